@@ -1,0 +1,363 @@
+//! Pure instruction builders, one per program instruction. No RPC, no signing: they take
+//! addresses and return an [`Instruction`].
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+use data_pool::{accounts as acc, instruction as ixd};
+pub use data_pool::{ContributionSubmitArgs, OfferCreateArgs, PoolCreateArgs, PoolUpdateArgs};
+
+use crate::pda::*;
+
+/// The Instructions sysvar address.
+pub const INSTRUCTIONS_SYSVAR_ID: Pubkey =
+    anchor_lang::prelude::pubkey!("Sysvar1nstructions1111111111111111111111111");
+
+fn ix(program_id: &Pubkey, accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: *program_id,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// `pool_create`: the pool and vault addresses follow from `authority` and `args.name`.
+pub fn pool_create(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    authority: &Pubkey,
+    mint: &Pubkey,
+    treasury: &Pubkey,
+    token_program: &Pubkey,
+    args: PoolCreateArgs,
+) -> Instruction {
+    let name = data_pool::instructions::pool_create::name_seed(&args.name);
+    let (pool, _) = Pubkey::find_program_address(
+        &[data_pool::SEED_POOL, authority.as_ref(), name],
+        program_id,
+    );
+    let (vault, _) = find_vault_pda(program_id, &pool);
+    let accounts = acc::PoolCreate {
+        payer: *payer,
+        authority: *authority,
+        pool,
+        mint: *mint,
+        vault,
+        treasury: *treasury,
+        token_program: *token_program,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::PoolCreate { args })
+}
+
+/// `pool_update`; `new_treasury` replaces the treasury when given.
+pub fn pool_update(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    new_treasury: Option<Pubkey>,
+    args: PoolUpdateArgs,
+) -> Instruction {
+    let accounts = acc::PoolUpdate {
+        authority: *authority,
+        pool: *pool,
+        new_treasury,
+    };
+    ix(program_id, accounts, ixd::PoolUpdate { args })
+}
+
+/// `pool_pause`.
+pub fn pool_pause(program_id: &Pubkey, authority: &Pubkey, pool: &Pubkey) -> Instruction {
+    let accounts = acc::PoolPause {
+        authority: *authority,
+        pool: *pool,
+    };
+    ix(program_id, accounts, ixd::PoolPause {})
+}
+
+/// `pool_unpause`.
+pub fn pool_unpause(program_id: &Pubkey, authority: &Pubkey, pool: &Pubkey) -> Instruction {
+    let accounts = acc::PoolPause {
+        authority: *authority,
+        pool: *pool,
+    };
+    ix(program_id, accounts, ixd::PoolUnpause {})
+}
+
+/// `authority_propose`.
+pub fn authority_propose(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    new_authority: &Pubkey,
+) -> Instruction {
+    let accounts = acc::AuthorityPropose {
+        authority: *authority,
+        pool: *pool,
+    };
+    ix(
+        program_id,
+        accounts,
+        ixd::AuthorityPropose {
+            new_authority: *new_authority,
+        },
+    )
+}
+
+/// `authority_accept`.
+pub fn authority_accept(program_id: &Pubkey, new_authority: &Pubkey, pool: &Pubkey) -> Instruction {
+    let accounts = acc::AuthorityAccept {
+        new_authority: *new_authority,
+        pool: *pool,
+    };
+    ix(program_id, accounts, ixd::AuthorityAccept {})
+}
+
+/// `attestor_add` for the attestor signing key `key`.
+pub fn attestor_add(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    key: &Pubkey,
+) -> Instruction {
+    let accounts = acc::AttestorAdd {
+        payer: *payer,
+        authority: *authority,
+        pool: *pool,
+        attestor: find_attestor_pda(program_id, pool, key).0,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::AttestorAdd { key: *key })
+}
+
+/// `attestor_remove` for the attestor signing key `key`.
+pub fn attestor_remove(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    key: &Pubkey,
+) -> Instruction {
+    let accounts = acc::AttestorRemove {
+        authority: *authority,
+        pool: *pool,
+        attestor: find_attestor_pda(program_id, pool, key).0,
+    };
+    ix(program_id, accounts, ixd::AttestorRemove {})
+}
+
+/// `contribution_submit`; must follow the attestor's Ed25519 verify instruction.
+pub fn contribution_submit(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    wallet: &Pubkey,
+    pool: &Pubkey,
+    attestor_key: &Pubkey,
+    args: ContributionSubmitArgs,
+) -> Instruction {
+    let accounts = acc::ContributionSubmit {
+        payer: *payer,
+        wallet: *wallet,
+        pool: *pool,
+        attestor: find_attestor_pda(program_id, pool, attestor_key).0,
+        contributor: find_contributor_pda(program_id, pool, wallet).0,
+        contribution: find_contribution_pda(program_id, pool, &args.data_hash).0,
+        instructions_sysvar: INSTRUCTIONS_SYSVAR_ID,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::ContributionSubmit { args })
+}
+
+/// `contribution_revoke` of the contribution with `data_hash`.
+pub fn contribution_revoke(
+    program_id: &Pubkey,
+    wallet: &Pubkey,
+    pool: &Pubkey,
+    data_hash: &[u8; 32],
+) -> Instruction {
+    let accounts = acc::ContributionRevoke {
+        wallet: *wallet,
+        pool: *pool,
+        contributor: find_contributor_pda(program_id, pool, wallet).0,
+        contribution: find_contribution_pda(program_id, pool, data_hash).0,
+    };
+    ix(program_id, accounts, ixd::ContributionRevoke {})
+}
+
+/// `contribution_invalidate` of `contributor`'s contribution with `data_hash`.
+pub fn contribution_invalidate(
+    program_id: &Pubkey,
+    invalidator: &Pubkey,
+    pool: &Pubkey,
+    contributor: &Pubkey,
+    data_hash: &[u8; 32],
+) -> Instruction {
+    let accounts = acc::ContributionInvalidate {
+        invalidator: *invalidator,
+        pool: *pool,
+        contributor: find_contributor_pda(program_id, pool, contributor).0,
+        contribution: find_contribution_pda(program_id, pool, data_hash).0,
+    };
+    ix(program_id, accounts, ixd::ContributionInvalidate {})
+}
+
+/// Token accounts and programs an offer settles with.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolTokens {
+    /// Payout mint.
+    pub mint: Pubkey,
+    /// Its token program.
+    pub token_program: Pubkey,
+    /// The pool's reward vault.
+    pub vault: Pubkey,
+    /// The pool's treasury.
+    pub treasury: Pubkey,
+}
+
+/// `offer_create` at offer index `index` (the pool's current `offer_count`).
+#[allow(clippy::too_many_arguments)]
+pub fn offer_create(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    buyer: &Pubkey,
+    pool: &Pubkey,
+    index: u64,
+    tokens: &PoolTokens,
+    buyer_token: &Pubkey,
+    refund_account: &Pubkey,
+    args: OfferCreateArgs,
+) -> Instruction {
+    let offer = find_offer_pda(program_id, pool, index).0;
+    let accounts = acc::OfferCreate {
+        payer: *payer,
+        buyer: *buyer,
+        pool: *pool,
+        offer,
+        escrow: find_escrow_pda(program_id, &offer).0,
+        mint: tokens.mint,
+        buyer_token: *buyer_token,
+        refund_account: *refund_account,
+        token_program: tokens.token_program,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::OfferCreate { args })
+}
+
+/// `offer_vote`.
+pub fn offer_vote(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    voter: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    approve: bool,
+) -> Instruction {
+    let accounts = acc::OfferVote {
+        payer: *payer,
+        voter: *voter,
+        pool: *pool,
+        offer: *offer,
+        contributor: find_contributor_pda(program_id, pool, voter).0,
+        vote: find_vote_pda(program_id, offer, voter).0,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::OfferVote { approve })
+}
+
+/// `offer_finalize`.
+pub fn offer_finalize(
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    tokens: &PoolTokens,
+    refund_account: &Pubkey,
+    buyer: &Pubkey,
+) -> Instruction {
+    let accounts = acc::OfferFinalize {
+        pool: *pool,
+        offer: *offer,
+        escrow: find_escrow_pda(program_id, offer).0,
+        mint: tokens.mint,
+        vault: tokens.vault,
+        treasury: tokens.treasury,
+        refund_account: *refund_account,
+        buyer: *buyer,
+        token_program: tokens.token_program,
+    };
+    ix(program_id, accounts, ixd::OfferFinalize {})
+}
+
+fn offer_refund_accounts(
+    program_id: &Pubkey,
+    buyer: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+) -> acc::OfferRefund {
+    acc::OfferRefund {
+        buyer: *buyer,
+        pool: *pool,
+        offer: *offer,
+        escrow: find_escrow_pda(program_id, offer).0,
+        mint: tokens.mint,
+        destination: *destination,
+        token_program: tokens.token_program,
+    }
+}
+
+/// `offer_refund` to `destination` (a token account of the mint the buyer owns).
+pub fn offer_refund(
+    program_id: &Pubkey,
+    buyer: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+) -> Instruction {
+    let accounts = offer_refund_accounts(program_id, buyer, pool, offer, tokens, destination);
+    ix(program_id, accounts, ixd::OfferRefund {})
+}
+
+/// `offer_cancel`, refunding to `destination`.
+pub fn offer_cancel(
+    program_id: &Pubkey,
+    buyer: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+) -> Instruction {
+    let accounts = offer_refund_accounts(program_id, buyer, pool, offer, tokens, destination);
+    ix(program_id, accounts, ixd::OfferCancel {})
+}
+
+/// `vote_close` of `voter`'s vote on `offer`.
+pub fn vote_close(program_id: &Pubkey, offer: &Pubkey, voter: &Pubkey) -> Instruction {
+    let accounts = acc::VoteClose {
+        offer: *offer,
+        vote: find_vote_pda(program_id, offer, voter).0,
+        voter: *voter,
+    };
+    ix(program_id, accounts, ixd::VoteClose {})
+}
+
+/// `payout_claim` to `destination` (a token account of the mint the wallet owns).
+pub fn payout_claim(
+    program_id: &Pubkey,
+    wallet: &Pubkey,
+    pool: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+) -> Instruction {
+    let accounts = acc::PayoutClaim {
+        wallet: *wallet,
+        pool: *pool,
+        contributor: find_contributor_pda(program_id, pool, wallet).0,
+        vault: tokens.vault,
+        mint: tokens.mint,
+        destination: *destination,
+        token_program: tokens.token_program,
+    };
+    ix(program_id, accounts, ixd::PayoutClaim {})
+}

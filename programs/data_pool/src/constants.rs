@@ -1,0 +1,55 @@
+//! Seeds, protocol constants and limits. Seeds are `#[constant]` so they reach the IDL.
+
+use anchor_lang::prelude::*;
+
+/// Seed of the Pool PDA: `["pool", creator, name]`.
+#[constant]
+pub const SEED_POOL: &[u8] = b"pool";
+/// Seed of the reward vault token account: `["vault", pool]`.
+#[constant]
+pub const SEED_VAULT: &[u8] = b"vault";
+/// Seed of an Attestor record: `["attestor", pool, attestor key]`.
+#[constant]
+pub const SEED_ATTESTOR: &[u8] = b"attestor";
+/// Seed of a Contributor record: `["contributor", pool, wallet]`.
+#[constant]
+pub const SEED_CONTRIBUTOR: &[u8] = b"contributor";
+/// Seed of a Contribution record: `["contribution", pool, data hash]`.
+#[constant]
+pub const SEED_CONTRIBUTION: &[u8] = b"contribution";
+/// Seed of an Offer: `["offer", pool, offer index (u64 LE)]`.
+#[constant]
+pub const SEED_OFFER: &[u8] = b"offer";
+/// Seed of an offer's escrow token account: `["escrow", offer]`.
+#[constant]
+pub const SEED_ESCROW: &[u8] = b"escrow";
+/// Seed of a Vote record: `["vote", offer, voter wallet]`.
+#[constant]
+pub const SEED_VOTE: &[u8] = b"vote";
+
+/// Domain separator that starts every attestation message.
+#[constant]
+pub const ATTESTATION_DOMAIN: &[u8] = b"DATAPOOL-ATTEST-V1";
+/// Length of an attestation message: domain ‖ program ‖ pool ‖ wallet ‖ data hash ‖ score ‖ expiry.
+pub const ATTESTATION_MESSAGE_LEN: usize = 18 + 32 * 4 + 8 + 8;
+
+/// Longest pool name, in bytes (it is a PDA seed).
+#[constant]
+pub const MAX_POOL_NAME_LEN: usize = 32;
+/// Longest offer terms URI, in bytes.
+#[constant]
+pub const MAX_TERMS_URI_LEN: usize = 200;
+/// 100 % in basis points.
+#[constant]
+pub const BPS_DENOMINATOR: u64 = 10_000;
+/// Shortest voting period a pool may set, in seconds.
+#[constant]
+pub const MIN_VOTING_PERIOD: i64 = 60;
+/// Longest voting period a pool may set, in seconds (one year).
+#[constant]
+pub const MAX_VOTING_PERIOD: i64 = 365 * 24 * 60 * 60;
+/// Fixed-point shift of the reward accumulator: it counts base units per unit of weight in
+/// Q64.64, so one sale loses less than one base unit to rounding whatever the pool's weight.
+pub const ACC_FRACTION_BITS: u32 = 64;
+/// Version written into every account's leading `version` byte.
+pub const LAYOUT_VERSION: u8 = 1;

@@ -1,0 +1,142 @@
+//! Every failure the program reports, with its message.
+
+use anchor_lang::prelude::*;
+
+/// Errors of the data-pool program (codes start at 6000).
+#[error_code]
+pub enum DataPoolError {
+    // Pool configuration
+    #[msg("Pool name must be 1 to 32 bytes")]
+    InvalidPoolName,
+    #[msg("Fee must be at most 10,000 bps")]
+    InvalidFeeBps,
+    #[msg("Quorum must be at most 10,000 bps")]
+    InvalidQuorumBps,
+    #[msg("Approval threshold must be 1 to 10,000 bps")]
+    InvalidApprovalBps,
+    #[msg("Voting period must be between 60 seconds and one year")]
+    InvalidVotingPeriod,
+    #[msg("Minimum offer price must be at least 1 base unit")]
+    InvalidMinOfferPrice,
+    #[msg("Maximum score per contribution must be at least 1")]
+    InvalidMaxScore,
+    #[msg("A pool with this authority and name already exists")]
+    PoolAlreadyExists,
+    #[msg("The account is not this pool's treasury, or not a token account of its mint")]
+    InvalidTreasury,
+    #[msg("The signer is not the pool authority")]
+    Unauthorized,
+    #[msg("The pool is paused: no new contributions or offers")]
+    PoolPaused,
+    #[msg("The pool is not paused")]
+    PoolNotPaused,
+    #[msg("The pool is already paused")]
+    PoolAlreadyPaused,
+    #[msg("No authority transfer is pending for this signer")]
+    NotPendingAuthority,
+    #[msg("The update changes nothing")]
+    NothingToUpdate,
+    // Payout mint
+    #[msg("The mint's token program is not SPL Token or Token-2022")]
+    InvalidTokenProgram,
+    #[msg("Mint has a permanent delegate that could move pool funds")]
+    MintHasPermanentDelegate,
+    #[msg("Mint has a transfer hook that could block or tax pool transfers")]
+    MintHasTransferHook,
+    #[msg("Mint charges a transfer fee")]
+    MintHasTransferFee,
+    #[msg("Mint is non-transferable")]
+    MintNonTransferable,
+    #[msg("Mint uses confidential transfers or confidential mint/burn")]
+    MintHasConfidentialTransfers,
+    #[msg("Mint has a default account state (accounts may start frozen)")]
+    MintHasDefaultAccountState,
+    #[msg("Mint is pausable")]
+    MintPausable,
+    #[msg("Mint has an extension the pool does not accept")]
+    UnsupportedMintExtension,
+    #[msg("Token account is not of the pool's payout mint")]
+    WrongMint,
+    #[msg("Token account is not owned by the expected wallet")]
+    WrongTokenAccountOwner,
+    // Attestors
+    #[msg("Attestor is already registered and active")]
+    AttestorAlreadyActive,
+    #[msg("Attestor is not active on this pool")]
+    AttestorInactive,
+    // Attestations
+    #[msg("The Instructions sysvar account is not the real one")]
+    InvalidInstructionsSysvar,
+    #[msg("No Ed25519 verify instruction precedes this instruction")]
+    MissingEd25519Instruction,
+    #[msg("The preceding instruction is not a well-formed Ed25519 verify instruction")]
+    MalformedEd25519Instruction,
+    #[msg("The Ed25519 instruction must carry exactly one signature")]
+    WrongSignatureCount,
+    #[msg("The Ed25519 instruction must not take accounts")]
+    Ed25519AccountsAttached,
+    #[msg("Signature, key and message must live in the Ed25519 instruction itself")]
+    Ed25519DataElsewhere,
+    #[msg("The attestation was signed by another key than the attestor's")]
+    WrongAttestor,
+    #[msg("The signed message does not match this attestation")]
+    SignatureMismatch,
+    #[msg("The attestation has expired")]
+    AttestationExpired,
+    #[msg("Score must be greater than zero")]
+    ZeroScore,
+    #[msg("Score exceeds the pool's maximum per contribution")]
+    ScoreTooHigh,
+    #[msg("This data has already been contributed to the pool")]
+    DuplicateData,
+    #[msg("Pool weight would exceed its bound (u64)")]
+    WeightOverflow,
+    // Contributions
+    #[msg("The contribution is already revoked or invalidated")]
+    ContributionInactive,
+    #[msg("Only the pool authority or the contribution's attestor may invalidate it")]
+    NotInvalidator,
+    #[msg("The contribution belongs to another contributor or pool")]
+    ContributionMismatch,
+    // Offers
+    #[msg("Offer price is below the pool's minimum")]
+    PriceTooLow,
+    #[msg("Terms URI must be at most 200 bytes")]
+    TermsUriTooLong,
+    #[msg("The pool has no weight: nobody could vote on an offer")]
+    EmptyPool,
+    #[msg("This sale would exceed the reward accumulator's range for the pool's weight")]
+    AccumulatorCapacityExceeded,
+    #[msg("The offer is not open")]
+    OfferNotOpen,
+    #[msg("Voting on this offer has closed")]
+    VotingClosed,
+    #[msg("The contributor is not eligible to vote on this offer")]
+    NotEligibleToVote,
+    #[msg("The contributor has already voted on this offer")]
+    AlreadyVoted,
+    #[msg("The offer's outcome is not decided yet")]
+    OutcomeNotDecided,
+    #[msg("The offer's outcome is already decided: finalize it instead")]
+    OfferAlreadyDecided,
+    #[msg("The offer is not terminal yet")]
+    OfferNotTerminal,
+    #[msg("There is nothing to refund for this offer")]
+    NothingToRefund,
+    #[msg("The signer is not the offer's buyer")]
+    NotBuyer,
+    #[msg("The account is not this offer's refund account")]
+    WrongRefundAccount,
+    // Votes and claims
+    #[msg("The vote record does not belong to this offer")]
+    VoteMismatch,
+    #[msg("Nothing to claim")]
+    NothingToClaim,
+    // Generic
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+    #[msg("The account does not belong to this pool")]
+    PoolMismatch,
+    #[msg("Account layout version is not supported")]
+    UnsupportedVersion,
+}

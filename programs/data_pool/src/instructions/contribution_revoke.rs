@@ -1,0 +1,87 @@
+//! `contribution_revoke`: the contributor withdraws a contribution (right to be forgotten).
+
+use anchor_lang::prelude::*;
+
+use crate::error::DataPoolError;
+use crate::events::ContributionRemoved;
+use crate::state::{Contribution, ContributionStatus, Contributor, Pool};
+
+/// Accounts of `contribution_revoke`.
+#[derive(Accounts)]
+pub struct ContributionRevoke<'info> {
+    /// The contributor's wallet.
+    pub wallet: Signer<'info>,
+    /// The pool.
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The contributor record.
+    #[account(
+        mut,
+        has_one = pool @ DataPoolError::PoolMismatch,
+        has_one = wallet @ DataPoolError::ContributionMismatch,
+    )]
+    pub contributor: Box<Account<'info, Contributor>>,
+    /// The contribution.
+    #[account(
+        mut,
+        has_one = pool @ DataPoolError::PoolMismatch,
+        constraint = contribution.contributor == wallet.key() @ DataPoolError::ContributionMismatch,
+    )]
+    pub contribution: Box<Account<'info, Contribution>>,
+}
+
+/// Takes an active contribution's score out of its contributor's and the pool's weight, after
+/// settling the contributor's rewards, and flags the record (it stays, so the data cannot be
+/// resubmitted).
+pub fn remove_contribution(
+    pool: &mut Account<Pool>,
+    contributor: &mut Contributor,
+    contribution: &mut Account<Contribution>,
+    invalidated: bool,
+    by: Pubkey,
+) -> Result<()> {
+    require!(contribution.is_active(), DataPoolError::ContributionInactive);
+    contributor.settle(pool.acc_reward_per_weight)?;
+    let score = contribution.score;
+    contributor.weight = contributor
+        .weight
+        .checked_sub(score)
+        .ok_or(DataPoolError::MathOverflow)?;
+    contributor.active_contribution_count = contributor
+        .active_contribution_count
+        .checked_sub(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    pool.total_weight = pool
+        .total_weight
+        .checked_sub(score)
+        .ok_or(DataPoolError::MathOverflow)?;
+    pool.active_contribution_count = pool
+        .active_contribution_count
+        .checked_sub(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    contribution.status = if invalidated {
+        ContributionStatus::Invalidated
+    } else {
+        ContributionStatus::Revoked
+    };
+    contribution.ended_at = Clock::get()?.unix_timestamp;
+    pool.invariant()?;
+    emit!(ContributionRemoved {
+        pool: pool.key(),
+        contributor: contributor.wallet,
+        contribution: contribution.key(),
+        score,
+        invalidated,
+        by,
+        contributor_weight: contributor.weight,
+        pool_weight: pool.total_weight,
+    });
+    Ok(())
+}
+
+/// Revokes the contribution.
+pub fn handler(ctx: Context<ContributionRevoke>) -> Result<()> {
+    let a = &mut *ctx.accounts;
+    let by = a.wallet.key();
+    remove_contribution(&mut a.pool, &mut a.contributor, &mut a.contribution, false, by)
+}

@@ -1,0 +1,163 @@
+//! `contribution_submit`: a contributor enters attested data into the pool and gains its score
+//! as weight.
+
+use anchor_lang::prelude::*;
+
+use crate::attestation::{verify_preceding_ed25519, Attestation};
+use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTION, SEED_CONTRIBUTOR};
+use crate::error::DataPoolError;
+use crate::events::ContributionSubmitted;
+use crate::state::{Attestor, Contribution, ContributionStatus, Contributor, Pool};
+
+/// The attested facts, exactly as signed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ContributionSubmitArgs {
+    /// Canonical hash of the data.
+    pub data_hash: [u8; 32],
+    /// The attestor's score.
+    pub score: u64,
+    /// Unix time after which the attestation is void.
+    pub expires_at: i64,
+}
+
+/// Accounts of `contribution_submit`.
+#[derive(Accounts)]
+#[instruction(args: ContributionSubmitArgs)]
+pub struct ContributionSubmit<'info> {
+    /// Pays rent and fees (may be a relayer).
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The contributor's wallet.
+    pub wallet: Signer<'info>,
+    /// The pool.
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The attestor that signed the attestation.
+    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
+    pub attestor: Box<Account<'info, Attestor>>,
+    /// The contributor record, created on first use.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = 8 + Contributor::INIT_SPACE,
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), wallet.key().as_ref()],
+        bump,
+    )]
+    pub contributor: Box<Account<'info, Contributor>>,
+    /// The contribution record; its address is fixed by the data hash.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = 8 + Contribution::INIT_SPACE,
+        seeds = [SEED_CONTRIBUTION, pool.key().as_ref(), args.data_hash.as_ref()],
+        bump,
+    )]
+    pub contribution: Box<Account<'info, Contribution>>,
+    /// The Instructions sysvar (address checked in the handler).
+    /// CHECK: its key is compared with the sysvar id before it is read.
+    pub instructions_sysvar: UncheckedAccount<'info>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Verifies the attestation, records the contribution and adds its score to the weights.
+pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -> Result<()> {
+    let a = &mut *ctx.accounts;
+    a.pool.require_active()?;
+    require!(a.contribution.version == 0, DataPoolError::DuplicateData);
+    require!(a.attestor.active, DataPoolError::AttestorInactive);
+
+    let pool_key = a.pool.key();
+    let wallet = a.wallet.key();
+    let attestation = Attestation {
+        program_id: ctx.program_id,
+        pool: &pool_key,
+        contributor: &wallet,
+        data_hash: &args.data_hash,
+        score: args.score,
+        expires_at: args.expires_at,
+    };
+    verify_preceding_ed25519(
+        &a.instructions_sysvar,
+        &a.attestor.key,
+        &attestation.message(),
+    )?;
+    let now = Clock::get()?.unix_timestamp;
+    require!(now <= args.expires_at, DataPoolError::AttestationExpired);
+    require!(args.score > 0, DataPoolError::ZeroScore);
+    require!(args.score <= a.pool.max_score, DataPoolError::ScoreTooHigh);
+
+    let pool = &mut a.pool;
+    let contributor = &mut a.contributor;
+    let new_contributor = contributor.version == 0;
+    if new_contributor {
+        contributor.version = LAYOUT_VERSION;
+        contributor.bump = ctx.bumps.contributor;
+        contributor.pool = pool_key;
+        contributor.wallet = wallet;
+        contributor.index = pool.contributor_count;
+        contributor.acc_checkpoint = pool.acc_reward_per_weight;
+        contributor.joined_at = now;
+        pool.contributor_count = pool
+            .contributor_count
+            .checked_add(1)
+            .ok_or(DataPoolError::MathOverflow)?;
+    }
+    contributor.settle(pool.acc_reward_per_weight)?;
+    contributor.weight = contributor
+        .weight
+        .checked_add(args.score)
+        .ok_or(DataPoolError::WeightOverflow)?;
+    pool.total_weight = pool
+        .total_weight
+        .checked_add(args.score)
+        .ok_or(DataPoolError::WeightOverflow)?;
+    contributor.contribution_count = contributor
+        .contribution_count
+        .checked_add(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    contributor.active_contribution_count = contributor
+        .active_contribution_count
+        .checked_add(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    pool.contribution_count = pool
+        .contribution_count
+        .checked_add(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    pool.active_contribution_count = pool
+        .active_contribution_count
+        .checked_add(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+    a.attestor.attested_count = a
+        .attestor
+        .attested_count
+        .checked_add(1)
+        .ok_or(DataPoolError::MathOverflow)?;
+
+    a.contribution.set_inner(Contribution {
+        version: LAYOUT_VERSION,
+        bump: ctx.bumps.contribution,
+        status: ContributionStatus::Active,
+        pool: pool_key,
+        contributor: wallet,
+        data_hash: args.data_hash,
+        score: args.score,
+        attestor: a.attestor.key,
+        submitted_at: now,
+        ended_at: 0,
+    });
+    pool.invariant()?;
+    emit!(ContributionSubmitted {
+        pool: pool_key,
+        contributor: wallet,
+        contribution: a.contribution.key(),
+        data_hash: args.data_hash,
+        score: args.score,
+        attestor: a.attestor.key,
+        contributor_index: contributor.index,
+        new_contributor,
+        contributor_weight: contributor.weight,
+        pool_weight: pool.total_weight,
+    });
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! `offer_cancel`: the buyer withdraws an offer whose outcome is not decided yet, with a full
+//! refund.
+
+use anchor_lang::prelude::*;
+
+use super::offer_refund::OfferRefund;
+use crate::error::DataPoolError;
+use crate::events::OfferCancelled;
+use crate::state::OfferState;
+
+/// Cancels the offer (same accounts as `offer_refund`). Refused once the votes decide it, so a
+/// buyer cannot run from an accepted sale.
+pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
+    let a = &mut *ctx.accounts;
+    require!(a.offer.state == OfferState::Open, DataPoolError::OfferNotOpen);
+    let now = Clock::get()?.unix_timestamp;
+    require!(a.offer.outcome(now).is_none(), DataPoolError::OfferAlreadyDecided);
+    a.empty_escrow()?;
+    a.offer.state = OfferState::Cancelled;
+    a.offer.decided_at = now;
+    emit!(OfferCancelled {
+        pool: a.pool.key(),
+        offer: a.offer.key(),
+        buyer: a.buyer.key(),
+        price: a.offer.price,
+    });
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `pool_create`: a curator opens a pool with its payout mint, vault and treasury.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{LAYOUT_VERSION, MAX_POOL_NAME_LEN, SEED_POOL, SEED_VAULT};
+use crate::error::DataPoolError;
+use crate::events::PoolCreated;
+use crate::state::Pool;
+use crate::token::check_payout_mint;
+
+/// Parameters of a new pool.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PoolCreateArgs {
+    /// Pool name, 1 to 32 bytes (part of the pool's address).
+    pub name: String,
+    /// Curator fee on each sale, bps.
+    pub fee_bps: u16,
+    /// Share of the snapshot weight that must vote, bps.
+    pub quorum_bps: u16,
+    /// Share of the voted weight that must approve, bps.
+    pub approval_bps: u16,
+    /// Voting period of offers, seconds.
+    pub voting_period: i64,
+    /// Lowest offer price, base units.
+    pub min_offer_price: u64,
+    /// Highest score per contribution.
+    pub max_score: u64,
+}
+
+/// The seed bytes of a pool name: at most 32 bytes, so deriving the address never fails; names
+/// that are too long are refused by the handler.
+pub fn name_seed(name: &str) -> &[u8] {
+    let b = name.as_bytes();
+    &b[..b.len().min(MAX_POOL_NAME_LEN)]
+}
+
+/// Accounts of `pool_create`.
+#[derive(Accounts)]
+#[instruction(args: PoolCreateArgs)]
+pub struct PoolCreate<'info> {
+    /// Pays rent and fees.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The curator.
+    pub authority: Signer<'info>,
+    /// The new pool.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = 8 + Pool::INIT_SPACE,
+        seeds = [SEED_POOL, authority.key().as_ref(), name_seed(&args.name)],
+        bump,
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The payout mint.
+    #[account(mint::token_program = token_program)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The reward vault, owned by the pool.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        seeds = [SEED_VAULT, pool.key().as_ref()],
+        bump,
+        token::mint = mint,
+        token::authority = pool,
+        token::token_program = token_program,
+    )]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Receives the curator's fee.
+    #[account(constraint = treasury.mint == mint.key() @ DataPoolError::InvalidTreasury)]
+    pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// SPL Token or Token-2022.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Creates the pool after checking the name, the parameters and the payout mint.
+pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
+    let a = &mut *ctx.accounts;
+    require!(a.pool.version == 0, DataPoolError::PoolAlreadyExists);
+    require!(
+        !args.name.is_empty() && args.name.len() <= MAX_POOL_NAME_LEN,
+        DataPoolError::InvalidPoolName
+    );
+    Pool::validate_params(
+        args.fee_bps,
+        args.quorum_bps,
+        args.approval_bps,
+        args.voting_period,
+        args.min_offer_price,
+        args.max_score,
+    )?;
+    check_payout_mint(&a.mint.to_account_info())?;
+    let authority = a.authority.key();
+    a.pool.set_inner(Pool {
+        version: LAYOUT_VERSION,
+        bump: ctx.bumps.pool,
+        vault_bump: ctx.bumps.vault,
+        paused: false,
+        mint_decimals: a.mint.decimals,
+        creator: authority,
+        authority,
+        pending_authority: Pubkey::default(),
+        name: args.name,
+        mint: a.mint.key(),
+        token_program: a.token_program.key(),
+        vault: a.vault.key(),
+        treasury: a.treasury.key(),
+        fee_bps: args.fee_bps,
+        quorum_bps: args.quorum_bps,
+        approval_bps: args.approval_bps,
+        voting_period: args.voting_period,
+        min_offer_price: args.min_offer_price,
+        max_score: args.max_score,
+        total_weight: 0,
+        contributor_count: 0,
+        contribution_count: 0,
+        active_contribution_count: 0,
+        offer_count: 0,
+        accepted_offer_count: 0,
+        active_attestor_count: 0,
+        acc_reward_per_weight: 0,
+        total_distributed: 0,
+        total_claimed: 0,
+        total_fees: 0,
+        reserved: [0; 64],
+    });
+    let pool = &a.pool;
+    pool.invariant()?;
+    emit!(PoolCreated {
+        pool: pool.key(),
+        authority,
+        name: pool.name.clone(),
+        mint: pool.mint,
+        token_program: pool.token_program,
+        vault: pool.vault,
+        treasury: pool.treasury,
+        fee_bps: pool.fee_bps,
+        quorum_bps: pool.quorum_bps,
+        approval_bps: pool.approval_bps,
+        voting_period: pool.voting_period,
+        min_offer_price: pool.min_offer_price,
+        max_score: pool.max_score,
+    });
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! `pool_update`: the curator changes parameters; they apply to offers created afterwards.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+use crate::error::DataPoolError;
+use crate::events::PoolUpdated;
+use crate::state::Pool;
+
+/// The parameters to change; `None` keeps the current value.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoolUpdateArgs {
+    pub fee_bps: Option<u16>,
+    pub quorum_bps: Option<u16>,
+    pub approval_bps: Option<u16>,
+    pub voting_period: Option<i64>,
+    pub min_offer_price: Option<u64>,
+    pub max_score: Option<u64>,
+}
+
+/// Accounts of `pool_update`.
+#[derive(Accounts)]
+pub struct PoolUpdate<'info> {
+    /// The curator.
+    pub authority: Signer<'info>,
+    /// The pool.
+    #[account(mut, has_one = authority @ DataPoolError::Unauthorized)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// A new treasury token account of the payout mint, if it changes.
+    #[account(constraint = new_treasury.mint == pool.mint @ DataPoolError::InvalidTreasury)]
+    pub new_treasury: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
+}
+
+/// Applies the changes after validating the resulting parameters.
+pub fn handler(ctx: Context<PoolUpdate>, args: PoolUpdateArgs) -> Result<()> {
+    let a = &mut *ctx.accounts;
+    let changes_anything = args != PoolUpdateArgs::default() || a.new_treasury.is_some();
+    require!(changes_anything, DataPoolError::NothingToUpdate);
+    let p = &mut a.pool;
+    p.fee_bps = args.fee_bps.unwrap_or(p.fee_bps);
+    p.quorum_bps = args.quorum_bps.unwrap_or(p.quorum_bps);
+    p.approval_bps = args.approval_bps.unwrap_or(p.approval_bps);
+    p.voting_period = args.voting_period.unwrap_or(p.voting_period);
+    p.min_offer_price = args.min_offer_price.unwrap_or(p.min_offer_price);
+    p.max_score = args.max_score.unwrap_or(p.max_score);
+    if let Some(t) = &a.new_treasury {
+        p.treasury = t.key();
+    }
+    p.invariant()?;
+    emit!(PoolUpdated {
+        pool: p.key(),
+        treasury: p.treasury,
+        fee_bps: p.fee_bps,
+        quorum_bps: p.quorum_bps,
+        approval_bps: p.approval_bps,
+        voting_period: p.voting_period,
+        min_offer_price: p.min_offer_price,
+        max_score: p.max_score,
+    });
+    Ok(())
+}

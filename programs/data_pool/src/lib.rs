@@ -1,0 +1,129 @@
+//! # data-pool
+//!
+//! A data union on Solana: contributors pool attested personal data, buyers make offers paid
+//! into escrow, contributors vote with their data-share weight, and accepted sales are paid out
+//! pro rata through an O(1) reward accumulator. See `docs/PROGRAM.md` and the design in
+//! `PROTOCOL.md`.
+//!
+//! Instructions are named `noun_verb`; each lives in `instructions/<name>.rs` with its
+//! `Accounts` struct and `handler`. This module only dispatches.
+
+#![allow(ambiguous_glob_reexports)]
+
+use anchor_lang::prelude::*;
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+pub mod attestation;
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+pub mod token;
+
+pub use constants::*;
+pub use instructions::*;
+
+declare_id!("GgJg1U36HZmSZLqyuuTBFQKG4v4GTsQDdqupVwjjQLMt");
+
+/// The data-pool program.
+#[program]
+pub mod data_pool {
+    use super::*;
+
+    /// Creates a pool with its payout mint, reward vault and treasury. Signed by the curator.
+    pub fn pool_create(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
+        instructions::pool_create::handler(ctx, args)
+    }
+
+    /// Changes pool parameters (authority). Applies to offers created afterwards.
+    pub fn pool_update(ctx: Context<PoolUpdate>, args: PoolUpdateArgs) -> Result<()> {
+        instructions::pool_update::handler(ctx, args)
+    }
+
+    /// Pauses new contributions and offers (authority). Money can always leave.
+    pub fn pool_pause(ctx: Context<PoolPause>) -> Result<()> {
+        instructions::pool_pause::handler(ctx)
+    }
+
+    /// Lifts a pause (authority).
+    pub fn pool_unpause(ctx: Context<PoolPause>) -> Result<()> {
+        instructions::pool_unpause::handler(ctx)
+    }
+
+    /// Proposes a new authority (authority); the default key withdraws a proposal.
+    pub fn authority_propose(ctx: Context<AuthorityPropose>, new_authority: Pubkey) -> Result<()> {
+        instructions::authority_propose::handler(ctx, new_authority)
+    }
+
+    /// The proposed authority takes over.
+    pub fn authority_accept(ctx: Context<AuthorityAccept>) -> Result<()> {
+        instructions::authority_accept::handler(ctx)
+    }
+
+    /// Registers or re-activates an attestor key (authority).
+    pub fn attestor_add(ctx: Context<AttestorAdd>, key: Pubkey) -> Result<()> {
+        instructions::attestor_add::handler(ctx, key)
+    }
+
+    /// Deactivates an attestor (authority); the record stays for audit.
+    pub fn attestor_remove(ctx: Context<AttestorRemove>) -> Result<()> {
+        instructions::attestor_remove::handler(ctx)
+    }
+
+    /// Submits an attested contribution; the preceding instruction must be the attestor's
+    /// Ed25519 signature over the attestation message.
+    pub fn contribution_submit(
+        ctx: Context<ContributionSubmit>,
+        args: ContributionSubmitArgs,
+    ) -> Result<()> {
+        instructions::contribution_submit::handler(ctx, args)
+    }
+
+    /// Revokes one's own contribution (right to be forgotten).
+    pub fn contribution_revoke(ctx: Context<ContributionRevoke>) -> Result<()> {
+        instructions::contribution_revoke::handler(ctx)
+    }
+
+    /// Invalidates a contribution (authority, or the attestor that signed it).
+    pub fn contribution_invalidate(ctx: Context<ContributionInvalidate>) -> Result<()> {
+        instructions::contribution_invalidate::handler(ctx)
+    }
+
+    /// Makes an offer and escrows its price (buyer).
+    pub fn offer_create(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
+        instructions::offer_create::handler(ctx, args)
+    }
+
+    /// Votes on an open offer (eligible contributor, once).
+    pub fn offer_vote(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
+        instructions::offer_vote::handler(ctx, approve)
+    }
+
+    /// Settles a decided offer (anyone).
+    pub fn offer_finalize(ctx: Context<OfferFinalize>) -> Result<()> {
+        instructions::offer_finalize::handler(ctx)
+    }
+
+    /// Withdraws a pending refund of a rejected or cancelled offer (buyer).
+    pub fn offer_refund(ctx: Context<OfferRefund>) -> Result<()> {
+        instructions::offer_refund::handler(ctx)
+    }
+
+    /// Cancels an undecided offer with a full refund (buyer).
+    pub fn offer_cancel(ctx: Context<OfferRefund>) -> Result<()> {
+        instructions::offer_cancel::handler(ctx)
+    }
+
+    /// Closes a vote record of a terminal offer (anyone); rent to the voter.
+    pub fn vote_close(ctx: Context<VoteClose>) -> Result<()> {
+        instructions::vote_close::handler(ctx)
+    }
+
+    /// Claims everything owed (contributor).
+    pub fn payout_claim(ctx: Context<PayoutClaim>) -> Result<()> {
+        instructions::payout_claim::handler(ctx)
+    }
+}

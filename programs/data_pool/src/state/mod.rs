@@ -1,0 +1,15 @@
+//! Account layouts. Every account starts with a layout `version` byte and stores its bump.
+
+pub mod attestor;
+pub mod contribution;
+pub mod contributor;
+pub mod offer;
+pub mod pool;
+pub mod vote;
+
+pub use attestor::*;
+pub use contribution::*;
+pub use contributor::*;
+pub use offer::*;
+pub use pool::*;
+pub use vote::*;

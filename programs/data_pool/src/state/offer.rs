@@ -1,0 +1,116 @@
+//! A buyer's offer for the pool's data, with its tally.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{MAX_TERMS_URI_LEN, SEED_OFFER};
+use crate::math::{self, Outcome, Tally};
+
+/// Lifecycle of an offer.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum OfferState {
+    /// Voting, price in escrow.
+    Open,
+    /// Sold: fee to the treasury, the rest to contributors. The buyer's on-chain license.
+    Accepted,
+    /// The pool said no (or could not take the sale); the price goes back to the buyer.
+    Rejected,
+    /// Withdrawn by the buyer before the outcome was decided.
+    Cancelled,
+}
+
+/// An offer. PDA `["offer", pool, index (u64 LE)]`; its escrow is `["escrow", offer]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Offer {
+    /// Layout version.
+    pub version: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Bump of the escrow PDA.
+    pub escrow_bump: u8,
+    /// Current state.
+    pub state: OfferState,
+    /// True while a terminal (rejected or cancelled) offer still holds the price in escrow
+    /// because the refund account could not receive it; `offer_refund` clears it.
+    pub refund_pending: bool,
+    /// The pool.
+    pub pool: Pubkey,
+    /// Index among the pool's offers.
+    pub index: u64,
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// Token account that receives a refund at finalize.
+    pub refund_account: Pubkey,
+    /// Price in base units of the payout mint (held in escrow while open).
+    pub price: u64,
+    /// sha256 of the terms document.
+    pub terms_hash: [u8; 32],
+    /// Where the terms can be read.
+    #[max_len(MAX_TERMS_URI_LEN)]
+    pub terms_uri: String,
+    /// When it was created.
+    pub created_at: i64,
+    /// Votes are accepted while `now < voting_ends_at`.
+    pub voting_ends_at: i64,
+    /// Pool weight at creation.
+    pub snapshot_total_weight: u64,
+    /// Pool contributor count at creation: contributors with a lower index may vote.
+    pub snapshot_contributor_count: u64,
+    /// Pool fee at creation, bps.
+    pub fee_bps: u16,
+    /// Pool quorum at creation, bps.
+    pub quorum_bps: u16,
+    /// Pool approval threshold at creation, bps.
+    pub approval_bps: u16,
+    /// Σ weight of approving votes.
+    pub yes_weight: u128,
+    /// Σ weight of rejecting votes.
+    pub no_weight: u128,
+    /// Votes cast.
+    pub voter_count: u64,
+    /// Vote records closed since the offer ended.
+    pub closed_vote_count: u64,
+    /// Σ weight of the vote records closed.
+    pub closed_vote_weight: u128,
+    /// When it became terminal (0 while open).
+    pub decided_at: i64,
+    /// Fee paid to the treasury (accepted offers).
+    pub fee_paid: u64,
+    /// Net amount credited to contributors (accepted offers).
+    pub net_distributed: u64,
+    /// Room for future fields.
+    pub reserved: [u8; 32],
+}
+
+impl Offer {
+    /// The tally as the decision rule sees it.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            yes: self.yes_weight,
+            no: self.no_weight,
+            snapshot_total: self.snapshot_total_weight,
+            quorum_bps: self.quorum_bps,
+            approval_bps: self.approval_bps,
+        }
+    }
+
+    /// The outcome at time `now`.
+    pub fn outcome(&self, now: i64) -> Option<Outcome> {
+        math::decide(&self.tally(), now >= self.voting_ends_at)
+    }
+
+    /// Whether the offer has reached a final state.
+    pub fn is_terminal(&self) -> bool {
+        self.state != OfferState::Open
+    }
+
+    /// Signer seeds of the offer PDA (it owns the escrow).
+    pub fn signer_seeds<'a>(&'a self, index_le: &'a [u8; 8]) -> [&'a [u8]; 4] {
+        [
+            SEED_OFFER,
+            self.pool.as_ref(),
+            index_le,
+            std::slice::from_ref(&self.bump),
+        ]
+    }
+}

@@ -1,0 +1,137 @@
+//! The Pool: configuration, weights and the books of one data union.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{BPS_DENOMINATOR, MAX_POOL_NAME_LEN, SEED_POOL};
+use crate::error::DataPoolError;
+
+/// A data pool. PDA `["pool", creator, name]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Pool {
+    /// Layout version.
+    pub version: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Bump of the reward vault PDA.
+    pub vault_bump: u8,
+    /// When set, no new contributions or offers; money can still leave.
+    pub paused: bool,
+    /// Decimals of the payout mint (for `transfer_checked`).
+    pub mint_decimals: u8,
+    /// The wallet that created the pool (part of the seeds; never changes).
+    pub creator: Pubkey,
+    /// The current curator.
+    pub authority: Pubkey,
+    /// The proposed next curator (`Pubkey::default()` when none).
+    pub pending_authority: Pubkey,
+    /// Pool name (≤ 32 bytes, part of the seeds).
+    #[max_len(MAX_POOL_NAME_LEN)]
+    pub name: String,
+    /// The payout mint.
+    pub mint: Pubkey,
+    /// The payout mint's token program (SPL Token or Token-2022).
+    pub token_program: Pubkey,
+    /// Reward vault: token account of the mint owned by this pool.
+    pub vault: Pubkey,
+    /// Token account receiving the curator's fee.
+    pub treasury: Pubkey,
+    /// Curator fee on each sale, in bps.
+    pub fee_bps: u16,
+    /// Share of the snapshot weight that must vote, in bps.
+    pub quorum_bps: u16,
+    /// Share of the voted weight that must approve, in bps.
+    pub approval_bps: u16,
+    /// Voting period of new offers, in seconds.
+    pub voting_period: i64,
+    /// Lowest price an offer may have, in base units.
+    pub min_offer_price: u64,
+    /// Highest score one contribution may carry.
+    pub max_score: u64,
+    /// Σ weight of all contributors = Σ score of active contributions.
+    pub total_weight: u64,
+    /// Contributors ever joined (the next contributor's index).
+    pub contributor_count: u64,
+    /// Contributions ever submitted (active or not).
+    pub contribution_count: u64,
+    /// Contributions currently active.
+    pub active_contribution_count: u64,
+    /// Offers ever created (the next offer's index).
+    pub offer_count: u64,
+    /// Offers accepted.
+    pub accepted_offer_count: u64,
+    /// Attestors currently active.
+    pub active_attestor_count: u32,
+    /// Reward accumulator: base units per unit of weight, Q64.64.
+    pub acc_reward_per_weight: u128,
+    /// Σ net sale proceeds credited to contributors (paid into the vault).
+    pub total_distributed: u128,
+    /// Σ payouts claimed out of the vault.
+    pub total_claimed: u128,
+    /// Σ fees paid to the treasury.
+    pub total_fees: u128,
+    /// Room for future fields.
+    pub reserved: [u8; 64],
+}
+
+impl Pool {
+    /// Checks the parameters a curator sets.
+    pub fn validate_params(
+        fee_bps: u16,
+        quorum_bps: u16,
+        approval_bps: u16,
+        voting_period: i64,
+        min_offer_price: u64,
+        max_score: u64,
+    ) -> Result<()> {
+        use crate::constants::{MAX_VOTING_PERIOD, MIN_VOTING_PERIOD};
+        require!(u64::from(fee_bps) <= BPS_DENOMINATOR, DataPoolError::InvalidFeeBps);
+        require!(u64::from(quorum_bps) <= BPS_DENOMINATOR, DataPoolError::InvalidQuorumBps);
+        require!(
+            approval_bps > 0 && u64::from(approval_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidApprovalBps
+        );
+        require!(
+            (MIN_VOTING_PERIOD..=MAX_VOTING_PERIOD).contains(&voting_period),
+            DataPoolError::InvalidVotingPeriod
+        );
+        require!(min_offer_price > 0, DataPoolError::InvalidMinOfferPrice);
+        require!(max_score > 0, DataPoolError::InvalidMaxScore);
+        Ok(())
+    }
+
+    /// The pool's own parameters still satisfy [`Pool::validate_params`]; the books balance.
+    pub fn invariant(&self) -> Result<()> {
+        Self::validate_params(
+            self.fee_bps,
+            self.quorum_bps,
+            self.approval_bps,
+            self.voting_period,
+            self.min_offer_price,
+            self.max_score,
+        )?;
+        require!(self.total_claimed <= self.total_distributed, DataPoolError::MathOverflow);
+        require!(
+            self.active_contribution_count <= self.contribution_count,
+            DataPoolError::MathOverflow
+        );
+        require!(self.accepted_offer_count <= self.offer_count, DataPoolError::MathOverflow);
+        Ok(())
+    }
+
+    /// Signer seeds of the pool PDA (it owns the vault).
+    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        [
+            SEED_POOL,
+            self.creator.as_ref(),
+            self.name.as_bytes(),
+            std::slice::from_ref(&self.bump),
+        ]
+    }
+
+    /// Fails when the pool is paused.
+    pub fn require_active(&self) -> Result<()> {
+        require!(!self.paused, DataPoolError::PoolPaused);
+        Ok(())
+    }
+}

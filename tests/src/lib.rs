@@ -1,0 +1,925 @@
+//! Test harness: loads the built `target/deploy/data_pool.so` into LiteSVM and drives it through
+//! the client's instruction builders. Nothing here runs the program natively.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::solana_program::system_instruction;
+use anchor_lang::AccountDeserialize;
+use anchor_spl::token_2022::spl_token_2022;
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
+use data_pool::error::DataPoolError;
+use data_pool::state::{
+    Attestor, Contribution, Contributor, Offer, OfferState, Pool as PoolState, Vote,
+};
+use data_pool_client::attestation::{attestation_message, ed25519_verify_ix};
+use data_pool_client::instructions::{self as dix, PoolTokens};
+use data_pool_client::pda::*;
+use litesvm::LiteSVM;
+use solana_clock::Clock;
+use solana_instruction_error::InstructionError;
+use solana_keypair::Keypair;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub use data_pool::ID as PROGRAM_ID;
+pub use data_pool_client;
+pub use solana_keypair::Keypair as Kp;
+pub use solana_signer::Signer;
+
+/// SPL Token program id.
+pub const TOKEN: Pubkey = anchor_spl::token::ID;
+/// Token-2022 program id.
+pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+/// The cluster time every test starts at.
+pub const START_TIME: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+/// Lamports given to every funded wallet.
+pub const SOL: u64 = 1_000_000_000;
+
+/// Path of the built program, overridable with `DATA_POOL_SO`.
+pub fn program_path() -> PathBuf {
+    if let Ok(p) = std::env::var("DATA_POOL_SO") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/data_pool.so")
+}
+
+/// A deterministic keypair for `(tag, n)`, so addresses (and bump searches, and so compute units)
+/// are the same on every run.
+pub fn kp(tag: &str, n: u64) -> Keypair {
+    let mut seed = [0u8; 32];
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in tag.bytes().chain(n.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    for (i, chunk) in seed.chunks_mut(8).enumerate() {
+        let v = h.rotate_left(i as u32 * 13) ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        chunk.copy_from_slice(&v.to_le_bytes());
+    }
+    Keypair::new_from_array(seed)
+}
+
+/// A deterministic 32-byte data hash.
+pub fn hash_of(tag: &str, n: u64) -> [u8; 32] {
+    let k = kp(tag, n);
+    k.pubkey().to_bytes()
+}
+
+/// A failed transaction: the error and the program logs.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The transaction error.
+    pub err: TransactionError,
+    /// Program logs.
+    pub logs: Vec<String>,
+}
+
+impl Failure {
+    /// The custom program error code, if the failure is one.
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.err {
+            TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+            _ => None,
+        }
+    }
+}
+
+/// The code Anchor gives a `DataPoolError`.
+pub fn dp_code(e: DataPoolError) -> u32 {
+    e as u32 + anchor_lang::error::ERROR_CODE_OFFSET
+}
+
+/// Asserts that `res` failed with the program error `e` (and that its name is in the logs).
+#[track_caller]
+pub fn assert_dp_err<T: std::fmt::Debug>(res: Result<T, Failure>, e: DataPoolError) {
+    let name = format!("{e:?}");
+    match res {
+        Ok(v) => panic!("expected {name}, but the transaction succeeded: {v:?}"),
+        Err(f) => {
+            assert_eq!(
+                f.custom_code(),
+                Some(dp_code(e)),
+                "expected {name}, got {:?}\nlogs:\n{}",
+                f.err,
+                f.logs.join("\n")
+            );
+            assert!(
+                f.logs.iter().any(|l| l.contains(&format!("Error Code: {name}"))),
+                "error name {name} missing from logs:\n{}",
+                f.logs.join("\n")
+            );
+        }
+    }
+}
+
+/// Asserts that `res` failed with the Anchor framework error `e`.
+#[track_caller]
+pub fn assert_anchor_err<T: std::fmt::Debug>(
+    res: Result<T, Failure>,
+    e: anchor_lang::error::ErrorCode,
+) {
+    match res {
+        Ok(v) => panic!("expected {e:?}, but the transaction succeeded: {v:?}"),
+        Err(f) => assert_eq!(
+            f.custom_code(),
+            Some(e as u32),
+            "expected {e:?}, got {:?}\nlogs:\n{}",
+            f.err,
+            f.logs.join("\n")
+        ),
+    }
+}
+
+/// Asserts that `res` failed, whatever the reason (for failures the runtime reports).
+#[track_caller]
+pub fn assert_fails<T: std::fmt::Debug>(res: Result<T, Failure>) -> Failure {
+    match res {
+        Ok(v) => panic!("expected a failure, but the transaction succeeded: {v:?}"),
+        Err(f) => f,
+    }
+}
+
+/// A LiteSVM with the data-pool program loaded.
+pub struct Env {
+    /// The VM.
+    pub svm: LiteSVM,
+    /// Pays fees and rent unless a test says otherwise.
+    pub payer: Keypair,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// A fresh VM with the built program at its id and the clock at [`START_TIME`].
+    pub fn new() -> Self {
+        let mut svm = LiteSVM::new();
+        let path = program_path();
+        assert!(
+            path.exists(),
+            "{} is missing: build the program first with scripts/build-sbf.sh",
+            path.display()
+        );
+        svm.add_program_from_file(PROGRAM_ID, &path)
+            .expect("load data_pool.so");
+        let payer = kp("payer", 0);
+        svm.airdrop(&payer.pubkey(), 10_000 * SOL).expect("airdrop");
+        let mut env = Env { svm, payer };
+        env.set_time(START_TIME);
+        env
+    }
+
+    /// Gives `who` some SOL.
+    pub fn fund(&mut self, who: &Pubkey, lamports: u64) {
+        self.svm.airdrop(who, lamports).expect("airdrop");
+    }
+
+    /// Sends `ixs` signed by `signers`; the first signer pays the fee. Returns compute units.
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<u64, Failure> {
+        self.svm.expire_blockhash();
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&signers[0].pubkey()),
+            signers,
+            self.svm.latest_blockhash(),
+        );
+        match self.svm.send_transaction(tx) {
+            Ok(meta) => Ok(meta.compute_units_consumed),
+            Err(f) => Err(Failure {
+                err: f.err,
+                logs: f.meta.logs,
+            }),
+        }
+    }
+
+    /// Sends with the env payer as fee payer plus `signers`.
+    pub fn send_paid(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<u64, Failure> {
+        let payer = self.payer.insecure_clone();
+        let mut all: Vec<&Keypair> = vec![&payer];
+        all.extend_from_slice(signers);
+        self.send(ixs, &all)
+    }
+
+    /// The cluster time.
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<Clock>().unix_timestamp
+    }
+
+    /// Sets the cluster time.
+    pub fn set_time(&mut self, t: i64) {
+        let mut c = self.svm.get_sysvar::<Clock>();
+        c.unix_timestamp = t;
+        c.slot = c.slot.max(1);
+        self.svm.set_sysvar(&c);
+    }
+
+    /// Moves the clock forward.
+    pub fn warp(&mut self, secs: i64) {
+        let t = self.now() + secs;
+        self.set_time(t);
+    }
+
+    /// Decodes a program account, if it exists.
+    pub fn get<T: AccountDeserialize>(&self, addr: &Pubkey) -> Option<T> {
+        let a = self.svm.get_account(addr)?;
+        if a.data.is_empty() {
+            return None;
+        }
+        Some(T::try_deserialize(&mut a.data.as_slice()).expect("decode account"))
+    }
+
+    /// Whether an account exists (has lamports).
+    pub fn exists(&self, addr: &Pubkey) -> bool {
+        self.svm.get_account(addr).is_some_and(|a| a.lamports > 0)
+    }
+
+    /// Lamports of an account.
+    pub fn lamports(&self, addr: &Pubkey) -> u64 {
+        self.svm.get_account(addr).map_or(0, |a| a.lamports)
+    }
+
+    /// Token balance of a token account, if it exists.
+    pub fn token_amount(&self, addr: &Pubkey) -> Option<u64> {
+        let a = self.svm.get_account(addr)?;
+        if a.lamports == 0 || a.data.is_empty() {
+            return None;
+        }
+        let s = StateWithExtensions::<spl_token_2022::state::Account>::unpack(&a.data).ok()?;
+        Some(s.base.amount)
+    }
+
+    /// Token balance, 0 when the account does not exist.
+    pub fn balance(&self, addr: &Pubkey) -> u64 {
+        self.token_amount(addr).unwrap_or(0)
+    }
+
+    /// Creates a mint of `token_program` with the given Token-2022 extensions initialised.
+    pub fn create_mint(
+        &mut self,
+        token_program: &Pubkey,
+        authority: &Pubkey,
+        decimals: u8,
+        extensions: &[ExtensionType],
+    ) -> Pubkey {
+        use spl_token_2022::extension::{
+            confidential_transfer, default_account_state, pausable, transfer_fee, transfer_hook,
+        };
+        let mint = Keypair::new();
+        let space = if extensions.is_empty() {
+            spl_token_2022::state::Mint::LEN
+        } else {
+            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(extensions)
+                .expect("mint size")
+        };
+        let lamports = self.svm.minimum_balance_for_rent_exemption(space);
+        let m = mint.pubkey();
+        let mut ixs = vec![system_instruction::create_account(
+            &self.payer.pubkey(),
+            &m,
+            lamports,
+            space as u64,
+            token_program,
+        )];
+        for ext in extensions {
+            let ix = match ext {
+                ExtensionType::PermanentDelegate => {
+                    spl_token_2022::instruction::initialize_permanent_delegate(
+                        token_program,
+                        &m,
+                        authority,
+                    )
+                }
+                ExtensionType::TransferFeeConfig => {
+                    transfer_fee::instruction::initialize_transfer_fee_config(
+                        token_program,
+                        &m,
+                        Some(authority),
+                        Some(authority),
+                        100,
+                        1_000_000,
+                    )
+                }
+                ExtensionType::TransferHook => transfer_hook::instruction::initialize(
+                    token_program,
+                    &m,
+                    Some(*authority),
+                    Some(Pubkey::new_unique()),
+                ),
+                ExtensionType::NonTransferable => {
+                    spl_token_2022::instruction::initialize_non_transferable_mint(token_program, &m)
+                }
+                ExtensionType::DefaultAccountState => {
+                    default_account_state::instruction::initialize_default_account_state(
+                        token_program,
+                        &m,
+                        &spl_token_2022::state::AccountState::Frozen,
+                    )
+                }
+                ExtensionType::Pausable => {
+                    pausable::instruction::initialize(token_program, &m, authority)
+                }
+                ExtensionType::ConfidentialTransferMint => {
+                    confidential_transfer::instruction::initialize_mint(
+                        token_program,
+                        &m,
+                        Some(*authority),
+                        true,
+                        None,
+                    )
+                }
+                ExtensionType::MintCloseAuthority => {
+                    spl_token_2022::instruction::initialize_mint_close_authority(
+                        token_program,
+                        &m,
+                        Some(authority),
+                    )
+                }
+                other => panic!("test harness cannot initialise {other:?}"),
+            };
+            ixs.push(ix.expect("extension ix"));
+        }
+        ixs.push(
+            spl_token_2022::instruction::initialize_mint2(
+                token_program,
+                &m,
+                authority,
+                Some(authority),
+                decimals,
+            )
+            .expect("init mint"),
+        );
+        let payer = self.payer.insecure_clone();
+        self.send(&ixs, &[&payer, &mint]).expect("create mint");
+        m
+    }
+
+    /// Creates a plain token account of `mint` owned by `owner`.
+    pub fn create_token_account(
+        &mut self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        owner: &Pubkey,
+    ) -> Pubkey {
+        let acct = Keypair::new();
+        let mint_data = self.svm.get_account(mint).expect("mint").data;
+        let mint_exts = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&mint_data)
+            .expect("mint")
+            .get_extension_types()
+            .expect("exts");
+        let space = if *token_program == TOKEN {
+            spl_token_2022::state::Account::LEN
+        } else {
+            let needed = ExtensionType::get_required_init_account_extensions(&mint_exts);
+            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&needed)
+                .expect("account size")
+        };
+        let lamports = self.svm.minimum_balance_for_rent_exemption(space);
+        let ixs = [
+            system_instruction::create_account(
+                &self.payer.pubkey(),
+                &acct.pubkey(),
+                lamports,
+                space as u64,
+                token_program,
+            ),
+            spl_token_2022::instruction::initialize_account3(
+                token_program,
+                &acct.pubkey(),
+                mint,
+                owner,
+            )
+            .expect("init account"),
+        ];
+        let payer = self.payer.insecure_clone();
+        self.send(&ixs, &[&payer, &acct]).expect("create token account");
+        acct.pubkey()
+    }
+
+    /// Mints `amount` to `to`.
+    pub fn mint_to(
+        &mut self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        authority: &Keypair,
+        to: &Pubkey,
+        amount: u64,
+        decimals: u8,
+    ) {
+        let ix = spl_token_2022::instruction::mint_to_checked(
+            token_program,
+            mint,
+            to,
+            &authority.pubkey(),
+            &[],
+            amount,
+            decimals,
+        )
+        .expect("mint_to");
+        self.send_paid(&[ix], &[authority]).expect("mint_to");
+    }
+}
+
+/// Parameters of a test pool.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Pool name.
+    pub name: String,
+    /// SPL Token or Token-2022.
+    pub token_program: Pubkey,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Fee, bps.
+    pub fee_bps: u16,
+    /// Quorum, bps.
+    pub quorum_bps: u16,
+    /// Approval, bps.
+    pub approval_bps: u16,
+    /// Voting period, seconds.
+    pub voting_period: i64,
+    /// Minimum offer price.
+    pub min_offer_price: u64,
+    /// Maximum score.
+    pub max_score: u64,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            name: "unwrapped".into(),
+            token_program: TOKEN,
+            decimals: 6,
+            fee_bps: 500,
+            quorum_bps: 5_000,
+            approval_bps: 6_000,
+            voting_period: 3 * 24 * 3600,
+            min_offer_price: 1_000,
+            max_score: 1_000_000,
+        }
+    }
+}
+
+impl PoolConfig {
+    /// The create args for this config.
+    pub fn args(&self) -> dix::PoolCreateArgs {
+        dix::PoolCreateArgs {
+            name: self.name.clone(),
+            fee_bps: self.fee_bps,
+            quorum_bps: self.quorum_bps,
+            approval_bps: self.approval_bps,
+            voting_period: self.voting_period,
+            min_offer_price: self.min_offer_price,
+            max_score: self.max_score,
+        }
+    }
+}
+
+/// A buyer with a funded token account.
+pub struct Buyer {
+    /// The buyer's wallet.
+    pub kp: Keypair,
+    /// Its token account of the payout mint (pays and receives refunds).
+    pub token: Pubkey,
+}
+
+/// A pool in a LiteSVM, with its curator, attestor and bookkeeping of every address it created,
+/// so tests can check PROTOCOL.md's invariants over the whole pool.
+pub struct World {
+    /// The VM.
+    pub env: Env,
+    /// The config the pool was made with.
+    pub cfg: PoolConfig,
+    /// The curator.
+    pub authority: Keypair,
+    /// Mint authority of the payout mint.
+    pub mint_authority: Keypair,
+    /// The registered attestor.
+    pub attestor: Keypair,
+    /// The pool address.
+    pub pool: Pubkey,
+    /// Mint, token program, vault and treasury.
+    pub tokens: PoolTokens,
+    /// Contributor wallets ever seen.
+    pub wallets: BTreeMap<Pubkey, Keypair>,
+    /// Data hashes ever contributed.
+    pub data_hashes: Vec<[u8; 32]>,
+    /// Offers ever created, in order.
+    pub offers: Vec<Pubkey>,
+    /// Buyer token accounts by offer.
+    pub offer_buyers: BTreeMap<Pubkey, (Pubkey, Pubkey)>,
+    /// Votes cast: (offer, voter).
+    pub votes: BTreeSet<(Pubkey, Pubkey)>,
+    /// Claim destinations by wallet.
+    pub claim_accounts: BTreeMap<Pubkey, Pubkey>,
+    /// Attestor keys ever registered.
+    pub attestor_keys: BTreeSet<Pubkey>,
+    /// Total tokens minted into this world.
+    pub minted: u64,
+    /// Token accounts to include in the conservation check.
+    pub token_accounts: BTreeSet<Pubkey>,
+    counter: u64,
+}
+
+impl World {
+    /// A pool with the default config.
+    pub fn new() -> Self {
+        Self::with_config(PoolConfig::default())
+    }
+
+    /// A pool with `cfg`, its attestor registered.
+    pub fn with_config(cfg: PoolConfig) -> Self {
+        let mut env = Env::new();
+        let authority = kp("authority", 0);
+        let mint_authority = kp("mint-authority", 0);
+        let attestor = kp("attestor", 0);
+        env.fund(&authority.pubkey(), 10 * SOL);
+        let mint = env.create_mint(&cfg.token_program, &mint_authority.pubkey(), cfg.decimals, &[]);
+        let treasury_owner = kp("treasury", 0).pubkey();
+        let treasury = env.create_token_account(&cfg.token_program, &mint, &treasury_owner);
+        let (pool, _) = find_pool_pda(&PROGRAM_ID, &authority.pubkey(), &cfg.name);
+        let tokens = PoolTokens {
+            mint,
+            token_program: cfg.token_program,
+            vault: find_vault_pda(&PROGRAM_ID, &pool).0,
+            treasury,
+        };
+        let mut w = World {
+            env,
+            cfg: cfg.clone(),
+            authority,
+            mint_authority,
+            attestor,
+            pool,
+            tokens,
+            wallets: BTreeMap::new(),
+            data_hashes: vec![],
+            offers: vec![],
+            offer_buyers: BTreeMap::new(),
+            votes: BTreeSet::new(),
+            claim_accounts: BTreeMap::new(),
+            attestor_keys: BTreeSet::new(),
+            minted: 0,
+            token_accounts: BTreeSet::new(),
+            counter: 0,
+        };
+        w.token_accounts.insert(treasury);
+        w.token_accounts.insert(w.tokens.vault);
+        let ix = dix::pool_create(
+            &PROGRAM_ID,
+            &w.env.payer.pubkey(),
+            &w.authority.pubkey(),
+            &mint,
+            &treasury,
+            &cfg.token_program,
+            cfg.args(),
+        );
+        let a = w.authority.insecure_clone();
+        w.env.send_paid(&[ix], &[&a]).expect("pool_create");
+        let key = w.attestor.pubkey();
+        w.add_attestor(&key).expect("attestor_add");
+        w
+    }
+
+    /// Registers an attestor key.
+    pub fn add_attestor(&mut self, key: &Pubkey) -> Result<u64, Failure> {
+        let ix = dix::attestor_add(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            &self.authority.pubkey(),
+            &self.pool,
+            key,
+        );
+        let a = self.authority.insecure_clone();
+        let r = self.env.send_paid(&[ix], &[&a]);
+        if r.is_ok() {
+            self.attestor_keys.insert(*key);
+        }
+        r
+    }
+
+    /// The pool account.
+    pub fn pool_state(&self) -> PoolState {
+        self.env.get(&self.pool).expect("pool")
+    }
+
+    /// A contributor record.
+    pub fn contributor(&self, wallet: &Pubkey) -> Option<Contributor> {
+        self.env
+            .get(&find_contributor_pda(&PROGRAM_ID, &self.pool, wallet).0)
+    }
+
+    /// An offer.
+    pub fn offer_state(&self, offer: &Pubkey) -> Offer {
+        self.env.get(offer).expect("offer")
+    }
+
+    /// A new funded wallet, remembered by the world.
+    pub fn wallet(&mut self, tag: &str, n: u64) -> Keypair {
+        let k = kp(tag, n);
+        self.env.fund(&k.pubkey(), SOL);
+        self.wallets.insert(k.pubkey(), k.insecure_clone());
+        k
+    }
+
+    /// A fresh data hash.
+    pub fn next_hash(&mut self) -> [u8; 32] {
+        self.counter += 1;
+        hash_of("data", self.counter)
+    }
+
+    /// The Ed25519 verify instruction of `signer` attesting `(wallet, hash, score, expires)` on
+    /// this pool and program.
+    pub fn attest_ix(
+        &self,
+        signer: &Keypair,
+        wallet: &Pubkey,
+        hash: &[u8; 32],
+        score: u64,
+        expires_at: i64,
+    ) -> Instruction {
+        let msg = attestation_message(&PROGRAM_ID, &self.pool, wallet, hash, score, expires_at);
+        let sig = signer.sign_message(&msg);
+        let sig: [u8; 64] = sig.as_ref().try_into().expect("64-byte signature");
+        ed25519_verify_ix(&signer.pubkey(), &sig, &msg)
+    }
+
+    /// The `contribution_submit` instruction (without its attestation).
+    pub fn submit_ix(
+        &self,
+        wallet: &Pubkey,
+        attestor_key: &Pubkey,
+        hash: &[u8; 32],
+        score: u64,
+        expires_at: i64,
+    ) -> Instruction {
+        dix::contribution_submit(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            wallet,
+            &self.pool,
+            attestor_key,
+            dix::ContributionSubmitArgs {
+                data_hash: *hash,
+                score,
+                expires_at,
+            },
+        )
+    }
+
+    /// Sends arbitrary instructions for a contribution by `wallet` (to test crafted attestations).
+    pub fn send_contribution(
+        &mut self,
+        ixs: &[Instruction],
+        wallet: &Keypair,
+        hash: &[u8; 32],
+    ) -> Result<u64, Failure> {
+        let r = self.env.send_paid(ixs, &[wallet]);
+        if r.is_ok() {
+            self.wallets.insert(wallet.pubkey(), wallet.insecure_clone());
+            self.data_hashes.push(*hash);
+        }
+        r
+    }
+
+    /// A well-formed attested contribution of `hash` with `score` by `wallet`.
+    pub fn contribute_hash(
+        &mut self,
+        wallet: &Keypair,
+        hash: [u8; 32],
+        score: u64,
+    ) -> Result<u64, Failure> {
+        let expires = self.env.now() + 3600;
+        let att = self.attestor.insecure_clone();
+        let ixs = [
+            self.attest_ix(&att, &wallet.pubkey(), &hash, score, expires),
+            self.submit_ix(&wallet.pubkey(), &att.pubkey(), &hash, score, expires),
+        ];
+        self.send_contribution(&ixs, wallet, &hash)
+    }
+
+    /// A well-formed attested contribution of fresh data with `score` by `wallet`.
+    pub fn contribute(&mut self, wallet: &Keypair, score: u64) -> Result<u64, Failure> {
+        let hash = self.next_hash();
+        self.contribute_hash(wallet, hash, score)
+    }
+
+    /// A buyer holding `amount` tokens.
+    pub fn buyer(&mut self, n: u64, amount: u64) -> Buyer {
+        let k = kp("buyer", n);
+        self.env.fund(&k.pubkey(), SOL);
+        let token = self.env.create_token_account(
+            &self.tokens.token_program,
+            &self.tokens.mint,
+            &k.pubkey(),
+        );
+        if amount > 0 {
+            self.mint(&token, amount);
+        }
+        self.token_accounts.insert(token);
+        Buyer { kp: k, token }
+    }
+
+    /// Mints `amount` into `to`, counting it for conservation.
+    pub fn mint(&mut self, to: &Pubkey, amount: u64) {
+        let ma = self.mint_authority.insecure_clone();
+        let tp = self.tokens.token_program;
+        let mint = self.tokens.mint;
+        self.env.mint_to(&tp, &mint, &ma, to, amount, self.cfg.decimals);
+        self.minted += amount;
+    }
+
+    /// Creates an offer of `price` by `buyer`; returns the offer address and compute units.
+    pub fn offer(&mut self, buyer: &Buyer, price: u64) -> Result<(Pubkey, u64), Failure> {
+        let index = self.pool_state().offer_count;
+        let ix = dix::offer_create(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            &buyer.kp.pubkey(),
+            &self.pool,
+            index,
+            &self.tokens,
+            &buyer.token,
+            &buyer.token,
+            dix::OfferCreateArgs {
+                price,
+                terms_hash: [7; 32],
+                terms_uri: "https://example.org/terms/unwrapped-v1.json".into(),
+            },
+        );
+        let cu = self.env.send_paid(&[ix], &[&buyer.kp])?;
+        let offer = find_offer_pda(&PROGRAM_ID, &self.pool, index).0;
+        self.offers.push(offer);
+        self.offer_buyers
+            .insert(offer, (buyer.kp.pubkey(), buyer.token));
+        Ok((offer, cu))
+    }
+
+    /// `voter` votes on `offer`.
+    pub fn vote(&mut self, voter: &Keypair, offer: &Pubkey, approve: bool) -> Result<u64, Failure> {
+        let ix = dix::offer_vote(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            &voter.pubkey(),
+            &self.pool,
+            offer,
+            approve,
+        );
+        let r = self.env.send_paid(&[ix], &[voter]);
+        if r.is_ok() {
+            self.votes.insert((*offer, voter.pubkey()));
+        }
+        r
+    }
+
+    /// Finalizes `offer` (the env payer cranks it).
+    pub fn finalize(&mut self, offer: &Pubkey) -> Result<u64, Failure> {
+        let o = self.offer_state(offer);
+        let ix = dix::offer_finalize(
+            &PROGRAM_ID,
+            &self.pool,
+            offer,
+            &self.tokens,
+            &o.refund_account,
+            &o.buyer,
+        );
+        self.env.send_paid(&[ix], &[])
+    }
+
+    /// The claim destination of `wallet`, created on first use.
+    pub fn claim_account(&mut self, wallet: &Pubkey) -> Pubkey {
+        if let Some(a) = self.claim_accounts.get(wallet) {
+            return *a;
+        }
+        let tp = self.tokens.token_program;
+        let mint = self.tokens.mint;
+        let a = self.env.create_token_account(&tp, &mint, wallet);
+        self.claim_accounts.insert(*wallet, a);
+        self.token_accounts.insert(a);
+        a
+    }
+
+    /// `wallet` claims to its claim account.
+    pub fn claim(&mut self, wallet: &Keypair) -> Result<u64, Failure> {
+        let dest = self.claim_account(&wallet.pubkey());
+        let ix = dix::payout_claim(&PROGRAM_ID, &wallet.pubkey(), &self.pool, &self.tokens, &dest);
+        self.env.send_paid(&[ix], &[wallet])
+    }
+
+    /// What `wallet` could claim now, computed off-chain from state.
+    pub fn entitlement(&self, wallet: &Pubkey) -> u64 {
+        let acc = self.pool_state().acc_reward_per_weight;
+        self.contributor(wallet)
+            .map_or(0, |c| c.entitlement(acc).expect("entitlement"))
+    }
+
+    /// Checks the six invariants of PROTOCOL.md over everything this world created.
+    pub fn check_invariants(&self) {
+        let pool = self.pool_state();
+        // 1. total weight = Σ contributor weight = Σ active scores.
+        let mut contributors = vec![];
+        for w in self.wallets.keys() {
+            if let Some(c) = self.contributor(w) {
+                assert_eq!(c.pool, self.pool);
+                contributors.push(c);
+            }
+        }
+        let sum_weights: u64 = contributors.iter().map(|c| c.weight).sum();
+        let mut sum_scores = 0u64;
+        for h in &self.data_hashes {
+            let c: Contribution = self
+                .env
+                .get(&find_contribution_pda(&PROGRAM_ID, &self.pool, h).0)
+                .expect("contribution");
+            if c.is_active() {
+                sum_scores += c.score;
+            }
+            // 6. its attestor is (or was) registered on the pool.
+            let att: Attestor = self
+                .env
+                .get(&find_attestor_pda(&PROGRAM_ID, &self.pool, &c.attestor).0)
+                .expect("attestor record of a contribution");
+            assert_eq!(att.pool, self.pool, "invariant 6");
+        }
+        assert_eq!(pool.total_weight, sum_weights, "invariant 1 (contributors)");
+        assert_eq!(pool.total_weight, sum_scores, "invariant 1 (contributions)");
+        assert_eq!(pool.contributor_count as usize, contributors.len());
+        // 2. vault = distributed − claimed.
+        let vault = u128::from(self.env.balance(&self.tokens.vault));
+        assert_eq!(
+            vault,
+            pool.total_distributed - pool.total_claimed,
+            "invariant 2"
+        );
+        // 3. Σ entitlements ≤ vault, dust < contributors + accepted sales.
+        let ent: u128 = contributors
+            .iter()
+            .map(|c| u128::from(c.entitlement(pool.acc_reward_per_weight).expect("ent")))
+            .sum();
+        assert!(ent <= vault, "invariant 3: entitlements {ent} > vault {vault}");
+        let dust = vault - ent;
+        let bound = u128::from(pool.contributor_count) + u128::from(pool.accepted_offer_count);
+        assert!(dust == 0 || dust < bound, "invariant 3: dust {dust} ≥ {bound}");
+        // 4. escrows; 5. tallies.
+        for offer in &self.offers {
+            let o = self.offer_state(offer);
+            let escrow = find_escrow_pda(&PROGRAM_ID, offer).0;
+            match (o.state, o.refund_pending) {
+                (OfferState::Open, _) | (_, true) => assert_eq!(
+                    self.env.token_amount(&escrow),
+                    Some(o.price),
+                    "invariant 4: escrow of {offer} must hold its price"
+                ),
+                _ => assert!(
+                    !self.env.exists(&escrow),
+                    "invariant 4: terminal offer {offer} still has an escrow"
+                ),
+            }
+            let mut weight = 0u128;
+            let mut count = 0u64;
+            for (of, voter) in self.votes.range((*offer, Pubkey::default())..) {
+                if of != offer {
+                    break;
+                }
+                if let Some(v) = self.env.get::<Vote>(&find_vote_pda(&PROGRAM_ID, offer, voter).0) {
+                    assert_eq!(v.offer, *offer);
+                    weight += u128::from(v.weight);
+                    count += 1;
+                }
+            }
+            assert_eq!(
+                o.yes_weight + o.no_weight,
+                weight + o.closed_vote_weight,
+                "invariant 5: tally of {offer}"
+            );
+            assert_eq!(o.voter_count, count + o.closed_vote_count, "invariant 5: voters");
+        }
+    }
+
+    /// Σ of every token account this world knows about, escrows included: must equal `minted`.
+    pub fn tokens_in_existence(&self) -> u64 {
+        let mut total: u64 = self.token_accounts.iter().map(|a| self.env.balance(a)).sum();
+        for offer in &self.offers {
+            total += self.env.balance(&find_escrow_pda(&PROGRAM_ID, offer).0);
+        }
+        total
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Expected error helper for the common "not the right account" Anchor failures.
+pub use anchor_lang::error::ErrorCode as AnchorError;
+/// Re-exported so tests name errors as `DpErr::X`.
+pub use data_pool::error::DataPoolError as DpErr;
