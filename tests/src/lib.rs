@@ -81,6 +81,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// Index of the instruction that failed, if the error names one.
+    pub fn instruction_index(&self) -> Option<u8> {
+        match &self.err {
+            TransactionError::InstructionError(i, _) => Some(*i),
+            _ => None,
+        }
+    }
+
     /// The custom program error code, if the failure is one.
     pub fn custom_code(&self) -> Option<u32> {
         match &self.err {

@@ -33,11 +33,9 @@ pub const ATTESTATION_DOMAIN: &[u8] = b"DATAPOOL-ATTEST-V1";
 /// Length of an attestation message: domain ‖ program ‖ pool ‖ wallet ‖ data hash ‖ score ‖ expiry.
 pub const ATTESTATION_MESSAGE_LEN: usize = 18 + 32 * 4 + 8 + 8;
 
-/// Longest pool name, in bytes (it is a PDA seed).
-#[constant]
+/// Longest pool name, in bytes (it is a PDA seed). (`usize` constants do not reach the IDL.)
 pub const MAX_POOL_NAME_LEN: usize = 32;
 /// Longest offer terms URI, in bytes.
-#[constant]
 pub const MAX_TERMS_URI_LEN: usize = 200;
 /// 100 % in basis points.
 #[constant]

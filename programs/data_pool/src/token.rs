@@ -70,6 +70,13 @@ pub fn can_receive(
     }
 }
 
+/// Balance of a token account of either token program.
+pub fn amount_of(account: &AccountInfo) -> Result<u64> {
+    let data = account.try_borrow_data()?;
+    let state = StateWithExtensions::<SplAccount>::unpack(&data)?;
+    Ok(state.base.amount)
+}
+
 /// Moves `amount` with `transfer_checked`, signed by a PDA when `signer` is given.
 #[allow(clippy::too_many_arguments)]
 pub fn transfer<'info>(

@@ -2,7 +2,7 @@
 //! the reward vault, credited pro rata to weight. Rejected: the price back to the buyer.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::SEED_ESCROW;
 use crate::error::DataPoolError;
@@ -20,9 +20,11 @@ pub struct OfferFinalize<'info> {
     /// The offer.
     #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
     pub offer: Box<Account<'info, Offer>>,
-    /// The offer's escrow.
+    /// The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
+    /// the offer's state before touching it).
+    /// CHECK: address pinned by seeds and the stored bump; read with `token::amount_of`.
     #[account(mut, seeds = [SEED_ESCROW, offer.key().as_ref()], bump = offer.escrow_bump)]
-    pub escrow: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub escrow: UncheckedAccount<'info>,
     /// The payout mint.
     #[account(address = pool.mint @ DataPoolError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
@@ -54,7 +56,7 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let outcome = a.offer.outcome(now).ok_or(DataPoolError::OutcomeNotDecided)?;
 
-    let amount = a.escrow.amount;
+    let amount = token::amount_of(&a.escrow)?;
     let fee = math::bps_of(a.offer.price, a.offer.fee_bps).ok_or(DataPoolError::MathOverflow)?;
     let reason = match outcome {
         Outcome::Rejected => Some(RejectReason::Vote),

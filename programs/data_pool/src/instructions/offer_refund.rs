@@ -25,9 +25,11 @@ pub struct OfferRefund<'info> {
         has_one = buyer @ DataPoolError::NotBuyer,
     )]
     pub offer: Box<Account<'info, Offer>>,
-    /// The offer's escrow.
+    /// The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
+    /// the offer's state before touching it).
+    /// CHECK: address pinned by seeds and the stored bump; read with `token::amount_of`.
     #[account(mut, seeds = [SEED_ESCROW, offer.key().as_ref()], bump = offer.escrow_bump)]
-    pub escrow: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub escrow: UncheckedAccount<'info>,
     /// The payout mint.
     #[account(address = pool.mint @ DataPoolError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
@@ -46,7 +48,7 @@ pub struct OfferRefund<'info> {
 impl<'info> OfferRefund<'info> {
     /// Moves the whole escrow to `destination` and closes it; returns the amount.
     pub fn empty_escrow(&self) -> Result<u64> {
-        let amount = self.escrow.amount;
+        let amount = token::amount_of(&self.escrow)?;
         let index_le = self.offer.index.to_le_bytes();
         let seeds = self.offer.signer_seeds(&index_le);
         let signer: &[&[&[u8]]] = &[&seeds];

@@ -1,0 +1,294 @@
+//! Governance: eligibility, one vote each, deadlines, quorum and approval boundaries, early
+//! decisions, cancel, finalize, vote close.
+
+use data_pool::state::OfferState;
+use data_pool_client::instructions as dix;
+use data_pool_tests::*;
+
+const PRICE: u64 = 1_000_000;
+
+/// A pool whose contributors have `weights` (quorum 50 %, approval 60 %), and an open offer.
+fn setup(weights: &[u64]) -> (World, Vec<Kp>, Buyer, anchor_lang::prelude::Pubkey) {
+    let mut w = World::new();
+    let mut ks = vec![];
+    for (i, &wt) in weights.iter().enumerate() {
+        let k = w.wallet("voter", i as u64);
+        w.contribute(&k, wt).unwrap();
+        ks.push(k);
+    }
+    let buyer = w.buyer(1, PRICE);
+    let (offer, _) = w.offer(&buyer, PRICE).unwrap();
+    (w, ks, buyer, offer)
+}
+
+fn cast(w: &mut World, ks: &[Kp], offer: &anchor_lang::prelude::Pubkey, votes: &[(usize, bool)]) {
+    for &(i, approve) in votes {
+        w.vote(&ks[i], offer, approve).unwrap();
+    }
+}
+
+fn ends_at(w: &World, offer: &anchor_lang::prelude::Pubkey) -> i64 {
+    w.offer_state(offer).voting_ends_at
+}
+
+/// Votes, checks the offer is undecided before the deadline, then finalizes at the deadline.
+fn decide_at_deadline(weights: &[u64], votes: &[(usize, bool)]) -> (World, OfferState) {
+    let (mut w, ks, _b, offer) = setup(weights);
+    cast(&mut w, &ks, &offer, votes);
+    assert_dp_err(w.finalize(&offer), DpErr::OutcomeNotDecided);
+    let end = ends_at(&w, &offer);
+    w.env.set_time(end);
+    w.finalize(&offer).unwrap();
+    w.check_invariants();
+    let state = w.offer_state(&offer).state;
+    (w, state)
+}
+
+#[test]
+fn quorum_and_approval_exactly_at_thresholds_pass() {
+    // voted 500 of 1000 (quorum 50 % exactly), yes 300 of 500 (approval 60 % exactly).
+    let (_, s) = decide_at_deadline(&[300, 200, 500], &[(0, true), (1, false)]);
+    assert_eq!(s, OfferState::Accepted);
+}
+
+#[test]
+fn one_unit_below_quorum_fails() {
+    let (_, s) = decide_at_deadline(&[300, 199, 501], &[(0, true), (1, false)]);
+    assert_eq!(s, OfferState::Rejected);
+}
+
+#[test]
+fn one_unit_below_approval_fails() {
+    let (_, s) = decide_at_deadline(&[299, 201, 500], &[(0, true), (1, false)]);
+    assert_eq!(s, OfferState::Rejected);
+}
+
+#[test]
+fn one_unit_above_both_passes() {
+    let (_, s) = decide_at_deadline(&[301, 200, 499], &[(0, true), (1, false)]);
+    assert_eq!(s, OfferState::Accepted);
+}
+
+#[test]
+fn nobody_votes_means_rejected_and_refunded() {
+    let (w, s) = decide_at_deadline(&[10, 20], &[]);
+    assert_eq!(s, OfferState::Rejected);
+    let buyer_token = w.offer_buyers[&w.offers[0]].1;
+    assert_eq!(w.env.balance(&buyer_token), PRICE);
+}
+
+#[test]
+fn early_acceptance_at_the_threshold() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    cast(&mut w, &ks, &offer, &[(0, true)]);
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.offer_state(&offer).state, OfferState::Accepted);
+    w.check_invariants();
+}
+
+#[test]
+fn no_early_acceptance_one_unit_short() {
+    let (mut w, ks, _b, offer) = setup(&[599, 401]);
+    cast(&mut w, &ks, &offer, &[(0, true)]);
+    assert_dp_err(w.finalize(&offer), DpErr::OutcomeNotDecided);
+}
+
+#[test]
+fn early_rejection_when_remaining_weight_cannot_pass() {
+    let (mut w, ks, buyer, offer) = setup(&[599, 401]);
+    cast(&mut w, &ks, &offer, &[(1, false)]);
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.offer_state(&offer).state, OfferState::Rejected);
+    assert_eq!(w.env.balance(&buyer.token), PRICE);
+    w.check_invariants();
+}
+
+#[test]
+fn no_early_rejection_while_remaining_weight_could_pass() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    cast(&mut w, &ks, &offer, &[(1, false)]);
+    assert_dp_err(w.finalize(&offer), DpErr::OutcomeNotDecided);
+}
+
+#[test]
+fn contributor_who_joined_after_the_offer_cannot_vote() {
+    let (mut w, _ks, _b, offer) = setup(&[100, 100]);
+    let late = w.wallet("late", 1);
+    w.contribute(&late, 500).unwrap();
+    assert_dp_err(w.vote(&late, &offer, true), DpErr::NotEligibleToVote);
+    // They can vote on the next offer.
+    let buyer2 = w.buyer(2, PRICE);
+    let (offer2, _) = w.offer(&buyer2, PRICE).unwrap();
+    w.vote(&late, &offer2, true).unwrap();
+    w.check_invariants();
+}
+
+#[test]
+fn stranger_and_weightless_contributor_cannot_vote() {
+    let (mut w, ks, _b, offer) = setup(&[100, 100]);
+    let stranger = w.wallet("stranger", 1);
+    assert_dp_err(w.vote(&stranger, &offer, true), DpErr::NotEligibleToVote);
+    // ks[0] revokes their only contribution: weight 0.
+    let h = w.data_hashes[0];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &h);
+    w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
+    assert_dp_err(w.vote(&ks[0], &offer, true), DpErr::NotEligibleToVote);
+    w.check_invariants();
+}
+
+#[test]
+fn a_contributor_votes_once() {
+    let (mut w, ks, _b, offer) = setup(&[100, 100, 100]);
+    w.vote(&ks[0], &offer, true).unwrap();
+    assert_dp_err(w.vote(&ks[0], &offer, true), DpErr::AlreadyVoted);
+    assert_dp_err(w.vote(&ks[0], &offer, false), DpErr::AlreadyVoted);
+    let o = w.offer_state(&offer);
+    assert_eq!((o.yes_weight, o.no_weight, o.voter_count), (100, 0, 1));
+}
+
+#[test]
+fn voting_closes_at_the_deadline() {
+    let (mut w, ks, _b, offer) = setup(&[100, 100, 100]);
+    let end = ends_at(&w, &offer);
+    w.env.set_time(end - 1);
+    w.vote(&ks[0], &offer, true).unwrap();
+    w.env.set_time(end);
+    assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::VotingClosed);
+    w.env.set_time(end + 86_400);
+    assert_dp_err(w.vote(&ks[2], &offer, false), DpErr::VotingClosed);
+}
+
+#[test]
+fn the_vote_records_weight_at_that_moment() {
+    let (mut w, ks, _b, offer) = setup(&[100, 100, 100]);
+    w.contribute(&ks[0], 50).unwrap(); // weight grows after the offer
+    w.vote(&ks[0], &offer, true).unwrap();
+    let o = w.offer_state(&offer);
+    assert_eq!(o.yes_weight, 150);
+    w.check_invariants();
+}
+
+#[test]
+fn finalize_twice_and_vote_after_finalize() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    cast(&mut w, &ks, &offer, &[(0, true)]);
+    w.finalize(&offer).unwrap();
+    assert_dp_err(w.finalize(&offer), DpErr::OfferNotOpen);
+    assert_dp_err(w.vote(&ks[1], &offer, false), DpErr::OfferNotOpen);
+}
+
+fn cancel_ix(w: &World, buyer: &Buyer, offer: &anchor_lang::prelude::Pubkey) -> anchor_lang::solana_program::instruction::Instruction {
+    dix::offer_cancel(&PROGRAM_ID, &buyer.kp.pubkey(), &w.pool, offer, &w.tokens, &buyer.token)
+}
+
+#[test]
+fn buyer_cancels_an_undecided_offer() {
+    let (mut w, ks, buyer, offer) = setup(&[100, 100, 100]);
+    w.vote(&ks[0], &offer, true).unwrap();
+    let rent_before = w.env.lamports(&buyer.kp.pubkey());
+    let ix = cancel_ix(&w, &buyer, &offer);
+    w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
+    let o = w.offer_state(&offer);
+    assert_eq!(o.state, OfferState::Cancelled);
+    assert_eq!(w.env.balance(&buyer.token), PRICE);
+    assert!(w.env.lamports(&buyer.kp.pubkey()) > rent_before, "escrow rent returned");
+    w.check_invariants();
+    assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::OfferNotOpen);
+    assert_dp_err(w.finalize(&offer), DpErr::OfferNotOpen);
+    let ix = cancel_ix(&w, &buyer, &offer);
+    assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferNotOpen);
+    // Vote records of a cancelled offer can be closed.
+    let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
+    w.env.send_paid(&[ix], &[]).unwrap();
+    w.check_invariants();
+}
+
+#[test]
+fn buyer_cannot_cancel_after_early_acceptance_or_deadline() {
+    let (mut w, ks, buyer, offer) = setup(&[600, 400]);
+    w.vote(&ks[0], &offer, true).unwrap(); // decided: accepted
+    let ix = cancel_ix(&w, &buyer, &offer);
+    assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferAlreadyDecided);
+
+    let (mut w, _ks, buyer, offer) = setup(&[600, 400]);
+    let end = ends_at(&w, &offer);
+    w.env.set_time(end);
+    let ix = cancel_ix(&w, &buyer, &offer);
+    assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferAlreadyDecided);
+}
+
+#[test]
+fn only_the_buyer_cancels() {
+    let (mut w, _ks, buyer, offer) = setup(&[100, 100]);
+    let thief = w.buyer(9, 0);
+    let ix = dix::offer_cancel(&PROGRAM_ID, &thief.kp.pubkey(), &w.pool, &offer, &w.tokens, &thief.token);
+    assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
+    assert_eq!(w.env.balance(&find_escrow(&offer)), PRICE);
+    let _ = buyer;
+}
+
+fn find_escrow(offer: &anchor_lang::prelude::Pubkey) -> anchor_lang::prelude::Pubkey {
+    data_pool_client::pda::find_escrow_pda(&PROGRAM_ID, offer).0
+}
+
+#[test]
+fn vote_close_after_the_offer_ends() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    w.vote(&ks[0], &offer, true).unwrap();
+    let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
+    assert_dp_err(w.env.send_paid(&[ix.clone()], &[]), DpErr::OfferNotTerminal);
+    w.finalize(&offer).unwrap();
+    // The rent must go to the voter, not to someone else.
+    let mut bad = ix.clone();
+    bad.accounts[2].pubkey = ks[1].pubkey();
+    assert_dp_err(w.env.send_paid(&[bad], &[]), DpErr::VoteMismatch);
+    let before = w.env.lamports(&ks[0].pubkey());
+    w.env.send_paid(&[ix.clone()], &[]).unwrap();
+    assert!(w.env.lamports(&ks[0].pubkey()) > before);
+    let o = w.offer_state(&offer);
+    assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 600));
+    w.check_invariants();
+    assert_fails(w.env.send_paid(&[ix], &[]));
+}
+
+#[test]
+fn a_vote_of_another_offer_cannot_be_closed_through_this_one() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    let buyer2 = w.buyer(2, PRICE);
+    let (offer2, _) = w.offer(&buyer2, PRICE).unwrap();
+    w.vote(&ks[0], &offer, true).unwrap();
+    w.vote(&ks[0], &offer2, true).unwrap();
+    w.finalize(&offer).unwrap();
+    let mut ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
+    ix.accounts[1].pubkey = data_pool_client::pda::find_vote_pda(&PROGRAM_ID, &offer2, &ks[0].pubkey()).0;
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::VoteMismatch);
+}
+
+#[test]
+fn pool_update_applies_to_later_offers_only() {
+    let (mut w, ks, _b, offer) = setup(&[600, 400]);
+    let ix = dix::pool_update(
+        &PROGRAM_ID,
+        &w.authority.pubkey(),
+        &w.pool,
+        None,
+        dix::PoolUpdateArgs {
+            approval_bps: Some(10_000),
+            quorum_bps: Some(10_000),
+            ..Default::default()
+        },
+    );
+    let a = w.authority.insecure_clone();
+    w.env.send_paid(&[ix], &[&a]).unwrap();
+    // The open offer keeps 50 % / 60 %: 600 yes decides it.
+    w.vote(&ks[0], &offer, true).unwrap();
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.offer_state(&offer).state, OfferState::Accepted);
+    // A new offer needs everyone.
+    let b2 = w.buyer(2, PRICE);
+    let (offer2, _) = w.offer(&b2, PRICE).unwrap();
+    let o2 = w.offer_state(&offer2);
+    assert_eq!((o2.quorum_bps, o2.approval_bps), (10_000, 10_000));
+    w.vote(&ks[0], &offer2, true).unwrap();
+    assert_dp_err(w.finalize(&offer2), DpErr::OutcomeNotDecided);
+}
