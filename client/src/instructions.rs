@@ -13,7 +13,11 @@ use crate::pda::*;
 pub const INSTRUCTIONS_SYSVAR_ID: Pubkey =
     anchor_lang::prelude::pubkey!("Sysvar1nstructions1111111111111111111111111");
 
-fn ix(program_id: &Pubkey, accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+fn ix(
+    program_id: &Pubkey,
+    accounts: impl ToAccountMetas,
+    data: impl InstructionData,
+) -> Instruction {
     Instruction {
         program_id: *program_id,
         accounts: accounts.to_account_metas(None),

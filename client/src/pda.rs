@@ -20,7 +20,10 @@ pub fn find_attestor_pda(program_id: &Pubkey, pool: &Pubkey, key: &Pubkey) -> (P
 
 /// Contributor PDA: `["contributor", pool, wallet]`.
 pub fn find_contributor_pda(program_id: &Pubkey, pool: &Pubkey, wallet: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[SEED_CONTRIBUTOR, pool.as_ref(), wallet.as_ref()], program_id)
+    Pubkey::find_program_address(
+        &[SEED_CONTRIBUTOR, pool.as_ref(), wallet.as_ref()],
+        program_id,
+    )
 }
 
 /// Contribution PDA: `["contribution", pool, data hash]`.
@@ -34,7 +37,10 @@ pub fn find_contribution_pda(
 
 /// Offer PDA: `["offer", pool, index (u64 LE)]`.
 pub fn find_offer_pda(program_id: &Pubkey, pool: &Pubkey, index: u64) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[SEED_OFFER, pool.as_ref(), &index.to_le_bytes()], program_id)
+    Pubkey::find_program_address(
+        &[SEED_OFFER, pool.as_ref(), &index.to_le_bytes()],
+        program_id,
+    )
 }
 
 /// Escrow PDA: `["escrow", offer]`.

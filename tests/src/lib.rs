@@ -118,7 +118,9 @@ pub fn assert_dp_err<T: std::fmt::Debug>(res: Result<T, Failure>, e: DataPoolErr
                 f.logs.join("\n")
             );
             assert!(
-                f.logs.iter().any(|l| l.contains(&format!("Error Code: {name}"))),
+                f.logs
+                    .iter()
+                    .any(|l| l.contains(&format!("Error Code: {name}"))),
                 "error name {name} missing from logs:\n{}",
                 f.logs.join("\n")
             );
@@ -408,7 +410,8 @@ impl Env {
             .expect("init account"),
         ];
         let payer = self.payer.insecure_clone();
-        self.send(&ixs, &[&payer, &acct]).expect("create token account");
+        self.send(&ixs, &[&payer, &acct])
+            .expect("create token account");
         acct.pubkey()
     }
 
@@ -549,7 +552,12 @@ impl World {
         let mint_authority = kp("mint-authority", 0);
         let attestor = kp("attestor", 0);
         env.fund(&authority.pubkey(), 10 * SOL);
-        let mint = env.create_mint(&cfg.token_program, &mint_authority.pubkey(), cfg.decimals, &[]);
+        let mint = env.create_mint(
+            &cfg.token_program,
+            &mint_authority.pubkey(),
+            cfg.decimals,
+            &[],
+        );
         let treasury_owner = kp("treasury", 0).pubkey();
         let treasury = env.create_token_account(&cfg.token_program, &mint, &treasury_owner);
         let (pool, _) = find_pool_pda(&PROGRAM_ID, &authority.pubkey(), &cfg.name);
@@ -691,7 +699,8 @@ impl World {
     ) -> Result<u64, Failure> {
         let r = self.env.send_paid(ixs, &[wallet]);
         if r.is_ok() {
-            self.wallets.insert(wallet.pubkey(), wallet.insecure_clone());
+            self.wallets
+                .insert(wallet.pubkey(), wallet.insecure_clone());
             self.data_hashes.push(*hash);
         }
         r
@@ -740,7 +749,8 @@ impl World {
         let ma = self.mint_authority.insecure_clone();
         let tp = self.tokens.token_program;
         let mint = self.tokens.mint;
-        self.env.mint_to(&tp, &mint, &ma, to, amount, self.cfg.decimals);
+        self.env
+            .mint_to(&tp, &mint, &ma, to, amount, self.cfg.decimals);
         self.minted += amount;
     }
 
@@ -817,7 +827,13 @@ impl World {
     /// `wallet` claims to its claim account.
     pub fn claim(&mut self, wallet: &Keypair) -> Result<u64, Failure> {
         let dest = self.claim_account(&wallet.pubkey());
-        let ix = dix::payout_claim(&PROGRAM_ID, &wallet.pubkey(), &self.pool, &self.tokens, &dest);
+        let ix = dix::payout_claim(
+            &PROGRAM_ID,
+            &wallet.pubkey(),
+            &self.pool,
+            &self.tokens,
+            &dest,
+        );
         self.env.send_paid(&[ix], &[wallet])
     }
 
@@ -871,10 +887,16 @@ impl World {
             .iter()
             .map(|c| u128::from(c.entitlement(pool.acc_reward_per_weight).expect("ent")))
             .sum();
-        assert!(ent <= vault, "invariant 3: entitlements {ent} > vault {vault}");
+        assert!(
+            ent <= vault,
+            "invariant 3: entitlements {ent} > vault {vault}"
+        );
         let dust = vault - ent;
         let bound = u128::from(pool.contributor_count) + u128::from(pool.accepted_offer_count);
-        assert!(dust == 0 || dust < bound, "invariant 3: dust {dust} ≥ {bound}");
+        assert!(
+            dust == 0 || dust < bound,
+            "invariant 3: dust {dust} ≥ {bound}"
+        );
         // 4. escrows; 5. tallies.
         for offer in &self.offers {
             let o = self.offer_state(offer);
@@ -896,7 +918,10 @@ impl World {
                 if of != offer {
                     break;
                 }
-                if let Some(v) = self.env.get::<Vote>(&find_vote_pda(&PROGRAM_ID, offer, voter).0) {
+                if let Some(v) = self
+                    .env
+                    .get::<Vote>(&find_vote_pda(&PROGRAM_ID, offer, voter).0)
+                {
                     assert_eq!(v.offer, *offer);
                     weight += u128::from(v.weight);
                     count += 1;
@@ -907,13 +932,21 @@ impl World {
                 weight + o.closed_vote_weight,
                 "invariant 5: tally of {offer}"
             );
-            assert_eq!(o.voter_count, count + o.closed_vote_count, "invariant 5: voters");
+            assert_eq!(
+                o.voter_count,
+                count + o.closed_vote_count,
+                "invariant 5: voters"
+            );
         }
     }
 
     /// Σ of every token account this world knows about, escrows included: must equal `minted`.
     pub fn tokens_in_existence(&self) -> u64 {
-        let mut total: u64 = self.token_accounts.iter().map(|a| self.env.balance(a)).sum();
+        let mut total: u64 = self
+            .token_accounts
+            .iter()
+            .map(|a| self.env.balance(a))
+            .sum();
         for offer in &self.offers {
             total += self.env.balance(&find_escrow_pda(&PROGRAM_ID, offer).0);
         }

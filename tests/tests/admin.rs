@@ -58,8 +58,14 @@ fn pool_create_records_everything() {
     let (pool, bump) = find_pool_pda(&PROGRAM_ID, &s.auth.pubkey(), "unwrapped");
     let p: data_pool::state::Pool = s.env.get(&pool).unwrap();
     assert_eq!(p.bump, bump);
-    assert_eq!((p.authority, p.creator, p.mint, p.treasury), (s.auth.pubkey(), s.auth.pubkey(), s.mint, s.treasury));
-    assert_eq!((p.fee_bps, p.quorum_bps, p.approval_bps), (500, 5_000, 6_000));
+    assert_eq!(
+        (p.authority, p.creator, p.mint, p.treasury),
+        (s.auth.pubkey(), s.auth.pubkey(), s.mint, s.treasury)
+    );
+    assert_eq!(
+        (p.fee_bps, p.quorum_bps, p.approval_bps),
+        (500, 5_000, 6_000)
+    );
     assert_eq!(p.mint_decimals, 6);
     assert_eq!(p.version, 1);
     assert_eq!(s.env.token_amount(&p.vault), Some(0));
@@ -69,16 +75,76 @@ fn pool_create_records_everything() {
 fn pool_create_rejects_bad_parameters() {
     let mut s = setup(TOKEN, &[]);
     let cases: Vec<(dix::PoolCreateArgs, DpErr)> = vec![
-        (dix::PoolCreateArgs { name: String::new(), ..args() }, DpErr::InvalidPoolName),
-        (dix::PoolCreateArgs { name: "n".repeat(33), ..args() }, DpErr::InvalidPoolName),
-        (dix::PoolCreateArgs { fee_bps: 10_001, ..args() }, DpErr::InvalidFeeBps),
-        (dix::PoolCreateArgs { quorum_bps: 10_001, ..args() }, DpErr::InvalidQuorumBps),
-        (dix::PoolCreateArgs { approval_bps: 0, ..args() }, DpErr::InvalidApprovalBps),
-        (dix::PoolCreateArgs { approval_bps: 10_001, ..args() }, DpErr::InvalidApprovalBps),
-        (dix::PoolCreateArgs { voting_period: 59, ..args() }, DpErr::InvalidVotingPeriod),
-        (dix::PoolCreateArgs { voting_period: 366 * 86_400, ..args() }, DpErr::InvalidVotingPeriod),
-        (dix::PoolCreateArgs { min_offer_price: 0, ..args() }, DpErr::InvalidMinOfferPrice),
-        (dix::PoolCreateArgs { max_score: 0, ..args() }, DpErr::InvalidMaxScore),
+        (
+            dix::PoolCreateArgs {
+                name: String::new(),
+                ..args()
+            },
+            DpErr::InvalidPoolName,
+        ),
+        (
+            dix::PoolCreateArgs {
+                name: "n".repeat(33),
+                ..args()
+            },
+            DpErr::InvalidPoolName,
+        ),
+        (
+            dix::PoolCreateArgs {
+                fee_bps: 10_001,
+                ..args()
+            },
+            DpErr::InvalidFeeBps,
+        ),
+        (
+            dix::PoolCreateArgs {
+                quorum_bps: 10_001,
+                ..args()
+            },
+            DpErr::InvalidQuorumBps,
+        ),
+        (
+            dix::PoolCreateArgs {
+                approval_bps: 0,
+                ..args()
+            },
+            DpErr::InvalidApprovalBps,
+        ),
+        (
+            dix::PoolCreateArgs {
+                approval_bps: 10_001,
+                ..args()
+            },
+            DpErr::InvalidApprovalBps,
+        ),
+        (
+            dix::PoolCreateArgs {
+                voting_period: 59,
+                ..args()
+            },
+            DpErr::InvalidVotingPeriod,
+        ),
+        (
+            dix::PoolCreateArgs {
+                voting_period: 366 * 86_400,
+                ..args()
+            },
+            DpErr::InvalidVotingPeriod,
+        ),
+        (
+            dix::PoolCreateArgs {
+                min_offer_price: 0,
+                ..args()
+            },
+            DpErr::InvalidMinOfferPrice,
+        ),
+        (
+            dix::PoolCreateArgs {
+                max_score: 0,
+                ..args()
+            },
+            DpErr::InvalidMaxScore,
+        ),
     ];
     for (a, e) in cases {
         assert_dp_err(s.create(a), e);
@@ -121,13 +187,22 @@ fn mint_of_another_token_program_is_refused() {
 #[test]
 fn token_2022_mints_with_dangerous_extensions_are_refused() {
     let cases = [
-        (ExtensionType::PermanentDelegate, DpErr::MintHasPermanentDelegate),
+        (
+            ExtensionType::PermanentDelegate,
+            DpErr::MintHasPermanentDelegate,
+        ),
         (ExtensionType::TransferHook, DpErr::MintHasTransferHook),
         (ExtensionType::TransferFeeConfig, DpErr::MintHasTransferFee),
         (ExtensionType::NonTransferable, DpErr::MintNonTransferable),
-        (ExtensionType::DefaultAccountState, DpErr::MintHasDefaultAccountState),
+        (
+            ExtensionType::DefaultAccountState,
+            DpErr::MintHasDefaultAccountState,
+        ),
         (ExtensionType::Pausable, DpErr::MintPausable),
-        (ExtensionType::ConfidentialTransferMint, DpErr::MintHasConfidentialTransfers),
+        (
+            ExtensionType::ConfidentialTransferMint,
+            DpErr::MintHasConfidentialTransfers,
+        ),
     ];
     for (ext, err) in cases {
         let mut s = setup(TOKEN_2022, &[ext]);
@@ -143,7 +218,11 @@ fn token_2022_mint_with_a_harmless_extension_is_accepted() {
 }
 
 /// A world plus helpers to send as its curator.
-fn send_as(w: &mut World, who: &Kp, ix: anchor_lang::solana_program::instruction::Instruction) -> Result<u64, Failure> {
+fn send_as(
+    w: &mut World,
+    who: &Kp,
+    ix: anchor_lang::solana_program::instruction::Instruction,
+) -> Result<u64, Failure> {
     w.env.send_paid(&[ix], &[who])
 }
 
@@ -158,7 +237,13 @@ fn pool_update_rules() {
     };
     let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, None, upd(100));
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, None, Default::default());
+    let ix = dix::pool_update(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.pool,
+        None,
+        Default::default(),
+    );
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::NothingToUpdate);
     let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, None, upd(10_001));
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidFeeBps);
@@ -172,12 +257,24 @@ fn pool_update_rules() {
     let tp = w.tokens.token_program;
     let other_mint = w.env.create_mint(&tp, &auth.pubkey(), 6, &[]);
     let wrong = w.env.create_token_account(&tp, &other_mint, &auth.pubkey());
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, Some(wrong), Default::default());
+    let ix = dix::pool_update(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.pool,
+        Some(wrong),
+        Default::default(),
+    );
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidTreasury);
     // A good update.
     let mint = w.tokens.mint;
     let new_treasury = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, Some(new_treasury), upd(250));
+    let ix = dix::pool_update(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.pool,
+        Some(new_treasury),
+        upd(250),
+    );
     send_as(&mut w, &auth, ix).unwrap();
     let p = w.pool_state();
     assert_eq!((p.fee_bps, p.treasury), (250, new_treasury));
@@ -224,7 +321,10 @@ fn two_step_authority_transfer() {
     let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.pool);
     send_as(&mut w, &new, ix).unwrap();
     let p = w.pool_state();
-    assert_eq!((p.authority, p.pending_authority, p.creator), (new.pubkey(), Pubkey::default(), old.pubkey()));
+    assert_eq!(
+        (p.authority, p.pending_authority, p.creator),
+        (new.pubkey(), Pubkey::default(), old.pubkey())
+    );
     // The old authority is out; the new one is in; the pool address did not move.
     let ix = dix::pool_pause(&PROGRAM_ID, &old.pubkey(), &w.pool);
     assert_dp_err(send_as(&mut w, &old, ix), DpErr::Unauthorized);
@@ -245,7 +345,13 @@ fn attestor_lifecycle() {
     let auth = w.authority.insecure_clone();
     let key = kp("attestor", 7).pubkey();
     let stranger = w.wallet("stranger", 1);
-    let ix = dix::attestor_add(&PROGRAM_ID, &w.env.payer.pubkey(), &stranger.pubkey(), &w.pool, &key);
+    let ix = dix::attestor_add(
+        &PROGRAM_ID,
+        &w.env.payer.pubkey(),
+        &stranger.pubkey(),
+        &w.pool,
+        &key,
+    );
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
     w.add_attestor(&key).unwrap();
     assert_dp_err(w.add_attestor(&key), DpErr::AttestorAlreadyActive);
@@ -253,7 +359,10 @@ fn attestor_lifecycle() {
     let ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
     send_as(&mut w, &auth, ix.clone()).unwrap();
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::AttestorInactive);
-    let rec: data_pool::state::Attestor = w.env.get(&find_attestor_pda(&PROGRAM_ID, &w.pool, &key).0).unwrap();
+    let rec: data_pool::state::Attestor = w
+        .env
+        .get(&find_attestor_pda(&PROGRAM_ID, &w.pool, &key).0)
+        .unwrap();
     assert!(!rec.active, "the record stays, deactivated");
     assert_eq!(w.pool_state().active_attestor_count, 1);
     w.add_attestor(&key).unwrap();
@@ -281,7 +390,13 @@ fn attestor_of_another_pool_cannot_be_removed_through_this_one() {
     send_as(&mut w, &auth, ix).unwrap();
     let second = find_pool_pda(&PROGRAM_ID, &auth.pubkey(), "second").0;
     let key = w.attestor.pubkey();
-    let ix = dix::attestor_add(&PROGRAM_ID, &w.env.payer.pubkey(), &auth.pubkey(), &second, &key);
+    let ix = dix::attestor_add(
+        &PROGRAM_ID,
+        &w.env.payer.pubkey(),
+        &auth.pubkey(),
+        &second,
+        &key,
+    );
     send_as(&mut w, &auth, ix).unwrap();
     let mut ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
     ix.accounts[2].pubkey = find_attestor_pda(&PROGRAM_ID, &second, &key).0;

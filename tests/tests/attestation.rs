@@ -1,7 +1,9 @@
 //! Attestations: every check of PROTOCOL.md against a crafted, malicious Ed25519 instruction.
 
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use data_pool_client::attestation::{attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID};
+use data_pool_client::attestation::{
+    attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID,
+};
 use data_pool_client::instructions as dix;
 use data_pool_tests::*;
 
@@ -109,10 +111,17 @@ fn unregistered_attestor_has_no_record() {
     let msg = c.msg();
     let sig = c.sig(&rogue, &msg);
     let data = ed25519_instruction_data(&rogue.pubkey().to_bytes(), &sig, &msg);
-    let submit = c
-        .w
-        .submit_ix(&c.wallet.pubkey(), &rogue.pubkey(), &c.hash, c.score, c.expires);
-    assert_anchor_err(c.send(&[c.verify_ix(data), submit]), AnchorError::AccountNotInitialized);
+    let submit = c.w.submit_ix(
+        &c.wallet.pubkey(),
+        &rogue.pubkey(),
+        &c.hash,
+        c.score,
+        c.expires,
+    );
+    assert_anchor_err(
+        c.send(&[c.verify_ix(data), submit]),
+        AnchorError::AccountNotInitialized,
+    );
     c.assert_nothing_recorded();
 }
 
@@ -150,7 +159,11 @@ fn altered_message_bytes_fail_the_precompile() {
     data[last] ^= 1; // message no longer matches its signature
     let ixs = [c.verify_ix(data), c.submit()];
     let f = assert_fails(c.send(&ixs));
-    assert_eq!(f.instruction_index(), Some(0), "fails at the verify instruction: {f:?}");
+    assert_eq!(
+        f.instruction_index(),
+        Some(0),
+        "fails at the verify instruction: {f:?}"
+    );
     c.assert_nothing_recorded();
 }
 
@@ -327,11 +340,16 @@ fn replayed_by_another_contributor() {
     let mut c = case();
     let data = c.good_data(); // signed for c.wallet
     let thief = c.w.wallet("thief", 1);
-    let submit = c
-        .w
-        .submit_ix(&thief.pubkey(), &c.w.attestor.pubkey(), &c.hash, c.score, c.expires);
+    let submit = c.w.submit_ix(
+        &thief.pubkey(),
+        &c.w.attestor.pubkey(),
+        &c.hash,
+        c.score,
+        c.expires,
+    );
     let hash = c.hash;
-    let r = c.w.send_contribution(&[c.verify_ix(data), submit], &thief, &hash);
+    let r =
+        c.w.send_contribution(&[c.verify_ix(data), submit], &thief, &hash);
     assert_dp_err(r, DpErr::SignatureMismatch);
     c.assert_nothing_recorded();
 }

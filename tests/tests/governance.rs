@@ -177,8 +177,19 @@ fn finalize_twice_and_vote_after_finalize() {
     assert_dp_err(w.vote(&ks[1], &offer, false), DpErr::OfferNotOpen);
 }
 
-fn cancel_ix(w: &World, buyer: &Buyer, offer: &anchor_lang::prelude::Pubkey) -> anchor_lang::solana_program::instruction::Instruction {
-    dix::offer_cancel(&PROGRAM_ID, &buyer.kp.pubkey(), &w.pool, offer, &w.tokens, &buyer.token)
+fn cancel_ix(
+    w: &World,
+    buyer: &Buyer,
+    offer: &anchor_lang::prelude::Pubkey,
+) -> anchor_lang::solana_program::instruction::Instruction {
+    dix::offer_cancel(
+        &PROGRAM_ID,
+        &buyer.kp.pubkey(),
+        &w.pool,
+        offer,
+        &w.tokens,
+        &buyer.token,
+    )
 }
 
 #[test]
@@ -191,7 +202,10 @@ fn buyer_cancels_an_undecided_offer() {
     let o = w.offer_state(&offer);
     assert_eq!(o.state, OfferState::Cancelled);
     assert_eq!(w.env.balance(&buyer.token), PRICE);
-    assert!(w.env.lamports(&buyer.kp.pubkey()) > rent_before, "escrow rent returned");
+    assert!(
+        w.env.lamports(&buyer.kp.pubkey()) > rent_before,
+        "escrow rent returned"
+    );
     w.check_invariants();
     assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::OfferNotOpen);
     assert_dp_err(w.finalize(&offer), DpErr::OfferNotOpen);
@@ -208,20 +222,33 @@ fn buyer_cannot_cancel_after_early_acceptance_or_deadline() {
     let (mut w, ks, buyer, offer) = setup(&[600, 400]);
     w.vote(&ks[0], &offer, true).unwrap(); // decided: accepted
     let ix = cancel_ix(&w, &buyer, &offer);
-    assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferAlreadyDecided);
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&buyer.kp]),
+        DpErr::OfferAlreadyDecided,
+    );
 
     let (mut w, _ks, buyer, offer) = setup(&[600, 400]);
     let end = ends_at(&w, &offer);
     w.env.set_time(end);
     let ix = cancel_ix(&w, &buyer, &offer);
-    assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferAlreadyDecided);
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&buyer.kp]),
+        DpErr::OfferAlreadyDecided,
+    );
 }
 
 #[test]
 fn only_the_buyer_cancels() {
     let (mut w, _ks, buyer, offer) = setup(&[100, 100]);
     let thief = w.buyer(9, 0);
-    let ix = dix::offer_cancel(&PROGRAM_ID, &thief.kp.pubkey(), &w.pool, &offer, &w.tokens, &thief.token);
+    let ix = dix::offer_cancel(
+        &PROGRAM_ID,
+        &thief.kp.pubkey(),
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &thief.token,
+    );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
     assert_eq!(w.env.balance(&find_escrow(&offer)), PRICE);
     let _ = buyer;
@@ -236,14 +263,17 @@ fn vote_close_after_the_offer_ends() {
     let (mut w, ks, _b, offer) = setup(&[600, 400]);
     w.vote(&ks[0], &offer, true).unwrap();
     let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
-    assert_dp_err(w.env.send_paid(&[ix.clone()], &[]), DpErr::OfferNotTerminal);
+    assert_dp_err(
+        w.env.send_paid(std::slice::from_ref(&ix), &[]),
+        DpErr::OfferNotTerminal,
+    );
     w.finalize(&offer).unwrap();
     // The rent must go to the voter, not to someone else.
     let mut bad = ix.clone();
     bad.accounts[2].pubkey = ks[1].pubkey();
     assert_dp_err(w.env.send_paid(&[bad], &[]), DpErr::VoteMismatch);
     let before = w.env.lamports(&ks[0].pubkey());
-    w.env.send_paid(&[ix.clone()], &[]).unwrap();
+    w.env.send_paid(std::slice::from_ref(&ix), &[]).unwrap();
     assert!(w.env.lamports(&ks[0].pubkey()) > before);
     let o = w.offer_state(&offer);
     assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 600));
@@ -260,7 +290,8 @@ fn a_vote_of_another_offer_cannot_be_closed_through_this_one() {
     w.vote(&ks[0], &offer2, true).unwrap();
     w.finalize(&offer).unwrap();
     let mut ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
-    ix.accounts[1].pubkey = data_pool_client::pda::find_vote_pda(&PROGRAM_ID, &offer2, &ks[0].pubkey()).0;
+    ix.accounts[1].pubkey =
+        data_pool_client::pda::find_vote_pda(&PROGRAM_ID, &offer2, &ks[0].pubkey()).0;
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::VoteMismatch);
 }
 

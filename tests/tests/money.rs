@@ -26,7 +26,10 @@ fn sell(w: &mut World, n: u64, price: u64, yes: &[&Kp]) -> Pubkey {
     let b = w.buyer(n, price);
     let (offer, _) = w.offer(&b, price).unwrap();
     assert_eq!(w.env.balance(&b.token), 0);
-    assert_eq!(w.env.balance(&find_escrow_pda(&PROGRAM_ID, &offer).0), price);
+    assert_eq!(
+        w.env.balance(&find_escrow_pda(&PROGRAM_ID, &offer).0),
+        price
+    );
     for k in yes {
         w.vote(k, &offer, true).unwrap();
     }
@@ -40,7 +43,11 @@ fn sell(w: &mut World, n: u64, price: u64, yes: &[&Kp]) -> Pubkey {
 }
 
 fn conserve(w: &World) {
-    assert_eq!(w.tokens_in_existence(), w.minted, "tokens created or destroyed");
+    assert_eq!(
+        w.tokens_in_existence(),
+        w.minted,
+        "tokens created or destroyed"
+    );
 }
 
 #[test]
@@ -60,7 +67,10 @@ fn one_sale_pays_exact_shares() {
     }
     assert_eq!(w.env.balance(&w.tokens.vault), 0);
     let p = w.pool_state();
-    assert_eq!((p.total_distributed, p.total_claimed, p.total_fees), (950_000, 950_000, 50_000));
+    assert_eq!(
+        (p.total_distributed, p.total_claimed, p.total_fees),
+        (950_000, 950_000, 50_000)
+    );
     conserve(&w);
 }
 
@@ -72,7 +82,11 @@ fn rounding_leaves_dust_in_the_vault_never_overpays() {
         assert_eq!(w.entitlement(&k.pubkey()), 316);
         w.claim(k).unwrap();
     }
-    assert_eq!(w.env.balance(&w.tokens.vault), 2, "dust stays, below contributors + sales");
+    assert_eq!(
+        w.env.balance(&w.tokens.vault),
+        2,
+        "dust stays, below contributors + sales"
+    );
     for k in &ks {
         assert_dp_err(w.claim(k), DpErr::NothingToClaim);
     }
@@ -105,9 +119,18 @@ fn weights_changing_between_sales() {
     for k in [&ks[0], &ks[1], &c] {
         w.claim(k).unwrap();
     }
-    assert_eq!(w.env.balance(&w.claim_accounts[&ks[0].pubkey()]), 475_000 + 380_000 + 380_000);
-    assert_eq!(w.env.balance(&w.claim_accounts[&ks[1].pubkey()]), 475_000 + 190_000 + 190_000);
-    assert_eq!(w.env.balance(&w.claim_accounts[&c.pubkey()]), 380_000 + 380_000);
+    assert_eq!(
+        w.env.balance(&w.claim_accounts[&ks[0].pubkey()]),
+        475_000 + 380_000 + 380_000
+    );
+    assert_eq!(
+        w.env.balance(&w.claim_accounts[&ks[1].pubkey()]),
+        475_000 + 190_000 + 190_000
+    );
+    assert_eq!(
+        w.env.balance(&w.claim_accounts[&c.pubkey()]),
+        380_000 + 380_000
+    );
     w.check_invariants();
     conserve(&w);
 }
@@ -118,8 +141,13 @@ fn revocation_between_sales_keeps_what_was_earned() {
     sell(&mut w, 1, PRICE, &[&ks[0], &ks[1]]);
     let h = w.data_hashes[0];
     let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &h);
-    w.env.send_paid(&[ix.clone()], &[&ks[0]]).unwrap();
-    assert_dp_err(w.env.send_paid(&[ix], &[&ks[0]]), DpErr::ContributionInactive);
+    w.env
+        .send_paid(std::slice::from_ref(&ix), &[&ks[0]])
+        .unwrap();
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&ks[0]]),
+        DpErr::ContributionInactive,
+    );
     assert_eq!(w.contributor(&ks[0].pubkey()).unwrap().weight, 0);
     w.check_invariants();
     sell(&mut w, 2, PRICE, &[&ks[1]]);
@@ -138,19 +166,27 @@ fn invalidation_by_attestor_or_authority_between_sales() {
     let (h0, h1) = (w.data_hashes[0], w.data_hashes[1]);
     // A stranger may not invalidate.
     let stranger = w.wallet("stranger", 1);
-    let ix = dix::contribution_invalidate(&PROGRAM_ID, &stranger.pubkey(), &w.pool, &ks[0].pubkey(), &h0);
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &stranger.pubkey(),
+        &w.pool,
+        &ks[0].pubkey(),
+        &h0,
+    );
     assert_dp_err(w.env.send_paid(&[ix], &[&stranger]), DpErr::NotInvalidator);
     // Nor may the contributor of another contribution claim it is theirs.
     let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[1].pubkey(), &w.pool, &h0);
     assert_fails(w.env.send_paid(&[ix], &[&ks[1]]));
     // The attestor that signed it may.
     let att = w.attestor.insecure_clone();
-    let ix = dix::contribution_invalidate(&PROGRAM_ID, &att.pubkey(), &w.pool, &ks[0].pubkey(), &h0);
-    w.env.send_paid(&[ix.clone()], &[&att]).unwrap();
+    let ix =
+        dix::contribution_invalidate(&PROGRAM_ID, &att.pubkey(), &w.pool, &ks[0].pubkey(), &h0);
+    w.env.send_paid(std::slice::from_ref(&ix), &[&att]).unwrap();
     assert_dp_err(w.env.send_paid(&[ix], &[&att]), DpErr::ContributionInactive);
     // So may the authority.
     let auth = w.authority.insecure_clone();
-    let ix = dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &w.pool, &ks[1].pubkey(), &h1);
+    let ix =
+        dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &w.pool, &ks[1].pubkey(), &h1);
     w.env.send_paid(&[ix], &[&auth]).unwrap();
     w.check_invariants();
     assert_eq!(w.pool_state().total_weight, 200);
@@ -203,19 +239,45 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
     let o = w.offer_state(&offer);
     assert_eq!((o.state, o.refund_pending), (OfferState::Rejected, true));
     w.check_invariants(); // escrow still holds exactly the price
-    // Someone else cannot take it, nor can the buyer send it to someone else's account.
+                          // Someone else cannot take it, nor can the buyer send it to someone else's account.
     let thief = w.buyer(2, 0);
-    let ix = dix::offer_refund(&PROGRAM_ID, &thief.kp.pubkey(), &w.pool, &offer, &w.tokens, &thief.token);
+    let ix = dix::offer_refund(
+        &PROGRAM_ID,
+        &thief.kp.pubkey(),
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &thief.token,
+    );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
-    let ix = dix::offer_refund(&PROGRAM_ID, &b.kp.pubkey(), &w.pool, &offer, &w.tokens, &thief.token);
-    assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::WrongTokenAccountOwner);
+    let ix = dix::offer_refund(
+        &PROGRAM_ID,
+        &b.kp.pubkey(),
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &thief.token,
+    );
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&b.kp]),
+        DpErr::WrongTokenAccountOwner,
+    );
     // The buyer withdraws to a new account.
     let tp = w.tokens.token_program;
     let mint = w.tokens.mint;
     let fresh = w.env.create_token_account(&tp, &mint, &b.kp.pubkey());
     w.token_accounts.insert(fresh);
-    let ix = dix::offer_refund(&PROGRAM_ID, &b.kp.pubkey(), &w.pool, &offer, &w.tokens, &fresh);
-    w.env.send_paid(&[ix.clone()], &[&b.kp]).unwrap();
+    let ix = dix::offer_refund(
+        &PROGRAM_ID,
+        &b.kp.pubkey(),
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &fresh,
+    );
+    w.env
+        .send_paid(std::slice::from_ref(&ix), &[&b.kp])
+        .unwrap();
     assert_eq!(w.env.balance(&fresh), PRICE);
     assert!(!w.offer_state(&offer).refund_pending);
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::NothingToRefund);
@@ -244,7 +306,10 @@ fn refund_waits_when_the_refund_account_is_frozen() {
     w.finalize(&offer).unwrap();
     assert!(w.offer_state(&offer).refund_pending);
     w.check_invariants();
-    assert_eq!(w.env.balance(&find_escrow_pda(&PROGRAM_ID, &offer).0), PRICE);
+    assert_eq!(
+        w.env.balance(&find_escrow_pda(&PROGRAM_ID, &offer).0),
+        PRICE
+    );
 }
 
 #[test]
@@ -267,7 +332,14 @@ fn pause_never_traps_money() {
     w.vote(&ks[1], &open, false).unwrap();
     w.finalize(&open).unwrap();
     assert_eq!(w.env.balance(&b2.token), PRICE);
-    let ix = dix::offer_cancel(&PROGRAM_ID, &b3.kp.pubkey(), &w.pool, &to_cancel, &w.tokens, &b3.token);
+    let ix = dix::offer_cancel(
+        &PROGRAM_ID,
+        &b3.kp.pubkey(),
+        &w.pool,
+        &to_cancel,
+        &w.tokens,
+        &b3.token,
+    );
     w.env.send_paid(&[ix], &[&b3.kp]).unwrap();
     assert_eq!(w.env.balance(&b3.token), PRICE);
     for k in &ks {
@@ -290,12 +362,17 @@ fn claim_errors() {
     // To someone else's token account.
     let other = w.claim_account(&ks[1].pubkey());
     let ix = dix::payout_claim(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &w.tokens, &other);
-    assert_dp_err(w.env.send_paid(&[ix], &[&ks[0]]), DpErr::WrongTokenAccountOwner);
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&ks[0]]),
+        DpErr::WrongTokenAccountOwner,
+    );
     // To an account of another mint.
     let ma = w.mint_authority.pubkey();
     let tp = w.tokens.token_program;
     let other_mint = w.env.create_mint(&tp, &ma, 6, &[]);
-    let wrong = w.env.create_token_account(&tp, &other_mint, &ks[0].pubkey());
+    let wrong = w
+        .env
+        .create_token_account(&tp, &other_mint, &ks[0].pubkey());
     let ix = dix::payout_claim(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &w.tokens, &wrong);
     assert_dp_err(w.env.send_paid(&[ix], &[&ks[0]]), DpErr::WrongMint);
     // A stranger has no contributor record.
@@ -304,8 +381,12 @@ fn claim_errors() {
     // Claiming someone else's record by signing as oneself.
     let dest = w.claim_account(&ks[0].pubkey());
     let mut ix = dix::payout_claim(&PROGRAM_ID, &stranger.pubkey(), &w.pool, &w.tokens, &dest);
-    ix.accounts[2].pubkey = data_pool_client::pda::find_contributor_pda(&PROGRAM_ID, &w.pool, &ks[0].pubkey()).0;
-    assert_dp_err(w.env.send_paid(&[ix], &[&stranger]), DpErr::ContributionMismatch);
+    ix.accounts[2].pubkey =
+        data_pool_client::pda::find_contributor_pda(&PROGRAM_ID, &w.pool, &ks[0].pubkey()).0;
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&stranger]),
+        DpErr::ContributionMismatch,
+    );
     w.claim(&ks[0]).unwrap();
     assert_dp_err(w.claim(&ks[0]), DpErr::NothingToClaim);
     w.check_invariants();
@@ -356,7 +437,10 @@ fn offer_create_errors_leave_nothing_behind() {
             terms_uri: String::new(),
         },
     );
-    assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::WrongTokenAccountOwner);
+    assert_dp_err(
+        w.env.send_paid(&[ix], &[&b.kp]),
+        DpErr::WrongTokenAccountOwner,
+    );
     assert_eq!(w.env.balance(&b.token), PRICE);
     assert_eq!(w.pool_state().offer_count, 0);
     w.offer(&b, PRICE).unwrap();

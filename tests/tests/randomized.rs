@@ -53,7 +53,11 @@ impl Stats {
                 // Every refusal must be a named error (program, Anchor or token program), never
                 // a panic or a runtime fault.
                 let code = f.custom_code().unwrap_or_else(|| {
-                    panic!("{action}: unnamed failure {:?}\n{}", f.err, f.logs.join("\n"))
+                    panic!(
+                        "{action}: unnamed failure {:?}\n{}",
+                        f.err,
+                        f.logs.join("\n")
+                    )
                 });
                 assert!(
                     !f.logs.iter().any(|l| l.contains("panicked")),
@@ -125,7 +129,9 @@ fn random_actions_keep_every_invariant() {
             }
             // Revoke or invalidate an active contribution.
             25..=31 => {
-                let Some(h) = rng.pick(&w.data_hashes).copied() else { continue };
+                let Some(h) = rng.pick(&w.data_hashes).copied() else {
+                    continue;
+                };
                 let c: data_pool::state::Contribution = w
                     .env
                     .get(&find_contribution_pda(&PROGRAM_ID, &w.pool, &h).0)
@@ -144,7 +150,11 @@ fn random_actions_keep_every_invariant() {
                     );
                     w.env.send_paid(&[ix], &[&auth])
                 };
-                let name = if c.status == ContributionStatus::Active { "remove" } else { "remove-again" };
+                let name = if c.status == ContributionStatus::Active {
+                    "remove"
+                } else {
+                    "remove-again"
+                };
                 stats.record(name, r);
             }
             // Offer.
@@ -199,14 +209,20 @@ fn random_actions_keep_every_invariant() {
                     .copied()
                     .filter(|o| w.offer_state(o).state == OfferState::Open)
                     .collect();
-                let target = if rng.chance(80) { rng.pick(&open) } else { rng.pick(&w.offers) };
+                let target = if rng.chance(80) {
+                    rng.pick(&open)
+                } else {
+                    rng.pick(&w.offers)
+                };
                 let Some(o) = target.copied() else { continue };
                 let r = w.finalize(&o);
                 stats.record("finalize", r);
             }
             // Cancel.
             78..=80 => {
-                let Some(o) = rng.pick(&w.offers).copied() else { continue };
+                let Some(o) = rng.pick(&w.offers).copied() else {
+                    continue;
+                };
                 let (buyer, token) = w.offer_buyers[&o];
                 let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
                 let ix = dix::offer_cancel(&PROGRAM_ID, &buyer, &w.pool, &o, &w.tokens, &token);
@@ -222,7 +238,9 @@ fn random_actions_keep_every_invariant() {
             // Close a vote.
             91..=94 => {
                 let votes: Vec<(Pubkey, Pubkey)> = w.votes.iter().copied().collect();
-                let Some((o, v)) = rng.pick(&votes).copied() else { continue };
+                let Some((o, v)) = rng.pick(&votes).copied() else {
+                    continue;
+                };
                 let ix = dix::vote_close(&PROGRAM_ID, &o, &v);
                 let r = w.env.send_paid(&[ix], &[]);
                 stats.record("vote_close", r);
@@ -266,18 +284,35 @@ fn random_actions_keep_every_invariant() {
     w.check_invariants();
     let p = w.pool_state();
     let vault = w.env.balance(&w.tokens.vault);
-    assert!(u64::try_from(p.contributor_count + p.accepted_offer_count).unwrap() > vault);
+    assert!(p.contributor_count + p.accepted_offer_count > vault);
     assert_eq!(w.tokens_in_existence(), w.minted, "token conservation");
-    eprintln!("seed {seed:#x}, {steps} steps\nsucceeded: {:?}\nrefused (action:code): {:?}", stats.ok, stats.refused);
+    eprintln!(
+        "seed {seed:#x}, {steps} steps\nsucceeded: {:?}\nrefused (action:code): {:?}",
+        stats.ok, stats.refused
+    );
     eprintln!(
         "pool: weight {}, contributors {}, offers {} ({} accepted), distributed {}, claimed {}, dust {}",
         p.total_weight, p.contributor_count, p.offer_count, p.accepted_offer_count,
         p.total_distributed, p.total_claimed, vault
     );
     // The run must have exercised the interesting paths, or it proves little.
-    for (action, min) in [("contribute", 100), ("offer", 30), ("vote", 100), ("finalize", 20), ("claim", 30), ("remove", 10)] {
+    for (action, min) in [
+        ("contribute", 100),
+        ("offer", 30),
+        ("vote", 100),
+        ("finalize", 20),
+        ("claim", 30),
+        ("remove", 10),
+    ] {
         let n = stats.ok.get(action).copied().unwrap_or(0);
-        assert!(n >= min, "only {n} successful {action} (want ≥ {min}) — change the mix");
+        assert!(
+            n >= min,
+            "only {n} successful {action} (want ≥ {min}) — change the mix"
+        );
     }
-    assert!(p.accepted_offer_count >= 5, "too few accepted sales: {}", p.accepted_offer_count);
+    assert!(
+        p.accepted_offer_count >= 5,
+        "too few accepted sales: {}",
+        p.accepted_offer_count
+    );
 }

@@ -49,18 +49,22 @@ impl Attestation<'_> {
             &self.score.to_le_bytes(),
             &self.expires_at.to_le_bytes(),
         ];
-        let mut at = 0;
+        let mut rest = &mut m[..];
         for p in parts {
-            m[at..at + p.len()].copy_from_slice(p);
-            at += p.len();
+            let (head, tail) = rest.split_at_mut(p.len());
+            head.copy_from_slice(p);
+            rest = tail;
         }
         m
     }
 }
 
 fn read_u16(data: &[u8], at: usize) -> Result<u16> {
+    let end = at
+        .checked_add(2)
+        .ok_or(DataPoolError::MalformedEd25519Instruction)?;
     let b = data
-        .get(at..at + 2)
+        .get(at..end)
         .ok_or(DataPoolError::MalformedEd25519Instruction)?;
     Ok(u16::from_le_bytes([b[0], b[1]]))
 }
@@ -84,9 +88,16 @@ pub fn check_ed25519_instruction(
     attestor: &Pubkey,
     expected_message: &[u8],
 ) -> Result<()> {
-    require_keys_eq!(*program_id, ED25519_PROGRAM_ID, DataPoolError::MissingEd25519Instruction);
+    require_keys_eq!(
+        *program_id,
+        ED25519_PROGRAM_ID,
+        DataPoolError::MissingEd25519Instruction
+    );
     require!(account_count == 0, DataPoolError::Ed25519AccountsAttached);
-    require!(data.len() >= HEADER_LEN, DataPoolError::MalformedEd25519Instruction);
+    require!(
+        data.len() >= HEADER_LEN,
+        DataPoolError::MalformedEd25519Instruction
+    );
     require!(data[0] == 1, DataPoolError::WrongSignatureCount);
     require!(
         data.len() >= HEADER_LEN + OFFSETS_LEN,
@@ -108,7 +119,10 @@ pub fn check_ed25519_instruction(
     let key = slice(data, pubkey_offset, PUBKEY_LEN)?;
     let message = slice(data, message_offset, usize::from(message_size))?;
     require!(key == attestor.as_ref(), DataPoolError::WrongAttestor);
-    require!(message == expected_message, DataPoolError::SignatureMismatch);
+    require!(
+        message == expected_message,
+        DataPoolError::SignatureMismatch
+    );
     Ok(())
 }
 
@@ -141,29 +155,46 @@ pub fn verify_preceding_ed25519(
     )
 }
 
+/// Data of an Ed25519 verify instruction with one signature whose key, signature and message
+/// all live in the instruction itself (indexes `u16::MAX`), laid out key ‖ signature ‖ message.
+/// For clients; the program only reads such data.
+pub fn ed25519_instruction_data(
+    pubkey: &[u8; 32],
+    signature: &[u8; 64],
+    message: &[u8],
+) -> Vec<u8> {
+    const KEY_AT: u16 = (HEADER_LEN + OFFSETS_LEN) as u16;
+    const SIG_AT: u16 = KEY_AT + PUBKEY_LEN as u16;
+    const MSG_AT: u16 = SIG_AT + SIGNATURE_LEN as u16;
+    let msg_len = u16::try_from(message.len()).unwrap_or(u16::MAX);
+    let mut d = Vec::with_capacity(usize::from(MSG_AT).saturating_add(message.len()));
+    d.extend_from_slice(&[1, 0]);
+    for v in [
+        SIG_AT,
+        u16::MAX,
+        KEY_AT,
+        u16::MAX,
+        MSG_AT,
+        msg_len,
+        u16::MAX,
+    ] {
+        d.extend_from_slice(&v.to_le_bytes());
+    }
+    d.extend_from_slice(pubkey);
+    d.extend_from_slice(signature);
+    d.extend_from_slice(message);
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ix_data(msg: &[u8], key: &Pubkey) -> Vec<u8> {
-        let key_off = (HEADER_LEN + OFFSETS_LEN) as u16;
-        let sig_off = key_off + 32;
-        let msg_off = sig_off + 64;
-        let mut d = vec![1u8, 0];
-        for v in [sig_off, u16::MAX, key_off, u16::MAX, msg_off, msg.len() as u16, u16::MAX] {
-            d.extend_from_slice(&v.to_le_bytes());
-        }
-        d.extend_from_slice(key.as_ref());
-        d.extend_from_slice(&[7u8; 64]);
-        d.extend_from_slice(msg);
-        d
-    }
 
     #[test]
     fn accepts_exact_and_rejects_altered() {
         let key = Pubkey::new_from_array([9; 32]);
         let msg = [1u8; ATTESTATION_MESSAGE_LEN];
-        let d = ix_data(&msg, &key);
+        let d = ed25519_instruction_data(&key.to_bytes(), &[7; 64], &msg);
         assert!(check_ed25519_instruction(&ED25519_PROGRAM_ID, 0, &d, &key, &msg).is_ok());
         let other = [2u8; ATTESTATION_MESSAGE_LEN];
         assert!(check_ed25519_instruction(&ED25519_PROGRAM_ID, 0, &d, &key, &other).is_err());

@@ -137,6 +137,4 @@ pub enum DataPoolError {
     MathOverflow,
     #[msg("The account does not belong to this pool")]
     PoolMismatch,
-    #[msg("Account layout version is not supported")]
-    UnsupportedVersion,
 }

@@ -9,6 +9,7 @@
 //! `Accounts` struct and `handler`. This module only dispatches.
 
 #![allow(ambiguous_glob_reexports)]
+#![deny(clippy::arithmetic_side_effects)]
 
 use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]

@@ -5,7 +5,9 @@ use crate::constants::{ACC_FRACTION_BITS, BPS_DENOMINATOR};
 
 /// `amount × bps / 10,000`, floored.
 pub fn bps_of(amount: u64, bps: u16) -> Option<u64> {
-    let v = u128::from(amount).checked_mul(u128::from(bps))? / u128::from(BPS_DENOMINATOR);
+    let v = u128::from(amount)
+        .checked_mul(u128::from(bps))?
+        .checked_div(u128::from(BPS_DENOMINATOR))?;
     u64::try_from(v).ok()
 }
 
@@ -16,7 +18,7 @@ pub fn acc_increment(net: u64, total_weight: u64) -> Option<u128> {
         return None;
     }
     // net < 2^64, so net << 64 < 2^128: exact.
-    Some((u128::from(net) << ACC_FRACTION_BITS) / u128::from(total_weight))
+    (u128::from(net) << ACC_FRACTION_BITS).checked_div(u128::from(total_weight))
 }
 
 /// `weight × delta` as a Q64.64 amount; `None` if it leaves 128 bits (it cannot for amounts that
@@ -94,7 +96,11 @@ pub fn decide_checked(t: &Tally, ended: bool) -> Option<Option<Outcome>> {
     let quorum = t.quorum_met()?;
     if ended {
         let pass = quorum && t.approves_over(t.yes, voted)?;
-        return Some(Some(if pass { Outcome::Accepted } else { Outcome::Rejected }));
+        return Some(Some(if pass {
+            Outcome::Accepted
+        } else {
+            Outcome::Rejected
+        }));
     }
     // T = max(snapshot total, voted): the most weight that can have voted by the deadline.
     let total = voted.max(u128::from(t.snapshot_total));
@@ -120,7 +126,13 @@ mod tests {
     use super::*;
 
     fn tally(yes: u128, no: u128, total: u64, q: u16, a: u16) -> Tally {
-        Tally { yes, no, snapshot_total: total, quorum_bps: q, approval_bps: a }
+        Tally {
+            yes,
+            no,
+            snapshot_total: total,
+            quorum_bps: q,
+            approval_bps: a,
+        }
     }
 
     #[test]
@@ -133,22 +145,43 @@ mod tests {
     #[test]
     fn quorum_and_approval_boundaries_at_deadline() {
         // 50 % quorum of 1000 = 500; 60 % approval.
-        assert_eq!(decide(&tally(300, 200, 1000, 5000, 6000), true), Some(Outcome::Accepted));
-        assert_eq!(decide(&tally(300, 199, 1000, 5000, 6000), true), Some(Outcome::Rejected));
-        assert_eq!(decide(&tally(299, 201, 1000, 5000, 6000), true), Some(Outcome::Rejected));
-        assert_eq!(decide(&tally(301, 199, 1000, 5000, 6000), true), Some(Outcome::Accepted));
+        assert_eq!(
+            decide(&tally(300, 200, 1000, 5000, 6000), true),
+            Some(Outcome::Accepted)
+        );
+        assert_eq!(
+            decide(&tally(300, 199, 1000, 5000, 6000), true),
+            Some(Outcome::Rejected)
+        );
+        assert_eq!(
+            decide(&tally(299, 201, 1000, 5000, 6000), true),
+            Some(Outcome::Rejected)
+        );
+        assert_eq!(
+            decide(&tally(301, 199, 1000, 5000, 6000), true),
+            Some(Outcome::Accepted)
+        );
     }
 
     #[test]
     fn early_decisions() {
         // 600 of 1000 yes with 60 % approval: decided early.
-        assert_eq!(decide(&tally(600, 0, 1000, 5000, 6000), false), Some(Outcome::Accepted));
+        assert_eq!(
+            decide(&tally(600, 0, 1000, 5000, 6000), false),
+            Some(Outcome::Accepted)
+        );
         assert_eq!(decide(&tally(599, 0, 1000, 5000, 6000), false), None);
         // 401 no: even 599 more yes cannot reach 60 %.
-        assert_eq!(decide(&tally(0, 401, 1000, 5000, 6000), false), Some(Outcome::Rejected));
+        assert_eq!(
+            decide(&tally(0, 401, 1000, 5000, 6000), false),
+            Some(Outcome::Rejected)
+        );
         assert_eq!(decide(&tally(0, 400, 1000, 5000, 6000), false), None);
         // Weight grew past the snapshot: T = voted.
-        assert_eq!(decide(&tally(1200, 300, 1000, 5000, 6000), false), Some(Outcome::Accepted));
+        assert_eq!(
+            decide(&tally(1200, 300, 1000, 5000, 6000), false),
+            Some(Outcome::Accepted)
+        );
     }
 
     #[test]
@@ -167,6 +200,9 @@ mod tests {
         let owed = settle(0, 1, 0, acc).unwrap();
         assert_eq!(owed >> 64, u128::from(u64::MAX / 2));
         let acc2 = acc + acc_increment(1_000_000, 1_000_000_000_000_001).unwrap();
-        assert_eq!(entitlement(0, 1_000_000_000_000_000, acc, acc2), Some(999_999));
+        assert_eq!(
+            entitlement(0, 1_000_000_000_000_000, acc, acc2),
+            Some(999_999)
+        );
     }
 }

@@ -65,7 +65,11 @@ pub fn can_receive(
         return false;
     };
     match StateWithExtensions::<SplAccount>::unpack(&data) {
-        Ok(s) => s.base.mint == *mint && s.base.owner == *owner && s.base.state == AccountState::Initialized,
+        Ok(s) => {
+            s.base.mint == *mint
+                && s.base.owner == *owner
+                && s.base.state == AccountState::Initialized
+        }
         Err(_) => false,
     }
 }

@@ -35,5 +35,11 @@ pub struct ContributionInvalidate<'info> {
 pub fn handler(ctx: Context<ContributionInvalidate>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.invalidator.key();
-    remove_contribution(&mut a.pool, &mut a.contributor, &mut a.contribution, true, by)
+    remove_contribution(
+        &mut a.pool,
+        &mut a.contributor,
+        &mut a.contribution,
+        true,
+        by,
+    )
 }

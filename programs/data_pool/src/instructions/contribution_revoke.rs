@@ -40,7 +40,10 @@ pub fn remove_contribution(
     invalidated: bool,
     by: Pubkey,
 ) -> Result<()> {
-    require!(contribution.is_active(), DataPoolError::ContributionInactive);
+    require!(
+        contribution.is_active(),
+        DataPoolError::ContributionInactive
+    );
     contributor.settle(pool.acc_reward_per_weight)?;
     let score = contribution.score;
     contributor.weight = contributor
@@ -83,5 +86,11 @@ pub fn remove_contribution(
 pub fn handler(ctx: Context<ContributionRevoke>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.wallet.key();
-    remove_contribution(&mut a.pool, &mut a.contributor, &mut a.contribution, false, by)
+    remove_contribution(
+        &mut a.pool,
+        &mut a.contributor,
+        &mut a.contribution,
+        false,
+        by,
+    )
 }

@@ -12,9 +12,15 @@ use crate::state::OfferState;
 /// buyer cannot run from an accepted sale.
 pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
     let a = &mut *ctx.accounts;
-    require!(a.offer.state == OfferState::Open, DataPoolError::OfferNotOpen);
+    require!(
+        a.offer.state == OfferState::Open,
+        DataPoolError::OfferNotOpen
+    );
     let now = Clock::get()?.unix_timestamp;
-    require!(a.offer.outcome(now).is_none(), DataPoolError::OfferAlreadyDecided);
+    require!(
+        a.offer.outcome(now).is_none(),
+        DataPoolError::OfferAlreadyDecided
+    );
     a.empty_escrow()?;
     a.offer.state = OfferState::Cancelled;
     a.offer.decided_at = now;

@@ -76,7 +76,10 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     let a = &mut *ctx.accounts;
     let pool = &mut a.pool;
     pool.require_active()?;
-    require!(args.price >= pool.min_offer_price, DataPoolError::PriceTooLow);
+    require!(
+        args.price >= pool.min_offer_price,
+        DataPoolError::PriceTooLow
+    );
     require!(
         args.terms_uri.len() <= MAX_TERMS_URI_LEN,
         DataPoolError::TermsUriTooLong
@@ -84,7 +87,10 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     require!(pool.total_weight > 0, DataPoolError::EmptyPool);
     // Refuse up front a sale the accumulator could not credit at today's weight.
     let fee = math::bps_of(args.price, pool.fee_bps).ok_or(DataPoolError::MathOverflow)?;
-    let net = args.price.checked_sub(fee).ok_or(DataPoolError::MathOverflow)?;
+    let net = args
+        .price
+        .checked_sub(fee)
+        .ok_or(DataPoolError::MathOverflow)?;
     math::acc_increment(net, pool.total_weight)
         .and_then(|inc| pool.acc_reward_per_weight.checked_add(inc))
         .ok_or(DataPoolError::AccumulatorCapacityExceeded)?;

@@ -52,9 +52,15 @@ pub struct OfferFinalize<'info> {
 /// Decides and settles the offer.
 pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
     let a = &mut *ctx.accounts;
-    require!(a.offer.state == OfferState::Open, DataPoolError::OfferNotOpen);
+    require!(
+        a.offer.state == OfferState::Open,
+        DataPoolError::OfferNotOpen
+    );
     let now = Clock::get()?.unix_timestamp;
-    let outcome = a.offer.outcome(now).ok_or(DataPoolError::OutcomeNotDecided)?;
+    let outcome = a
+        .offer
+        .outcome(now)
+        .ok_or(DataPoolError::OutcomeNotDecided)?;
 
     let amount = token::amount_of(&a.escrow)?;
     let fee = math::bps_of(a.offer.price, a.offer.fee_bps).ok_or(DataPoolError::MathOverflow)?;
@@ -65,8 +71,8 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
     };
     let net = amount.checked_sub(fee).ok_or(DataPoolError::MathOverflow)?;
     let acc_before = a.pool.acc_reward_per_weight;
-    let acc_after = math::acc_increment(net, a.pool.total_weight)
-        .and_then(|inc| acc_before.checked_add(inc));
+    let acc_after =
+        math::acc_increment(net, a.pool.total_weight).and_then(|inc| acc_before.checked_add(inc));
     let reason = match (reason, acc_after) {
         (None, None) => Some(RejectReason::AccumulatorFull),
         (r, _) => r,
@@ -83,8 +89,26 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
 
     let mut refunded = false;
     if reason.is_none() {
-        token::transfer(&program, &escrow, &mint, &a.treasury, &offer_info, fee, decimals, signer)?;
-        token::transfer(&program, &escrow, &mint, &a.vault, &offer_info, net, decimals, signer)?;
+        token::transfer(
+            &program,
+            &escrow,
+            &mint,
+            &a.treasury,
+            &offer_info,
+            fee,
+            decimals,
+            signer,
+        )?;
+        token::transfer(
+            &program,
+            &escrow,
+            &mint,
+            &a.vault,
+            &offer_info,
+            net,
+            decimals,
+            signer,
+        )?;
         token::close(&program, &escrow, &a.buyer, &offer_info, signer)?;
     } else if token::can_receive(&a.refund_account, program.key, &a.pool.mint, &a.offer.buyer) {
         token::transfer(

@@ -65,7 +65,13 @@ impl<'info> OfferRefund<'info> {
             self.pool.mint_decimals,
             signer,
         )?;
-        token::close(&program, &escrow, &self.buyer.to_account_info(), &offer, signer)?;
+        token::close(
+            &program,
+            &escrow,
+            &self.buyer.to_account_info(),
+            &offer,
+            signer,
+        )?;
         Ok(amount)
     }
 }
@@ -74,7 +80,10 @@ impl<'info> OfferRefund<'info> {
 pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let terminal = matches!(a.offer.state, OfferState::Rejected | OfferState::Cancelled);
-    require!(terminal && a.offer.refund_pending, DataPoolError::NothingToRefund);
+    require!(
+        terminal && a.offer.refund_pending,
+        DataPoolError::NothingToRefund
+    );
     let amount = a.empty_escrow()?;
     a.offer.refund_pending = false;
     emit!(OfferRefunded {

@@ -42,15 +42,22 @@ pub struct OfferVote<'info> {
 pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     let a = &mut *ctx.accounts;
     require!(a.vote.version == 0, DataPoolError::AlreadyVoted);
-    require!(a.offer.state == OfferState::Open, DataPoolError::OfferNotOpen);
+    require!(
+        a.offer.state == OfferState::Open,
+        DataPoolError::OfferNotOpen
+    );
     let now = Clock::get()?.unix_timestamp;
     require!(now < a.offer.voting_ends_at, DataPoolError::VotingClosed);
 
     let info = a.contributor.to_account_info();
-    require!(info.owner == ctx.program_id, DataPoolError::NotEligibleToVote);
+    require!(
+        info.owner == ctx.program_id,
+        DataPoolError::NotEligibleToVote
+    );
     let contributor = {
         let data = info.try_borrow_data()?;
-        Contributor::try_deserialize(&mut &data[..]).map_err(|_| DataPoolError::NotEligibleToVote)?
+        Contributor::try_deserialize(&mut &data[..])
+            .map_err(|_| DataPoolError::NotEligibleToVote)?
     };
     require!(
         contributor.pool == a.pool.key() && contributor.wallet == a.voter.key(),

@@ -85,8 +85,14 @@ impl Pool {
         max_score: u64,
     ) -> Result<()> {
         use crate::constants::{MAX_VOTING_PERIOD, MIN_VOTING_PERIOD};
-        require!(u64::from(fee_bps) <= BPS_DENOMINATOR, DataPoolError::InvalidFeeBps);
-        require!(u64::from(quorum_bps) <= BPS_DENOMINATOR, DataPoolError::InvalidQuorumBps);
+        require!(
+            u64::from(fee_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidFeeBps
+        );
+        require!(
+            u64::from(quorum_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidQuorumBps
+        );
         require!(
             approval_bps > 0 && u64::from(approval_bps) <= BPS_DENOMINATOR,
             DataPoolError::InvalidApprovalBps
@@ -110,12 +116,18 @@ impl Pool {
             self.min_offer_price,
             self.max_score,
         )?;
-        require!(self.total_claimed <= self.total_distributed, DataPoolError::MathOverflow);
+        require!(
+            self.total_claimed <= self.total_distributed,
+            DataPoolError::MathOverflow
+        );
         require!(
             self.active_contribution_count <= self.contribution_count,
             DataPoolError::MathOverflow
         );
-        require!(self.accepted_offer_count <= self.offer_count, DataPoolError::MathOverflow);
+        require!(
+            self.accepted_offer_count <= self.offer_count,
+            DataPoolError::MathOverflow
+        );
         Ok(())
     }
 

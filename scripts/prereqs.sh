@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs, only when missing, the system tools the build and tests use: a C compiler (crates with
+# C code), patch (the SBF std patch), python3 (IDL assembly). Rust itself comes from rustup, which
+# reads rust-toolchain.toml. Safe to run again.
+set -euo pipefail
+missing=()
+command -v cc >/dev/null || missing+=(gcc)
+command -v patch >/dev/null || missing+=(patch)
+command -v python3 >/dev/null || missing+=(python3)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[prereqs] installing ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+fi
+if ! command -v rustup >/dev/null; then
+  echo "[prereqs] rustup is required: https://rustup.rs (then run this again)" >&2
+  exit 1
+fi
+# The host toolchain pinned in rust-toolchain.toml, with rustfmt and clippy.
+(cd "$(dirname "${BASH_SOURCE[0]}")/.." && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
