@@ -64,7 +64,7 @@ impl Rng {
 }
 
 fn progress(label: &str, done: u64, total: u64) {
-    if done == total || done % (total / 50).max(1) == 0 {
+    if done == total || done.is_multiple_of((total / 50).max(1)) {
         let width = 30;
         let filled = (done * width / total.max(1)) as usize;
         eprint!(
