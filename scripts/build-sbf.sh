@@ -55,7 +55,9 @@ if [ ! -f "$tc_dir/.complete" ]; then
   mv "$tc_dir.tmp" "$tc_dir"
   rm -rf "$SBF_TARGET_DIR" # cargo does not notice a changed std source
 fi
-if ! rustup toolchain list | grep -q "^$tc_name"; then
+# (Re)link when missing or pointing at another cache directory.
+if [ "$(rustc "+$tc_name" --print sysroot 2>/dev/null)" != "$(cd "$tc_dir" && pwd -P)" ]; then
+  rustup toolchain uninstall "$tc_name" >/dev/null 2>&1 || true
   rustup toolchain link "$tc_name" "$tc_dir"
 fi
 
