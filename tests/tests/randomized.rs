@@ -11,31 +11,6 @@ use data_pool_client::instructions as dix;
 use data_pool_client::pda::find_contribution_pda;
 use data_pool_tests::*;
 
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> Option<&'a T> {
-        if v.is_empty() {
-            None
-        } else {
-            Some(&v[self.below(v.len() as u64) as usize])
-        }
-    }
-}
-
 const WALLETS: u64 = 40;
 const BUYERS: u64 = 6;
 
@@ -80,7 +55,7 @@ fn random_actions_keep_every_invariant() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_200);
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let cfg = PoolConfig {
         quorum_bps: 3_000,
         approval_bps: 5_000,

@@ -138,3 +138,25 @@ pub enum DataPoolError {
     #[msg("The account does not belong to this pool")]
     PoolMismatch,
 }
+
+/// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.
+pub trait CheckedMath: Sized {
+    /// `self + rhs`, or `MathOverflow`.
+    fn add_or_overflow(self, rhs: Self) -> Result<Self>;
+    /// `self − rhs`, or `MathOverflow`.
+    fn sub_or_overflow(self, rhs: Self) -> Result<Self>;
+}
+
+macro_rules! impl_checked_math {
+    ($($t:ty),*) => {$(
+        impl CheckedMath for $t {
+            fn add_or_overflow(self, rhs: Self) -> Result<Self> {
+                self.checked_add(rhs).ok_or_else(|| DataPoolError::MathOverflow.into())
+            }
+            fn sub_or_overflow(self, rhs: Self) -> Result<Self> {
+                self.checked_sub(rhs).ok_or_else(|| DataPoolError::MathOverflow.into())
+            }
+        }
+    )*};
+}
+impl_checked_math!(u32, u64, u128, i64);

@@ -5,139 +5,216 @@ use anchor_lang::prelude::*;
 /// A pool was created.
 #[event]
 pub struct PoolCreated {
+    /// The pool.
     pub pool: Pubkey,
+    /// The pool authority (curator).
     pub authority: Pubkey,
+    /// The pool name.
     pub name: String,
+    /// The payout mint.
     pub mint: Pubkey,
+    /// The payout mint's token program.
     pub token_program: Pubkey,
+    /// The reward vault.
     pub vault: Pubkey,
+    /// The treasury token account.
     pub treasury: Pubkey,
+    /// Curator fee, bps.
     pub fee_bps: u16,
+    /// Quorum, bps of the snapshot weight.
     pub quorum_bps: u16,
+    /// Approval threshold, bps of the voted weight.
     pub approval_bps: u16,
+    /// Voting period of new offers, seconds.
     pub voting_period: i64,
+    /// Lowest offer price, base units.
     pub min_offer_price: u64,
+    /// Highest score per contribution.
     pub max_score: u64,
 }
 
 /// A pool's parameters changed (they apply to offers created afterwards).
 #[event]
 pub struct PoolUpdated {
+    /// The pool.
     pub pool: Pubkey,
+    /// The treasury token account.
     pub treasury: Pubkey,
+    /// Curator fee, bps.
     pub fee_bps: u16,
+    /// Quorum, bps of the snapshot weight.
     pub quorum_bps: u16,
+    /// Approval threshold, bps of the voted weight.
     pub approval_bps: u16,
+    /// Voting period of new offers, seconds.
     pub voting_period: i64,
+    /// Lowest offer price, base units.
     pub min_offer_price: u64,
+    /// Highest score per contribution.
     pub max_score: u64,
 }
 
 /// A pool was paused or unpaused.
 #[event]
 pub struct PoolPauseChanged {
+    /// The pool.
     pub pool: Pubkey,
+    /// Whether the pool is now paused.
     pub paused: bool,
 }
 
 /// A new authority was proposed (default key: proposal withdrawn).
 #[event]
 pub struct AuthorityProposed {
+    /// The pool.
     pub pool: Pubkey,
+    /// The pool authority (curator).
     pub authority: Pubkey,
+    /// The proposed authority (default key: withdrawn).
     pub proposed: Pubkey,
 }
 
 /// The proposed authority accepted.
 #[event]
 pub struct AuthorityChanged {
+    /// The pool.
     pub pool: Pubkey,
+    /// The authority before the change.
     pub previous: Pubkey,
+    /// The pool authority (curator).
     pub authority: Pubkey,
 }
 
 /// An attestor was registered (or re-activated).
 #[event]
 pub struct AttestorAdded {
+    /// The pool.
     pub pool: Pubkey,
+    /// The attestor's signing key.
     pub attestor: Pubkey,
 }
 
 /// An attestor was deactivated.
 #[event]
 pub struct AttestorRemoved {
+    /// The pool.
     pub pool: Pubkey,
+    /// The attestor's signing key.
     pub attestor: Pubkey,
 }
 
 /// A contribution entered the pool.
 #[event]
 pub struct ContributionSubmitted {
+    /// The pool.
     pub pool: Pubkey,
+    /// The contributor's wallet.
     pub contributor: Pubkey,
+    /// The contribution record.
     pub contribution: Pubkey,
+    /// Canonical hash of the data.
     pub data_hash: [u8; 32],
+    /// The contribution's score.
     pub score: u64,
+    /// The attestor's signing key.
     pub attestor: Pubkey,
+    /// The contributor's arrival index in the pool.
     pub contributor_index: u64,
+    /// Whether this contribution created the contributor record.
     pub new_contributor: bool,
+    /// The contributor's weight afterwards.
     pub contributor_weight: u64,
+    /// The pool's total weight afterwards.
     pub pool_weight: u64,
 }
 
 /// A contribution left the weights (revoked by its contributor or invalidated).
 #[event]
 pub struct ContributionRemoved {
+    /// The pool.
     pub pool: Pubkey,
+    /// The contributor's wallet.
     pub contributor: Pubkey,
+    /// The contribution record.
     pub contribution: Pubkey,
+    /// The contribution's score.
     pub score: u64,
     /// True for invalidation (authority or attestor), false for revocation.
     pub invalidated: bool,
+    /// Who signed the removal.
     pub by: Pubkey,
+    /// The contributor's weight afterwards.
     pub contributor_weight: u64,
+    /// The pool's total weight afterwards.
     pub pool_weight: u64,
 }
 
 /// An offer was made and its price escrowed.
 #[event]
 pub struct OfferCreated {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The offer's index in the pool.
     pub index: u64,
+    /// The buyer.
     pub buyer: Pubkey,
+    /// The offer price, base units.
     pub price: u64,
+    /// sha256 of the terms document.
     pub terms_hash: [u8; 32],
+    /// End of voting (unix time, exclusive).
     pub voting_ends_at: i64,
+    /// Pool weight when the offer was made.
     pub snapshot_total_weight: u64,
+    /// Contributors in the pool when the offer was made.
     pub snapshot_contributor_count: u64,
 }
 
 /// A vote was cast.
 #[event]
 pub struct VoteCast {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The voter's wallet.
     pub voter: Pubkey,
+    /// Approve (true) or reject.
     pub approve: bool,
+    /// Weight of the vote.
     pub weight: u64,
+    /// Approving weight so far.
     pub yes_weight: u128,
+    /// Rejecting weight so far.
     pub no_weight: u128,
 }
 
 /// An offer was accepted and settled.
 #[event]
 pub struct OfferAccepted {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The buyer.
     pub buyer: Pubkey,
+    /// The offer price, base units.
     pub price: u64,
+    /// Fee paid to the treasury.
     pub fee: u64,
+    /// Amount credited to contributors.
     pub net: u64,
+    /// The pool's total weight afterwards.
     pub pool_weight: u64,
+    /// Reward accumulator before (Q64.64).
     pub acc_before: u128,
+    /// Reward accumulator after (Q64.64).
     pub acc_after: u128,
+    /// Approving weight so far.
     pub yes_weight: u128,
+    /// Rejecting weight so far.
     pub no_weight: u128,
 }
 
@@ -155,50 +232,76 @@ pub enum RejectReason {
 /// An offer was rejected; `refunded` says whether the price went back at once.
 #[event]
 pub struct OfferRejected {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The buyer.
     pub buyer: Pubkey,
+    /// The offer price, base units.
     pub price: u64,
+    /// Why it was rejected.
     pub reason: RejectReason,
+    /// Whether the price went back to the refund account now (else it waits for `offer_refund`).
     pub refunded: bool,
+    /// Approving weight so far.
     pub yes_weight: u128,
+    /// Rejecting weight so far.
     pub no_weight: u128,
 }
 
 /// The buyer cancelled an undecided offer and got the price back.
 #[event]
 pub struct OfferCancelled {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The buyer.
     pub buyer: Pubkey,
+    /// The offer price, base units.
     pub price: u64,
 }
 
 /// A pending refund was withdrawn.
 #[event]
 pub struct OfferRefunded {
+    /// The pool.
     pub pool: Pubkey,
+    /// The offer.
     pub offer: Pubkey,
+    /// The buyer.
     pub buyer: Pubkey,
+    /// The token account paid.
     pub destination: Pubkey,
+    /// Amount paid, base units.
     pub amount: u64,
 }
 
 /// A vote record was closed after its offer ended.
 #[event]
 pub struct VoteClosed {
+    /// The offer.
     pub offer: Pubkey,
+    /// The voter's wallet.
     pub voter: Pubkey,
+    /// Weight of the vote.
     pub weight: u64,
 }
 
 /// A contributor claimed a payout.
 #[event]
 pub struct PayoutClaimed {
+    /// The pool.
     pub pool: Pubkey,
+    /// The contributor's wallet.
     pub contributor: Pubkey,
+    /// The token account paid.
     pub destination: Pubkey,
+    /// Amount paid, base units.
     pub amount: u64,
+    /// The contributor's claims so far.
     pub claimed_total: u128,
+    /// The pool's claims so far.
     pub pool_claimed_total: u128,
 }

@@ -50,19 +50,6 @@ fn parse() -> Result<Opts, String> {
     Ok(o)
 }
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 fn progress(label: &str, done: u64, total: u64) {
     if done == total || done.is_multiple_of((total / 50).max(1)) {
         let width = 30;
@@ -92,7 +79,7 @@ fn main() {
         }
     };
     let t0 = Instant::now();
-    let mut rng = Rng(opts.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(opts.seed);
     println!("data-pool demo: the Unwrapped story on LiteSVM running target/deploy/data_pool.so\n");
     let cfg = PoolConfig {
         name: "unwrapped-spotify".into(),
@@ -132,8 +119,8 @@ fn main() {
     let mut voters = 0u64;
     let mut cu_vote = 0u64;
     for (i, k) in wallets.iter().enumerate() {
-        if rng.next() % 100 < opts.turnout {
-            let approve = rng.next() % 100 < 90;
+        if rng.chance(opts.turnout) {
+            let approve = rng.chance(90);
             if w.offer_state(&offer).state != OfferState::Open {
                 break;
             }

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{LAYOUT_VERSION, SEED_ATTESTOR};
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::AttestorAdded;
 use crate::state::{Attestor, Pool};
 
@@ -45,11 +45,7 @@ pub fn handler(ctx: Context<AttestorAdd>, key: Pubkey) -> Result<()> {
     }
     att.active = true;
     att.added_at = Clock::get()?.unix_timestamp;
-    a.pool.active_attestor_count = a
-        .pool
-        .active_attestor_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    a.pool.active_attestor_count = a.pool.active_attestor_count.add_or_overflow(1)?;
     emit!(AttestorAdded {
         pool: a.pool.key(),
         attestor: key,

@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::AttestorRemoved;
 use crate::state::{Attestor, Pool};
 
@@ -25,11 +25,7 @@ pub fn handler(ctx: Context<AttestorRemove>) -> Result<()> {
     require!(a.attestor.active, DataPoolError::AttestorInactive);
     a.attestor.active = false;
     a.attestor.removed_at = Clock::get()?.unix_timestamp;
-    a.pool.active_attestor_count = a
-        .pool
-        .active_attestor_count
-        .checked_sub(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    a.pool.active_attestor_count = a.pool.active_attestor_count.sub_or_overflow(1)?;
     emit!(AttestorRemoved {
         pool: a.pool.key(),
         attestor: a.attestor.key,

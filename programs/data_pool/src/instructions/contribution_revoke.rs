@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionRemoved;
 use crate::state::{Contribution, ContributionStatus, Contributor, Pool};
 
@@ -46,22 +46,11 @@ pub fn remove_contribution(
     );
     contributor.settle(pool.acc_reward_per_weight)?;
     let score = contribution.score;
-    contributor.weight = contributor
-        .weight
-        .checked_sub(score)
-        .ok_or(DataPoolError::MathOverflow)?;
-    contributor.active_contribution_count = contributor
-        .active_contribution_count
-        .checked_sub(1)
-        .ok_or(DataPoolError::MathOverflow)?;
-    pool.total_weight = pool
-        .total_weight
-        .checked_sub(score)
-        .ok_or(DataPoolError::MathOverflow)?;
-    pool.active_contribution_count = pool
-        .active_contribution_count
-        .checked_sub(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    contributor.weight = contributor.weight.sub_or_overflow(score)?;
+    contributor.active_contribution_count =
+        contributor.active_contribution_count.sub_or_overflow(1)?;
+    pool.total_weight = pool.total_weight.sub_or_overflow(score)?;
+    pool.active_contribution_count = pool.active_contribution_count.sub_or_overflow(1)?;
     contribution.status = if invalidated {
         ContributionStatus::Invalidated
     } else {

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 
 use crate::attestation::{verify_preceding_ed25519, Attestation};
 use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTION, SEED_CONTRIBUTOR};
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionSubmitted;
 use crate::state::{Attestor, Contribution, ContributionStatus, Contributor, Pool};
 
@@ -98,10 +98,7 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         contributor.index = pool.contributor_count;
         contributor.acc_checkpoint = pool.acc_reward_per_weight;
         contributor.joined_at = now;
-        pool.contributor_count = pool
-            .contributor_count
-            .checked_add(1)
-            .ok_or(DataPoolError::MathOverflow)?;
+        pool.contributor_count = pool.contributor_count.add_or_overflow(1)?;
     }
     contributor.settle(pool.acc_reward_per_weight)?;
     contributor.weight = contributor
@@ -112,27 +109,12 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         .total_weight
         .checked_add(args.score)
         .ok_or(DataPoolError::WeightOverflow)?;
-    contributor.contribution_count = contributor
-        .contribution_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
-    contributor.active_contribution_count = contributor
-        .active_contribution_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
-    pool.contribution_count = pool
-        .contribution_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
-    pool.active_contribution_count = pool
-        .active_contribution_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
-    a.attestor.attested_count = a
-        .attestor
-        .attested_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    contributor.contribution_count = contributor.contribution_count.add_or_overflow(1)?;
+    contributor.active_contribution_count =
+        contributor.active_contribution_count.add_or_overflow(1)?;
+    pool.contribution_count = pool.contribution_count.add_or_overflow(1)?;
+    pool.active_contribution_count = pool.active_contribution_count.add_or_overflow(1)?;
+    a.attestor.attested_count = a.attestor.attested_count.add_or_overflow(1)?;
 
     a.contribution.set_inner(Contribution {
         version: LAYOUT_VERSION,

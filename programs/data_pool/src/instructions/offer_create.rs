@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{LAYOUT_VERSION, MAX_TERMS_URI_LEN, SEED_ESCROW, SEED_OFFER};
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::OfferCreated;
 use crate::math;
 use crate::state::{Offer, OfferState, Pool};
@@ -87,10 +87,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     require!(pool.total_weight > 0, DataPoolError::EmptyPool);
     // Refuse up front a sale the accumulator could not credit at today's weight.
     let fee = math::bps_of(args.price, pool.fee_bps).ok_or(DataPoolError::MathOverflow)?;
-    let net = args
-        .price
-        .checked_sub(fee)
-        .ok_or(DataPoolError::MathOverflow)?;
+    let net = args.price.sub_or_overflow(fee)?;
     math::acc_increment(net, pool.total_weight)
         .and_then(|inc| pool.acc_reward_per_weight.checked_add(inc))
         .ok_or(DataPoolError::AccumulatorCapacityExceeded)?;
@@ -107,9 +104,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     )?;
 
     let now = Clock::get()?.unix_timestamp;
-    let voting_ends_at = now
-        .checked_add(pool.voting_period)
-        .ok_or(DataPoolError::MathOverflow)?;
+    let voting_ends_at = now.add_or_overflow(pool.voting_period)?;
     let index = pool.offer_count;
     a.offer.set_inner(Offer {
         version: LAYOUT_VERSION,
@@ -141,7 +136,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         net_distributed: 0,
         reserved: [0; 32],
     });
-    pool.offer_count = index.checked_add(1).ok_or(DataPoolError::MathOverflow)?;
+    pool.offer_count = index.add_or_overflow(1)?;
     pool.invariant()?;
     emit!(OfferCreated {
         pool: pool.key(),

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::SEED_ESCROW;
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::{OfferAccepted, OfferRejected, RejectReason};
 use crate::math::{self, Outcome};
 use crate::state::{Offer, OfferState, Pool};
@@ -69,7 +69,7 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
         Outcome::Accepted if a.pool.total_weight == 0 => Some(RejectReason::EmptyPool),
         Outcome::Accepted => None,
     };
-    let net = amount.checked_sub(fee).ok_or(DataPoolError::MathOverflow)?;
+    let net = amount.sub_or_overflow(fee)?;
     let acc_before = a.pool.acc_reward_per_weight;
     let acc_after =
         math::acc_increment(net, a.pool.total_weight).and_then(|inc| acc_before.checked_add(inc));
@@ -134,18 +134,9 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
             let pool = &mut a.pool;
             let acc_after = acc_after.ok_or(DataPoolError::MathOverflow)?;
             pool.acc_reward_per_weight = acc_after;
-            pool.total_distributed = pool
-                .total_distributed
-                .checked_add(u128::from(net))
-                .ok_or(DataPoolError::MathOverflow)?;
-            pool.total_fees = pool
-                .total_fees
-                .checked_add(u128::from(fee))
-                .ok_or(DataPoolError::MathOverflow)?;
-            pool.accepted_offer_count = pool
-                .accepted_offer_count
-                .checked_add(1)
-                .ok_or(DataPoolError::MathOverflow)?;
+            pool.total_distributed = pool.total_distributed.add_or_overflow(u128::from(net))?;
+            pool.total_fees = pool.total_fees.add_or_overflow(u128::from(fee))?;
+            pool.accepted_offer_count = pool.accepted_offer_count.add_or_overflow(1)?;
             offer.state = OfferState::Accepted;
             offer.fee_paid = fee;
             offer.net_distributed = net;

@@ -3,9 +3,9 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{LAYOUT_VERSION, SEED_VOTE};
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::VoteCast;
-use crate::state::{Contributor, Offer, OfferState, Pool, Vote};
+use crate::state::{Contributor, Offer, OfferState, Vote};
 
 /// Accounts of `offer_vote`.
 #[derive(Accounts)]
@@ -15,10 +15,12 @@ pub struct OfferVote<'info> {
     pub payer: Signer<'info>,
     /// The contributor's wallet.
     pub voter: Signer<'info>,
-    /// The pool.
-    pub pool: Box<Account<'info, Pool>>,
+    /// The pool (only its address is needed: it is not deserialized).
+    /// CHECK: pinned to the offer's pool.
+    #[account(address = offer.pool @ DataPoolError::PoolMismatch)]
+    pub pool: UncheckedAccount<'info>,
     /// The offer.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
+    #[account(mut)]
     pub offer: Box<Account<'info, Offer>>,
     /// The voter's contributor record (checked in the handler, so a wallet that never
     /// contributed gets `NotEligibleToVote`).
@@ -71,20 +73,11 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     let weight = contributor.weight;
     let offer = &mut a.offer;
     if approve {
-        offer.yes_weight = offer
-            .yes_weight
-            .checked_add(u128::from(weight))
-            .ok_or(DataPoolError::MathOverflow)?;
+        offer.yes_weight = offer.yes_weight.add_or_overflow(u128::from(weight))?;
     } else {
-        offer.no_weight = offer
-            .no_weight
-            .checked_add(u128::from(weight))
-            .ok_or(DataPoolError::MathOverflow)?;
+        offer.no_weight = offer.no_weight.add_or_overflow(u128::from(weight))?;
     }
-    offer.voter_count = offer
-        .voter_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    offer.voter_count = offer.voter_count.add_or_overflow(1)?;
     a.vote.set_inner(Vote {
         version: LAYOUT_VERSION,
         bump: ctx.bumps.vote,

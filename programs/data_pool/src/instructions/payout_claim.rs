@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::PayoutClaimed;
 use crate::math;
 use crate::state::{Contributor, Pool};
@@ -66,19 +66,10 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     )?;
 
     let c = &mut a.contributor;
-    c.owed_q64 = c
-        .owed_q64
-        .checked_sub(math::to_q64(amount))
-        .ok_or(DataPoolError::MathOverflow)?;
-    c.claimed = c
-        .claimed
-        .checked_add(u128::from(amount))
-        .ok_or(DataPoolError::MathOverflow)?;
+    c.owed_q64 = c.owed_q64.sub_or_overflow(math::to_q64(amount))?;
+    c.claimed = c.claimed.add_or_overflow(u128::from(amount))?;
     let pool = &mut a.pool;
-    pool.total_claimed = pool
-        .total_claimed
-        .checked_add(u128::from(amount))
-        .ok_or(DataPoolError::MathOverflow)?;
+    pool.total_claimed = pool.total_claimed.add_or_overflow(u128::from(amount))?;
     pool.invariant()?;
     emit!(PayoutClaimed {
         pool: pool.key(),

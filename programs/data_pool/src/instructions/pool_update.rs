@@ -10,11 +10,17 @@ use crate::state::Pool;
 /// The parameters to change; `None` keeps the current value.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct PoolUpdateArgs {
+    /// New fee, bps.
     pub fee_bps: Option<u16>,
+    /// New quorum, bps.
     pub quorum_bps: Option<u16>,
+    /// New approval threshold, bps.
     pub approval_bps: Option<u16>,
+    /// New voting period, seconds.
     pub voting_period: Option<i64>,
+    /// New minimum offer price.
     pub min_offer_price: Option<u64>,
+    /// New maximum score per contribution.
     pub max_score: Option<u64>,
 }
 

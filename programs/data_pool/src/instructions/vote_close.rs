@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::VoteClosed;
 use crate::state::{Offer, Vote};
 
@@ -26,14 +26,10 @@ pub fn handler(ctx: Context<VoteClose>) -> Result<()> {
     let a = &mut *ctx.accounts;
     require!(a.offer.is_terminal(), DataPoolError::OfferNotTerminal);
     let offer = &mut a.offer;
-    offer.closed_vote_count = offer
-        .closed_vote_count
-        .checked_add(1)
-        .ok_or(DataPoolError::MathOverflow)?;
+    offer.closed_vote_count = offer.closed_vote_count.add_or_overflow(1)?;
     offer.closed_vote_weight = offer
         .closed_vote_weight
-        .checked_add(u128::from(a.vote.weight))
-        .ok_or(DataPoolError::MathOverflow)?;
+        .add_or_overflow(u128::from(a.vote.weight))?;
     emit!(VoteClosed {
         offer: offer.key(),
         voter: a.vote.voter,
