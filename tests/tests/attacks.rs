@@ -1,0 +1,559 @@
+//! Sealevel attack classes, instruction by instruction, against the built `.so`.
+//!
+//! For every instruction we build a transaction that succeeds, then try it with one account
+//! changed at a time — another pool's account of the same role (account data matching, PDA
+//! sharing), a look-alike copy owned by another program (owner checks), one of our accounts of
+//! another type (type cosplay), a fake or wrong program (arbitrary CPI), a signer that does not
+//! sign (missing signer). Every attempt must fail with a named error and change nothing; then the
+//! unmodified transaction must still succeed, so each failure is the attack's doing.
+//! Run with `--nocapture` to print the class × instruction matrix of error names.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token_2022::spl_token_2022;
+use data_pool_client::instructions as dix;
+use data_pool_client::pda::*;
+use data_pool_tests::*;
+
+/// Pool A (the victim: the world's pool) and pool B (the attacker's), with the same shape:
+/// contributors c0 (100) and c1 (300); offer 0 open with c0's yes vote; offer 1 accepted with
+/// c1's vote; offer 2 rejected with its refund pending.
+struct Arena {
+    w: World,
+    b: PoolSide,
+    c: Vec<Kp>,
+    buyers: Vec<Buyer>,
+    /// Pool B's contributors and buyers.
+    bc: Vec<Kp>,
+    bbuyers: Vec<Buyer>,
+    other_mint: Pubkey,
+}
+
+fn populate(w: &mut World, tag: &str) -> (Vec<Kp>, Vec<Buyer>) {
+    let c0 = w.wallet(tag, 0);
+    let c1 = w.wallet(tag, 1);
+    w.contribute(&c0, 100).unwrap();
+    w.contribute(&c1, 300).unwrap();
+    let n = if tag == "a" { 0 } else { 10 };
+    let b0 = w.buyer(n, 50_000);
+    let b1 = w.buyer(n + 1, 50_000);
+    let b2 = w.buyer(n + 2, 50_000);
+    let (o0, _) = w.offer(&b0, 10_000).unwrap();
+    w.vote(&c0, &o0, true).unwrap();
+    let (o1, _) = w.offer(&b1, 10_000).unwrap();
+    w.vote(&c1, &o1, true).unwrap();
+    w.finalize(&o1).unwrap();
+    // Offer 2: rejected while its refund account is closed → refund pending.
+    let (o2, _) = w.offer(&b2, 50_000).unwrap();
+    w.vote(&c1, &o2, false).unwrap();
+    let close = spl_token_2022::instruction::close_account(
+        &w.tokens.token_program,
+        &b2.token,
+        &b2.kp.pubkey(),
+        &b2.kp.pubkey(),
+        &[],
+    )
+    .unwrap();
+    w.env.send_paid(&[close], &[&b2.kp]).unwrap();
+    w.token_accounts.remove(&b2.token);
+    w.finalize(&o2).unwrap();
+    assert!(w.offer_state(&o2).refund_pending);
+    (vec![c0, c1], vec![b0, b1, b2])
+}
+
+fn arena() -> Arena {
+    let mut w = World::new();
+    let (c, buyers) = populate(&mut w, "a");
+    let mut b = w.second_pool("attacker-pool", "attacker");
+    w.swap_side(&mut b);
+    let (bc, bbuyers) = populate(&mut w, "b");
+    w.swap_side(&mut b);
+    let ma = w.mint_authority.pubkey();
+    let other_mint = w.env.create_mint(&TOKEN, &ma, 6, &[]);
+    Arena {
+        w,
+        b,
+        c,
+        buyers,
+        bc,
+        bbuyers,
+        other_mint,
+    }
+}
+
+/// A transaction that succeeds: instructions before the target, the target, and its signers.
+struct Case {
+    pre: Vec<Instruction>,
+    ix: Instruction,
+    signers: Vec<Kp>,
+}
+
+fn case(ix: Instruction, signers: &[&Kp]) -> Case {
+    Case {
+        pre: vec![],
+        ix,
+        signers: signers.iter().map(|k| k.insecure_clone()).collect(),
+    }
+}
+
+/// The valid case of instruction `name` in arena `a` (some prepare state first).
+fn valid_case(a: &mut Arena, name: &str) -> Case {
+    let w = &mut a.w;
+    let p = &PROGRAM_ID;
+    let payer = w.env.payer.pubkey();
+    let auth = w.authority.insecure_clone();
+    let pool = w.pool;
+    let t = w.tokens;
+    let o = |i: usize| find_offer_pda(p, &pool, i as u64).0;
+    match name {
+        "pool_create" => {
+            let args = PoolConfig {
+                name: "fresh".into(),
+                ..PoolConfig::default()
+            }
+            .args();
+            case(
+                dix::pool_create(
+                    p,
+                    &payer,
+                    &auth.pubkey(),
+                    &t.mint,
+                    &t.treasury,
+                    &t.token_program,
+                    args,
+                ),
+                &[&auth],
+            )
+        }
+        "pool_update" => {
+            let args = dix::PoolUpdateArgs {
+                fee_bps: Some(100),
+                ..Default::default()
+            };
+            case(
+                dix::pool_update(p, &auth.pubkey(), &pool, Some(t.treasury), args),
+                &[&auth],
+            )
+        }
+        "pool_pause" => case(dix::pool_pause(p, &auth.pubkey(), &pool), &[&auth]),
+        "pool_unpause" => {
+            w.env
+                .send_paid(&[dix::pool_pause(p, &auth.pubkey(), &pool)], &[&auth])
+                .unwrap();
+            case(dix::pool_unpause(p, &auth.pubkey(), &pool), &[&auth])
+        }
+        "authority_propose" => case(
+            dix::authority_propose(p, &auth.pubkey(), &pool, &kp("successor", 0).pubkey()),
+            &[&auth],
+        ),
+        "authority_accept" => {
+            let succ = w.wallet("successor", 0);
+            let ix = dix::authority_propose(p, &auth.pubkey(), &pool, &succ.pubkey());
+            w.env.send_paid(&[ix], &[&auth]).unwrap();
+            case(dix::authority_accept(p, &succ.pubkey(), &pool), &[&succ])
+        }
+        "attestor_add" => case(
+            dix::attestor_add(
+                p,
+                &payer,
+                &auth.pubkey(),
+                &pool,
+                &kp("new-attestor", 0).pubkey(),
+            ),
+            &[&auth],
+        ),
+        "attestor_remove" => case(
+            dix::attestor_remove(p, &auth.pubkey(), &pool, &w.attestor.pubkey()),
+            &[&auth],
+        ),
+        "contribution_submit" => {
+            let k = w.wallet("newcomer", 0);
+            let h = hash_of("newcomer-data", 0);
+            let exp = w.env.now() + 600;
+            let att = w.attestor.insecure_clone();
+            w.data_hashes.push(h); // tracked for the snapshots and the final invariant check
+            Case {
+                pre: vec![w.attest_ix(&att, &k.pubkey(), &h, 50, exp)],
+                ix: w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 50, exp),
+                signers: vec![k],
+            }
+        }
+        "contribution_revoke" => {
+            let h = w.data_hashes[0];
+            case(
+                dix::contribution_revoke(p, &a.c[0].pubkey(), &pool, &h),
+                &[&a.c[0]],
+            )
+        }
+        "contribution_invalidate" => {
+            let h = w.data_hashes[1];
+            case(
+                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &a.c[1].pubkey(), &h),
+                &[&auth],
+            )
+        }
+        "offer_create" => {
+            let b = &a.buyers[0];
+            let args = dix::OfferCreateArgs {
+                price: 5_000,
+                terms_hash: [3; 32],
+                terms_uri: String::new(),
+            };
+            case(
+                dix::offer_create(
+                    p,
+                    &payer,
+                    &b.kp.pubkey(),
+                    &pool,
+                    3,
+                    &t,
+                    &b.token,
+                    &b.token,
+                    args,
+                ),
+                &[&b.kp],
+            )
+        }
+        "offer_vote" => {
+            w.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
+            case(
+                dix::offer_vote(p, &payer, &a.c[1].pubkey(), &pool, &o(0), true),
+                &[&a.c[1]],
+            )
+        }
+        "offer_finalize" => {
+            w.vote(&a.c[1], &o(0), true).unwrap(); // decides offer 0
+            let b = &a.buyers[0];
+            case(
+                dix::offer_finalize(p, &pool, &o(0), &t, &b.token, &b.kp.pubkey()),
+                &[],
+            )
+        }
+        "offer_refund" => {
+            let b = &a.buyers[2];
+            let fresh = w
+                .env
+                .create_token_account(&t.token_program, &t.mint, &b.kp.pubkey());
+            w.token_accounts.insert(fresh);
+            case(
+                dix::offer_refund(p, &b.kp.pubkey(), &pool, &o(2), &t, &fresh),
+                &[&b.kp],
+            )
+        }
+        "offer_cancel" => {
+            let b = &a.buyers[0];
+            case(
+                dix::offer_cancel(p, &b.kp.pubkey(), &pool, &o(0), &t, &b.token),
+                &[&b.kp],
+            )
+        }
+        "vote_close" => case(dix::vote_close(p, &o(1), &a.c[1].pubkey()), &[]),
+        "payout_claim" => {
+            let dest = w.claim_account(&a.c[1].pubkey());
+            case(
+                dix::payout_claim(p, &a.c[1].pubkey(), &pool, &t, &dest),
+                &[&a.c[1]],
+            )
+        }
+        other => panic!("no case for {other}"),
+    }
+}
+
+/// Pool B's account in the same role as `name` (`None` where the role has no pool-B twin).
+fn twin(
+    a: &mut Arena,
+    ix_name: &str,
+    role: &str,
+    original: &Pubkey,
+) -> Option<(Pubkey, Option<Kp>)> {
+    let p = &PROGRAM_ID;
+    let b = &a.b;
+    let bo = |i: u64| find_offer_pda(p, &b.pool, i).0;
+    // Accounts the caller chooses freely: any payer; a new pool's mint and treasury; the new
+    // treasury of an update.
+    let free = matches!(
+        (ix_name, role),
+        ("pool_create", "mint" | "treasury") | ("pool_update", "new_treasury")
+    );
+    if free {
+        return None;
+    }
+    let r = match role {
+        "pool" => b.pool,
+        "vault" => b.tokens.vault,
+        "treasury" | "new_treasury" => b.tokens.treasury,
+        "mint" => a.other_mint,
+        "attestor" => find_attestor_pda(p, &b.pool, &a.w.attestor.pubkey()).0,
+        "contributor" => {
+            // The same wallet's record in the other pool, else B's first contributor's.
+            let same = find_contributor_pda(p, &b.pool, &a.c[0].pubkey()).0;
+            if a.w.env.exists(&same) {
+                same
+            } else {
+                find_contributor_pda(p, &b.pool, &a.bc[1].pubkey()).0
+            }
+        }
+        "contribution" => find_contribution_pda(p, &b.pool, &b.data_hashes[1]).0,
+        "offer" => match ix_name {
+            "vote_close" => bo(1),
+            "offer_refund" => bo(2),
+            _ => bo(0),
+        },
+        "escrow" => find_escrow_pda(p, &bo(if ix_name == "offer_refund" { 2 } else { 0 })).0,
+        "vote" => find_vote_pda(p, &bo(1), &a.bc[1].pubkey()).0,
+        "refund_account" | "destination" | "buyer_token" => a.bbuyers[1].token,
+        "token_program" => {
+            if *original == TOKEN {
+                TOKEN_2022
+            } else {
+                TOKEN
+            }
+        }
+        "system_program" => PROGRAM_ID,
+        "instructions_sysvar" => b.pool,
+        // Signers: the attacker signs for itself.
+        "authority" | "new_authority" | "invalidator" => {
+            return Some((b.authority.pubkey(), Some(b.authority.insecure_clone())));
+        }
+        "wallet" | "voter" => return Some((a.bc[1].pubkey(), Some(a.bc[1].insecure_clone()))),
+        "buyer" => {
+            return Some((
+                a.bbuyers[0].kp.pubkey(),
+                Some(a.bbuyers[0].kp.insecure_clone()),
+            ))
+        }
+        _ => return None, // payer: anyone may pay
+    };
+    Some((r, None))
+}
+
+fn account_names(idl: &serde_json::Value, ix_name: &str) -> Vec<String> {
+    idl["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == ix_name)
+        .unwrap_or_else(|| panic!("{ix_name} not in the IDL"))["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// One attack attempt: the modified target instruction and the signers it needs.
+struct Attempt {
+    class: &'static str,
+    ix: Instruction,
+    signers: Vec<Kp>,
+}
+
+/// A copy of `addr`'s account owned by another program, at a new address.
+fn look_alike(w: &mut World, addr: &Pubkey) -> Option<Pubkey> {
+    let mut acct = w.env.svm.get_account(addr)?;
+    if acct.executable || acct.data.is_empty() {
+        return None;
+    }
+    acct.owner = kp("impostor-program", 0).pubkey();
+    let fake = Pubkey::new_unique();
+    w.env.svm.set_account(fake, acct).unwrap();
+    Some(fake)
+}
+
+/// One of our accounts of another type than `addr`'s.
+fn cosplay(a: &Arena, addr: &Pubkey) -> Option<Pubkey> {
+    let acct = a.w.env.svm.get_account(addr)?;
+    if acct.owner != PROGRAM_ID || acct.data.len() < 8 {
+        return None;
+    }
+    let p = &PROGRAM_ID;
+    let pool = a.w.pool;
+    let candidates = [
+        pool,
+        find_attestor_pda(p, &pool, &a.w.attestor.pubkey()).0,
+        find_contributor_pda(p, &pool, &a.c[1].pubkey()).0,
+        find_contribution_pda(p, &pool, &a.w.data_hashes[1]).0,
+        find_offer_pda(p, &pool, 0).0,
+        find_vote_pda(p, &find_offer_pda(p, &pool, 1).0, &a.c[1].pubkey()).0,
+    ];
+    candidates.into_iter().find(|c| {
+        a.w.env
+            .svm
+            .get_account(c)
+            .is_some_and(|x| x.data.len() >= 8 && x.data[..8] != acct.data[..8])
+    })
+}
+
+fn attempts(a: &mut Arena, name: &str, c: &Case, names: &[String]) -> Vec<Attempt> {
+    let mut out = vec![];
+    for (i, role) in names.iter().enumerate() {
+        let meta = c.ix.accounts[i].clone();
+        if meta.pubkey == PROGRAM_ID && role == "new_treasury" {
+            continue; // optional account left out
+        }
+        let with = |pk: Pubkey, extra: Option<Kp>, class: &'static str| {
+            let mut ix = c.ix.clone();
+            ix.accounts[i].pubkey = pk;
+            let mut signers: Vec<Kp> = c.signers.iter().map(|k| k.insecure_clone()).collect();
+            if let Some(k) = extra.filter(|_| meta.is_signer) {
+                signers.retain(|s| s.pubkey() != meta.pubkey);
+                signers.push(k);
+            }
+            Attempt { class, ix, signers }
+        };
+        if let Some((pk, extra)) = twin(a, name, role, &meta.pubkey) {
+            if pk != meta.pubkey {
+                let class = match role.as_str() {
+                    "token_program" | "system_program" => "arbitrary program",
+                    "instructions_sysvar" => "sysvar spoofing",
+                    _ if extra.is_some() && meta.is_signer => "wrong signer",
+                    _ => "other pool's account",
+                };
+                out.push(with(pk, extra, class));
+            }
+        }
+        if role == "payer" {
+            continue;
+        }
+        if meta.is_signer {
+            let mut ix = c.ix.clone();
+            ix.accounts[i].is_signer = false;
+            let signers = c
+                .signers
+                .iter()
+                .filter(|s| s.pubkey() != meta.pubkey)
+                .map(|k| k.insecure_clone())
+                .collect();
+            out.push(Attempt {
+                class: "missing signer",
+                ix,
+                signers,
+            });
+        } else if let Some(fake) = look_alike(&mut a.w, &meta.pubkey) {
+            out.push(with(fake, None, "owner (look-alike)"));
+        }
+        if let Some(other) = cosplay(a, &meta.pubkey) {
+            out.push(with(other, None, "type cosplay"));
+        }
+    }
+    out
+}
+
+fn snapshot_all(a: &mut Arena) -> Vec<(Pubkey, Option<solana_account::Account>)> {
+    let mut addrs = a.w.addresses();
+    a.w.swap_side(&mut a.b);
+    addrs.extend(a.w.addresses());
+    a.w.swap_side(&mut a.b);
+    a.w.snapshot(&addrs)
+}
+
+fn error_name(f: &Failure) -> String {
+    for l in &f.logs {
+        if let Some(i) = l.find("Error Code: ") {
+            let rest = &l[i + 12..];
+            return rest.split('.').next().unwrap_or(rest).to_string();
+        }
+    }
+    match f.custom_code() {
+        Some(c) => format!("token error {c}"),
+        None => format!("{:?}", f.err),
+    }
+}
+
+const INSTRUCTIONS: &[&str] = &[
+    "pool_create",
+    "pool_update",
+    "pool_pause",
+    "pool_unpause",
+    "authority_propose",
+    "authority_accept",
+    "attestor_add",
+    "attestor_remove",
+    "contribution_submit",
+    "contribution_revoke",
+    "contribution_invalidate",
+    "offer_create",
+    "offer_vote",
+    "offer_finalize",
+    "offer_refund",
+    "offer_cancel",
+    "vote_close",
+    "payout_claim",
+];
+
+#[test]
+fn every_substitution_fails_and_changes_nothing() {
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../idl/data_pool.json")).unwrap();
+    let mut matrix: BTreeMap<(&str, &'static str), BTreeMap<String, u32>> = BTreeMap::new();
+    let mut total = 0;
+    for name in INSTRUCTIONS {
+        let mut a = arena();
+        let c = valid_case(&mut a, name);
+        let names = account_names(&idl, name);
+        assert_eq!(
+            names.len(),
+            c.ix.accounts.len(),
+            "{name}: IDL and builder disagree"
+        );
+        let tries = attempts(&mut a, name, &c, &names);
+        assert!(!tries.is_empty(), "{name}: no attack applies?");
+        for t in tries {
+            if std::env::var("ATTACK_DEBUG").is_ok() {
+                eprintln!(
+                    "{name}: {} {:?}",
+                    t.class,
+                    t.signers.iter().map(|k| k.pubkey()).collect::<Vec<_>>()
+                );
+            }
+            let before = snapshot_all(&mut a);
+            let mut ixs = c.pre.clone();
+            ixs.push(t.ix.clone());
+            let signer_refs: Vec<&Kp> = t.signers.iter().collect();
+            let r = a.w.env.send_paid(&ixs, &signer_refs);
+            let f = match r {
+                Ok(_) => panic!("{name}: {} attack succeeded: {:?}", t.class, t.ix.accounts),
+                Err(f) => f,
+            };
+            assert_eq!(
+                before,
+                snapshot_all(&mut a),
+                "{name}: {} attack changed state",
+                t.class
+            );
+            // A named refusal: program, Anchor or token-program error, or the runtime refusing
+            // an unsigned signer / unknown program before the program runs.
+            assert!(
+                !f.logs.iter().any(|l| l.contains("panicked")),
+                "{name}: {} attack panicked the program",
+                t.class
+            );
+            *matrix
+                .entry((name, t.class))
+                .or_default()
+                .entry(error_name(&f))
+                .or_default() += 1;
+            total += 1;
+        }
+        // The unmodified transaction succeeds: the failures above are the attacks' doing.
+        let mut ixs = c.pre.clone();
+        ixs.push(c.ix.clone());
+        let signer_refs: Vec<&Kp> = c.signers.iter().collect();
+        a.w.env.send_paid(&ixs, &signer_refs).unwrap_or_else(|f| {
+            panic!(
+                "{name}: the valid case failed: {:?}\n{}",
+                f.err,
+                f.logs.join("\n")
+            )
+        });
+        a.w.check_invariants();
+    }
+    eprintln!("{total} attacks refused\n\n| instruction | class | refused with |\n|---|---|---|");
+    for ((ix, class), errs) in &matrix {
+        let e: Vec<String> = errs.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        eprintln!("| {ix} | {class} | {} |", e.join(", "));
+    }
+    assert!(total > 150, "only {total} attacks: the catalog shrank");
+}
