@@ -1,0 +1,326 @@
+//! Attacks that need a particular setup: duplicate mutable accounts, non-canonical bumps,
+//! closing and reviving in one transaction, Ed25519 tricks beyond the basics, and economic
+//! attacks. Each asserts the refusal and that nothing changed.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::system_instruction;
+use anchor_spl::token_2022::spl_token_2022;
+use data_pool::state::OfferState;
+use data_pool_client::attestation::{attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID};
+use data_pool_client::instructions as dix;
+use data_pool_client::pda::*;
+use data_pool_tests::*;
+
+/// Sends `ixs`, expects failure, and checks the world's state did not move.
+#[track_caller]
+fn refused(w: &mut World, ixs: &[Instruction], signers: &[&Kp]) -> Failure {
+    let addrs = w.addresses();
+    let before = w.snapshot(&addrs);
+    let f = assert_fails(w.env.send_paid(ixs, signers));
+    assert_eq!(before, w.snapshot(&addrs), "a refused transaction changed state");
+    f
+}
+
+fn two_member_pool() -> (World, Kp, Kp) {
+    let mut w = World::new();
+    let a = w.wallet("m", 0);
+    let b = w.wallet("m", 1);
+    w.contribute(&a, 100).unwrap();
+    w.contribute(&b, 300).unwrap();
+    (w, a, b)
+}
+
+#[test]
+fn duplicate_mutable_accounts() {
+    let (mut w, _a, b) = two_member_pool();
+    let buyer = w.buyer(1, 10_000);
+    let (offer, _) = w.offer(&buyer, 10_000).unwrap();
+    w.vote(&b, &offer, true).unwrap();
+    w.finalize(&offer).unwrap();
+    // The vault as the claim destination (vault and destination both writable).
+    let vault = w.tokens.vault;
+    let ix = dix::payout_claim(&PROGRAM_ID, &b.pubkey(), &w.pool, &w.tokens, &vault);
+    let f = refused(&mut w, &[ix], &[&b]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongTokenAccountOwner)));
+    // The vault passed as the treasury of a finalize.
+    let buyer2 = w.buyer(2, 10_000);
+    let (offer2, _) = w.offer(&buyer2, 10_000).unwrap();
+    w.vote(&b, &offer2, true).unwrap();
+    let mut t = w.tokens;
+    t.treasury = t.vault;
+    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer2, &t, &buyer2.token, &buyer2.kp.pubkey());
+    let f = refused(&mut w, &[ix], &[]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::InvalidTreasury)));
+    // The escrow as its own refund destination.
+    let buyer3 = w.buyer(3, 10_000);
+    let (offer3, _) = w.offer(&buyer3, 10_000).unwrap();
+    let escrow = find_escrow_pda(&PROGRAM_ID, &offer3).0;
+    let ix = dix::offer_cancel(&PROGRAM_ID, &buyer3.kp.pubkey(), &w.pool, &offer3, &w.tokens, &escrow);
+    let f = refused(&mut w, &[ix], &[&buyer3.kp]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongTokenAccountOwner)));
+    // The escrow as the buyer's paying account.
+    let index = w.pool_state().offer_count;
+    let next = find_offer_pda(&PROGRAM_ID, &w.pool, index).0;
+    let next_escrow = find_escrow_pda(&PROGRAM_ID, &next).0;
+    let ix = dix::offer_create(
+        &PROGRAM_ID,
+        &w.env.payer.pubkey(),
+        &buyer3.kp.pubkey(),
+        &w.pool,
+        index,
+        &w.tokens,
+        &next_escrow,
+        &buyer3.token,
+        dix::OfferCreateArgs { price: 5_000, terms_hash: [0; 32], terms_uri: String::new() },
+    );
+    refused(&mut w, &[ix], &[&buyer3.kp]);
+    w.check_invariants();
+}
+
+/// A valid program address for `seeds` with a bump below the canonical one.
+fn non_canonical(seeds: &[&[u8]]) -> Pubkey {
+    let (_, canonical) = Pubkey::find_program_address(seeds, &PROGRAM_ID);
+    (0..canonical)
+        .rev()
+        .find_map(|b| {
+            let mut s: Vec<&[u8]> = seeds.to_vec();
+            let bump = [b];
+            s.push(&bump);
+            Pubkey::create_program_address(&s, &PROGRAM_ID).ok()
+        })
+        .expect("a non-canonical bump exists")
+}
+
+#[test]
+fn non_canonical_bumps_are_refused() {
+    let (mut w, a, b) = two_member_pool();
+    // contribution_submit with a non-canonical contributor address.
+    let k = w.wallet("newcomer", 0);
+    let h = hash_of("nc", 0);
+    let exp = w.env.now() + 60;
+    let att = w.attestor.insecure_clone();
+    let mut submit = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
+    submit.accounts[4].pubkey = non_canonical(&[data_pool::SEED_CONTRIBUTOR, w.pool.as_ref(), k.pubkey().as_ref()]);
+    let pre = w.attest_ix(&att, &k.pubkey(), &h, 10, exp);
+    let f = refused(&mut w, &[pre.clone(), submit.clone()], &[&k]);
+    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
+    // ... and a non-canonical contribution address.
+    let mut submit2 = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
+    submit2.accounts[5].pubkey = non_canonical(&[data_pool::SEED_CONTRIBUTION, w.pool.as_ref(), &h]);
+    let f = refused(&mut w, &[pre, submit2], &[&k]);
+    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
+    // offer_vote with a non-canonical vote address.
+    let buyer = w.buyer(1, 10_000);
+    let (offer, _) = w.offer(&buyer, 10_000).unwrap();
+    let mut vote = dix::offer_vote(&PROGRAM_ID, &w.env.payer.pubkey(), &a.pubkey(), &w.pool, &offer, true);
+    vote.accounts[5].pubkey = non_canonical(&[data_pool::SEED_VOTE, offer.as_ref(), a.pubkey().as_ref()]);
+    let f = refused(&mut w, &[vote], &[&a]);
+    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
+    // offer_finalize with a non-canonical escrow address.
+    w.vote(&b, &offer, true).unwrap();
+    let mut fin = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &w.tokens, &buyer.token, &buyer.kp.pubkey());
+    fin.accounts[2].pubkey = non_canonical(&[data_pool::SEED_ESCROW, offer.as_ref()]);
+    let f = refused(&mut w, &[fin], &[]);
+    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
+    w.finalize(&offer).unwrap();
+    w.check_invariants();
+}
+
+#[test]
+fn a_closed_vote_cannot_be_revived() {
+    let (mut w, a, b) = two_member_pool();
+    let buyer = w.buyer(1, 10_000);
+    let (offer, _) = w.offer(&buyer, 10_000).unwrap();
+    w.vote(&a, &offer, true).unwrap();
+    w.vote(&b, &offer, true).unwrap();
+    w.finalize(&offer).unwrap();
+    let vote = find_vote_pda(&PROGRAM_ID, &offer, &a.pubkey()).0;
+    let close = dix::vote_close(&PROGRAM_ID, &offer, &a.pubkey());
+    let rent = w.env.lamports(&vote);
+    let revive = system_instruction::transfer(&w.env.payer.pubkey(), &vote, rent);
+    // Close, refund the rent to the address, close again — in one transaction: refused whole.
+    refused(&mut w, &[close.clone(), revive.clone(), close.clone()], &[]);
+    // Close and top up the address: it is now a plain system account, not a vote.
+    w.env.send_paid(&[close.clone(), revive], &[]).unwrap();
+    assert_eq!(w.env.svm.get_account(&vote).unwrap().owner, anchor_lang::system_program::ID);
+    let f = assert_fails(w.env.send_paid(&[close], &[]));
+    assert_eq!(f.custom_code(), Some(AnchorError::AccountOwnedByWrongProgram as u32));
+    let o = w.offer_state(&offer);
+    assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 100));
+    // Nor can the voter vote again on the ended offer.
+    let f = assert_fails(w.vote(&a, &offer, true));
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferNotOpen)));
+    w.votes.remove(&(offer, a.pubkey()));
+    w.check_invariants();
+}
+
+struct Att {
+    w: World,
+    k: Kp,
+    h: [u8; 32],
+    exp: i64,
+}
+
+fn att_setup() -> Att {
+    let mut w = World::new();
+    let k = w.wallet("c", 0);
+    let h = hash_of("att", 0);
+    let exp = w.env.now() + 600;
+    Att { w, k, h, exp }
+}
+
+#[test]
+fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
+    let mut t = att_setup();
+    let msg = attestation_message(&PROGRAM_ID, &t.w.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let sig: [u8; 64] = t.w.attestor.sign_message(&msg).as_ref().try_into().unwrap();
+    for field in [0usize, 2, 4, 6] {
+        // signature_offset, public_key_offset, message_data_offset, message_data_size
+        let at = 2 + [0, 4, 8, 10][field / 2];
+        let mut data = ed25519_instruction_data(&t.w.attestor.pubkey().to_bytes(), &sig, &msg);
+        data[at..at + 2].copy_from_slice(&u16::MAX.to_le_bytes());
+        let v = Instruction { program_id: ED25519_PROGRAM_ID, accounts: vec![], data };
+        let submit = t.w.submit_ix(&t.k.pubkey(), &t.w.attestor.pubkey(), &t.h, 10, t.exp);
+        let k = t.k.insecure_clone();
+        let f = refused(&mut t.w, &[v, submit], &[&k]);
+        assert_eq!(f.instruction_index(), Some(0));
+    }
+}
+
+#[test]
+fn ed25519_a_second_verify_instruction_over_another_message() {
+    let mut t = att_setup();
+    let att = t.w.attestor.insecure_clone();
+    let good = attestation_message(&PROGRAM_ID, &t.w.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let other = b"an unrelated message the attestor once signed".to_vec();
+    let ed = |m: &[u8], signer: &Kp| {
+        let sig: [u8; 64] = signer.sign_message(m).as_ref().try_into().unwrap();
+        Instruction {
+            program_id: ED25519_PROGRAM_ID,
+            accounts: vec![],
+            data: ed25519_instruction_data(&signer.pubkey().to_bytes(), &sig, m),
+        }
+    };
+    let submit = t.w.submit_ix(&t.k.pubkey(), &att.pubkey(), &t.h, 10, t.exp);
+    let k = t.k.insecure_clone();
+    // The attestation verified first, another message right before us: only the preceding counts.
+    let f = refused(&mut t.w, &[ed(&good, &att), ed(&other, &att), submit.clone()], &[&k]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::SignatureMismatch)));
+    // The right message signed by someone else right before us, the real one earlier.
+    let impostor = kp("impostor", 0);
+    let f = refused(&mut t.w, &[ed(&good, &att), ed(&good, &impostor), submit.clone()], &[&k]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongAttestor)));
+    // The real one right before us works, whatever comes earlier.
+    t.w.send_contribution(&[ed(&other, &impostor), ed(&good, &att), submit], &k, &t.h.clone()).unwrap();
+}
+
+#[test]
+fn economic_vote_then_revoke_gains_nothing() {
+    let (mut w, a, b) = two_member_pool();
+    let buyer = w.buyer(1, 100_000);
+    let (offer, _) = w.offer(&buyer, 100_000).unwrap();
+    w.vote(&b, &offer, true).unwrap(); // 300 of 400: decided
+    let h = w.data_hashes[1];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &b.pubkey(), &w.pool, &h);
+    w.env.send_paid(&[ix], &[&b]).unwrap();
+    // Votes are final (PROTOCOL.md): the tally keeps the weight, but the revoker has none left
+    // and so earns nothing from the sale; it cannot vote again or resubmit the data.
+    assert_eq!(w.offer_state(&offer).yes_weight, 300);
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.entitlement(&b.pubkey()), 0);
+    assert_eq!(w.entitlement(&a.pubkey()), 95_000);
+    assert_dp_err(w.vote(&b, &offer, false), DpErr::AlreadyVoted);
+    assert_dp_err(w.contribute_hash(&b, h, 300), DpErr::DuplicateData);
+    w.check_invariants();
+}
+
+#[test]
+fn economic_many_tiny_contributions_farm_no_dust() {
+    let mut w = World::new();
+    let farmer = w.wallet("farmer", 0);
+    let honest = w.wallet("honest", 0);
+    for _ in 0..50 {
+        w.contribute(&farmer, 1).unwrap();
+    }
+    w.contribute(&honest, 50).unwrap();
+    let buyer = w.buyer(1, 1_000_003);
+    let (offer, _) = w.offer(&buyer, 1_000_003).unwrap();
+    w.vote(&honest, &offer, true).unwrap();
+    w.vote(&farmer, &offer, true).unwrap();
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.entitlement(&farmer.pubkey()), w.entitlement(&honest.pubkey()));
+    w.check_invariants();
+}
+
+#[test]
+fn economic_front_running_finalize_pays_the_right_accounts() {
+    let (mut w, a, b) = two_member_pool();
+    let buyer = w.buyer(1, 100_000);
+    let (offer, _) = w.offer(&buyer, 100_000).unwrap();
+    w.vote(&b, &offer, true).unwrap();
+    // An attacker races to finalize, pointing the money at itself: refused.
+    let attacker = w.buyer(9, 0);
+    let mut t = w.tokens;
+    t.treasury = attacker.token;
+    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &t, &buyer.token, &buyer.kp.pubkey());
+    refused(&mut w, &[ix], &[]);
+    let mut t = w.tokens;
+    t.vault = attacker.token;
+    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &t, &buyer.token, &buyer.kp.pubkey());
+    refused(&mut w, &[ix], &[]);
+    // Finalizing honestly first changes nothing for the attacker: the outcome is fixed.
+    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &w.tokens, &buyer.token, &buyer.kp.pubkey());
+    w.env.send(&[ix], &[&attacker.kp]).unwrap(); // the attacker pays the fee and gains nothing
+    assert_eq!(w.env.balance(&attacker.token), 0);
+    assert_eq!(w.env.balance(&w.tokens.treasury), 5_000);
+    assert_eq!(w.entitlement(&a.pubkey()) + w.entitlement(&b.pubkey()), 95_000);
+    w.check_invariants();
+}
+
+#[test]
+fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
+    let (mut w, a, b) = two_member_pool();
+    let auth = w.authority.insecure_clone();
+    let buyer = w.buyer(1, 100_000);
+    let (offer, _) = w.offer(&buyer, 100_000).unwrap();
+    let t = w.tokens;
+    let mint = t.mint;
+    let auth_token = w.env.create_token_account(&t.token_program, &mint, &auth.pubkey());
+    w.token_accounts.insert(auth_token);
+    // Cancel or refund someone else's offer to itself.
+    let ix = dix::offer_cancel(&PROGRAM_ID, &auth.pubkey(), &w.pool, &offer, &t, &auth_token);
+    assert_eq!(refused(&mut w, &[ix], &[&auth]).custom_code(), Some(dp_code(DpErr::NotBuyer)));
+    // Move escrow or vault tokens directly with the token program.
+    let escrow = find_escrow_pda(&PROGRAM_ID, &offer).0;
+    for from in [escrow, t.vault] {
+        let ix = spl_token_2022::instruction::transfer_checked(
+            &t.token_program, &from, &mint, &auth_token, &auth.pubkey(), &[], 1, 6,
+        )
+        .unwrap();
+        refused(&mut w, &[ix], &[&auth]);
+    }
+    // Claim a contributor's payout with its own signature.
+    w.vote(&b, &offer, true).unwrap();
+    w.finalize(&offer).unwrap();
+    let mut ix = dix::payout_claim(&PROGRAM_ID, &auth.pubkey(), &w.pool, &t, &auth_token);
+    ix.accounts[2].pubkey = find_contributor_pda(&PROGRAM_ID, &w.pool, &a.pubkey()).0;
+    assert_eq!(refused(&mut w, &[ix], &[&auth]).custom_code(), Some(dp_code(DpErr::ContributionMismatch)));
+    // Change the rules of an open offer: a later update does not reach it.
+    let buyer2 = w.buyer(2, 100_000);
+    let (offer2, _) = w.offer(&buyer2, 100_000).unwrap();
+    let upd = dix::pool_update(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.pool,
+        None,
+        dix::PoolUpdateArgs { fee_bps: Some(10_000), approval_bps: Some(10_000), ..Default::default() },
+    );
+    w.env.send_paid(&[upd], &[&auth]).unwrap();
+    w.vote(&b, &offer2, true).unwrap();
+    w.finalize(&offer2).unwrap();
+    let o2 = w.offer_state(&offer2);
+    assert_eq!((o2.state, o2.fee_paid), (OfferState::Accepted, 5_000));
+    w.check_invariants();
+    assert_eq!(w.tokens_in_existence(), w.minted);
+}
