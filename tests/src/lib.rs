@@ -28,6 +28,66 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
 pub use data_pool::ID as PROGRAM_ID;
+
+/// Memoised PDA derivations: invariant checks and snapshots derive thousands of addresses per
+/// step, and each `find_program_address` is a bump search.
+pub mod cached {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use anchor_lang::prelude::Pubkey;
+    use data_pool_client::pda;
+
+    use super::PROGRAM_ID;
+
+    /// (kind, first seed key, second seed bytes) → address.
+    type Cache = HashMap<(u8, Pubkey, [u8; 32]), Pubkey>;
+
+    thread_local! {
+        static CACHE: RefCell<Cache> = RefCell::new(HashMap::new());
+    }
+
+    fn memo(kind: u8, a: &Pubkey, b: [u8; 32], f: impl FnOnce() -> Pubkey) -> Pubkey {
+        if let Some(v) = CACHE.with(|c| c.borrow().get(&(kind, *a, b)).copied()) {
+            return v;
+        }
+        let v = f();
+        CACHE.with(|c| c.borrow_mut().insert((kind, *a, b), v));
+        v
+    }
+
+    /// `find_contributor_pda`, memoised.
+    pub fn contributor(pool: &Pubkey, wallet: &Pubkey) -> Pubkey {
+        memo(0, pool, wallet.to_bytes(), || {
+            pda::find_contributor_pda(&PROGRAM_ID, pool, wallet).0
+        })
+    }
+    /// `find_contribution_pda`, memoised.
+    pub fn contribution(pool: &Pubkey, hash: &[u8; 32]) -> Pubkey {
+        memo(1, pool, *hash, || {
+            pda::find_contribution_pda(&PROGRAM_ID, pool, hash).0
+        })
+    }
+    /// `find_attestor_pda`, memoised.
+    pub fn attestor(pool: &Pubkey, key: &Pubkey) -> Pubkey {
+        memo(2, pool, key.to_bytes(), || {
+            pda::find_attestor_pda(&PROGRAM_ID, pool, key).0
+        })
+    }
+    /// `find_escrow_pda`, memoised.
+    pub fn escrow(offer: &Pubkey) -> Pubkey {
+        memo(3, offer, [0; 32], || {
+            pda::find_escrow_pda(&PROGRAM_ID, offer).0
+        })
+    }
+    /// `find_vote_pda`, memoised.
+    pub fn vote(offer: &Pubkey, voter: &Pubkey) -> Pubkey {
+        memo(4, offer, voter.to_bytes(), || {
+            pda::find_vote_pda(&PROGRAM_ID, offer, voter).0
+        })
+    }
+}
+
 pub use data_pool_client;
 pub use solana_keypair::Keypair as Kp;
 pub use solana_signer::Signer;
@@ -665,8 +725,7 @@ impl World {
 
     /// A contributor record.
     pub fn contributor(&self, wallet: &Pubkey) -> Option<Contributor> {
-        self.env
-            .get(&find_contributor_pda(&PROGRAM_ID, &self.pool, wallet).0)
+        self.env.get(&cached::contributor(&self.pool, wallet))
     }
 
     /// An offer.
@@ -897,7 +956,7 @@ impl World {
         for h in &self.data_hashes {
             let c: Contribution = self
                 .env
-                .get(&find_contribution_pda(&PROGRAM_ID, &self.pool, h).0)
+                .get(&cached::contribution(&self.pool, h))
                 .expect("contribution");
             if c.is_active() {
                 sum_scores += c.score;
@@ -905,7 +964,7 @@ impl World {
             // 6. its attestor is (or was) registered on the pool.
             let att: Attestor = self
                 .env
-                .get(&find_attestor_pda(&PROGRAM_ID, &self.pool, &c.attestor).0)
+                .get(&cached::attestor(&self.pool, &c.attestor))
                 .expect("attestor record of a contribution");
             assert_eq!(att.pool, self.pool, "invariant 6");
         }
@@ -937,7 +996,7 @@ impl World {
         // 4. escrows; 5. tallies.
         for offer in &self.offers {
             let o = self.offer_state(offer);
-            let escrow = find_escrow_pda(&PROGRAM_ID, offer).0;
+            let escrow = cached::escrow(offer);
             match (o.state, o.refund_pending) {
                 (OfferState::Open, _) | (_, true) => assert_eq!(
                     self.env.token_amount(&escrow),
@@ -955,10 +1014,7 @@ impl World {
                 if of != offer {
                     break;
                 }
-                if let Some(v) = self
-                    .env
-                    .get::<Vote>(&find_vote_pda(&PROGRAM_ID, offer, voter).0)
-                {
+                if let Some(v) = self.env.get::<Vote>(&cached::vote(offer, voter)) {
                     assert_eq!(v.offer, *offer);
                     weight += u128::from(v.weight);
                     count += 1;
@@ -985,7 +1041,7 @@ impl World {
             .map(|a| self.env.balance(a))
             .sum();
         for offer in &self.offers {
-            total += self.env.balance(&find_escrow_pda(&PROGRAM_ID, offer).0);
+            total += self.env.balance(&cached::escrow(offer));
         }
         total
     }
@@ -1098,7 +1154,6 @@ impl World {
     /// Every address this world's current pool involves (program accounts, token accounts,
     /// wallets), for before/after snapshots.
     pub fn addresses(&self) -> BTreeSet<Pubkey> {
-        let p = &PROGRAM_ID;
         let mut a: BTreeSet<Pubkey> = [
             self.pool,
             self.tokens.vault,
@@ -1110,23 +1165,23 @@ impl World {
         a.extend(self.token_accounts.iter().copied());
         for w in self.wallets.keys() {
             a.insert(*w);
-            a.insert(find_contributor_pda(p, &self.pool, w).0);
+            a.insert(cached::contributor(&self.pool, w));
         }
         for h in &self.data_hashes {
-            a.insert(find_contribution_pda(p, &self.pool, h).0);
+            a.insert(cached::contribution(&self.pool, h));
         }
         for k in &self.attestor_keys {
-            a.insert(find_attestor_pda(p, &self.pool, k).0);
+            a.insert(cached::attestor(&self.pool, k));
         }
         for o in &self.offers {
             a.insert(*o);
-            a.insert(find_escrow_pda(p, o).0);
+            a.insert(cached::escrow(o));
             let (buyer, token) = self.offer_buyers[o];
             a.insert(buyer);
             a.insert(token);
         }
         for (o, v) in &self.votes {
-            a.insert(find_vote_pda(p, o, v).0);
+            a.insert(cached::vote(o, v));
         }
         a.remove(&self.env.payer.pubkey()); // pays the fees of failed transactions too
         a
@@ -1148,3 +1203,5 @@ impl World {
 pub use anchor_lang::error::ErrorCode as AnchorError;
 /// Re-exported so tests name errors as `DpErr::X`.
 pub use data_pool::error::DataPoolError as DpErr;
+
+pub mod sim;

@@ -7,7 +7,9 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token_2022::spl_token_2022;
 use data_pool::state::OfferState;
-use data_pool_client::attestation::{attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID};
+use data_pool_client::attestation::{
+    attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID,
+};
 use data_pool_client::instructions as dix;
 use data_pool_client::pda::*;
 use data_pool_tests::*;
@@ -18,7 +20,11 @@ fn refused(w: &mut World, ixs: &[Instruction], signers: &[&Kp]) -> Failure {
     let addrs = w.addresses();
     let before = w.snapshot(&addrs);
     let f = assert_fails(w.env.send_paid(ixs, signers));
-    assert_eq!(before, w.snapshot(&addrs), "a refused transaction changed state");
+    assert_eq!(
+        before,
+        w.snapshot(&addrs),
+        "a refused transaction changed state"
+    );
     f
 }
 
@@ -42,23 +48,43 @@ fn duplicate_mutable_accounts() {
     let vault = w.tokens.vault;
     let ix = dix::payout_claim(&PROGRAM_ID, &b.pubkey(), &w.pool, &w.tokens, &vault);
     let f = refused(&mut w, &[ix], &[&b]);
-    assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongTokenAccountOwner)));
+    assert_eq!(
+        f.custom_code(),
+        Some(dp_code(DpErr::WrongTokenAccountOwner))
+    );
     // The vault passed as the treasury of a finalize.
     let buyer2 = w.buyer(2, 10_000);
     let (offer2, _) = w.offer(&buyer2, 10_000).unwrap();
     w.vote(&b, &offer2, true).unwrap();
     let mut t = w.tokens;
     t.treasury = t.vault;
-    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer2, &t, &buyer2.token, &buyer2.kp.pubkey());
+    let ix = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.pool,
+        &offer2,
+        &t,
+        &buyer2.token,
+        &buyer2.kp.pubkey(),
+    );
     let f = refused(&mut w, &[ix], &[]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::InvalidTreasury)));
     // The escrow as its own refund destination.
     let buyer3 = w.buyer(3, 10_000);
     let (offer3, _) = w.offer(&buyer3, 10_000).unwrap();
     let escrow = find_escrow_pda(&PROGRAM_ID, &offer3).0;
-    let ix = dix::offer_cancel(&PROGRAM_ID, &buyer3.kp.pubkey(), &w.pool, &offer3, &w.tokens, &escrow);
+    let ix = dix::offer_cancel(
+        &PROGRAM_ID,
+        &buyer3.kp.pubkey(),
+        &w.pool,
+        &offer3,
+        &w.tokens,
+        &escrow,
+    );
     let f = refused(&mut w, &[ix], &[&buyer3.kp]);
-    assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongTokenAccountOwner)));
+    assert_eq!(
+        f.custom_code(),
+        Some(dp_code(DpErr::WrongTokenAccountOwner))
+    );
     // The escrow as the buyer's paying account.
     let index = w.pool_state().offer_count;
     let next = find_offer_pda(&PROGRAM_ID, &w.pool, index).0;
@@ -72,7 +98,11 @@ fn duplicate_mutable_accounts() {
         &w.tokens,
         &next_escrow,
         &buyer3.token,
-        dix::OfferCreateArgs { price: 5_000, terms_hash: [0; 32], terms_uri: String::new() },
+        dix::OfferCreateArgs {
+            price: 5_000,
+            terms_hash: [0; 32],
+            terms_uri: String::new(),
+        },
     );
     refused(&mut w, &[ix], &[&buyer3.kp]);
     w.check_invariants();
@@ -101,25 +131,45 @@ fn non_canonical_bumps_are_refused() {
     let exp = w.env.now() + 60;
     let att = w.attestor.insecure_clone();
     let mut submit = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
-    submit.accounts[4].pubkey = non_canonical(&[data_pool::SEED_CONTRIBUTOR, w.pool.as_ref(), k.pubkey().as_ref()]);
+    submit.accounts[4].pubkey = non_canonical(&[
+        data_pool::SEED_CONTRIBUTOR,
+        w.pool.as_ref(),
+        k.pubkey().as_ref(),
+    ]);
     let pre = w.attest_ix(&att, &k.pubkey(), &h, 10, exp);
     let f = refused(&mut w, &[pre.clone(), submit.clone()], &[&k]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // ... and a non-canonical contribution address.
     let mut submit2 = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
-    submit2.accounts[5].pubkey = non_canonical(&[data_pool::SEED_CONTRIBUTION, w.pool.as_ref(), &h]);
+    submit2.accounts[5].pubkey =
+        non_canonical(&[data_pool::SEED_CONTRIBUTION, w.pool.as_ref(), &h]);
     let f = refused(&mut w, &[pre, submit2], &[&k]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // offer_vote with a non-canonical vote address.
     let buyer = w.buyer(1, 10_000);
     let (offer, _) = w.offer(&buyer, 10_000).unwrap();
-    let mut vote = dix::offer_vote(&PROGRAM_ID, &w.env.payer.pubkey(), &a.pubkey(), &w.pool, &offer, true);
-    vote.accounts[5].pubkey = non_canonical(&[data_pool::SEED_VOTE, offer.as_ref(), a.pubkey().as_ref()]);
+    let mut vote = dix::offer_vote(
+        &PROGRAM_ID,
+        &w.env.payer.pubkey(),
+        &a.pubkey(),
+        &w.pool,
+        &offer,
+        true,
+    );
+    vote.accounts[5].pubkey =
+        non_canonical(&[data_pool::SEED_VOTE, offer.as_ref(), a.pubkey().as_ref()]);
     let f = refused(&mut w, &[vote], &[&a]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // offer_finalize with a non-canonical escrow address.
     w.vote(&b, &offer, true).unwrap();
-    let mut fin = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &w.tokens, &buyer.token, &buyer.kp.pubkey());
+    let mut fin = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &buyer.token,
+        &buyer.kp.pubkey(),
+    );
     fin.accounts[2].pubkey = non_canonical(&[data_pool::SEED_ESCROW, offer.as_ref()]);
     let f = refused(&mut w, &[fin], &[]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
@@ -143,9 +193,15 @@ fn a_closed_vote_cannot_be_revived() {
     refused(&mut w, &[close.clone(), revive.clone(), close.clone()], &[]);
     // Close and top up the address: it is now a plain system account, not a vote.
     w.env.send_paid(&[close.clone(), revive], &[]).unwrap();
-    assert_eq!(w.env.svm.get_account(&vote).unwrap().owner, anchor_lang::system_program::ID);
+    assert_eq!(
+        w.env.svm.get_account(&vote).unwrap().owner,
+        anchor_lang::system_program::ID
+    );
     let f = assert_fails(w.env.send_paid(&[close], &[]));
-    assert_eq!(f.custom_code(), Some(AnchorError::AccountOwnedByWrongProgram as u32));
+    assert_eq!(
+        f.custom_code(),
+        Some(AnchorError::AccountOwnedByWrongProgram as u32)
+    );
     let o = w.offer_state(&offer);
     assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 100));
     // Nor can the voter vote again on the ended offer.
@@ -180,8 +236,13 @@ fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
         let at = 2 + [0, 4, 8, 10][field / 2];
         let mut data = ed25519_instruction_data(&t.w.attestor.pubkey().to_bytes(), &sig, &msg);
         data[at..at + 2].copy_from_slice(&u16::MAX.to_le_bytes());
-        let v = Instruction { program_id: ED25519_PROGRAM_ID, accounts: vec![], data };
-        let submit = t.w.submit_ix(&t.k.pubkey(), &t.w.attestor.pubkey(), &t.h, 10, t.exp);
+        let v = Instruction {
+            program_id: ED25519_PROGRAM_ID,
+            accounts: vec![],
+            data,
+        };
+        let submit =
+            t.w.submit_ix(&t.k.pubkey(), &t.w.attestor.pubkey(), &t.h, 10, t.exp);
         let k = t.k.insecure_clone();
         let f = refused(&mut t.w, &[v, submit], &[&k]);
         assert_eq!(f.instruction_index(), Some(0));
@@ -205,14 +266,27 @@ fn ed25519_a_second_verify_instruction_over_another_message() {
     let submit = t.w.submit_ix(&t.k.pubkey(), &att.pubkey(), &t.h, 10, t.exp);
     let k = t.k.insecure_clone();
     // The attestation verified first, another message right before us: only the preceding counts.
-    let f = refused(&mut t.w, &[ed(&good, &att), ed(&other, &att), submit.clone()], &[&k]);
+    let f = refused(
+        &mut t.w,
+        &[ed(&good, &att), ed(&other, &att), submit.clone()],
+        &[&k],
+    );
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::SignatureMismatch)));
     // The right message signed by someone else right before us, the real one earlier.
     let impostor = kp("impostor", 0);
-    let f = refused(&mut t.w, &[ed(&good, &att), ed(&good, &impostor), submit.clone()], &[&k]);
+    let f = refused(
+        &mut t.w,
+        &[ed(&good, &att), ed(&good, &impostor), submit.clone()],
+        &[&k],
+    );
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::WrongAttestor)));
     // The real one right before us works, whatever comes earlier.
-    t.w.send_contribution(&[ed(&other, &impostor), ed(&good, &att), submit], &k, &t.h.clone()).unwrap();
+    t.w.send_contribution(
+        &[ed(&other, &impostor), ed(&good, &att), submit],
+        &k,
+        &t.h.clone(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -249,7 +323,10 @@ fn economic_many_tiny_contributions_farm_no_dust() {
     w.vote(&honest, &offer, true).unwrap();
     w.vote(&farmer, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    assert_eq!(w.entitlement(&farmer.pubkey()), w.entitlement(&honest.pubkey()));
+    assert_eq!(
+        w.entitlement(&farmer.pubkey()),
+        w.entitlement(&honest.pubkey())
+    );
     w.check_invariants();
 }
 
@@ -263,18 +340,42 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
     let attacker = w.buyer(9, 0);
     let mut t = w.tokens;
     t.treasury = attacker.token;
-    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &t, &buyer.token, &buyer.kp.pubkey());
+    let ix = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.pool,
+        &offer,
+        &t,
+        &buyer.token,
+        &buyer.kp.pubkey(),
+    );
     refused(&mut w, &[ix], &[]);
     let mut t = w.tokens;
     t.vault = attacker.token;
-    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &t, &buyer.token, &buyer.kp.pubkey());
+    let ix = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.pool,
+        &offer,
+        &t,
+        &buyer.token,
+        &buyer.kp.pubkey(),
+    );
     refused(&mut w, &[ix], &[]);
     // Finalizing honestly first changes nothing for the attacker: the outcome is fixed.
-    let ix = dix::offer_finalize(&PROGRAM_ID, &w.pool, &offer, &w.tokens, &buyer.token, &buyer.kp.pubkey());
+    let ix = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.pool,
+        &offer,
+        &w.tokens,
+        &buyer.token,
+        &buyer.kp.pubkey(),
+    );
     w.env.send(&[ix], &[&attacker.kp]).unwrap(); // the attacker pays the fee and gains nothing
     assert_eq!(w.env.balance(&attacker.token), 0);
     assert_eq!(w.env.balance(&w.tokens.treasury), 5_000);
-    assert_eq!(w.entitlement(&a.pubkey()) + w.entitlement(&b.pubkey()), 95_000);
+    assert_eq!(
+        w.entitlement(&a.pubkey()) + w.entitlement(&b.pubkey()),
+        95_000
+    );
     w.check_invariants();
 }
 
@@ -286,16 +387,35 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
     let t = w.tokens;
     let mint = t.mint;
-    let auth_token = w.env.create_token_account(&t.token_program, &mint, &auth.pubkey());
+    let auth_token = w
+        .env
+        .create_token_account(&t.token_program, &mint, &auth.pubkey());
     w.token_accounts.insert(auth_token);
     // Cancel or refund someone else's offer to itself.
-    let ix = dix::offer_cancel(&PROGRAM_ID, &auth.pubkey(), &w.pool, &offer, &t, &auth_token);
-    assert_eq!(refused(&mut w, &[ix], &[&auth]).custom_code(), Some(dp_code(DpErr::NotBuyer)));
+    let ix = dix::offer_cancel(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.pool,
+        &offer,
+        &t,
+        &auth_token,
+    );
+    assert_eq!(
+        refused(&mut w, &[ix], &[&auth]).custom_code(),
+        Some(dp_code(DpErr::NotBuyer))
+    );
     // Move escrow or vault tokens directly with the token program.
     let escrow = find_escrow_pda(&PROGRAM_ID, &offer).0;
     for from in [escrow, t.vault] {
         let ix = spl_token_2022::instruction::transfer_checked(
-            &t.token_program, &from, &mint, &auth_token, &auth.pubkey(), &[], 1, 6,
+            &t.token_program,
+            &from,
+            &mint,
+            &auth_token,
+            &auth.pubkey(),
+            &[],
+            1,
+            6,
         )
         .unwrap();
         refused(&mut w, &[ix], &[&auth]);
@@ -305,7 +425,10 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     w.finalize(&offer).unwrap();
     let mut ix = dix::payout_claim(&PROGRAM_ID, &auth.pubkey(), &w.pool, &t, &auth_token);
     ix.accounts[2].pubkey = find_contributor_pda(&PROGRAM_ID, &w.pool, &a.pubkey()).0;
-    assert_eq!(refused(&mut w, &[ix], &[&auth]).custom_code(), Some(dp_code(DpErr::ContributionMismatch)));
+    assert_eq!(
+        refused(&mut w, &[ix], &[&auth]).custom_code(),
+        Some(dp_code(DpErr::ContributionMismatch))
+    );
     // Change the rules of an open offer: a later update does not reach it.
     let buyer2 = w.buyer(2, 100_000);
     let (offer2, _) = w.offer(&buyer2, 100_000).unwrap();
@@ -314,7 +437,11 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
         &auth.pubkey(),
         &w.pool,
         None,
-        dix::PoolUpdateArgs { fee_bps: Some(10_000), approval_bps: Some(10_000), ..Default::default() },
+        dix::PoolUpdateArgs {
+            fee_bps: Some(10_000),
+            approval_bps: Some(10_000),
+            ..Default::default()
+        },
     );
     w.env.send_paid(&[upd], &[&auth]).unwrap();
     w.vote(&b, &offer2, true).unwrap();

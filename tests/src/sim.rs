@@ -1,0 +1,510 @@
+//! The seeded simulation behind the randomized and fuzz tests: many wallets doing random mixed
+//! actions on a pool, and (for the fuzzer) random attacks — a plausible instruction with one
+//! account substituted by an attacker pool's account, a random key or a wrong program, or with
+//! a signer removed or replaced. After every step the six PROTOCOL.md invariants hold; every
+//! attack fails and changes nothing; at the end every token is accounted for.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use data_pool::state::{ContributionStatus, OfferState};
+use data_pool_client::instructions as dix;
+use data_pool_client::pda::*;
+use solana_keypair::Keypair as Kp;
+use solana_signer::Signer;
+
+use crate::*;
+
+const WALLETS: u64 = 40;
+const BUYERS: u64 = 6;
+
+/// What a run did.
+#[derive(Default, Debug)]
+pub struct Stats {
+    /// Successful actions by kind.
+    pub ok: BTreeMap<&'static str, u64>,
+    /// Refused actions by kind and error code.
+    pub refused: BTreeMap<String, u64>,
+    /// Attacks attempted (all refused, or the run fails).
+    pub attacks: u64,
+    /// Attacks by target instruction and class.
+    pub attack_kinds: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    fn record(&mut self, action: &'static str, r: Result<u64, Failure>) {
+        match r {
+            Ok(_) => *self.ok.entry(action).or_default() += 1,
+            Err(f) => {
+                // Every refusal must be a named error (program, Anchor or token program), never
+                // a panic or a runtime fault.
+                let code = f.custom_code().unwrap_or_else(|| {
+                    panic!(
+                        "{action}: unnamed failure {:?}\n{}",
+                        f.err,
+                        f.logs.join("\n")
+                    )
+                });
+                assert!(
+                    !f.logs.iter().any(|l| l.contains("panicked")),
+                    "{action} panicked:\n{}",
+                    f.logs.join("\n")
+                );
+                *self.refused.entry(format!("{action}:{code}")).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// Account names of `ix_name` from the committed IDL.
+fn account_names(idl: &serde_json::Value, ix_name: &str) -> Vec<String> {
+    idl["instructions"]
+        .as_array()
+        .expect("instructions")
+        .iter()
+        .find(|i| i["name"] == ix_name)
+        .map(|i| {
+            i["accounts"]
+                .as_array()
+                .expect("accounts")
+                .iter()
+                .map(|a| a["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A plausible instruction for the world's pool, with its name and signers.
+fn target(
+    w: &World,
+    rng: &mut Rng,
+    wallets: &[Kp],
+    buyers: &[Buyer],
+) -> Option<(&'static str, Instruction, Vec<Kp>)> {
+    let p = &PROGRAM_ID;
+    let pool = w.pool;
+    let payer = w.env.payer.pubkey();
+    let k = rng.pick(wallets)?.insecure_clone();
+    let auth = w.authority.insecure_clone();
+    Some(match rng.below(9) {
+        0 => {
+            let o = *rng.pick(&w.offers)?;
+            (
+                "offer_vote",
+                dix::offer_vote(p, &payer, &k.pubkey(), &pool, &o, true),
+                vec![k],
+            )
+        }
+        1 => {
+            let dest = *w.claim_accounts.get(&k.pubkey())?;
+            (
+                "payout_claim",
+                dix::payout_claim(p, &k.pubkey(), &pool, &w.tokens, &dest),
+                vec![k],
+            )
+        }
+        2 => {
+            let o = *rng.pick(&w.offers)?;
+            let (buyer, token) = w.offer_buyers[&o];
+            (
+                "offer_finalize",
+                dix::offer_finalize(p, &pool, &o, &w.tokens, &token, &buyer),
+                vec![],
+            )
+        }
+        3 => {
+            let o = *rng.pick(&w.offers)?;
+            let (buyer, token) = w.offer_buyers[&o];
+            let b = buyers.iter().find(|b| b.kp.pubkey() == buyer)?;
+            let ix = dix::offer_cancel(p, &buyer, &pool, &o, &w.tokens, &token);
+            ("offer_cancel", ix, vec![b.kp.insecure_clone()])
+        }
+        4 => {
+            let h = *rng.pick(&w.data_hashes)?;
+            let c: data_pool::state::Contribution =
+                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
+            let owner = w.wallets.get(&c.contributor)?.insecure_clone();
+            (
+                "contribution_revoke",
+                dix::contribution_revoke(p, &owner.pubkey(), &pool, &h),
+                vec![owner],
+            )
+        }
+        5 => {
+            let (o, v) = *rng.pick(&w.votes.iter().copied().collect::<Vec<_>>())?;
+            ("vote_close", dix::vote_close(p, &o, &v), vec![])
+        }
+        6 => {
+            let b = rng.pick(buyers)?;
+            let index = w.pool_state().offer_count;
+            let args = dix::OfferCreateArgs {
+                price: 10_000,
+                terms_hash: [9; 32],
+                terms_uri: String::new(),
+            };
+            let ix = dix::offer_create(
+                p,
+                &payer,
+                &b.kp.pubkey(),
+                &pool,
+                index,
+                &w.tokens,
+                &b.token,
+                &b.token,
+                args,
+            );
+            ("offer_create", ix, vec![b.kp.insecure_clone()])
+        }
+        7 => {
+            let h = *rng.pick(&w.data_hashes)?;
+            let c: data_pool::state::Contribution =
+                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
+            let ix = dix::contribution_invalidate(p, &auth.pubkey(), &pool, &c.contributor, &h);
+            ("contribution_invalidate", ix, vec![auth])
+        }
+        _ => (
+            "pool_pause",
+            dix::pool_pause(p, &auth.pubkey(), &pool),
+            vec![auth],
+        ),
+    })
+}
+
+/// One random attack on the world's pool; it must fail and change nothing.
+fn attack(
+    w: &mut World,
+    side: &mut PoolSide,
+    rng: &mut Rng,
+    wallets: &[Kp],
+    buyers: &[Buyer],
+    idl: &serde_json::Value,
+    stats: &mut Stats,
+) {
+    let Some((name, mut ix, mut signers)) = target(w, rng, wallets, buyers) else {
+        return;
+    };
+    let roles = account_names(idl, name);
+    let mine = w.addresses();
+    w.swap_side(side);
+    let theirs: Vec<Pubkey> = w.addresses().difference(&mine).copied().collect();
+    let their_wallets: Vec<Kp> = w.wallets.values().map(|k| k.insecure_clone()).collect();
+    w.swap_side(side);
+    let slots: Vec<usize> = (0..ix.accounts.len())
+        .filter(|&i| roles.get(i).is_some_and(|r| r != "payer"))
+        .collect();
+    let Some(&i) = rng.pick(&slots) else { return };
+    let original = ix.accounts[i].clone();
+    let class = match rng.below(10) {
+        0..=5 if !original.is_signer => {
+            let candidates = [
+                TOKEN,
+                TOKEN_2022,
+                PROGRAM_ID,
+                anchor_lang::system_program::ID,
+                Pubkey::new_unique(),
+            ];
+            let pk = if rng.chance(80) && !theirs.is_empty() {
+                *rng.pick(&theirs).unwrap()
+            } else {
+                *rng.pick(&candidates).unwrap()
+            };
+            ix.accounts[i].pubkey = pk;
+            "substitution"
+        }
+        0..=7 if original.is_signer => {
+            ix.accounts[i].is_signer = false;
+            signers.retain(|s| s.pubkey() != original.pubkey);
+            "missing signer"
+        }
+        _ if original.is_signer && !their_wallets.is_empty() => {
+            let other = rng.pick(&their_wallets).unwrap().insecure_clone();
+            ix.accounts[i].pubkey = other.pubkey();
+            signers.retain(|s| s.pubkey() != original.pubkey);
+            signers.push(other);
+            "wrong signer"
+        }
+        _ => return,
+    };
+    if ix.accounts[i] == original {
+        return;
+    }
+    let mut addrs = mine;
+    addrs.extend(theirs.iter().copied());
+    let before = w.snapshot(&addrs);
+    let refs: Vec<&Kp> = signers.iter().collect();
+    if let Ok(cu) = w.env.send_paid(&[ix.clone()], &refs) {
+        panic!(
+            "{name}: {class} of account {i} ({}) succeeded ({cu} CU): {:?}",
+            roles[i], ix.accounts
+        );
+    }
+    assert_eq!(
+        before,
+        w.snapshot(&addrs),
+        "{name}: refused {class} changed state"
+    );
+    stats.attacks += 1;
+    *stats
+        .attack_kinds
+        .entry(format!("{name}:{class}"))
+        .or_default() += 1;
+}
+
+/// Runs `steps` seeded steps, `attack_percent` % of them attacks; returns what happened.
+pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../idl/data_pool.json")).expect("idl");
+    let mut rng = Rng::new(seed);
+    let cfg = PoolConfig {
+        quorum_bps: 3_000,
+        approval_bps: 5_000,
+        voting_period: 1_800,
+        max_score: 1_000,
+        ..PoolConfig::default()
+    };
+    let mut w = World::with_config(cfg);
+    let wallets: Vec<Kp> = (0..WALLETS).map(|i| w.wallet("rand-wallet", i)).collect();
+    let buyers: Vec<Buyer> = (0..BUYERS).map(|i| w.buyer(100 + i, 50_000_000)).collect();
+    let second_attestor = kp("second-attestor", 0);
+    w.add_attestor(&second_attestor.pubkey()).unwrap();
+    let auth = w.authority.insecure_clone();
+    let mut stats = Stats::default();
+
+    // The attacker's pool, in the same chain with the same mint and attestor.
+    let mut side = w.second_pool("attacker-pool", "attacker");
+    w.swap_side(&mut side);
+    for i in 0..3 {
+        let k = w.wallet("attacker-wallet", i);
+        w.contribute(&k, 100).unwrap();
+        w.claim_account(&k.pubkey());
+    }
+    let ab = w.buyer(900, 1_000_000);
+    let (ao, _) = w.offer(&ab, 10_000).unwrap();
+    let voter = w.wallets.values().next().unwrap().insecure_clone();
+    w.vote(&voter, &ao, true).unwrap();
+    w.swap_side(&mut side);
+    for k in &wallets {
+        w.claim_account(&k.pubkey());
+    }
+
+    for _ in 0..steps {
+        if rng.chance(attack_percent) {
+            attack(
+                &mut w, &mut side, &mut rng, &wallets, &buyers, &idl, &mut stats,
+            );
+            continue;
+        }
+        // A pause does not last long.
+        if w.pool_state().paused && rng.chance(15) {
+            let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+            let r = w.env.send_paid(&[ix], &[&auth]);
+            stats.record("pause-toggle", r);
+        }
+        let roll = rng.below(100);
+        match roll {
+            // Contribute (sometimes with a bad attestation or duplicate data).
+            0..=24 => {
+                let k = rng.pick(&wallets).unwrap().insecure_clone();
+                let score = 1 + rng.below(1_100); // up to 10 % above the maximum
+                let hash = if rng.chance(5) && !w.data_hashes.is_empty() {
+                    *rng.pick(&w.data_hashes).unwrap()
+                } else {
+                    w.next_hash()
+                };
+                let signer = if rng.chance(30) {
+                    second_attestor.insecure_clone()
+                } else {
+                    w.attestor.insecure_clone()
+                };
+                let expires = w.env.now() + if rng.chance(5) { -1 } else { 600 };
+                let ixs = [
+                    w.attest_ix(&signer, &k.pubkey(), &hash, score, expires),
+                    w.submit_ix(&k.pubkey(), &signer.pubkey(), &hash, score, expires),
+                ];
+                let r = w.send_contribution(&ixs, &k, &hash);
+                stats.record("contribute", r);
+            }
+            // Revoke or invalidate an active contribution.
+            25..=31 => {
+                let Some(h) = rng.pick(&w.data_hashes).copied() else {
+                    continue;
+                };
+                let c: data_pool::state::Contribution = w
+                    .env
+                    .get(&find_contribution_pda(&PROGRAM_ID, &w.pool, &h).0)
+                    .unwrap();
+                let owner = w.wallets[&c.contributor].insecure_clone();
+                let r = if rng.chance(70) {
+                    let ix = dix::contribution_revoke(&PROGRAM_ID, &owner.pubkey(), &w.pool, &h);
+                    w.env.send_paid(&[ix], &[&owner])
+                } else {
+                    let ix = dix::contribution_invalidate(
+                        &PROGRAM_ID,
+                        &auth.pubkey(),
+                        &w.pool,
+                        &owner.pubkey(),
+                        &h,
+                    );
+                    w.env.send_paid(&[ix], &[&auth])
+                };
+                let name = if c.status == ContributionStatus::Active {
+                    "remove"
+                } else {
+                    "remove-again"
+                };
+                stats.record(name, r);
+            }
+            // Offer.
+            32..=36 => {
+                let b = rng.pick(&buyers).unwrap();
+                let price = 500 + rng.below(2_000_000);
+                let r = w.offer(b, price).map(|(_, cu)| cu);
+                stats.record("offer", r);
+            }
+            // Vote.
+            37..=69 => {
+                // Mostly offers still in their voting window, sometimes any (late votes must be
+                // refused).
+                let now = w.env.now();
+                let open: Vec<Pubkey> = w
+                    .offers
+                    .iter()
+                    .copied()
+                    .filter(|o| {
+                        let s = w.offer_state(o);
+                        s.state == OfferState::Open && now < s.voting_ends_at
+                    })
+                    .collect();
+                let target = if !open.is_empty() && rng.chance(60) {
+                    Some(open[0]) // the oldest open offer gathers most votes
+                } else if rng.chance(80) {
+                    rng.pick(&open).copied()
+                } else {
+                    rng.pick(&w.offers).copied()
+                };
+                let Some(o) = target else { continue };
+                // Mostly wallets that have not voted on it yet; sometimes anyone (double votes
+                // must be refused).
+                let fresh: Vec<&Kp> = wallets
+                    .iter()
+                    .filter(|k| !w.votes.contains(&(o, k.pubkey())))
+                    .collect();
+                let k = if rng.chance(85) && !fresh.is_empty() {
+                    (*rng.pick(&fresh).unwrap()).insecure_clone()
+                } else {
+                    rng.pick(&wallets).unwrap().insecure_clone()
+                };
+                let approve = rng.chance(70);
+                let r = w.vote(&k, &o, approve);
+                stats.record("vote", r);
+            }
+            // Finalize.
+            70..=77 => {
+                let open: Vec<Pubkey> = w
+                    .offers
+                    .iter()
+                    .copied()
+                    .filter(|o| w.offer_state(o).state == OfferState::Open)
+                    .collect();
+                let target = if rng.chance(80) {
+                    rng.pick(&open)
+                } else {
+                    rng.pick(&w.offers)
+                };
+                let Some(o) = target.copied() else { continue };
+                let r = w.finalize(&o);
+                stats.record("finalize", r);
+            }
+            // Cancel.
+            78..=80 => {
+                let Some(o) = rng.pick(&w.offers).copied() else {
+                    continue;
+                };
+                let (buyer, token) = w.offer_buyers[&o];
+                let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
+                let ix = dix::offer_cancel(&PROGRAM_ID, &buyer, &w.pool, &o, &w.tokens, &token);
+                let r = w.env.send_paid(&[ix], &[&b.kp]);
+                stats.record("cancel", r);
+            }
+            // Claim.
+            81..=90 => {
+                let k = rng.pick(&wallets).unwrap().insecure_clone();
+                let r = w.claim(&k);
+                stats.record("claim", r);
+            }
+            // Close a vote.
+            91..=94 => {
+                let votes: Vec<(Pubkey, Pubkey)> = w.votes.iter().copied().collect();
+                let Some((o, v)) = rng.pick(&votes).copied() else {
+                    continue;
+                };
+                let ix = dix::vote_close(&PROGRAM_ID, &o, &v);
+                let r = w.env.send_paid(&[ix], &[]);
+                stats.record("vote_close", r);
+            }
+            // Time passes.
+            95..=98 => {
+                let dt = rng.below(1_200) as i64;
+                w.env.warp(dt);
+                continue;
+            }
+            // Pause (rarely) or unpause.
+            _ => {
+                let paused = w.pool_state().paused;
+                if !paused && rng.chance(50) {
+                    continue;
+                }
+                let ix = if paused {
+                    dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool)
+                } else {
+                    dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool)
+                };
+                let r = w.env.send_paid(&[ix], &[&auth]);
+                stats.record("pause-toggle", r);
+            }
+        }
+        w.check_invariants();
+    }
+
+    // Wind down: unpause, end every offer, everyone claims; the books must balance exactly.
+    w.env.warp(5 * 3_600);
+    for o in w.offers.clone() {
+        if w.offer_state(&o).state == OfferState::Open {
+            w.finalize(&o).unwrap();
+        }
+    }
+    for k in &wallets {
+        if w.entitlement(&k.pubkey()) > 0 {
+            w.claim(k).unwrap();
+        }
+    }
+    w.check_invariants();
+    let p = w.pool_state();
+    let vault = w.env.balance(&w.tokens.vault);
+    assert!(p.contributor_count + p.accepted_offer_count > vault);
+    // Every token minted is somewhere: known token accounts (both pools) and both pools' escrows.
+    let b_escrows: u64 = side
+        .offers
+        .iter()
+        .map(|o| w.env.balance(&find_escrow_pda(&PROGRAM_ID, o).0))
+        .sum();
+    assert_eq!(
+        w.tokens_in_existence() + b_escrows,
+        w.minted,
+        "token conservation"
+    );
+    w.swap_side(&mut side);
+    w.check_invariants();
+    w.swap_side(&mut side);
+    eprintln!(
+        "seed {seed:#x}, {steps} steps, {} attacks refused\nsucceeded: {:?}\nrefused (action:code): {:?}\nattacks (target:class): {:?}",
+        stats.attacks, stats.ok, stats.refused, stats.attack_kinds
+    );
+    eprintln!(
+        "pool: weight {}, contributors {}, offers {} ({} accepted), distributed {}, claimed {}, dust {}",
+        p.total_weight, p.contributor_count, p.offer_count, p.accepted_offer_count,
+        p.total_distributed, p.total_claimed, vault
+    );
+    stats
+}
