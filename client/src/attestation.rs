@@ -33,3 +33,144 @@ pub fn ed25519_verify_ix(pubkey: &Pubkey, signature: &[u8; 64], message: &[u8]) 
         data: ed25519_instruction_data(&pubkey.to_bytes(), signature, message),
     }
 }
+
+/// Largest attestation file accepted, in bytes.
+pub const MAX_ATTESTATION_FILE_LEN: usize = 64 * 1024;
+
+/// An attestation as a portable JSON file: what an attestor hands a contributor, and what
+/// `contribution_submit` needs. Parsed from untrusted input: [`AttestationFile::parse`] never
+/// panics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttestationFile {
+    /// The program the attestation is for.
+    pub program_id: Pubkey,
+    /// The pool.
+    pub pool: Pubkey,
+    /// The contributor's wallet.
+    pub contributor: Pubkey,
+    /// Canonical data hash.
+    pub data_hash: [u8; 32],
+    /// Score.
+    pub score: u64,
+    /// Unix time after which it is void.
+    pub expires_at: i64,
+    /// The attestor's signing key.
+    pub attestor: Pubkey,
+    /// ed25519 signature over [`attestation_message`].
+    pub signature: [u8; 64],
+    /// Optional scoring breakdown, carried as-is.
+    pub breakdown: Option<serde_json::Value>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttestationFile {
+    version: u32,
+    program_id: String,
+    pool: String,
+    contributor: String,
+    data_hash: String,
+    score: u64,
+    expires_at: i64,
+    attestor: String,
+    signature: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    breakdown: Option<serde_json::Value>,
+}
+
+/// Why an attestation file was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum AttestationFileError {
+    /// Over [`MAX_ATTESTATION_FILE_LEN`].
+    #[error("attestation file is {0} bytes; the limit is {MAX_ATTESTATION_FILE_LEN}")]
+    TooLarge(usize),
+    /// Not JSON of the expected shape.
+    #[error("not an attestation file: {0}")]
+    Json(String),
+    /// A version this client does not know.
+    #[error("attestation file version {0} is not supported (expected 1)")]
+    Version(u32),
+    /// A field that is not a base58 public key.
+    #[error("field `{0}` is not a base58 public key")]
+    BadKey(&'static str),
+    /// A hex field of the wrong form or length.
+    #[error("field `{field}` must be {len} hex characters")]
+    BadHex {
+        /// The field.
+        field: &'static str,
+        /// The expected number of hex characters.
+        len: usize,
+    },
+}
+
+fn key(field: &'static str, s: &str) -> Result<Pubkey, AttestationFileError> {
+    s.parse().map_err(|_| AttestationFileError::BadKey(field))
+}
+
+fn hex_array<const N: usize>(
+    field: &'static str,
+    s: &str,
+) -> Result<[u8; N], AttestationFileError> {
+    let bad = AttestationFileError::BadHex { field, len: N * 2 };
+    let v = hex::decode(s).map_err(|_| bad.clone())?;
+    v.try_into().map_err(|_| bad)
+}
+
+impl AttestationFile {
+    /// Parses and validates an attestation file.
+    pub fn parse(text: &str) -> Result<Self, AttestationFileError> {
+        if text.len() > MAX_ATTESTATION_FILE_LEN {
+            return Err(AttestationFileError::TooLarge(text.len()));
+        }
+        let raw: RawAttestationFile =
+            serde_json::from_str(text).map_err(|e| AttestationFileError::Json(e.to_string()))?;
+        if raw.version != 1 {
+            return Err(AttestationFileError::Version(raw.version));
+        }
+        Ok(AttestationFile {
+            program_id: key("program_id", &raw.program_id)?,
+            pool: key("pool", &raw.pool)?,
+            contributor: key("contributor", &raw.contributor)?,
+            data_hash: hex_array("data_hash", &raw.data_hash)?,
+            score: raw.score,
+            expires_at: raw.expires_at,
+            attestor: key("attestor", &raw.attestor)?,
+            signature: hex_array("signature", &raw.signature)?,
+            breakdown: raw.breakdown,
+        })
+    }
+
+    /// The file's JSON text.
+    pub fn to_json(&self) -> String {
+        let raw = RawAttestationFile {
+            version: 1,
+            program_id: self.program_id.to_string(),
+            pool: self.pool.to_string(),
+            contributor: self.contributor.to_string(),
+            data_hash: hex::encode(self.data_hash),
+            score: self.score,
+            expires_at: self.expires_at,
+            attestor: self.attestor.to_string(),
+            signature: hex::encode(self.signature),
+            breakdown: self.breakdown.clone(),
+        };
+        serde_json::to_string_pretty(&raw).unwrap_or_default()
+    }
+
+    /// The signed message.
+    pub fn message(&self) -> Vec<u8> {
+        attestation_message(
+            &self.program_id,
+            &self.pool,
+            &self.contributor,
+            &self.data_hash,
+            self.score,
+            self.expires_at,
+        )
+    }
+
+    /// The Ed25519 verify instruction that must precede `contribution_submit`.
+    pub fn verify_ix(&self) -> Instruction {
+        ed25519_verify_ix(&self.attestor, &self.signature, &self.message())
+    }
+}

@@ -1,6 +1,7 @@
 //! Client library for the data-pool program: PDA helpers, pure instruction builders and
 //! attestation encoding. RPC, decoding and the CLI build on these.
 
+pub mod accounts;
 pub mod attestation;
 pub mod instructions;
 pub mod pda;

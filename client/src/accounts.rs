@@ -1,0 +1,113 @@
+//! Decoding program accounts from raw bytes (as an RPC node returns them). Untrusted input:
+//! every function returns an error, never panics, whatever the bytes.
+
+use anchor_lang::{AccountDeserialize, Discriminator};
+use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool, Vote};
+
+/// A decoded data-pool account of any type.
+#[derive(Debug)]
+pub enum DataPoolAccount {
+    /// A pool.
+    Pool(Box<Pool>),
+    /// An attestor record.
+    Attestor(Attestor),
+    /// A contributor record.
+    Contributor(Contributor),
+    /// A contribution record.
+    Contribution(Contribution),
+    /// An offer.
+    Offer(Box<Offer>),
+    /// A vote record.
+    Vote(Vote),
+}
+
+/// Why bytes could not be decoded.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Fewer than 8 bytes.
+    #[error("account data is {0} bytes, too short for a data-pool account")]
+    TooShort(usize),
+    /// The discriminator is not one of ours.
+    #[error("not a data-pool account (unknown discriminator {0:02x?})")]
+    UnknownType([u8; 8]),
+    /// The discriminator is not the type asked for.
+    #[error("expected a {expected} account")]
+    WrongType {
+        /// The type asked for.
+        expected: &'static str,
+    },
+    /// The body does not decode.
+    #[error("malformed {kind} account: {reason}")]
+    Malformed {
+        /// The account type.
+        kind: &'static str,
+        /// What the decoder said.
+        reason: String,
+    },
+}
+
+fn decode_as<T: AccountDeserialize + Discriminator>(
+    data: &[u8],
+    kind: &'static str,
+) -> Result<T, DecodeError> {
+    if data.len() < 8 {
+        return Err(DecodeError::TooShort(data.len()));
+    }
+    if &data[..8] != T::DISCRIMINATOR {
+        return Err(DecodeError::WrongType { expected: kind });
+    }
+    T::try_deserialize(&mut &data[..]).map_err(|e| DecodeError::Malformed {
+        kind,
+        reason: e.to_string(),
+    })
+}
+
+/// Decodes a Pool.
+pub fn decode_pool(data: &[u8]) -> Result<Pool, DecodeError> {
+    decode_as(data, "Pool")
+}
+/// Decodes an Attestor record.
+pub fn decode_attestor(data: &[u8]) -> Result<Attestor, DecodeError> {
+    decode_as(data, "Attestor")
+}
+/// Decodes a Contributor record.
+pub fn decode_contributor(data: &[u8]) -> Result<Contributor, DecodeError> {
+    decode_as(data, "Contributor")
+}
+/// Decodes a Contribution record.
+pub fn decode_contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
+    decode_as(data, "Contribution")
+}
+/// Decodes an Offer.
+pub fn decode_offer(data: &[u8]) -> Result<Offer, DecodeError> {
+    decode_as(data, "Offer")
+}
+/// Decodes a Vote record.
+pub fn decode_vote(data: &[u8]) -> Result<Vote, DecodeError> {
+    decode_as(data, "Vote")
+}
+
+/// Decodes any data-pool account, recognising its type by discriminator.
+pub fn decode_any(data: &[u8]) -> Result<DataPoolAccount, DecodeError> {
+    if data.len() < 8 {
+        return Err(DecodeError::TooShort(data.len()));
+    }
+    let d = &data[..8];
+    Ok(if d == Pool::DISCRIMINATOR {
+        DataPoolAccount::Pool(Box::new(decode_pool(data)?))
+    } else if d == Attestor::DISCRIMINATOR {
+        DataPoolAccount::Attestor(decode_attestor(data)?)
+    } else if d == Contributor::DISCRIMINATOR {
+        DataPoolAccount::Contributor(decode_contributor(data)?)
+    } else if d == Contribution::DISCRIMINATOR {
+        DataPoolAccount::Contribution(decode_contribution(data)?)
+    } else if d == Offer::DISCRIMINATOR {
+        DataPoolAccount::Offer(Box::new(decode_offer(data)?))
+    } else if d == Vote::DISCRIMINATOR {
+        DataPoolAccount::Vote(decode_vote(data)?)
+    } else {
+        let mut u = [0u8; 8];
+        u.copy_from_slice(d);
+        return Err(DecodeError::UnknownType(u));
+    })
+}
