@@ -168,6 +168,14 @@ impl Rng {
     }
 }
 
+/// The number in environment variable `name`, or `default`.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A failed transaction: the error and the program logs.
 #[derive(Debug, Clone)]
 pub struct Failure {

@@ -4,14 +4,7 @@
 //! step; tokens are conserved exactly. Longer runs: `DATA_POOL_FUZZ_STEPS=200000`, other seeds:
 //! `DATA_POOL_FUZZ_SEED=…`.
 
-use data_pool_tests::sim;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
+use data_pool_tests::{env_or, sim};
 
 #[test]
 fn fuzz_actions_and_attacks() {

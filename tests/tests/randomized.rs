@@ -2,14 +2,7 @@
 //! After every step all six invariants of PROTOCOL.md hold; at the end every token is accounted
 //! for. `DATA_POOL_SEED` and `DATA_POOL_STEPS` override the seed and the length.
 
-use data_pool_tests::sim;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
+use data_pool_tests::{env_or, sim};
 
 #[test]
 fn random_actions_keep_every_invariant() {
