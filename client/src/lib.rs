@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attestation;
+pub mod events;
 pub mod instructions;
 pub mod pda;
 

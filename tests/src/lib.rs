@@ -266,6 +266,8 @@ pub struct Env {
     pub svm: LiteSVM,
     /// Pays fees and rent unless a test says otherwise.
     pub payer: Keypair,
+    /// Logs of the last transaction sent.
+    pub last_logs: Vec<String>,
 }
 
 impl Default for Env {
@@ -288,7 +290,11 @@ impl Env {
             .expect("load data_pool.so");
         let payer = kp("payer", 0);
         svm.airdrop(&payer.pubkey(), 10_000 * SOL).expect("airdrop");
-        let mut env = Env { svm, payer };
+        let mut env = Env {
+            svm,
+            payer,
+            last_logs: vec![],
+        };
         env.set_time(START_TIME);
         env
     }
@@ -308,11 +314,17 @@ impl Env {
             self.svm.latest_blockhash(),
         );
         match self.svm.send_transaction(tx) {
-            Ok(meta) => Ok(meta.compute_units_consumed),
-            Err(f) => Err(Failure {
-                err: f.err,
-                logs: f.meta.logs,
-            }),
+            Ok(meta) => {
+                self.last_logs = meta.logs;
+                Ok(meta.compute_units_consumed)
+            }
+            Err(f) => {
+                self.last_logs = f.meta.logs.clone();
+                Err(Failure {
+                    err: f.err,
+                    logs: f.meta.logs,
+                })
+            }
         }
     }
 
@@ -322,6 +334,11 @@ impl Env {
         let mut all: Vec<&Keypair> = vec![&payer];
         all.extend_from_slice(signers);
         self.send(ixs, &all)
+    }
+
+    /// The data-pool events of the last transaction sent.
+    pub fn last_events(&self) -> Vec<data_pool_client::events::DataPoolEvent> {
+        data_pool_client::events::events_from_logs(&PROGRAM_ID, &self.last_logs)
     }
 
     /// The cluster time.

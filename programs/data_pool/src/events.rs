@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 /// A pool was created.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolCreated {
     /// The pool.
     pub pool: Pubkey,
@@ -35,6 +36,7 @@ pub struct PoolCreated {
 
 /// A pool's parameters changed (they apply to offers created afterwards).
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolUpdated {
     /// The pool.
     pub pool: Pubkey,
@@ -56,6 +58,7 @@ pub struct PoolUpdated {
 
 /// A pool was paused or unpaused.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolPauseChanged {
     /// The pool.
     pub pool: Pubkey,
@@ -65,6 +68,7 @@ pub struct PoolPauseChanged {
 
 /// A new authority was proposed (default key: proposal withdrawn).
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorityProposed {
     /// The pool.
     pub pool: Pubkey,
@@ -76,6 +80,7 @@ pub struct AuthorityProposed {
 
 /// The proposed authority accepted.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorityChanged {
     /// The pool.
     pub pool: Pubkey,
@@ -87,6 +92,7 @@ pub struct AuthorityChanged {
 
 /// An attestor was registered (or re-activated).
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttestorAdded {
     /// The pool.
     pub pool: Pubkey,
@@ -96,6 +102,7 @@ pub struct AttestorAdded {
 
 /// An attestor was deactivated.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttestorRemoved {
     /// The pool.
     pub pool: Pubkey,
@@ -105,6 +112,7 @@ pub struct AttestorRemoved {
 
 /// A contribution entered the pool.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionSubmitted {
     /// The pool.
     pub pool: Pubkey,
@@ -130,6 +138,7 @@ pub struct ContributionSubmitted {
 
 /// A contribution left the weights (revoked by its contributor or invalidated).
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionRemoved {
     /// The pool.
     pub pool: Pubkey,
@@ -151,6 +160,7 @@ pub struct ContributionRemoved {
 
 /// An offer was made and its price escrowed.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferCreated {
     /// The pool.
     pub pool: Pubkey,
@@ -174,6 +184,7 @@ pub struct OfferCreated {
 
 /// A vote was cast.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteCast {
     /// The pool.
     pub pool: Pubkey,
@@ -193,6 +204,7 @@ pub struct VoteCast {
 
 /// An offer was accepted and settled.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferAccepted {
     /// The pool.
     pub pool: Pubkey,
@@ -231,6 +243,7 @@ pub enum RejectReason {
 
 /// An offer was rejected; `refunded` says whether the price went back at once.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferRejected {
     /// The pool.
     pub pool: Pubkey,
@@ -252,6 +265,7 @@ pub struct OfferRejected {
 
 /// The buyer cancelled an undecided offer and got the price back.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferCancelled {
     /// The pool.
     pub pool: Pubkey,
@@ -265,6 +279,7 @@ pub struct OfferCancelled {
 
 /// A pending refund was withdrawn.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferRefunded {
     /// The pool.
     pub pool: Pubkey,
@@ -280,6 +295,7 @@ pub struct OfferRefunded {
 
 /// A vote record was closed after its offer ended.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteClosed {
     /// The offer.
     pub offer: Pubkey,
@@ -291,6 +307,7 @@ pub struct VoteClosed {
 
 /// A contributor claimed a payout.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutClaimed {
     /// The pool.
     pub pool: Pubkey,
