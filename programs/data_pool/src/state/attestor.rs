@@ -24,3 +24,6 @@ pub struct Attestor {
     /// When it was last removed (0 if never).
     pub removed_at: i64,
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Attestor::INIT_SPACE == 91);

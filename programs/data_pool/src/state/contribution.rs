@@ -46,3 +46,6 @@ impl Contribution {
         self.status == ContributionStatus::Active
     }
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Contribution::INIT_SPACE == 155);

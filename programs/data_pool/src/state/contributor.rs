@@ -57,3 +57,6 @@ impl Contributor {
         math::entitlement(self.owed_q64, self.weight, self.acc_checkpoint, acc)
     }
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Contributor::INIT_SPACE == 162);

@@ -114,3 +114,6 @@ impl Offer {
         ]
     }
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Offer::INIT_SPACE == 511);

@@ -147,3 +147,6 @@ impl Pool {
         Ok(())
     }
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Pool::INIT_SPACE == 475);

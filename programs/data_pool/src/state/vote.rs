@@ -21,3 +21,6 @@ pub struct Vote {
     /// When it was cast.
     pub cast_at: i64,
 }
+
+// Layout sizes are pinned: a change must be deliberate (and versioned).
+const _: () = assert!(Vote::INIT_SPACE == 83);
