@@ -64,7 +64,7 @@ for _ in range(60):
     if st and st.get("confirmationStatus") in ("confirmed", "finalized"):
         break
     time.sleep(0.5)
-check("faucet airdrop", rpc("getBalance", payer58)["value"] >= 1_000_000_000)
+check("faucet airdrop", rpc("getBalance", payer58, {"commitment": "confirmed"})["value"] >= 1_000_000_000)
 
 # Legacy message: payer (signer, writable), authority (signer, readonly), pool (writable),
 # program (readonly). pool_pause(authority, pool).
@@ -74,7 +74,8 @@ msg = bytes([2, 1, 1, len(keys)]) + b"".join(keys) + b"\0" * 32
 msg += bytes([1, 3, 2, 1, 2, len(disc)]) + disc
 tx = bytes([2]) + b"\0" * 128 + msg
 sim = rpc("simulateTransaction", base64.b64encode(tx).decode(),
-          {"encoding": "base64", "sigVerify": False, "replaceRecentBlockhash": True})["value"]
+          {"encoding": "base64", "sigVerify": False, "replaceRecentBlockhash": True,
+           "commitment": "confirmed"})["value"]
 logs = sim.get("logs") or []
 ran = any("Instruction: PoolPause" in l for l in logs)
 named = any("AccountNotInitialized" in l for l in logs)

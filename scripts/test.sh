@@ -14,7 +14,22 @@ step "format";                  cargo fmt --all -- --check
 step "lint";                    cargo clippy --workspace --all-targets -- -D warnings
 step "IDL is current";          python3 scripts/idl.py check
 step "tests (LiteSVM on target/deploy/data_pool.so)"
-cargo test --workspace --no-fail-fast
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOG")
+failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOG")
+[ "$status" = 0 ] || { echo "tests: $passed passed, $failed failed"; exit "$status"; }
+
+step "local validator (agave 4.2.2; built once into ~/.cache, 35-40 min the first time)"
+./scripts/build-localnet.sh >/dev/null
+PROGRAM_ID=$(sed -n 's/^declare_id!("\([^"]*\)");/\1/p' programs/data_pool/src/lib.rs)
+./scripts/localnet.sh -- python3 scripts/localnet_smoke.py "$PROGRAM_ID" | tee "$LOG"
+smoke=$(grep -c '^ok ' "$LOG")
 
 echo
 echo "all checks passed in $(( $(date +%s) - start ))s"
+echo "tests: $((passed + smoke)) passed, $failed failed"

@@ -95,12 +95,13 @@ fn main() {
     genesis
         .ledger_path(&opts.ledger)
         .rpc_port(opts.rpc_port)
-        .faucet_addr(Some(faucet_addr))
         .rpc_config(JsonRpcConfig {
             enable_rpc_transaction_history: true,
             full_api: true,
             ..JsonRpcConfig::default_for_test()
         })
+        // After rpc_config, which would otherwise reset it.
+        .faucet_addr(Some(faucet_addr))
         .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
             program_id: opts.program_id,
             loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
