@@ -878,27 +878,57 @@ impl World {
     /// Creates an offer of `price` by `buyer`; returns the offer address and compute units.
     pub fn offer(&mut self, buyer: &Buyer, price: u64) -> Result<(Pubkey, u64), Failure> {
         let index = self.pool_state().offer_count;
-        let ix = dix::offer_create(
-            &PROGRAM_ID,
-            &self.env.payer.pubkey(),
-            &buyer.kp.pubkey(),
-            &self.pool,
-            index,
-            &self.tokens,
-            &buyer.token,
-            &buyer.token,
-            dix::OfferCreateArgs {
-                price,
-                terms_hash: [7; 32],
-                terms_uri: "https://example.org/terms/unwrapped-v1.json".into(),
-            },
-        );
+        let args = dix::OfferCreateArgs {
+            price,
+            terms_hash: [7; 32],
+            terms_uri: "https://example.org/terms/unwrapped-v1.json".into(),
+        };
+        let ix = self.offer_create_ix(&buyer.kp.pubkey(), index, &buyer.token, &buyer.token, args);
         let cu = self.env.send_paid(&[ix], &[&buyer.kp])?;
         let offer = find_offer_pda(&PROGRAM_ID, &self.pool, index).0;
         self.offers.push(offer);
         self.offer_buyers
             .insert(offer, (buyer.kp.pubkey(), buyer.token));
         Ok((offer, cu))
+    }
+
+    /// The `offer_create` instruction on this pool, paid by the env payer (to craft bad ones).
+    pub fn offer_create_ix(
+        &self,
+        buyer: &Pubkey,
+        index: u64,
+        buyer_token: &Pubkey,
+        refund_account: &Pubkey,
+        args: dix::OfferCreateArgs,
+    ) -> Instruction {
+        dix::offer_create(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            buyer,
+            &self.pool,
+            index,
+            &self.tokens,
+            buyer_token,
+            refund_account,
+            args,
+        )
+    }
+
+    /// The owner closes its (empty) token account, which then drops out of the conservation
+    /// check.
+    pub fn close_token_account(&mut self, owner: &Keypair, account: &Pubkey) {
+        let close = spl_token_2022::instruction::close_account(
+            &self.tokens.token_program,
+            account,
+            &owner.pubkey(),
+            &owner.pubkey(),
+            &[],
+        )
+        .expect("close_account");
+        self.env
+            .send_paid(&[close], &[owner])
+            .expect("close token account");
+        self.token_accounts.remove(account);
     }
 
     /// `voter` votes on `offer`.

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_spl::token_2022::spl_token_2022;
 use data_pool_client::instructions as dix;
 use data_pool_client::pda::*;
 use data_pool_tests::*;
@@ -49,16 +48,7 @@ fn populate(w: &mut World, tag: &str) -> (Vec<Kp>, Vec<Buyer>) {
     // Offer 2: rejected while its refund account is closed → refund pending.
     let (o2, _) = w.offer(&b2, 50_000).unwrap();
     w.vote(&c1, &o2, false).unwrap();
-    let close = spl_token_2022::instruction::close_account(
-        &w.tokens.token_program,
-        &b2.token,
-        &b2.kp.pubkey(),
-        &b2.kp.pubkey(),
-        &[],
-    )
-    .unwrap();
-    w.env.send_paid(&[close], &[&b2.kp]).unwrap();
-    w.token_accounts.remove(&b2.token);
+    w.close_token_account(&b2.kp, &b2.token);
     w.finalize(&o2).unwrap();
     assert!(w.offer_state(&o2).refund_pending);
     (vec![c0, c1], vec![b0, b1, b2])

@@ -10,7 +10,7 @@ use data_pool::state::OfferState;
 use data_pool_client::attestation::{
     attestation_message, ed25519_instruction_data, ED25519_PROGRAM_ID,
 };
-use data_pool_client::instructions as dix;
+use data_pool_client::instructions::{self as dix, PoolTokens};
 use data_pool_client::pda::*;
 use data_pool_tests::*;
 
@@ -89,13 +89,9 @@ fn duplicate_mutable_accounts() {
     let index = w.pool_state().offer_count;
     let next = find_offer_pda(&PROGRAM_ID, &w.pool, index).0;
     let next_escrow = find_escrow_pda(&PROGRAM_ID, &next).0;
-    let ix = dix::offer_create(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
+    let ix = w.offer_create_ix(
         &buyer3.kp.pubkey(),
-        &w.pool,
         index,
-        &w.tokens,
         &next_escrow,
         &buyer3.token,
         dix::OfferCreateArgs {
@@ -336,30 +332,24 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
     w.vote(&b, &offer, true).unwrap();
-    // An attacker races to finalize, pointing the money at itself: refused.
+    // An attacker races to finalize, pointing the treasury or the vault at itself: refused.
     let attacker = w.buyer(9, 0);
-    let mut t = w.tokens;
-    t.treasury = attacker.token;
-    let ix = dix::offer_finalize(
-        &PROGRAM_ID,
-        &w.pool,
-        &offer,
-        &t,
-        &buyer.token,
-        &buyer.kp.pubkey(),
-    );
-    refused(&mut w, &[ix], &[]);
-    let mut t = w.tokens;
-    t.vault = attacker.token;
-    let ix = dix::offer_finalize(
-        &PROGRAM_ID,
-        &w.pool,
-        &offer,
-        &t,
-        &buyer.token,
-        &buyer.kp.pubkey(),
-    );
-    refused(&mut w, &[ix], &[]);
+    for redirect in [
+        |t: &mut PoolTokens, to| t.treasury = to,
+        |t: &mut PoolTokens, to| t.vault = to,
+    ] {
+        let mut t = w.tokens;
+        redirect(&mut t, attacker.token);
+        let ix = dix::offer_finalize(
+            &PROGRAM_ID,
+            &w.pool,
+            &offer,
+            &t,
+            &buyer.token,
+            &buyer.kp.pubkey(),
+        );
+        refused(&mut w, &[ix], &[]);
+    }
     // Finalizing honestly first changes nothing for the attacker: the outcome is fixed.
     let ix = dix::offer_finalize(
         &PROGRAM_ID,

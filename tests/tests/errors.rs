@@ -37,34 +37,14 @@ fn offer_with_the_wrong_token_program_or_mint() {
     let other = w
         .env
         .create_token_account(&TOKEN, &other_mint, &b.kp.pubkey());
-    let ix = dix::offer_create(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
-        &b.kp.pubkey(),
-        &w.pool,
-        0,
-        &w.tokens,
-        &other,
-        &b.token,
-        args(),
-    );
+    let ix = w.offer_create_ix(&b.kp.pubkey(), 0, &other, &b.token, args());
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::WrongMint);
     // Terms URI over 200 bytes.
     let long = dix::OfferCreateArgs {
         terms_uri: "u".repeat(201),
         ..args()
     };
-    let ix = dix::offer_create(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
-        &b.kp.pubkey(),
-        &w.pool,
-        0,
-        &w.tokens,
-        &b.token,
-        &b.token,
-        long,
-    );
+    let ix = w.offer_create_ix(&b.kp.pubkey(), 0, &b.token, &b.token, long);
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::TermsUriTooLong);
     assert_eq!(w.env.balance(&b.token), 10_000);
 }

@@ -217,28 +217,25 @@ fn accepted_offer_into_a_pool_that_lost_all_weight_is_refunded() {
     conserve(&w);
 }
 
-#[test]
-fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
+/// A pool of two members who both voted against buyer 1's offer, not finalized yet.
+fn rejected_offer_ready_to_finalize() -> (World, Buyer, Pubkey) {
     let (mut w, ks) = pool_with(&[100, 100]);
     let b = w.buyer(1, PRICE);
     let (offer, _) = w.offer(&b, PRICE).unwrap();
     w.vote(&ks[0], &offer, false).unwrap();
     w.vote(&ks[1], &offer, false).unwrap();
+    (w, b, offer)
+}
+
+#[test]
+fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
+    let (mut w, b, offer) = rejected_offer_ready_to_finalize();
     // The buyer closes the (now empty) refund account.
-    let close = spl_token_2022::instruction::close_account(
-        &w.tokens.token_program,
-        &b.token,
-        &b.kp.pubkey(),
-        &b.kp.pubkey(),
-        &[],
-    )
-    .unwrap();
-    w.env.send_paid(&[close], &[&b.kp]).unwrap();
-    w.token_accounts.remove(&b.token);
+    w.close_token_account(&b.kp, &b.token);
     w.finalize(&offer).unwrap();
     let o = w.offer_state(&offer);
     assert_eq!((o.state, o.refund_pending), (OfferState::Rejected, true));
-    w.check_invariants(); // escrow still holds exactly the price
+    w.check_invariants(); // the escrow still holds exactly the price
                           // Someone else cannot take it, nor can the buyer send it to someone else's account.
     let thief = w.buyer(2, 0);
     let ix = dix::offer_refund(
@@ -287,11 +284,7 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
 
 #[test]
 fn refund_waits_when_the_refund_account_is_frozen() {
-    let (mut w, ks) = pool_with(&[100, 100]);
-    let b = w.buyer(1, PRICE);
-    let (offer, _) = w.offer(&b, PRICE).unwrap();
-    w.vote(&ks[0], &offer, false).unwrap();
-    w.vote(&ks[1], &offer, false).unwrap();
+    let (mut w, b, offer) = rejected_offer_ready_to_finalize();
     let freeze = spl_token_2022::instruction::freeze_account(
         &w.tokens.token_program,
         &b.token,
@@ -404,13 +397,9 @@ fn offer_create_errors_leave_nothing_behind() {
     assert_fails(w.offer(&b, PRICE + 1));
     assert_eq!(w.pool_state().offer_count, 0);
     // Terms URI too long.
-    let ix = dix::offer_create(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
+    let ix = w.offer_create_ix(
         &b.kp.pubkey(),
-        &w.pool,
         0,
-        &w.tokens,
         &b.token,
         &b.token,
         dix::OfferCreateArgs {
@@ -422,13 +411,9 @@ fn offer_create_errors_leave_nothing_behind() {
     assert_fails(w.env.send_paid(&[ix], &[&b.kp]));
     // Refund account owned by someone else.
     let other = w.buyer(2, 0);
-    let ix = dix::offer_create(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
+    let ix = w.offer_create_ix(
         &b.kp.pubkey(),
-        &w.pool,
         0,
-        &w.tokens,
         &b.token,
         &other.token,
         dix::OfferCreateArgs {
