@@ -1,10 +1,19 @@
-//! Client library for the data-pool program: PDA helpers, pure instruction builders and
-//! attestation encoding. RPC, decoding and the CLI build on these.
+//! Client library for the data-pool program: PDA helpers, pure instruction builders, attestation
+//! encoding, account and event decoding, a chain layer (RPC or embedded LiteSVM), a careful
+//! transaction sender, and the `datapool` CLI built on all of it.
 
 pub mod accounts;
 pub mod attestation;
+pub mod chain;
+pub mod checks;
+pub mod cli;
+pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod pda;
+pub mod query;
+pub mod send;
+pub mod token;
+pub mod units;
 
 pub use data_pool::ID as PROGRAM_ID;

@@ -1,0 +1,445 @@
+//! Command-line syntax (clap). Parsing only: handlers live in `commands.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
+#[derive(Debug, Parser)]
+#[command(name = "datapool", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, as in the `solana` CLI.
+#[derive(Clone, Debug, Args)]
+pub struct GlobalArgs {
+    /// Solana CLI config file [default: ~/.config/solana/cli/config.yml]
+    #[arg(short = 'C', long = "config", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// RPC URL or moniker: m[ainnet-beta], d[evnet], t[estnet], l[ocalhost]
+    #[arg(
+        short = 'u',
+        long = "url",
+        global = true,
+        value_name = "URL_OR_MONIKER"
+    )]
+    pub url: Option<String>,
+    /// Keypair that signs (the wallet acting) [default: config's keypair_path]
+    #[arg(short = 'k', long = "keypair", global = true, value_name = "PATH")]
+    pub keypair: Option<PathBuf>,
+    /// Keypair that pays fees and rent instead of the signer (a relayer)
+    #[arg(long = "fee-payer", global = true, value_name = "PATH")]
+    pub fee_payer: Option<PathBuf>,
+    /// Commitment to read and confirm at [default: config's, else confirmed]
+    #[arg(long, global = true, value_enum)]
+    pub commitment: Option<CommitmentArg>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// The data-pool program id [default: the built-in id]
+    #[arg(long = "program-id", global = true, value_name = "PUBKEY")]
+    pub program_id: Option<String>,
+    /// Skip confirmation prompts
+    #[arg(short = 'y', long = "yes", global = true)]
+    pub yes: bool,
+    /// Priority fee in micro-lamports per compute unit
+    #[arg(
+        long = "with-compute-unit-price",
+        global = true,
+        value_name = "MICROLAMPORTS"
+    )]
+    pub compute_unit_price: Option<u64>,
+}
+
+/// Commitment levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CommitmentArg {
+    /// Processed by the node.
+    Processed,
+    /// Voted on by a supermajority.
+    Confirmed,
+    /// Rooted.
+    Finalized,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// Pretty JSON.
+    Json,
+    /// One-line JSON.
+    JsonCompact,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, inspect and administer pools
+    #[command(subcommand)]
+    Pool(PoolCmd),
+    /// Manage a pool's attestors
+    #[command(subcommand)]
+    Attestor(AttestorCmd),
+    /// Sign an attestation for a contributor's data (attestors; offline)
+    Attest(AttestArgs),
+    /// Submit an attested contribution to a pool
+    Contribute {
+        /// The pool
+        pool: String,
+        /// Attestation file written by `datapool attest`
+        #[arg(long, value_name = "FILE")]
+        attestation: PathBuf,
+    },
+    /// List, show, revoke and invalidate contributions
+    #[command(subcommand)]
+    Contribution(ContributionCmd),
+    /// Make, inspect, settle and cancel sale offers
+    #[command(subcommand)]
+    Offer(OfferCmd),
+    /// Vote on an open offer with your data-share weight
+    Vote {
+        /// The offer
+        offer: String,
+        /// Vote to sell
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        /// Vote not to sell
+        #[arg(long)]
+        reject: bool,
+    },
+    /// Claim what the pool owes you
+    Claim {
+        /// The pool
+        pool: String,
+        /// Token account to receive [default: your associated token account, created if missing]
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        to: Option<String>,
+    },
+    /// A contributor's weight, share, owed and claimed amounts
+    #[command(subcommand)]
+    Contributor(ContributorCmd),
+    /// The Unwrapped story end to end (embedded chain unless --url is given)
+    Demo(DemoArgs),
+}
+
+/// `pool …`
+#[derive(Debug, Subcommand)]
+pub enum PoolCmd {
+    /// Create a pool (you become its curator)
+    Create {
+        /// Pool name (1 to 32 bytes; with your key it makes the pool's address)
+        name: String,
+        /// Payout mint (SPL Token or Token-2022)
+        #[arg(long)]
+        mint: String,
+        /// Token account of the mint that receives the curator's fee
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        treasury: String,
+        /// Parameters.
+        #[command(flatten)]
+        params: PoolParams,
+    },
+    /// Show a pool
+    Show {
+        /// The pool
+        pool: String,
+    },
+    /// List the program's pools
+    List {
+        /// Only pools with this curator
+        #[arg(long)]
+        authority: Option<String>,
+    },
+    /// Change parameters (they apply to offers made afterwards)
+    Update {
+        /// The pool
+        pool: String,
+        /// New treasury token account
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        treasury: Option<String>,
+        /// Parameters to change.
+        #[command(flatten)]
+        params: PoolUpdateParams,
+    },
+    /// Stop new contributions and offers (claims and refunds still work)
+    Pause {
+        /// The pool
+        pool: String,
+    },
+    /// Resume a paused pool
+    Unpause {
+        /// The pool
+        pool: String,
+    },
+    /// Hand the pool to a new curator (two steps)
+    #[command(subcommand)]
+    Authority(AuthorityCmd),
+    /// Create or bring a pool in line with a config file (re-runnable; see migrations/)
+    Apply {
+        /// TOML config file
+        config: PathBuf,
+    },
+}
+
+/// Pool parameters at creation.
+#[derive(Clone, Debug, Args)]
+pub struct PoolParams {
+    /// Curator fee on each sale, in basis points
+    #[arg(long, default_value_t = 500)]
+    pub fee_bps: u16,
+    /// Share of the snapshot weight that must vote, in basis points
+    #[arg(long, default_value_t = 5_000)]
+    pub quorum_bps: u16,
+    /// Share of the voted weight that must approve, in basis points
+    #[arg(long, default_value_t = 6_000)]
+    pub approval_bps: u16,
+    /// Voting period of offers (e.g. 90s, 3d)
+    #[arg(long, default_value = "3d")]
+    pub voting_period: String,
+    /// Lowest offer price, in the mint's units
+    #[arg(long, default_value = "1")]
+    pub min_price: String,
+    /// Highest score one contribution may carry
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_score: u64,
+}
+
+/// Pool parameters to change.
+#[derive(Clone, Debug, Args)]
+pub struct PoolUpdateParams {
+    /// Curator fee, basis points
+    #[arg(long)]
+    pub fee_bps: Option<u16>,
+    /// Quorum, basis points
+    #[arg(long)]
+    pub quorum_bps: Option<u16>,
+    /// Approval threshold, basis points
+    #[arg(long)]
+    pub approval_bps: Option<u16>,
+    /// Voting period (e.g. 90s, 3d)
+    #[arg(long)]
+    pub voting_period: Option<String>,
+    /// Lowest offer price, in the mint's units
+    #[arg(long)]
+    pub min_price: Option<String>,
+    /// Highest score per contribution
+    #[arg(long)]
+    pub max_score: Option<u64>,
+}
+
+/// `pool authority …`
+#[derive(Debug, Subcommand)]
+pub enum AuthorityCmd {
+    /// Propose a new curator (the current curator signs)
+    Propose {
+        /// The pool
+        pool: String,
+        /// The proposed curator
+        new_authority: String,
+    },
+    /// Accept the curator role (the proposed curator signs)
+    Accept {
+        /// The pool
+        pool: String,
+    },
+}
+
+/// `attestor …`
+#[derive(Debug, Subcommand)]
+pub enum AttestorCmd {
+    /// Register an attestor key (curator)
+    Add {
+        /// The pool
+        pool: String,
+        /// The attestor's signing key
+        key: String,
+    },
+    /// Deactivate an attestor key (curator)
+    Remove {
+        /// The pool
+        pool: String,
+        /// The attestor's signing key
+        key: String,
+    },
+    /// List a pool's attestors
+    List {
+        /// The pool
+        pool: String,
+    },
+}
+
+/// `attest …`
+#[derive(Clone, Debug, Args)]
+pub struct AttestArgs {
+    /// The pool
+    #[arg(long)]
+    pub pool: String,
+    /// The contributor's wallet
+    #[arg(long)]
+    pub contributor: String,
+    /// Canonical data hash, 64 hex characters
+    #[arg(long, value_name = "HEX")]
+    pub data_hash: String,
+    /// Score of the data
+    #[arg(long, value_name = "N")]
+    pub score: u64,
+    /// The attestor's keypair
+    #[arg(long, value_name = "PATH")]
+    pub attestor_keypair: PathBuf,
+    /// How long the attestation stays valid
+    #[arg(long, default_value = "1h")]
+    pub expires_in: String,
+    /// Write the attestation here [default: print it]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `contribution …`
+#[derive(Debug, Subcommand)]
+pub enum ContributionCmd {
+    /// List a pool's contributions
+    List {
+        /// The pool
+        pool: String,
+        /// Only this wallet's
+        #[arg(long)]
+        contributor: Option<String>,
+    },
+    /// Show one contribution
+    Show {
+        /// The contribution address
+        contribution: String,
+    },
+    /// Withdraw your own contribution (its weight leaves the pool; what you earned stays yours)
+    Revoke {
+        /// The contribution address
+        contribution: String,
+    },
+    /// Invalidate a contribution (its attestor or the curator)
+    Invalidate {
+        /// The contribution address
+        contribution: String,
+    },
+}
+
+/// Offer states for filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OfferStateArg {
+    /// Voting or awaiting finalize.
+    Open,
+    /// Sold.
+    Accepted,
+    /// Refused (or could not be credited) and refunded.
+    Rejected,
+    /// Withdrawn by the buyer.
+    Cancelled,
+}
+
+/// `offer …`
+#[derive(Debug, Subcommand)]
+pub enum OfferCmd {
+    /// Offer to buy the pool's data: the price goes into escrow until the vote decides
+    Create {
+        /// The pool
+        pool: String,
+        /// Price in the mint's units (e.g. 55000)
+        #[arg(long)]
+        price: String,
+        /// File with the terms of sale (its sha256 goes on chain)
+        #[arg(long, value_name = "FILE")]
+        terms: PathBuf,
+        /// Where the terms can be read
+        #[arg(long, value_name = "URI", default_value = "")]
+        terms_uri: String,
+        /// Token account paying [default: your associated token account]
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        from: Option<String>,
+        /// Token account refunds go to [default: the paying account]
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        refund_to: Option<String>,
+    },
+    /// List a pool's offers
+    List {
+        /// The pool
+        pool: String,
+        /// Only offers in this state
+        #[arg(long, value_enum)]
+        state: Option<OfferStateArg>,
+    },
+    /// Show an offer with its tally
+    Show {
+        /// The offer
+        offer: String,
+    },
+    /// Withdraw your open offer before the vote decides it; the escrow comes back
+    Cancel {
+        /// The offer
+        offer: String,
+        /// Token account for the refund [default: the offer's refund account]
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        to: Option<String>,
+    },
+    /// Settle a decided offer: pay the pool and the fee, or refund the buyer (anyone may call)
+    Finalize {
+        /// The offer
+        offer: String,
+    },
+    /// Take back a rejected offer's escrow that could not be refunded automatically (buyer)
+    Refund {
+        /// The offer
+        offer: String,
+        /// Token account to receive [default: your associated token account]
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        to: Option<String>,
+    },
+    /// Close your vote record on a settled offer and get its rent back
+    CloseVote {
+        /// The offer
+        offer: String,
+    },
+}
+
+/// `contributor …`
+#[derive(Debug, Subcommand)]
+pub enum ContributorCmd {
+    /// Weight, share of the pool, owed and claimed
+    Show {
+        /// The pool
+        pool: String,
+        /// The wallet [default: yours]
+        wallet: Option<String>,
+    },
+    /// Every contributor of a pool
+    List {
+        /// The pool
+        pool: String,
+    },
+}
+
+/// `demo …`
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Number of contributors
+    #[arg(long, default_value_t = 1_000)]
+    pub contributors: u64,
+    /// Share of contributors who vote, percent
+    #[arg(long, default_value_t = 55)]
+    pub turnout: u64,
+    /// Price the buyer offers, in USDC
+    #[arg(long, default_value = "55000")]
+    pub price: String,
+    /// Seed of the pseudo-random choices (scores, who votes)
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+    /// Transactions in flight at once (RPC chains)
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}

@@ -1,0 +1,138 @@
+//! Where the CLI's settings come from: flags, then the Solana CLI config file, then defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+
+use super::args::{CommitmentArg, GlobalArgs};
+use super::CliError;
+
+/// The fields of `~/.config/solana/cli/config.yml` we use.
+#[derive(Debug, Default, Deserialize)]
+pub struct SolanaConfig {
+    /// RPC URL.
+    pub json_rpc_url: Option<String>,
+    /// PubSub URL.
+    pub websocket_url: Option<String>,
+    /// Default signer.
+    pub keypair_path: Option<String>,
+    /// Default commitment.
+    pub commitment: Option<String>,
+}
+
+/// `~` expanded against `$HOME`.
+pub fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// The default config file path.
+pub fn default_config_path() -> PathBuf {
+    expand_home("~/.config/solana/cli/config.yml")
+}
+
+/// Reads the config file: the one named (which must exist), else the default one if present.
+pub fn load_config(explicit: Option<&Path>) -> Result<SolanaConfig, CliError> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => (default_config_path(), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(SolanaConfig::default())
+        }
+        Err(e) => {
+            return Err(CliError::input(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    serde_yaml::from_str(&text).map_err(|e| {
+        CliError::input(format!(
+            "config file {} is not valid YAML: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// A URL from a moniker (`m d t l`, long names too) or the URL itself.
+pub fn resolve_url(s: &str) -> Result<String, CliError> {
+    let url = match s {
+        "m" | "mainnet-beta" | "mainnet" => "https://api.mainnet-beta.solana.com",
+        "d" | "devnet" => "https://api.devnet.solana.com",
+        "t" | "testnet" => "https://api.testnet.solana.com",
+        "l" | "localhost" => "http://127.0.0.1:8899",
+        other => other,
+    };
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url.to_string())
+    } else {
+        Err(CliError::input(format!(
+            "{s:?} is not a URL or moniker (m, d, t, l or http(s)://…)"
+        )))
+    }
+}
+
+/// Reads a Solana keypair file (JSON array of 64 bytes).
+pub fn read_keypair(path: &Path) -> Result<Keypair, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::input(format!("cannot read keypair {}: {e}", path.display()))
+            .with_hint("create one with `solana-keygen new -o <PATH>` or pass -k <PATH>")
+    })?;
+    let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|_| {
+        CliError::input(format!(
+            "{} is not a keypair file (expected a JSON array of 64 numbers)",
+            path.display()
+        ))
+    })?;
+    Keypair::try_from(bytes.as_slice())
+        .map_err(|e| CliError::input(format!("{} is not a valid keypair: {e}", path.display())))
+}
+
+/// Settings after flags and the config file are combined.
+pub struct Settings {
+    /// RPC URL.
+    pub url: String,
+    /// Whether `-u` was given (the demo uses the embedded chain otherwise).
+    pub url_explicit: bool,
+    /// Signer keypair path.
+    pub keypair_path: PathBuf,
+    /// Commitment.
+    pub commitment: CommitmentConfig,
+}
+
+/// Combines `g` with the config file.
+pub fn settings(g: &GlobalArgs) -> Result<Settings, CliError> {
+    let cfg = load_config(g.config.as_deref())?;
+    let url = match (&g.url, &cfg.json_rpc_url) {
+        (Some(u), _) => resolve_url(u)?,
+        (None, Some(u)) => resolve_url(u)?,
+        (None, None) => resolve_url("m")?,
+    };
+    let keypair_path = match (&g.keypair, &cfg.keypair_path) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => expand_home(p),
+        (None, None) => expand_home("~/.config/solana/id.json"),
+    };
+    let commitment = match (g.commitment, cfg.commitment.as_deref()) {
+        (Some(CommitmentArg::Processed), _) | (None, Some("processed")) => {
+            CommitmentConfig::processed()
+        }
+        (Some(CommitmentArg::Finalized), _) | (None, Some("finalized")) => {
+            CommitmentConfig::finalized()
+        }
+        _ => CommitmentConfig::confirmed(),
+    };
+    Ok(Settings {
+        url,
+        url_explicit: g.url.is_some(),
+        keypair_path,
+        commitment,
+    })
+}

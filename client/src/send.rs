@@ -1,0 +1,343 @@
+//! Sending transactions properly: compute-unit limit from a simulation plus a margin, optional
+//! priority fee, retries with backoff on transient node errors, and re-signing on blockhash expiry
+//! without ever applying an action twice.
+//!
+//! Why re-signing is safe: a transaction is only re-signed once the chain's block height has
+//! passed the `last_valid_block_height` of the blockhash it was signed with and its signature has
+//! still not landed. From then on the old transaction can never be processed, so at most one of
+//! the two signed versions can ever apply.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use serde::Serialize;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+use crate::chain::{Chain, ChainError};
+use crate::errors::{decode_failure, Failure};
+use crate::events::{events_from_logs, DataPoolEvent};
+
+/// The most compute units a transaction may request.
+pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
+
+/// How to send.
+#[derive(Clone, Debug)]
+pub struct SendOptions {
+    /// Priority fee in micro-lamports per compute unit (`--with-compute-unit-price`).
+    pub compute_unit_price: Option<u64>,
+    /// Extra compute units over the simulation, in percent (at least 1,000 units are added).
+    pub compute_unit_margin_percent: u64,
+    /// Attempts of each node request before giving up on transient errors.
+    pub request_attempts: u32,
+    /// First backoff between attempts (doubles each time).
+    pub backoff: Duration,
+    /// How often to poll for confirmation.
+    pub poll_interval: Duration,
+    /// How often to rebroadcast the same signed transaction while waiting.
+    pub rebroadcast_interval: Duration,
+    /// Fresh signatures after blockhash expiry before giving up.
+    pub max_resigns: u32,
+    /// Give up waiting for a node that keeps failing after this long.
+    pub unreachable_timeout: Duration,
+    /// Fetch the logs (and decode events) of the landed transaction.
+    pub fetch_logs: bool,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        SendOptions {
+            compute_unit_price: None,
+            compute_unit_margin_percent: 20,
+            request_attempts: 4,
+            backoff: Duration::from_millis(250),
+            poll_interval: Duration::from_millis(400),
+            rebroadcast_interval: Duration::from_secs(2),
+            max_resigns: 3,
+            unreachable_timeout: Duration::from_secs(20),
+            fetch_logs: true,
+        }
+    }
+}
+
+/// A transaction that landed and succeeded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sent {
+    /// Its signature.
+    pub signature: String,
+    /// Compute units the simulation used.
+    pub compute_units: u64,
+    /// The compute-unit limit requested.
+    pub compute_unit_limit: u32,
+    /// Signatures made (1 unless the blockhash expired in flight).
+    pub signed_times: u32,
+    /// Program logs, when the chain keeps them.
+    #[serde(skip)]
+    pub logs: Vec<String>,
+    /// data-pool events the transaction emitted.
+    #[serde(skip)]
+    pub events: Vec<DataPoolEvent>,
+}
+
+/// Why sending failed. Nothing was applied in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The simulation failed: the transaction was not sent.
+    #[error("the transaction would fail: {failure}")]
+    Simulation {
+        /// The decoded error.
+        failure: Box<Failure>,
+        /// Program logs of the simulation.
+        logs: Vec<String>,
+    },
+    /// It landed and failed (state unchanged, fee paid).
+    #[error("transaction {signature} failed: {failure}")]
+    Failed {
+        /// Its signature.
+        signature: String,
+        /// The decoded error.
+        failure: Box<Failure>,
+        /// Program logs.
+        logs: Vec<String>,
+    },
+    /// The node refused it before running it.
+    #[error("the node refused the transaction: {0}")]
+    Refused(Box<Failure>),
+    /// The node could not be used.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// Signing failed (a required signer is missing).
+    #[error("cannot sign: {0}")]
+    Signing(String),
+    /// The blockhash expired again and again.
+    #[error("the transaction did not land after {0} signatures; the network may be congested: try --with-compute-unit-price")]
+    NotLanded(u32),
+}
+
+impl SendError {
+    /// The decoded program/transaction error, if the chain gave one.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            SendError::Simulation { failure, .. }
+            | SendError::Failed { failure, .. }
+            | SendError::Refused(failure) => Some(failure.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Program logs that explain the failure.
+    pub fn logs(&self) -> &[String] {
+        match self {
+            SendError::Simulation { logs, .. } | SendError::Failed { logs, .. } => logs,
+            _ => &[],
+        }
+    }
+}
+
+/// Calls `f` until it succeeds, fails for good, or `opts.request_attempts` transient failures.
+pub async fn with_retries<T, F, Fut>(opts: &SendOptions, mut f: F) -> Result<T, ChainError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ChainError>>,
+{
+    let mut wait = opts.backoff;
+    let mut attempt = 1;
+    loop {
+        match f().await {
+            Err(e) if e.is_transient() && attempt < opts.request_attempts => {
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn budget_prefix(limit: u32, price: Option<u64>) -> Vec<Instruction> {
+    let mut v = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit)];
+    if let Some(p) = price {
+        v.push(ComputeBudgetInstruction::set_compute_unit_price(p));
+    }
+    v
+}
+
+fn sign(
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    signers: &[&Keypair],
+    blockhash: Hash,
+) -> Result<Transaction, SendError> {
+    let mut tx = Transaction::new_with_payer(ixs, Some(payer));
+    let required = &tx.message.account_keys[..tx.message.header.num_required_signatures as usize];
+    let mut use_signers: Vec<&Keypair> = Vec::new();
+    for k in required {
+        match signers.iter().find(|s| s.pubkey() == *k) {
+            Some(s) => use_signers.push(s),
+            None => return Err(SendError::Signing(format!("no keypair for signer {k}"))),
+        }
+    }
+    tx.try_sign(&use_signers, blockhash)
+        .map_err(|e| SendError::Signing(e.to_string()))?;
+    Ok(tx)
+}
+
+/// Simulates `ixs` (paid by `payer`, signed by `signers`) and returns the units they use, or the
+/// decoded failure.
+pub async fn simulate<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    signers: &[&Keypair],
+    opts: &SendOptions,
+) -> Result<u64, SendError> {
+    let prefix = budget_prefix(MAX_COMPUTE_UNIT_LIMIT, opts.compute_unit_price);
+    let all: Vec<Instruction> = prefix.iter().chain(ixs).cloned().collect();
+    let (hash, _) = with_retries(opts, || chain.latest_blockhash()).await?;
+    let tx = sign(&all, payer, signers, hash)?;
+    let sim = with_retries(opts, || chain.simulate(&tx)).await?;
+    match sim.err {
+        None => Ok(sim.units_consumed),
+        Some(err) => Err(SendError::Simulation {
+            failure: Box::new(decode_failure(
+                program_id,
+                ixs,
+                prefix.len(),
+                &err,
+                &sim.logs,
+            )),
+            logs: sim.logs,
+        }),
+    }
+}
+
+/// Simulates, then sends `ixs` and waits until they land at the chain's commitment.
+pub async fn send<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    signers: &[&Keypair],
+    opts: &SendOptions,
+) -> Result<Sent, SendError> {
+    let units = simulate(chain, program_id, ixs, payer, signers, opts).await?;
+    let margin = (units.saturating_mul(opts.compute_unit_margin_percent) / 100).max(1_000);
+    let limit = u32::try_from(units.saturating_add(margin))
+        .unwrap_or(MAX_COMPUTE_UNIT_LIMIT)
+        .min(MAX_COMPUTE_UNIT_LIMIT);
+    let prefix = budget_prefix(limit, opts.compute_unit_price);
+    let all: Vec<Instruction> = prefix.iter().chain(ixs).cloned().collect();
+
+    for signed_times in 1..=opts.max_resigns.saturating_add(1) {
+        let (hash, last_valid) = with_retries(opts, || chain.latest_blockhash()).await?;
+        let tx = sign(&all, payer, signers, hash)?;
+        let signature = tx.signatures[0];
+        match with_retries(opts, || chain.send(&tx)).await {
+            Ok(_) => {}
+            Err(ChainError::Rejected(TransactionError::AlreadyProcessed)) => {}
+            Err(ChainError::Rejected(err)) => {
+                return Err(SendError::Refused(Box::new(decode_failure(
+                    program_id,
+                    ixs,
+                    prefix.len(),
+                    &err,
+                    &[],
+                ))))
+            }
+            // It may have reached the node anyway: find out by polling below.
+            Err(e) if e.is_transient() => {}
+            Err(e) => return Err(e.into()),
+        }
+        match wait_for(chain, &tx, &signature, last_valid, opts).await? {
+            Some(landed) => {
+                let mut logs = landed.logs.unwrap_or_default();
+                if logs.is_empty() && opts.fetch_logs {
+                    logs = fetch_logs(chain, &signature, opts).await;
+                }
+                if let Some(err) = landed.err {
+                    return Err(SendError::Failed {
+                        signature: signature.to_string(),
+                        failure: Box::new(decode_failure(
+                            program_id,
+                            ixs,
+                            prefix.len(),
+                            &err,
+                            &logs,
+                        )),
+                        logs,
+                    });
+                }
+                return Ok(Sent {
+                    signature: signature.to_string(),
+                    compute_units: units,
+                    compute_unit_limit: limit,
+                    signed_times,
+                    events: events_from_logs(program_id, &logs),
+                    logs,
+                });
+            }
+            // Expired unseen: the old signature can never land; sign again.
+            None => continue,
+        }
+    }
+    Err(SendError::NotLanded(opts.max_resigns.saturating_add(1)))
+}
+
+/// Polls until `signature` lands (`Some`) or its blockhash has expired without it (`None`).
+async fn wait_for<C: Chain>(
+    chain: &C,
+    tx: &Transaction,
+    signature: &Signature,
+    last_valid: u64,
+    opts: &SendOptions,
+) -> Result<Option<crate::chain::Landed>, SendError> {
+    let mut last_ok = tokio::time::Instant::now();
+    let mut last_broadcast = tokio::time::Instant::now();
+    loop {
+        match chain.status(signature).await {
+            Ok(Some(l)) => return Ok(Some(l)),
+            Ok(None) => {
+                last_ok = tokio::time::Instant::now();
+                match chain.block_height().await {
+                    Ok(h) if h > last_valid => {
+                        // One last look: it may have landed in the final valid block.
+                        return Ok(with_retries(opts, || chain.status(signature)).await?);
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.is_transient() => {}
+                    Err(e) => return Err(e.into()),
+                }
+                if last_broadcast.elapsed() >= opts.rebroadcast_interval {
+                    last_broadcast = tokio::time::Instant::now();
+                    // Same bytes, same signature: cannot apply twice.
+                    let _ = chain.send(tx).await;
+                }
+            }
+            Err(e) if e.is_transient() => {
+                if last_ok.elapsed() > opts.unreachable_timeout {
+                    return Err(e.into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tokio::time::sleep(opts.poll_interval).await;
+    }
+}
+
+async fn fetch_logs<C: Chain>(chain: &C, signature: &Signature, opts: &SendOptions) -> Vec<String> {
+    for _ in 0..10 {
+        match chain.transaction_logs(signature).await {
+            Ok(Some(logs)) => return logs,
+            Ok(None) | Err(_) => tokio::time::sleep(opts.poll_interval).await,
+        }
+    }
+    Vec::new()
+}
