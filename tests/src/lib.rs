@@ -1259,4 +1259,5 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 /// Re-exported so tests name errors as `DpErr::X`.
 pub use data_pool::error::DataPoolError as DpErr;
 
+pub mod cli;
 pub mod sim;

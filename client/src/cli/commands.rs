@@ -1476,14 +1476,6 @@ async fn claim<C: Chain>(
     )
     .await?
     .ok_or_else(|| CliError::input(format!("{me} has never contributed to pool {addr}")))?;
-    let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
-    let d = p.mint_decimals;
-    if owed == 0 {
-        return Err(CliError::failed(format!(
-            "nothing to claim: {me} is owed 0 (claimed {} so far)",
-            format_amount(c.claimed, d)
-        )));
-    }
     let mut ixs = Vec::new();
     let dest = match to {
         Some(t) => {
@@ -1506,6 +1498,14 @@ async fn claim<C: Chain>(
             ata
         }
     };
+    let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
+    let d = p.mint_decimals;
+    if owed == 0 {
+        return Err(CliError::failed(format!(
+            "nothing to claim: {me} is owed 0 (claimed {} so far)",
+            format_amount(c.claimed, d)
+        )));
+    }
     ctx.confirm(&Review {
         title: format!("Claim from pool {} ({addr})", p.name),
         rows: vec![

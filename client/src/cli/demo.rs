@@ -201,7 +201,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     let payer = if chain.is_embedded() {
         let k = Keypair::new();
         chain
-            .airdrop(&k.pubkey(), 100_000 * LAMPORTS_PER_SOL)
+            .airdrop(&k.pubkey(), 10_000 * LAMPORTS_PER_SOL)
             .await?;
         k
     } else {
@@ -396,9 +396,11 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
 
     // Votes: a realistic share of contributors, most of them in favour.
     let mut voters: Vec<(&Keypair, bool)> = Vec::new();
-    for (k, _) in &people {
+    for (k, score) in &people {
         if rng.below(100) < a.turnout {
-            voters.push((k, rng.below(100) < 85));
+            // Heavy listeners have most to gain from a sale and mostly approve.
+            let approve_pct = if *score > 1_000 { 95 } else { 85 };
+            voters.push((k, rng.below(100) < approve_pct));
         }
     }
     let phase = Phase::new(ctx, "votes", voters.len() as u64);

@@ -179,6 +179,7 @@ impl<'a, C: Chain> Ctx<'a, C> {
         signer: Result<Keypair, CliError>,
         fee_payer: Option<Keypair>,
     ) -> Self {
+        // A context built directly (tests, the demo) does not prompt.
         Ctx {
             chain,
             program_id,
@@ -327,33 +328,43 @@ pub async fn main_with_args(argv: Vec<String>) -> i32 {
     output::print_result(format, result)
 }
 
-async fn run(cli: &Cli) -> Result<Report, CliError> {
-    let g = &cli.global;
-    let settings = config::settings(g)?;
+/// A context for `chain` from the global flags; the signer is read from `keypair_path` (an error
+/// there only matters to commands that sign).
+pub fn build_ctx<'a, C: Chain>(
+    chain: &'a C,
+    g: &args::GlobalArgs,
+    keypair_path: &std::path::Path,
+) -> Result<Ctx<'a, C>, CliError> {
     let program_id = match &g.program_id {
         Some(p) => parse_pubkey(p, "program")?,
         None => crate::PROGRAM_ID,
     };
-    let signer = config::read_keypair(&settings.keypair_path);
+    let signer = config::read_keypair(keypair_path);
     let fee_payer = g
         .fee_payer
         .as_deref()
         .map(config::read_keypair)
         .transpose()?;
-    let interactive = std::io::stderr().is_terminal();
-    let mut send_opts = SendOptions {
-        compute_unit_price: g.compute_unit_price,
-        ..SendOptions::default()
-    };
+    let mut ctx = Ctx::new(chain, program_id, signer, fee_payer);
+    ctx.send_opts.compute_unit_price = g.compute_unit_price;
+    ctx.yes = g.yes;
+    ctx.progress = std::io::stderr().is_terminal();
+    Ok(ctx)
+}
 
+async fn run(cli: &Cli) -> Result<Report, CliError> {
+    let g = &cli.global;
+    let settings = config::settings(g)?;
     #[cfg(feature = "embedded")]
     if let Command::Demo(d) = &cli.command {
         if !settings.url_explicit {
+            let program_id = match &g.program_id {
+                Some(p) => parse_pubkey(p, "program")?,
+                None => crate::PROGRAM_ID,
+            };
             let chain = crate::chain::embedded::EmbeddedChain::with_default_program(&program_id)?;
-            send_opts.fetch_logs = false;
-            let mut ctx = Ctx::new(&chain, program_id, signer, fee_payer);
-            ctx.send_opts = send_opts;
-            ctx.progress = interactive;
+            let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
+            ctx.send_opts.fetch_logs = false;
             return demo::run(&ctx, d).await;
         }
     }
@@ -362,16 +373,10 @@ async fn run(cli: &Cli) -> Result<Report, CliError> {
         settings.commitment,
         std::time::Duration::from_secs(30),
     );
-    let mut ctx = Ctx::new(&chain, program_id, signer, fee_payer);
-    if let Command::Demo(_) = &cli.command {
-        send_opts.fetch_logs = false;
-    }
-    ctx.send_opts = send_opts;
-    ctx.yes = g.yes;
-    ctx.progress = interactive;
+    let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
     ctx.explorer = explorer_suffix(&settings.url);
-    if let Command::Demo(d) = &cli.command {
-        return demo::run(&ctx, d).await;
+    if let Command::Demo(_) = &cli.command {
+        ctx.send_opts.fetch_logs = false;
     }
     execute(&ctx, &cli.command).await
 }

@@ -1,0 +1,230 @@
+//! Running the `datapool` CLI in-process against an embedded chain: real argument parsing, real
+//! handlers, real LiteSVM executing the built program. Keypairs live in files, as for the binary.
+
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use clap::Parser;
+use data_pool_client::chain::embedded::EmbeddedChain;
+use data_pool_client::chain::Chain;
+use data_pool_client::cli::{build_ctx, execute, output, Cli, CliError};
+use data_pool_client::send::{self, SendOptions};
+use data_pool_client::{query, token, PROGRAM_ID};
+use serde_json::Value;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::{program_path, SOL};
+
+/// An embedded chain, a scratch directory and a runtime to drive the CLI with.
+pub struct CliEnv {
+    /// The chain.
+    pub chain: EmbeddedChain,
+    /// Scratch directory (keypairs, attestations, terms).
+    pub dir: PathBuf,
+    rt: tokio::runtime::Runtime,
+    funder: Keypair,
+}
+
+impl Default for CliEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CliEnv {
+    /// A fresh chain with the built program.
+    pub fn new() -> Self {
+        let chain = EmbeddedChain::new(&PROGRAM_ID, &program_path()).expect("embedded chain");
+        let dir = std::env::temp_dir().join(format!(
+            "datapool-cli-{}-{}",
+            std::process::id(),
+            Keypair::new().pubkey()
+        ));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let funder = Keypair::new();
+        let env = CliEnv {
+            chain,
+            dir,
+            rt,
+            funder,
+        };
+        env.fund(&env.funder.pubkey(), 10_000);
+        env
+    }
+
+    /// Blocks on `f`.
+    pub fn block<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+
+    /// Gives `who` `sol` SOL.
+    pub fn fund(&self, who: &Pubkey, sol: u64) {
+        self.block(self.chain.airdrop(who, sol * SOL))
+            .expect("airdrop");
+    }
+
+    /// A new keypair saved as `<name>.json`, funded with `sol` SOL (0: none).
+    pub fn keypair(&self, name: &str, sol: u64) -> (Keypair, String) {
+        let k = Keypair::new();
+        let path = self.dir.join(format!("{name}.json"));
+        let bytes: Vec<u8> = k.to_bytes().to_vec();
+        std::fs::write(&path, serde_json::to_string(&bytes).expect("json")).expect("write keypair");
+        if sol > 0 {
+            self.fund(&k.pubkey(), sol);
+        }
+        (k, path.display().to_string())
+    }
+
+    /// Writes `contents` to `name` in the scratch directory.
+    pub fn write(&self, name: &str, contents: &[u8]) -> String {
+        let p = self.dir.join(name);
+        std::fs::write(&p, contents).expect("write");
+        p.display().to_string()
+    }
+
+    /// Path of `name` in the scratch directory.
+    pub fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// Runs `datapool <args>` and returns its JSON result or its error.
+    pub fn run(&self, args: &[&str]) -> Result<Value, CliError> {
+        let argv = std::iter::once("datapool").chain(args.iter().copied());
+        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
+        let keypair = cli
+            .global
+            .keypair
+            .clone()
+            .unwrap_or_else(|| self.dir.join("no-default-keypair.json"));
+        self.block(async {
+            let ctx = build_ctx(&self.chain, &cli.global, Path::new(&keypair))?;
+            execute(&ctx, &cli.command).await
+        })
+        .map(|r| {
+            // The text form must render too.
+            assert!(!output::render(data_pool_client::cli::OutputFormat::Text, &r).is_empty());
+            r.json
+        })
+    }
+
+    /// Runs and expects success.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> Value {
+        match self.run(args) {
+            Ok(v) => v,
+            Err(e) => panic!("datapool {args:?} failed:\n{}", output::error_text(&e)),
+        }
+    }
+
+    /// Runs and expects failure with `code`; returns the error.
+    #[track_caller]
+    pub fn fails(&self, args: &[&str], code: i32) -> CliError {
+        match self.run(args) {
+            Ok(v) => panic!("datapool {args:?} should have failed, returned {v}"),
+            Err(e) => {
+                assert_eq!(
+                    e.code,
+                    code,
+                    "exit code of {args:?}: {}",
+                    output::error_text(&e)
+                );
+                e
+            }
+        }
+    }
+
+    /// Sends instructions paid by the funder.
+    pub fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) {
+        let mut all = vec![&self.funder];
+        all.extend_from_slice(signers);
+        self.block(send::send(
+            &self.chain,
+            &PROGRAM_ID,
+            ixs,
+            &self.funder.pubkey(),
+            &all,
+            &SendOptions::default(),
+        ))
+        .expect("send");
+    }
+
+    /// A new SPL Token mint (6 decimals) whose authority is the funder.
+    pub fn mint(&self) -> Pubkey {
+        let m = Keypair::new();
+        let rent = self
+            .block(self.chain.rent_exempt_minimum(token::MINT_LEN))
+            .expect("rent");
+        let ixs = token::create_mint(
+            &self.funder.pubkey(),
+            &m.pubkey(),
+            &self.funder.pubkey(),
+            6,
+            &anchor_spl::token::ID,
+            rent,
+        )
+        .expect("mint ixs");
+        self.send(&ixs, &[&m]);
+        m.pubkey()
+    }
+
+    /// `owner`'s associated token account of `mint` (created), with `amount` base units minted.
+    pub fn token_account(&self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+        let tp = anchor_spl::token::ID;
+        let ata = token::associated_address(owner, mint, &tp);
+        let mut ixs = vec![token::create_associated_idempotent(
+            &self.funder.pubkey(),
+            owner,
+            mint,
+            &tp,
+        )];
+        if amount > 0 {
+            ixs.push(
+                token::mint_to(&tp, mint, &ata, &self.funder.pubkey(), amount, 6).expect("mint_to"),
+            );
+        }
+        self.send(&ixs, &[]);
+        ata
+    }
+
+    /// Token balance.
+    pub fn balance(&self, account: &Pubkey) -> u64 {
+        self.block(query::token_account(&self.chain, account))
+            .map(|t| t.amount)
+            .unwrap_or(0)
+    }
+
+    /// Moves the clock.
+    pub fn advance(&self, seconds: i64) {
+        self.block(self.chain.advance_time(seconds))
+            .expect("advance");
+    }
+}
+
+impl Drop for CliEnv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A string field of a JSON result.
+#[track_caller]
+pub fn s<'a>(v: &'a Value, field: &str) -> &'a str {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string {field} in {v}"))
+}
+
+/// A number field of a JSON result.
+#[track_caller]
+pub fn n(v: &Value, field: &str) -> u64 {
+    v[field]
+        .as_u64()
+        .or_else(|| v[field].as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| panic!("no number {field} in {v}"))
+}

@@ -1,0 +1,725 @@
+//! The `datapool` CLI against the embedded chain: every command, its JSON output, the state it
+//! leaves, and the errors a person meets (clear message, right exit code, nothing changed).
+
+use data_pool_client::cli::{EXIT_FAILED, EXIT_INPUT};
+use data_pool_tests::cli::{n, s, CliEnv};
+use solana_signer::Signer;
+
+const USDC: u64 = 1_000_000;
+
+/// A pool with a curator, an attestor and three contributors (scores 100, 300, 600), one of
+/// them submitted through a relayer (`--fee-payer`) with a wallet holding no SOL.
+struct Setup {
+    env: CliEnv,
+    mint: String,
+    pool: String,
+    curator: String,
+    attestor: String,
+    attestor_key: String,
+    people: Vec<(String, String)>,
+    buyer: String,
+    buyer_ata: String,
+    treasury: String,
+}
+
+fn setup() -> Setup {
+    let env = CliEnv::new();
+    let (curator_kp, curator) = env.keypair("curator", 100);
+    let (attestor_kp, attestor) = env.keypair("attestor", 0);
+    let mint = env.mint();
+    let treasury = env.token_account(&mint, &curator_kp.pubkey(), 0);
+    let (buyer_kp, buyer) = env.keypair("buyer", 10);
+    let buyer_ata = env.token_account(&mint, &buyer_kp.pubkey(), 100_000 * USDC);
+    let mint_s = mint.to_string();
+    let created = env.ok(&[
+        "-k",
+        &curator,
+        "-y",
+        "pool",
+        "create",
+        "unwrapped",
+        "--mint",
+        &mint_s,
+        "--treasury",
+        &treasury.to_string(),
+        "--fee-bps",
+        "500",
+        "--quorum-bps",
+        "3000",
+        "--approval-bps",
+        "6000",
+        "--voting-period",
+        "2d",
+        "--min-price",
+        "10",
+        "--max-score",
+        "1000",
+    ]);
+    let pool = s(&created, "pool").to_string();
+    assert!(!s(&created, "signature").is_empty());
+    env.ok(&[
+        "-k",
+        &curator,
+        "attestor",
+        "add",
+        &pool,
+        &attestor_kp.pubkey().to_string(),
+    ]);
+    let mut people = Vec::new();
+    for (i, score) in [100u64, 300, 600].into_iter().enumerate() {
+        let relayed = i == 2;
+        let (kp, path) = env.keypair(&format!("contributor{i}"), if relayed { 0 } else { 5 });
+        let att = env.path(&format!("att{i}.json"));
+        let hash = format!("{:064x}", i + 1);
+        let w = env.ok(&[
+            "attest",
+            "--pool",
+            &pool,
+            "--contributor",
+            &kp.pubkey().to_string(),
+            "--data-hash",
+            &hash,
+            "--score",
+            &score.to_string(),
+            "--attestor-keypair",
+            &attestor,
+            "--out",
+            &att,
+        ]);
+        assert_eq!(n(&w, "score"), score);
+        let mut args = vec![
+            "-k",
+            path.as_str(),
+            "-y",
+            "contribute",
+            pool.as_str(),
+            "--attestation",
+            att.as_str(),
+        ];
+        if relayed {
+            args.splice(0..0, ["--fee-payer", curator.as_str()]);
+        }
+        let c = env.ok(&args);
+        assert_eq!(n(&c, "weight"), score);
+        people.push((kp.pubkey().to_string(), path));
+    }
+    Setup {
+        env,
+        mint: mint_s,
+        pool,
+        curator,
+        attestor,
+        attestor_key: attestor_kp.pubkey().to_string(),
+        people,
+        buyer,
+        buyer_ata: buyer_ata.to_string(),
+        treasury: treasury.to_string(),
+    }
+}
+
+#[test]
+fn pool_attestor_and_contribution_commands() {
+    let t = setup();
+    let env = &t.env;
+    let show = env.ok(&["pool", "show", &t.pool]);
+    assert_eq!(s(&show, "name"), "unwrapped");
+    assert_eq!(n(&show, "totalWeight"), 1_000);
+    assert_eq!(n(&show, "contributorCount"), 3);
+    assert_eq!(n(&show, "minOfferPrice"), 10 * USDC);
+    assert_eq!(n(&show, "votingPeriod"), 2 * 86_400);
+    let list = env.ok(&["pool", "list"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let attestors = env.ok(&["attestor", "list", &t.pool]);
+    assert_eq!(attestors[0]["attestedCount"], 3);
+    assert_eq!(s(&attestors[0], "key"), t.attestor_key);
+
+    let all = env.ok(&["contribution", "list", &t.pool]);
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let mine = env.ok(&[
+        "contribution",
+        "list",
+        &t.pool,
+        "--contributor",
+        &t.people[1].0,
+    ]);
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    let addr = s(&mine[0], "address").to_string();
+    assert_eq!(
+        s(&env.ok(&["contribution", "show", &addr]), "status"),
+        "active"
+    );
+    let me = env.ok(&["-k", &t.people[1].1, "contributor", "show", &t.pool]);
+    assert_eq!(n(&me, "weight"), 300);
+    assert_eq!(s(&me, "share"), "30.0000%");
+    let them = env.ok(&["contributor", "list", &t.pool]);
+    assert_eq!(them.as_array().map(Vec::len), Some(3));
+
+    // Revoke (own) and invalidate (attestor): weights follow.
+    env.ok(&["-k", &t.people[1].1, "-y", "contribution", "revoke", &addr]);
+    assert_eq!(n(&env.ok(&["pool", "show", &t.pool]), "totalWeight"), 700);
+    let e = env.fails(
+        &["-k", &t.people[1].1, "-y", "contribution", "revoke", &addr],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("already revoked"), "{}", e.message);
+    let other = s(
+        &env.ok(&[
+            "contribution",
+            "list",
+            &t.pool,
+            "--contributor",
+            &t.people[0].0,
+        ])[0],
+        "address",
+    )
+    .to_string();
+    let e = env.fails(
+        &["-k", &t.people[1].1, "-y", "contribution", "revoke", &other],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("belongs to"), "{}", e.message);
+    env.ok(&[
+        "-k",
+        &t.attestor,
+        "--fee-payer",
+        &t.curator,
+        "contribution",
+        "invalidate",
+        &other,
+    ]);
+    assert_eq!(n(&env.ok(&["pool", "show", &t.pool]), "totalWeight"), 600);
+
+    // Update, pause / unpause, authority hand-over, attestor removal.
+    env.ok(&[
+        "-k",
+        &t.curator,
+        "pool",
+        "update",
+        &t.pool,
+        "--fee-bps",
+        "250",
+        "--voting-period",
+        "90s",
+    ]);
+    let show = env.ok(&["pool", "show", &t.pool]);
+    assert_eq!(n(&show, "feeBps"), 250);
+    assert_eq!(n(&show, "votingPeriod"), 90);
+    let e = env.fails(&["-k", &t.curator, "pool", "update", &t.pool], EXIT_INPUT);
+    assert!(e.message.contains("nothing to update"));
+    env.ok(&["-k", &t.curator, "pool", "pause", &t.pool]);
+    assert_eq!(env.ok(&["pool", "show", &t.pool])["paused"], true);
+    // A paused pool refuses contributions: the simulation's program error is decoded.
+    let (kp, path) = env.keypair("late", 5);
+    let att = env.path("late-att.json");
+    env.ok(&[
+        "attest",
+        "--pool",
+        &t.pool,
+        "--contributor",
+        &kp.pubkey().to_string(),
+        "--data-hash",
+        &"ab".repeat(32),
+        "--score",
+        "5",
+        "--attestor-keypair",
+        &t.attestor,
+        "--out",
+        &att,
+    ]);
+    let e = env.fails(
+        &["-k", &path, "contribute", &t.pool, "--attestation", &att],
+        EXIT_FAILED,
+    );
+    let f = e.failure.as_ref().expect("decoded failure");
+    assert_eq!(f.name, "PoolPaused");
+    assert!(!e.logs.is_empty(), "program logs are attached");
+    env.ok(&["-k", &t.curator, "pool", "unpause", &t.pool]);
+    env.ok(&["-k", &path, "contribute", &t.pool, "--attestation", &att]);
+
+    let (new_kp, new_curator) = env.keypair("curator2", 5);
+    env.ok(&[
+        "-k",
+        &t.curator,
+        "-y",
+        "pool",
+        "authority",
+        "propose",
+        &t.pool,
+        &new_kp.pubkey().to_string(),
+    ]);
+    assert_eq!(
+        s(&env.ok(&["pool", "show", &t.pool]), "pendingAuthority"),
+        new_kp.pubkey().to_string()
+    );
+    env.ok(&["-k", &new_curator, "pool", "authority", "accept", &t.pool]);
+    assert_eq!(
+        s(&env.ok(&["pool", "show", &t.pool]), "authority"),
+        new_kp.pubkey().to_string()
+    );
+    let e = env.fails(&["-k", &t.curator, "pool", "pause", &t.pool], EXIT_FAILED);
+    assert_eq!(
+        e.failure.as_ref().map(|f| f.name.as_str()),
+        Some("Unauthorized")
+    );
+    env.ok(&[
+        "-k",
+        &new_curator,
+        "attestor",
+        "remove",
+        &t.pool,
+        &t.attestor_key,
+    ]);
+    assert_eq!(env.ok(&["attestor", "list", &t.pool])[0]["active"], false);
+    let _ = (&t.mint, &t.treasury);
+}
+
+#[test]
+fn offers_votes_finalize_claims_and_refunds() {
+    let t = setup();
+    let env = &t.env;
+    let terms = env.write(
+        "terms.txt",
+        b"12 months of listening history for model training",
+    );
+    let o0 = env.ok(&[
+        "-k",
+        &t.buyer,
+        "-y",
+        "offer",
+        "create",
+        &t.pool,
+        "--price",
+        "55000",
+        "--terms",
+        &terms,
+        "--terms-uri",
+        "https://example.org/t",
+    ]);
+    let offer0 = s(&o0, "offer").to_string();
+    assert_eq!(n(&o0, "price"), 55_000 * USDC);
+    assert_eq!(s(&o0, "termsHash").len(), 64);
+    let buyer_ata = t.buyer_ata.parse().expect("ata");
+    assert_eq!(env.balance(&buyer_ata), 45_000 * USDC);
+    let o1 = env.ok(&[
+        "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "1000.5", "--terms", &terms,
+    ]);
+    let offer1 = s(&o1, "offer").to_string();
+    let o2 = env.ok(&[
+        "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "10", "--terms", &terms,
+    ]);
+    let offer2 = s(&o2, "offer").to_string();
+    assert_eq!(
+        env.ok(&["offer", "list", &t.pool]).as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        env.ok(&["offer", "list", &t.pool, "--state", "accepted"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
+    // Offer 2 is cancelled by its buyer before any vote.
+    env.ok(&["-k", &t.buyer, "-y", "offer", "cancel", &offer2]);
+    assert_eq!(
+        s(&env.ok(&["offer", "show", &offer2]), "state"),
+        "cancelled"
+    );
+    assert_eq!(env.balance(&buyer_ata), (45_000 - 1_000) * USDC - 500_000);
+
+    // Votes: offer 0 approved by weights 300 + 600, offer 1 rejected by all.
+    for (i, (_, k)) in t.people.iter().enumerate() {
+        let choice = if i == 0 { "--reject" } else { "--approve" };
+        // The third contributor holds no SOL: a relayer pays (--fee-payer).
+        let mut pre: Vec<&str> = vec!["-k", k, "-y"];
+        if i == 2 {
+            pre.extend(["--fee-payer", t.curator.as_str()]);
+        }
+        env.ok(&[pre.as_slice(), &["vote", &offer0, choice]].concat());
+        env.ok(&[pre.as_slice(), &["vote", &offer1, "--reject"]].concat());
+    }
+    let shown = env.ok(&["offer", "show", &offer0]);
+    assert_eq!(n(&shown, "voterCount"), 3);
+    assert_eq!(s(&shown, "yesWeight"), "900");
+    assert_eq!(s(&shown, "noWeight"), "100");
+    // Voting twice is refused and changes nothing.
+    let e = env.fails(
+        &["-k", &t.people[1].1, "-y", "vote", &offer0, "--reject"],
+        EXIT_FAILED,
+    );
+    assert!(e.message.contains("already voted"), "{}", e.message);
+    assert_eq!(s(&env.ok(&["offer", "show", &offer0]), "noWeight"), "100");
+    // A stranger cannot vote.
+    let (_, stranger) = env.keypair("stranger", 1);
+    let e = env.fails(
+        &["-k", &stranger, "-y", "vote", &offer0, "--approve"],
+        EXIT_FAILED,
+    );
+    assert!(e.message.contains("cannot vote"), "{}", e.message);
+
+    // Both are decided early (every eligible weight voted): finalize.
+    let f0 = env.ok(&[
+        "-y",
+        "--fee-payer",
+        &t.curator,
+        "offer",
+        "finalize",
+        &offer0,
+    ]);
+    assert_eq!(s(&f0, "state"), "accepted");
+    assert_eq!(n(&f0, "feePaid"), 2_750 * USDC);
+    assert_eq!(n(&f0, "netDistributed"), 52_250 * USDC);
+    let f1 = env.ok(&[
+        "-y",
+        "--fee-payer",
+        &t.curator,
+        "offer",
+        "finalize",
+        &offer1,
+    ]);
+    assert_eq!(s(&f1, "state"), "rejected");
+    let e = env.fails(
+        &[
+            "-y",
+            "--fee-payer",
+            &t.curator,
+            "offer",
+            "finalize",
+            &offer1,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("already rejected"));
+    assert_eq!(
+        env.balance(&t.treasury.parse().expect("treasury")),
+        2_750 * USDC
+    );
+    assert_eq!(
+        env.balance(&buyer_ata),
+        45_000 * USDC - 10 * USDC + 10 * USDC - 10 * USDC + 10 * USDC
+    );
+
+    // Refund has nothing to do for an offer refunded at finalize: decoded program error.
+    let e = env.fails(
+        &[
+            "-k",
+            &t.buyer,
+            "-y",
+            "offer",
+            "refund",
+            &offer1,
+            "--to",
+            &t.buyer_ata,
+        ],
+        EXIT_FAILED,
+    );
+    assert_eq!(
+        e.failure.as_ref().map(|f| f.name.as_str()),
+        Some("NothingToRefund")
+    );
+
+    // Claims: exact shares of 52,250 USDC by weight 100 / 300 / 600, into new token accounts.
+    let expect = [5_225 * USDC, 15_675 * USDC, 31_350 * USDC];
+    for (i, (wallet, k)) in t.people.iter().enumerate() {
+        let before = env.ok(&["contributor", "show", &t.pool, wallet]);
+        assert_eq!(n(&before, "owed"), expect[i]);
+        let c = env.ok(&["-k", k, "-y", "--fee-payer", &t.curator, "claim", &t.pool]);
+        assert_eq!(n(&c, "amount"), expect[i]);
+        assert_eq!(env.balance(&s(&c, "to").parse().expect("to")), expect[i]);
+        let after = env.ok(&["contributor", "show", &t.pool, wallet]);
+        assert_eq!(n(&after, "owed"), 0);
+        assert_eq!(n(&after, "claimed"), expect[i]);
+        let e = env.fails(&["-k", k, "-y", "claim", &t.pool], EXIT_FAILED);
+        assert!(e.message.contains("nothing to claim"));
+    }
+    let pool = env.ok(&["pool", "show", &t.pool]);
+    assert_eq!(n(&pool, "vaultBalance"), 0);
+    assert_eq!(s(&pool, "totalClaimedUi"), "52250");
+
+    // Vote records close after settlement and return their rent.
+    env.ok(&["-k", &t.people[0].1, "offer", "close-vote", &offer0]);
+    let e = env.fails(
+        &["-k", &t.people[0].1, "offer", "close-vote", &offer0],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("no open vote record"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let t = setup();
+    let env = &t.env;
+    let before = env.ok(&["pool", "show", &t.pool]);
+    // Unreadable keypair.
+    let e = env.fails(
+        &["-k", "/nonexistent/id.json", "claim", &t.pool],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("cannot read keypair"), "{}", e.message);
+    let junk = env.write("junk.json", b"not a keypair");
+    let e = env.fails(&["-k", &junk, "claim", &t.pool], EXIT_INPUT);
+    assert!(e.message.contains("not a keypair file"), "{}", e.message);
+    // Not an address, no account, not a pool.
+    let e = env.fails(&["pool", "show", "xyz"], EXIT_INPUT);
+    assert!(
+        e.message.contains("not a valid pool address"),
+        "{}",
+        e.message
+    );
+    let e = env.fails(
+        &[
+            "pool",
+            "show",
+            &solana_keypair::Keypair::new().pubkey().to_string(),
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("no pool at"), "{}", e.message);
+    let e = env.fails(&["pool", "show", &t.mint], EXIT_INPUT);
+    assert!(e.message.contains("is not a pool"), "{}", e.message);
+    // Wrong mint.
+    let other_mint = env.mint();
+    let (ok_kp, _) = env.keypair("x", 0);
+    let wrong_ata = env
+        .token_account(&other_mint, &ok_kp.pubkey(), 0)
+        .to_string();
+    let e = env.fails(
+        &["-k", &t.people[0].1, "claim", &t.pool, "--to", &wrong_ata],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("but the pool pays in"), "{}", e.message);
+    let e = env.fails(
+        &[
+            "-k",
+            &t.curator,
+            "pool",
+            "create",
+            "second",
+            "--mint",
+            &t.mint,
+            "--treasury",
+            &wrong_ata,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("holds mint"), "{}", e.message);
+    // Insufficient funds.
+    let terms = env.write("t.txt", b"terms");
+    let e = env.fails(
+        &[
+            "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "100001", "--terms",
+            &terms,
+        ],
+        EXIT_FAILED,
+    );
+    assert!(e.message.contains("insufficient funds"), "{}", e.message);
+    // Amount finer than the mint's decimals, bad durations, below minimum price.
+    let e = env.fails(
+        &[
+            "-k",
+            &t.buyer,
+            "-y",
+            "offer",
+            "create",
+            &t.pool,
+            "--price",
+            "0.0000001",
+            "--terms",
+            &terms,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("decimal places"), "{}", e.message);
+    let e = env.fails(
+        &[
+            "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "9", "--terms", &terms,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("minimum price"), "{}", e.message);
+    let e = env.fails(
+        &[
+            "-k",
+            &t.curator,
+            "pool",
+            "update",
+            &t.pool,
+            "--voting-period",
+            "3 days",
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("not a duration"), "{}", e.message);
+    // Attestations: tampered, for someone else, duplicate data, expired.
+    let (kp, path) = env.keypair("newcomer", 5);
+    let att = env.path("n.json");
+    env.ok(&[
+        "attest",
+        "--pool",
+        &t.pool,
+        "--contributor",
+        &kp.pubkey().to_string(),
+        "--data-hash",
+        &"cd".repeat(32),
+        "--score",
+        "50",
+        "--attestor-keypair",
+        &t.attestor,
+        "--out",
+        &att,
+        "--expires-in",
+        "10m",
+    ]);
+    let text = std::fs::read_to_string(&att).expect("att");
+    let tampered = env.write(
+        "tampered.json",
+        text.replace("\"score\": 50", "\"score\": 500").as_bytes(),
+    );
+    let e = env.fails(
+        &[
+            "-k",
+            &path,
+            "contribute",
+            &t.pool,
+            "--attestation",
+            &tampered,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("does not verify"), "{}", e.message);
+    let e = env.fails(
+        &[
+            "-k",
+            &t.people[0].1,
+            "contribute",
+            &t.pool,
+            "--attestation",
+            &att,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("is for wallet"), "{}", e.message);
+    let e = env.fails(
+        &["-k", &path, "contribute", &t.pool, "--attestation", &junk],
+        EXIT_INPUT,
+    );
+    assert!(
+        e.message.contains("not an attestation file"),
+        "{}",
+        e.message
+    );
+    let dup = env.path("dup.json");
+    env.ok(&[
+        "attest",
+        "--pool",
+        &t.pool,
+        "--contributor",
+        &kp.pubkey().to_string(),
+        "--data-hash",
+        &format!("{:064x}", 1),
+        "--score",
+        "50",
+        "--attestor-keypair",
+        &t.attestor,
+        "--out",
+        &dup,
+    ]);
+    let e = env.fails(
+        &["-k", &path, "contribute", &t.pool, "--attestation", &dup],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("contributed already"), "{}", e.message);
+    env.advance(11 * 60);
+    let e = env.fails(
+        &["-k", &path, "contribute", &t.pool, "--attestation", &att],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("expired"), "{}", e.message);
+    // Finalize before the vote decides.
+    let o = env.ok(&[
+        "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "20", "--terms", &terms,
+    ]);
+    let e = env.fails(
+        &[
+            "-y",
+            "--fee-payer",
+            &t.curator,
+            "offer",
+            "finalize",
+            s(&o, "offer"),
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("not decided yet"), "{}", e.message);
+    // Without -y a command that moves money needs a terminal to confirm on.
+    let e = env.fails(
+        &["-k", &t.buyer, "offer", "cancel", s(&o, "offer")],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("confirmation needed"), "{}", e.message);
+    // Nothing changed in the pool except the one offer made above.
+    let after = env.ok(&["pool", "show", &t.pool]);
+    for f in [
+        "totalWeight",
+        "contributorCount",
+        "contributionCount",
+        "totalDistributed",
+        "treasury",
+    ] {
+        assert_eq!(before[f], after[f], "{f}");
+    }
+    assert_eq!(n(&after, "offerCount"), n(&before, "offerCount") + 1);
+}
+
+#[test]
+fn pool_apply_is_rerunnable() {
+    let env = CliEnv::new();
+    let (curator_kp, curator) = env.keypair("curator", 50);
+    let mint = env.mint();
+    let treasury = env.token_account(&mint, &curator_kp.pubkey(), 0);
+    let a1 = solana_keypair::Keypair::new().pubkey();
+    let a2 = solana_keypair::Keypair::new().pubkey();
+    let config = |fee: u16, attestors: &[String], remove: bool| {
+        format!(
+            "name = \"spotify-2026\"\nmint = \"{mint}\"\ntreasury = \"{treasury}\"\nfee_bps = {fee}\nquorum_bps = 5000\napproval_bps = 6000\nvoting_period = \"3d\"\nmin_price = \"100\"\nmax_score = 1000000\nattestors = [{}]\nremove_unlisted_attestors = {remove}\n",
+            attestors.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let path = env.write(
+        "pool.toml",
+        config(500, &[a1.to_string(), a2.to_string()], false).as_bytes(),
+    );
+    let r = env.ok(&["-k", &curator, "pool", "apply", &path]);
+    assert_eq!(r["actions"].as_array().map(Vec::len), Some(3), "{r}");
+    let pool = s(&r, "pool").to_string();
+    let again = env.ok(&["-k", &curator, "pool", "apply", &path]);
+    assert_eq!(
+        again["actions"].as_array().map(Vec::len),
+        Some(0),
+        "{again}"
+    );
+    let path = env.write("pool.toml", config(300, &[a2.to_string()], true).as_bytes());
+    let r = env.ok(&["-k", &curator, "pool", "apply", &path]);
+    assert_eq!(r["actions"].as_array().map(Vec::len), Some(2), "{r}");
+    let show = env.ok(&["pool", "show", &pool]);
+    assert_eq!(n(&show, "feeBps"), 300);
+    assert_eq!(n(&show, "activeAttestorCount"), 1);
+    let bad = env.write("bad.toml", b"name = \"x\"\nfee = 1\n");
+    let e = env.fails(&["-k", &curator, "pool", "apply", &bad], EXIT_INPUT);
+    assert!(e.message.contains("bad.toml"), "{}", e.message);
+}
+
+#[test]
+fn demo_runs_on_the_embedded_chain_and_holds_every_invariant() {
+    let env = CliEnv::new();
+    let r = env.ok(&["demo", "--contributors", "60", "--turnout", "70"]);
+    assert_eq!(s(&r, "outcome"), "accepted");
+    assert_eq!(n(&r, "contributors"), 60);
+    assert_eq!(n(&r, "price"), 55_000 * USDC);
+    assert_eq!(n(&r, "fee") + n(&r, "distributed"), n(&r, "price"));
+    assert_eq!(n(&r, "claimed") + n(&r, "vaultDust"), n(&r, "distributed"));
+    assert!(n(&r, "vaultDust") < 60 + 1);
+    let checks = r["invariants"].as_array().expect("invariants");
+    assert_eq!(checks.len(), 6);
+    assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+}
