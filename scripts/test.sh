@@ -30,6 +30,17 @@ PROGRAM_ID=$(sed -n 's/^declare_id!("\([^"]*\)");/\1/p' programs/data_pool/src/l
 ./scripts/localnet.sh -- python3 scripts/localnet_smoke.py "$PROGRAM_ID" | tee "$LOG"
 smoke=$(grep -c '^ok ' "$LOG")
 
+step "end to end: the datapool binary against the local validator"
+set +e
+./scripts/e2e.sh 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+e2e_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOG")
+e2e_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOG")
+passed=$((passed + smoke + e2e_passed))
+failed=$((failed + e2e_failed))
+[ "$status" = 0 ] || { echo "tests: $passed passed, $failed failed"; exit "$status"; }
+
 echo
 echo "all checks passed in $(( $(date +%s) - start ))s"
-echo "tests: $((passed + smoke)) passed, $failed failed"
+echo "tests: $passed passed, $failed failed"

@@ -97,6 +97,8 @@ fn main() {
         .rpc_port(opts.rpc_port)
         .rpc_config(JsonRpcConfig {
             enable_rpc_transaction_history: true,
+            // Keep log messages in transaction history: clients decode events from them.
+            enable_extended_tx_metadata_storage: true,
             full_api: true,
             ..JsonRpcConfig::default_for_test()
         })

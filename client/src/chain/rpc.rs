@@ -111,6 +111,12 @@ fn classify(url: &str, e: ClientError) -> ChainError {
             url,
             detail: m.clone(),
         },
+        // Some client calls fold transport errors into a message ("AccountNotFound: pubkey=…:
+        // error sending request …"): a node that is not answering, not a missing account.
+        other if other.to_string().contains("error sending request") => ChainError::Unreachable {
+            url,
+            detail: "connection failed".into(),
+        },
         other => ChainError::Rpc {
             url,
             detail: other.to_string(),

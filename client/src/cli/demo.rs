@@ -272,7 +272,8 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     send_as(ctx, &payer, &ixs, &[&mint], &tx).await?;
 
     // The pool and its attestors.
-    let name = format!("unwrapped-{:08x}", rng.next() as u32);
+    // Unique per run (the mint is new), so demos can repeat on one cluster.
+    let name = format!("unwrapped-{}", &mint.pubkey().to_string()[..8]);
     let voting_period = if chain.is_embedded() {
         3 * 86_400
     } else {
