@@ -127,19 +127,17 @@ async fn list<C: Chain, T>(
     chain: &C,
     program_id: &Pubkey,
     discriminator: &[u8],
-    field: Option<(usize, &Pubkey)>,
+    fields: &[(usize, &Pubkey)],
     decode: fn(&[u8]) -> Result<T, DecodeError>,
 ) -> Result<Vec<(Pubkey, T)>, QueryError> {
     let mut filters = vec![AccountFilter::Memcmp {
         offset: 0,
         bytes: discriminator.to_vec(),
     }];
-    if let Some((offset, key)) = field {
-        filters.push(AccountFilter::Memcmp {
-            offset,
-            bytes: key.to_bytes().to_vec(),
-        });
-    }
+    filters.extend(fields.iter().map(|(offset, key)| AccountFilter::Memcmp {
+        offset: *offset,
+        bytes: key.to_bytes().to_vec(),
+    }));
     let raw = chain.get_program_accounts(program_id, &filters).await?;
     // Accounts that pass the filters but do not decode are skipped: they cannot be ours.
     Ok(raw
@@ -157,7 +155,7 @@ pub async fn pools<C: Chain>(
         chain,
         program_id,
         Pool::DISCRIMINATOR,
-        None,
+        &[],
         accounts::decode_pool,
     )
     .await
@@ -169,12 +167,12 @@ pub async fn attestors<C: Chain>(
     program_id: &Pubkey,
     pool: &Pubkey,
 ) -> Result<Vec<(Pubkey, Attestor)>, QueryError> {
-    let f = Some((ATTESTOR_POOL_OFFSET, pool));
+    let f = [(ATTESTOR_POOL_OFFSET, pool)];
     list(
         chain,
         program_id,
         Attestor::DISCRIMINATOR,
-        f,
+        &f,
         accounts::decode_attestor,
     )
     .await
@@ -186,12 +184,12 @@ pub async fn contributors<C: Chain>(
     program_id: &Pubkey,
     pool: &Pubkey,
 ) -> Result<Vec<(Pubkey, Contributor)>, QueryError> {
-    let f = Some((CONTRIBUTOR_POOL_OFFSET, pool));
+    let f = [(CONTRIBUTOR_POOL_OFFSET, pool)];
     let mut v = list(
         chain,
         program_id,
         Contributor::DISCRIMINATOR,
-        f,
+        &f,
         accounts::decode_contributor,
     )
     .await?;
@@ -206,18 +204,18 @@ pub async fn contributions<C: Chain>(
     pool: &Pubkey,
     wallet: Option<&Pubkey>,
 ) -> Result<Vec<(Pubkey, Contribution)>, QueryError> {
-    let f = Some((CONTRIBUTION_POOL_OFFSET, pool));
+    let mut f = vec![(CONTRIBUTION_POOL_OFFSET, pool)];
+    if let Some(w) = wallet {
+        f.push((CONTRIBUTION_CONTRIBUTOR_OFFSET, w));
+    }
     let mut v = list(
         chain,
         program_id,
         Contribution::DISCRIMINATOR,
-        f,
+        &f,
         accounts::decode_contribution,
     )
     .await?;
-    if let Some(w) = wallet {
-        v.retain(|(_, c)| c.contributor == *w);
-    }
     v.sort_by_key(|(k, c)| (c.submitted_at, *k));
     Ok(v)
 }
@@ -228,12 +226,12 @@ pub async fn offers<C: Chain>(
     program_id: &Pubkey,
     pool: &Pubkey,
 ) -> Result<Vec<(Pubkey, Offer)>, QueryError> {
-    let f = Some((OFFER_POOL_OFFSET, pool));
+    let f = [(OFFER_POOL_OFFSET, pool)];
     let mut v = list(
         chain,
         program_id,
         Offer::DISCRIMINATOR,
-        f,
+        &f,
         accounts::decode_offer,
     )
     .await?;
@@ -247,12 +245,12 @@ pub async fn votes<C: Chain>(
     program_id: &Pubkey,
     offer: &Pubkey,
 ) -> Result<Vec<(Pubkey, Vote)>, QueryError> {
-    let f = Some((VOTE_OFFER_OFFSET, offer));
+    let f = [(VOTE_OFFER_OFFSET, offer)];
     list(
         chain,
         program_id,
         Vote::DISCRIMINATOR,
-        f,
+        &f,
         accounts::decode_vote,
     )
     .await

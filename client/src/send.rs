@@ -161,12 +161,15 @@ where
     }
 }
 
-fn budget_prefix(limit: u32, price: Option<u64>) -> Vec<Instruction> {
+/// `ixs` behind the compute-budget instructions; also returns how many were put in front.
+fn with_budget(limit: u32, price: Option<u64>, ixs: &[Instruction]) -> (Vec<Instruction>, usize) {
     let mut v = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit)];
     if let Some(p) = price {
         v.push(ComputeBudgetInstruction::set_compute_unit_price(p));
     }
-    v
+    let prefix = v.len();
+    v.extend_from_slice(ixs);
+    (v, prefix)
 }
 
 fn sign(
@@ -199,21 +202,14 @@ pub async fn simulate<C: Chain>(
     signers: &[&Keypair],
     opts: &SendOptions,
 ) -> Result<u64, SendError> {
-    let prefix = budget_prefix(MAX_COMPUTE_UNIT_LIMIT, opts.compute_unit_price);
-    let all: Vec<Instruction> = prefix.iter().chain(ixs).cloned().collect();
+    let (all, prefix) = with_budget(MAX_COMPUTE_UNIT_LIMIT, opts.compute_unit_price, ixs);
     let (hash, _) = with_retries(opts, || chain.latest_blockhash()).await?;
     let tx = sign(&all, payer, signers, hash)?;
     let sim = with_retries(opts, || chain.simulate(&tx)).await?;
     match sim.err {
         None => Ok(sim.units_consumed),
         Some(err) => Err(SendError::Simulation {
-            failure: Box::new(decode_failure(
-                program_id,
-                ixs,
-                prefix.len(),
-                &err,
-                &sim.logs,
-            )),
+            failure: Box::new(decode_failure(program_id, ixs, prefix, &err, &sim.logs)),
             logs: sim.logs,
         }),
     }
@@ -233,8 +229,7 @@ pub async fn send<C: Chain>(
     let limit = u32::try_from(units.saturating_add(margin))
         .unwrap_or(MAX_COMPUTE_UNIT_LIMIT)
         .min(MAX_COMPUTE_UNIT_LIMIT);
-    let prefix = budget_prefix(limit, opts.compute_unit_price);
-    let all: Vec<Instruction> = prefix.iter().chain(ixs).cloned().collect();
+    let (all, prefix) = with_budget(limit, opts.compute_unit_price, ixs);
 
     for signed_times in 1..=opts.max_resigns.saturating_add(1) {
         let (hash, last_valid) = with_retries(opts, || chain.latest_blockhash()).await?;
@@ -247,7 +242,7 @@ pub async fn send<C: Chain>(
                 return Err(SendError::Refused(Box::new(decode_failure(
                     program_id,
                     ixs,
-                    prefix.len(),
+                    prefix,
                     &err,
                     &[],
                 ))))
@@ -265,13 +260,7 @@ pub async fn send<C: Chain>(
                 if let Some(err) = landed.err {
                     return Err(SendError::Failed {
                         signature: signature.to_string(),
-                        failure: Box::new(decode_failure(
-                            program_id,
-                            ixs,
-                            prefix.len(),
-                            &err,
-                            &logs,
-                        )),
+                        failure: Box::new(decode_failure(program_id, ixs, prefix, &err, &logs)),
                         logs,
                     });
                 }

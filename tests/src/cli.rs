@@ -139,6 +139,39 @@ impl CliEnv {
         }
     }
 
+    /// `datapool attest`: `attestor` (keypair path) signs `score` for `wallet`'s data `hash` into
+    /// the file `out`; `extra` arguments are appended.
+    #[allow(clippy::too_many_arguments)]
+    pub fn attest(
+        &self,
+        pool: &str,
+        wallet: &Pubkey,
+        hash: &str,
+        score: u64,
+        attestor: &str,
+        out: &str,
+        extra: &[&str],
+    ) -> Value {
+        let (wallet, score) = (wallet.to_string(), score.to_string());
+        let mut args = vec![
+            "attest",
+            "--pool",
+            pool,
+            "--contributor",
+            &wallet,
+            "--data-hash",
+            hash,
+            "--score",
+            &score,
+            "--attestor-keypair",
+            attestor,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+    }
+
     /// Sends instructions paid by the funder.
     pub fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) {
         let mut all = vec![&self.funder];

@@ -71,21 +71,7 @@ fn setup() -> Setup {
         let (kp, path) = env.keypair(&format!("contributor{i}"), if relayed { 0 } else { 5 });
         let att = env.path(&format!("att{i}.json"));
         let hash = format!("{:064x}", i + 1);
-        let w = env.ok(&[
-            "attest",
-            "--pool",
-            &pool,
-            "--contributor",
-            &kp.pubkey().to_string(),
-            "--data-hash",
-            &hash,
-            "--score",
-            &score.to_string(),
-            "--attestor-keypair",
-            &attestor,
-            "--out",
-            &att,
-        ]);
+        let w = env.attest(&pool, &kp.pubkey(), &hash, score, &attestor, &att, &[]);
         assert_eq!(n(&w, "score"), score);
         let mut args = vec![
             "-k",
@@ -211,21 +197,15 @@ fn pool_attestor_and_contribution_commands() {
     // A paused pool refuses contributions: the simulation's program error is decoded.
     let (kp, path) = env.keypair("late", 5);
     let att = env.path("late-att.json");
-    env.ok(&[
-        "attest",
-        "--pool",
+    env.attest(
         &t.pool,
-        "--contributor",
-        &kp.pubkey().to_string(),
-        "--data-hash",
+        &kp.pubkey(),
         &"ab".repeat(32),
-        "--score",
-        "5",
-        "--attestor-keypair",
+        5,
         &t.attestor,
-        "--out",
         &att,
-    ]);
+        &[],
+    );
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &att],
         EXIT_FAILED,
@@ -553,23 +533,15 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     // Attestations: tampered, for someone else, duplicate data, expired.
     let (kp, path) = env.keypair("newcomer", 5);
     let att = env.path("n.json");
-    env.ok(&[
-        "attest",
-        "--pool",
+    env.attest(
         &t.pool,
-        "--contributor",
-        &kp.pubkey().to_string(),
-        "--data-hash",
+        &kp.pubkey(),
         &"cd".repeat(32),
-        "--score",
-        "50",
-        "--attestor-keypair",
+        50,
         &t.attestor,
-        "--out",
         &att,
-        "--expires-in",
-        "10m",
-    ]);
+        &["--expires-in", "10m"],
+    );
     let text = std::fs::read_to_string(&att).expect("att");
     let tampered = env.write(
         "tampered.json",
@@ -609,21 +581,8 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         e.message
     );
     let dup = env.path("dup.json");
-    env.ok(&[
-        "attest",
-        "--pool",
-        &t.pool,
-        "--contributor",
-        &kp.pubkey().to_string(),
-        "--data-hash",
-        &format!("{:064x}", 1),
-        "--score",
-        "50",
-        "--attestor-keypair",
-        &t.attestor,
-        "--out",
-        &dup,
-    ]);
+    let one = format!("{:064x}", 1);
+    env.attest(&t.pool, &kp.pubkey(), &one, 50, &t.attestor, &dup, &[]);
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &dup],
         EXIT_INPUT,

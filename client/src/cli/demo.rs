@@ -156,6 +156,34 @@ impl Tx {
     }
 }
 
+/// Runs `f` on every item, `concurrency` at a time, with a progress bar; fails on the first error.
+async fn in_parallel<C: Chain, I, R, Fut>(
+    ctx: &Ctx<'_, C>,
+    label: &'static str,
+    concurrency: usize,
+    items: Vec<I>,
+    f: impl Fn(I) -> Fut,
+) -> Result<Vec<R>, CliError>
+where
+    Fut: std::future::Future<Output = Result<R, CliError>>,
+{
+    let phase = Phase::new(ctx, label, items.len() as u64);
+    let results: Vec<Result<R, CliError>> = stream::iter(items)
+        .map(|item| {
+            let (fut, phase) = (f(item), &phase);
+            async move {
+                let r = fut.await;
+                phase.inc();
+                r
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    phase.done();
+    results.into_iter().collect()
+}
+
 async fn send_as<C: Chain>(
     ctx: &Ctx<'_, C>,
     payer: &Keypair,
@@ -323,10 +351,14 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         })
         .collect();
     let expires_at = chain.unix_time().await?.saturating_add(3_600);
-    let phase = Phase::new(ctx, "contributions", n);
-    let results: Vec<Result<(), CliError>> = stream::iter(people.iter().enumerate())
-        .map(|(i, (k, score))| {
-            let (attestors, pool, payer, tx, phase) = (&attestors, pool, &payer, &tx, &phase);
+    let items: Vec<_> = people.iter().enumerate().collect();
+    in_parallel(
+        ctx,
+        "contributions",
+        a.concurrency,
+        items,
+        |(i, (k, score))| {
+            let (attestors, payer, tx) = (&attestors, &payer, &tx);
             async move {
                 let data_hash: [u8; 32] =
                     Sha256::digest(format!("streaming-history/{run_salt}/{i}")).into();
@@ -355,16 +387,11 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
                         args,
                     ),
                 ];
-                send_as(ctx, payer, &ixs, &[k], tx).await?;
-                phase.inc();
-                Ok(())
+                send_as(ctx, payer, &ixs, &[k], tx).await.map(|_| ())
             }
-        })
-        .buffer_unordered(a.concurrency.max(1))
-        .collect()
-        .await;
-    phase.done();
-    results.into_iter().collect::<Result<(), _>>()?;
+        },
+    )
+    .await?;
 
     // The buyer's offer, paid into escrow.
     let pool_state = query::pool(chain, p, &pool).await?;
@@ -404,22 +431,14 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
             voters.push((k, rng.below(100) < approve_pct));
         }
     }
-    let phase = Phase::new(ctx, "votes", voters.len() as u64);
-    let results: Vec<Result<(), CliError>> = stream::iter(voters.iter())
-        .map(|(k, approve)| {
-            let (payer, tx, phase) = (&payer, &tx, &phase);
-            async move {
-                let i = ix::offer_vote(p, &payer.pubkey(), &k.pubkey(), &pool, &offer, *approve);
-                send_as(ctx, payer, &[i], &[k], tx).await?;
-                phase.inc();
-                Ok(())
-            }
-        })
-        .buffer_unordered(a.concurrency.max(1))
-        .collect()
-        .await;
-    phase.done();
-    results.into_iter().collect::<Result<(), _>>()?;
+    in_parallel(ctx, "votes", a.concurrency, voters, |(k, approve)| {
+        let (payer, tx) = (&payer, &tx);
+        async move {
+            let i = ix::offer_vote(p, &payer.pubkey(), &k.pubkey(), &pool, &offer, approve);
+            send_as(ctx, payer, &[i], &[k], tx).await.map(|_| ())
+        }
+    })
+    .await?;
 
     // Finalize once decided (early, or at the end of voting).
     let o = query::offer(chain, p, &offer).await?;
@@ -445,50 +464,42 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     } else {
         vec![]
     };
-    let phase = Phase::new(ctx, "claims", claimers.len() as u64);
-    let results: Vec<Result<u64, CliError>> = stream::iter(claimers.iter())
-        .map(|k| {
-            let (payer, tx, phase, tokens) = (&payer, &tx, &phase, &tokens);
-            async move {
-                let ata =
-                    token::associated_address(&k.pubkey(), &tokens.mint, &tokens.token_program);
-                let ixs = [
-                    token::create_associated_idempotent(
-                        &payer.pubkey(),
-                        &k.pubkey(),
-                        &tokens.mint,
-                        &tokens.token_program,
-                    ),
-                    ix::payout_claim(p, &k.pubkey(), &pool, tokens, &ata),
-                ];
-                let sent = send_as(ctx, payer, &ixs, &[k], tx).await;
-                phase.inc();
-                let amount = match sent {
-                    Ok(s) => s.events.iter().find_map(|e| match e {
-                        crate::events::DataPoolEvent::PayoutClaimed(c) => Some(c.amount),
-                        _ => None,
-                    }),
-                    // A contributor whose share rounds to zero is owed nothing.
-                    Err(e)
-                        if e.failure
-                            .as_ref()
-                            .is_some_and(|f| f.name == "NothingToClaim") =>
-                    {
-                        Some(0)
-                    }
-                    Err(e) => return Err(e),
-                };
-                match amount {
-                    Some(v) => Ok(v),
-                    None => Ok(query::token_account(ctx.chain, &ata).await?.amount),
+    let mut payouts: Vec<u64> = in_parallel(ctx, "claims", a.concurrency, claimers, |k| {
+        let (payer, tx, tokens) = (&payer, &tx, &tokens);
+        async move {
+            let ata = token::associated_address(&k.pubkey(), &tokens.mint, &tokens.token_program);
+            let ixs = [
+                token::create_associated_idempotent(
+                    &payer.pubkey(),
+                    &k.pubkey(),
+                    &tokens.mint,
+                    &tokens.token_program,
+                ),
+                ix::payout_claim(p, &k.pubkey(), &pool, tokens, &ata),
+            ];
+            let sent = send_as(ctx, payer, &ixs, &[k], tx).await;
+            let amount = match sent {
+                Ok(s) => s.events.iter().find_map(|e| match e {
+                    crate::events::DataPoolEvent::PayoutClaimed(c) => Some(c.amount),
+                    _ => None,
+                }),
+                // A contributor whose share rounds to zero is owed nothing.
+                Err(e)
+                    if e.failure
+                        .as_ref()
+                        .is_some_and(|f| f.name == "NothingToClaim") =>
+                {
+                    Some(0)
                 }
+                Err(e) => return Err(e),
+            };
+            match amount {
+                Some(v) => Ok(v),
+                None => Ok(query::token_account(ctx.chain, &ata).await?.amount),
             }
-        })
-        .buffer_unordered(a.concurrency.max(1))
-        .collect()
-        .await;
-    phase.done();
-    let mut payouts: Vec<u64> = results.into_iter().collect::<Result<_, _>>()?;
+        }
+    })
+    .await?;
     payouts.sort_unstable();
 
     let invariants = check_pool(chain, p, &pool).await?;
