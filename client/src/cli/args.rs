@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
 #[derive(Debug, Parser)]
-#[command(name = "datapool", version, about, propagate_version = true)]
+#[command(name = "datapool", version, propagate_version = true)]
 pub struct Cli {
     /// Global options.
     #[command(flatten)]
