@@ -238,7 +238,7 @@ fn transient_errors_are_retried_and_a_dead_node_is_reported() {
     rt.block_on(send::send(
         &chain,
         &PROGRAM_ID,
-        &[ix.clone()],
+        std::slice::from_ref(&ix),
         &payer.pubkey(),
         &[&payer],
         &opts(),
