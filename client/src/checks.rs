@@ -1,15 +1,29 @@
-//! The invariants of PROTOCOL.md checked from chain state alone: what `datapool demo` prints at
-//! the end and what the auditor builds on.
+//! The invariants of PROTOCOL.md checked from chain state alone. [`load_snapshot`] reads every
+//! account of a pool once; [`check_snapshot`] is pure and names each violation with the accounts
+//! and amounts involved. `datapool demo` prints the verdicts; `datapool audit` builds on them.
 
 use std::collections::{HashMap, HashSet};
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::OfferState;
+use data_pool::state::{Attestor, Contribution, Contributor, Offer, OfferState, Pool, Vote};
 use serde::Serialize;
 
 use crate::chain::Chain;
 use crate::pda::find_escrow_pda;
 use crate::query::{self, QueryError};
+
+/// One violation.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    /// The account that is off.
+    pub account: String,
+    /// What it should be.
+    pub expected: String,
+    /// What it is.
+    pub actual: String,
+    /// In words.
+    pub note: String,
+}
 
 /// One invariant's verdict.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -20,170 +34,332 @@ pub struct Check {
     pub name: &'static str,
     /// Whether it holds.
     pub ok: bool,
-    /// The figures compared (or what is wrong).
+    /// The figures compared.
     pub detail: String,
+    /// Each violation, with accounts and amounts.
+    pub findings: Vec<Finding>,
 }
 
-fn check(number: u8, name: &'static str, ok: bool, detail: String) -> Check {
-    Check {
-        number,
-        name,
-        ok,
-        detail,
-    }
+/// Every account of one pool, read at one moment.
+#[derive(Debug)]
+pub struct PoolSnapshot {
+    /// The pool's address.
+    pub address: Pubkey,
+    /// The pool.
+    pub pool: Pool,
+    /// Contributor records, by index.
+    pub contributors: Vec<(Pubkey, Contributor)>,
+    /// Contributions, oldest first.
+    pub contributions: Vec<(Pubkey, Contribution)>,
+    /// Offers, by index.
+    pub offers: Vec<(Pubkey, Offer)>,
+    /// Open vote records per offer.
+    pub votes: HashMap<Pubkey, Vec<(Pubkey, Vote)>>,
+    /// Attestor records.
+    pub attestors: Vec<(Pubkey, Attestor)>,
+    /// The vault's balance.
+    pub vault_amount: u64,
+    /// Each offer's escrow balance (`None`: the escrow account does not exist).
+    pub escrows: Vec<Option<u64>>,
 }
 
-/// Loads every account of `pool` and checks the six invariants.
-pub async fn check_pool<C: Chain>(
+/// Reads every account of `pool` (getProgramAccounts with memcmp filters, token accounts).
+pub async fn load_snapshot<C: Chain>(
     chain: &C,
     program_id: &Pubkey,
     pool_addr: &Pubkey,
-) -> Result<Vec<Check>, QueryError> {
+) -> Result<PoolSnapshot, QueryError> {
     let pool = query::pool(chain, program_id, pool_addr).await?;
     let contributors = query::contributors(chain, program_id, pool_addr).await?;
     let contributions = query::contributions(chain, program_id, pool_addr, None).await?;
     let offers = query::offers(chain, program_id, pool_addr).await?;
     let attestors = query::attestors(chain, program_id, pool_addr).await?;
-    let vault = u128::from(query::token_account(chain, &pool.vault).await?.amount);
+    let vault_amount = query::token_account(chain, &pool.vault).await?.amount;
+    let escrow_keys: Vec<Pubkey> = offers
+        .iter()
+        .map(|(k, _)| find_escrow_pda(program_id, k).0)
+        .collect();
+    let escrow_accounts = chain.get_multiple_accounts(&escrow_keys).await?;
+    let escrows = escrow_keys
+        .iter()
+        .zip(&escrow_accounts)
+        .map(|(k, a)| {
+            a.as_ref().map(|a| {
+                query::decode_token_account(k, a)
+                    .map(|t| t.amount)
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    let mut votes = HashMap::new();
+    for (k, _) in &offers {
+        votes.insert(*k, query::votes(chain, program_id, k).await?);
+    }
+    Ok(PoolSnapshot {
+        address: *pool_addr,
+        pool,
+        contributors,
+        contributions,
+        offers,
+        votes,
+        attestors,
+        vault_amount,
+        escrows,
+    })
+}
+
+fn verdict(number: u8, name: &'static str, detail: String, findings: Vec<Finding>) -> Check {
+    Check {
+        number,
+        name,
+        ok: findings.is_empty(),
+        detail,
+        findings,
+    }
+}
+
+fn finding(
+    account: &Pubkey,
+    expected: impl ToString,
+    actual: impl ToString,
+    note: impl Into<String>,
+) -> Finding {
+    Finding {
+        account: account.to_string(),
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+        note: note.into(),
+    }
+}
+
+/// Checks the six invariants on a snapshot.
+pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
+    let pool = &s.pool;
     let mut out = Vec::new();
 
-    let sum_weight: u128 = contributors.iter().map(|(_, c)| u128::from(c.weight)).sum();
-    let sum_scores: u128 = contributions
+    // 1. total weight = Σ contributor weights = Σ active scores (and per contributor).
+    let mut f = Vec::new();
+    let sum_weight: u128 = s
+        .contributors
         .iter()
-        .filter(|(_, c)| c.is_active())
-        .map(|(_, c)| u128::from(c.score))
+        .map(|(_, c)| u128::from(c.weight))
         .sum();
-    out.push(check(
+    let mut active_by_wallet: HashMap<Pubkey, u128> = HashMap::new();
+    for (_, c) in s.contributions.iter().filter(|(_, c)| c.is_active()) {
+        *active_by_wallet.entry(c.contributor).or_default() += u128::from(c.score);
+    }
+    let sum_scores: u128 = active_by_wallet.values().sum();
+    if u128::from(pool.total_weight) != sum_weight {
+        f.push(finding(
+            &s.address,
+            sum_weight,
+            pool.total_weight,
+            "pool total weight ≠ Σ contributor weights",
+        ));
+    }
+    if u128::from(pool.total_weight) != sum_scores {
+        f.push(finding(
+            &s.address,
+            sum_scores,
+            pool.total_weight,
+            "pool total weight ≠ Σ active scores",
+        ));
+    }
+    for (k, c) in &s.contributors {
+        let scores = active_by_wallet.get(&c.wallet).copied().unwrap_or(0);
+        if u128::from(c.weight) != scores {
+            f.push(finding(
+                k,
+                scores,
+                c.weight,
+                format!("weight of {} ≠ Σ its active scores", c.wallet),
+            ));
+        }
+    }
+    if pool.contributor_count != s.contributors.len() as u64 {
+        f.push(finding(
+            &s.address,
+            s.contributors.len(),
+            pool.contributor_count,
+            "contributor count ≠ contributor records",
+        ));
+    }
+    out.push(verdict(
         1,
         "total weight = Σ contributor weights = Σ active scores",
-        u128::from(pool.total_weight) == sum_weight
-            && sum_weight == sum_scores
-            && pool.contributor_count == contributors.len() as u64,
-        format!(
-            "pool {} / contributors {sum_weight} / active scores {sum_scores}; {} contributor records of {}",
-            pool.total_weight,
-            contributors.len(),
-            pool.contributor_count
-        ),
+        format!("pool {} / contributors {sum_weight} / active scores {sum_scores}; {} contributor records", pool.total_weight, s.contributors.len()),
+        f,
     ));
 
+    // 2. vault = distributed − claimed, exactly.
+    let vault = u128::from(s.vault_amount);
     let expected = pool.total_distributed.checked_sub(pool.total_claimed);
-    out.push(check(
+    let f = if expected == Some(vault) {
+        vec![]
+    } else {
+        vec![finding(
+            &pool.vault,
+            expected.map(|e| e.to_string()).unwrap_or("negative".into()),
+            vault,
+            format!(
+                "vault ≠ distributed {} − claimed {}",
+                pool.total_distributed, pool.total_claimed
+            ),
+        )]
+    };
+    out.push(verdict(
         2,
         "vault = distributed − claimed",
-        expected == Some(vault),
         format!(
             "vault {vault}, distributed {} − claimed {}",
             pool.total_distributed, pool.total_claimed
         ),
+        f,
     ));
 
-    let entitled: u128 = contributors
-        .iter()
-        .map(|(_, c)| {
-            u128::from(
-                c.entitlement(pool.acc_reward_per_weight)
-                    .unwrap_or(u64::MAX),
-            )
-        })
-        .sum();
-    let bound =
-        u128::from(pool.contributor_count).saturating_add(u128::from(pool.accepted_offer_count));
-    let dust = vault.checked_sub(entitled);
-    out.push(check(
-        3,
-        "Σ entitlements ≤ vault, dust below the bound",
-        dust.is_some_and(|d| d == 0 || d < bound),
-        format!(
-            "entitled {entitled}, vault {vault}, dust {}, bound {bound}",
-            dust.map(|d| d.to_string()).unwrap_or("negative".into())
-        ),
-    ));
-
-    let escrows: Vec<Pubkey> = offers
-        .iter()
-        .map(|(k, _)| find_escrow_pda(program_id, k).0)
-        .collect();
-    let escrow_accounts = chain.get_multiple_accounts(&escrows).await?;
-    let mut bad_escrow = Vec::new();
-    for (((k, o), e), acct) in offers.iter().zip(&escrows).zip(&escrow_accounts) {
-        let amount = acct
-            .as_ref()
-            .and_then(|a| query::decode_token_account(e, a).ok())
-            .map(|t| t.amount);
-        let holds_price = o.state == OfferState::Open || o.refund_pending;
-        let ok = if holds_price {
-            amount == Some(o.price)
-        } else {
-            acct.is_none()
-        };
-        if !ok {
-            bad_escrow.push(format!("offer {k}: escrow {amount:?}, price {}", o.price));
+    // 3. Σ entitlements ≤ vault; dust below the bound.
+    let mut entitled: u128 = 0;
+    let mut broken = Vec::new();
+    for (k, c) in &s.contributors {
+        match c.entitlement(pool.acc_reward_per_weight) {
+            Some(e) => entitled += u128::from(e),
+            None => broken.push(finding(
+                k,
+                "an entitlement",
+                "overflow",
+                "entitlement does not compute (checkpoint ahead of the pool?)",
+            )),
         }
     }
-    out.push(check(
-        4,
-        "open offers escrow exactly their price; settled ones have none",
-        bad_escrow.is_empty(),
-        if bad_escrow.is_empty() {
-            format!("{} offers", offers.len())
-        } else {
-            bad_escrow.join("; ")
-        },
+    let bound =
+        u128::from(pool.contributor_count).saturating_add(u128::from(pool.accepted_offer_count));
+    let mut f = broken;
+    match vault.checked_sub(entitled) {
+        None => f.push(finding(
+            &pool.vault,
+            format!("≥ Σ entitlements {entitled}"),
+            vault,
+            "contributors are owed more than the vault holds",
+        )),
+        Some(d) if d != 0 && d >= bound => f.push(finding(
+            &pool.vault,
+            format!("dust < {bound}"),
+            d,
+            "more left in the vault than rounding can explain",
+        )),
+        Some(_) => {}
+    }
+    out.push(verdict(
+        3,
+        "Σ entitlements ≤ vault, dust below the bound",
+        format!("entitled {entitled}, vault {vault}, bound {bound}"),
+        f,
     ));
 
-    let mut bad_tally = Vec::new();
-    for (k, o) in &offers {
-        let votes = query::votes(chain, program_id, k).await?;
-        let w: u128 = votes
-            .iter()
-            .map(|(_, v)| u128::from(v.weight))
-            .sum::<u128>()
-            + o.closed_vote_weight;
-        let n = votes.len() as u64 + o.closed_vote_count;
-        if w != o.yes_weight.saturating_add(o.no_weight) || n != o.voter_count {
-            bad_tally.push(format!(
-                "offer {k}: records {n} / {w}, tally {} / {}",
-                o.voter_count,
-                o.yes_weight + o.no_weight
+    // 4. escrows.
+    let mut f = Vec::new();
+    for ((k, o), escrow) in s.offers.iter().zip(&s.escrows) {
+        let holds_price = o.state == OfferState::Open || o.refund_pending;
+        let e = escrow.map(|a| a.to_string()).unwrap_or("closed".into());
+        if holds_price && *escrow != Some(o.price) {
+            f.push(finding(
+                k,
+                o.price,
+                e,
+                format!("offer #{} escrow must hold its price", o.index),
+            ));
+        } else if !holds_price && escrow.is_some() {
+            f.push(finding(
+                k,
+                "closed",
+                e,
+                format!("settled offer #{} still has an escrow", o.index),
             ));
         }
     }
-    out.push(check(
-        5,
-        "tallies = vote records (+ closed)",
-        bad_tally.is_empty(),
-        if bad_tally.is_empty() {
-            format!("{} offers", offers.len())
-        } else {
-            bad_tally.join("; ")
-        },
+    out.push(verdict(
+        4,
+        "open offers escrow exactly their price; settled ones have none",
+        format!("{} offers", s.offers.len()),
+        f,
     ));
 
-    let registered: HashSet<Pubkey> = attestors.iter().map(|(_, a)| a.key).collect();
-    let unregistered: Vec<String> = contributions
+    // 5. tallies = vote records (+ closed ones).
+    let mut f = Vec::new();
+    for (k, o) in &s.offers {
+        let votes = s.votes.get(k).map(Vec::as_slice).unwrap_or(&[]);
+        let yes: u128 = votes
+            .iter()
+            .filter(|(_, v)| v.approve)
+            .map(|(_, v)| u128::from(v.weight))
+            .sum();
+        let no: u128 = votes
+            .iter()
+            .filter(|(_, v)| !v.approve)
+            .map(|(_, v)| u128::from(v.weight))
+            .sum();
+        let w = yes + no + o.closed_vote_weight;
+        let n = votes.len() as u64 + o.closed_vote_count;
+        let tally = o.yes_weight.saturating_add(o.no_weight);
+        if w != tally || n != o.voter_count {
+            f.push(finding(
+                k,
+                format!("{n} voters, weight {w}"),
+                format!("{} voters, weight {tally}", o.voter_count),
+                format!("offer #{} tally ≠ its vote records", o.index),
+            ));
+        }
+        if o.closed_vote_count == 0 && (yes != o.yes_weight || no != o.no_weight) {
+            f.push(finding(
+                k,
+                format!("yes {yes} / no {no}"),
+                format!("yes {} / no {}", o.yes_weight, o.no_weight),
+                format!("offer #{} yes/no split ≠ its vote records", o.index),
+            ));
+        }
+    }
+    out.push(verdict(
+        5,
+        "tallies = vote records (+ closed)",
+        format!("{} offers", s.offers.len()),
+        f,
+    ));
+
+    // 6. every contribution's attestor is (or was) registered on the pool.
+    let registered: HashSet<Pubkey> = s.attestors.iter().map(|(_, a)| a.key).collect();
+    let f: Vec<Finding> = s
+        .contributions
         .iter()
         .filter(|(_, c)| !registered.contains(&c.attestor))
-        .map(|(k, c)| format!("{k} by {}", c.attestor))
+        .map(|(k, c)| {
+            finding(
+                k,
+                "a registered attestor",
+                c.attestor,
+                "attested by a key the pool never registered",
+            )
+        })
         .collect();
-    let per_attestor: HashMap<Pubkey, u64> =
-        contributions.iter().fold(HashMap::new(), |mut m, (_, c)| {
-            *m.entry(c.attestor).or_default() += 1;
-            m
-        });
-    out.push(check(
+    out.push(verdict(
         6,
         "every contribution's attestor is registered",
-        unregistered.is_empty(),
-        if unregistered.is_empty() {
-            format!(
-                "{} contributions by {} attestors",
-                contributions.len(),
-                per_attestor.len()
-            )
-        } else {
-            unregistered.join("; ")
-        },
+        format!(
+            "{} contributions, {} attestors",
+            s.contributions.len(),
+            s.attestors.len()
+        ),
+        f,
     ));
-    Ok(out)
+    out
+}
+
+/// Loads `pool` and checks the six invariants.
+pub async fn check_pool<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool_addr: &Pubkey,
+) -> Result<Vec<Check>, QueryError> {
+    Ok(check_snapshot(
+        &load_snapshot(chain, program_id, pool_addr).await?,
+    ))
 }

@@ -10,9 +10,6 @@ use serde::Serialize;
 use solana_instruction_error::InstructionError;
 use solana_transaction_error::TransactionError;
 
-/// The program's IDL (kept current by `scripts/idl.py check`); the source of error names.
-const IDL: &str = include_str!("../../idl/data_pool.json");
-
 /// A decoded transaction failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Failure {
@@ -54,8 +51,7 @@ impl std::fmt::Display for Failure {
 pub fn program_errors() -> &'static HashMap<u32, (String, String)> {
     static TABLE: OnceLock<HashMap<u32, (String, String)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let idl: serde_json::Value = serde_json::from_str(IDL).unwrap_or_default();
-        idl["errors"]
+        crate::idl::idl()["errors"]
             .as_array()
             .map(|errs| {
                 errs.iter()

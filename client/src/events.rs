@@ -68,6 +68,14 @@ events!(
 /// The events `program_id` emitted in a transaction, in order, from its log messages. Lines
 /// written while another program was executing are ignored; malformed ones are skipped.
 pub fn events_from_logs(program_id: &Pubkey, logs: &[String]) -> Vec<DataPoolEvent> {
+    raw_events_from_logs(program_id, logs)
+        .iter()
+        .filter_map(|b| decode_event(b).and_then(Result::ok))
+        .collect()
+}
+
+/// The raw bytes (discriminator + borsh body) of every `Program data:` line `program_id` wrote.
+pub fn raw_events_from_logs(program_id: &Pubkey, logs: &[String]) -> Vec<Vec<u8>> {
     let ours = program_id.to_string();
     let mut stack: Vec<String> = vec![];
     let mut out = vec![];
@@ -94,13 +102,18 @@ pub fn events_from_logs(program_id: &Pubkey, logs: &[String]) -> Vec<DataPoolEve
             continue;
         }
         for part in b64.split_whitespace() {
-            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(part) else {
-                continue;
-            };
-            if let Some(Ok(e)) = decode_event(&bytes) {
-                out.push(e);
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(part) {
+                out.push(bytes);
             }
         }
     }
     out
+}
+
+/// An event as JSON, decoded field by field with the program's IDL (`idl/data_pool.json`):
+/// `{"name": "VoteCast", "data": {"pool": "…", "weight": 300, "yesWeight": "900", …}}`. Integers
+/// above 64 bits are strings; byte arrays are hex; field names are camelCase. `None` when the
+/// bytes are not one of the program's events or do not decode.
+pub fn event_json(data: &[u8]) -> Option<serde_json::Value> {
+    crate::idl::decode_event_json(data)
 }

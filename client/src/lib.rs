@@ -4,14 +4,18 @@
 
 pub mod accounts;
 pub mod attestation;
+pub mod audit;
 pub mod chain;
 pub mod checks;
 pub mod cli;
 pub mod errors;
 pub mod events;
+pub mod history;
+pub mod idl;
 pub mod instructions;
 pub mod pda;
 pub mod query;
+pub mod report_html;
 pub mod send;
 pub mod token;
 pub mod units;

@@ -7,7 +7,9 @@ use std::cell::Cell;
 
 use anchor_lang::prelude::Pubkey;
 use data_pool_client::chain::embedded::EmbeddedChain;
-use data_pool_client::chain::{AccountFilter, Chain, ChainError, Landed, Simulation};
+use data_pool_client::chain::{
+    AccountFilter, Chain, ChainError, Landed, SignatureInfo, Simulation,
+};
 use data_pool_client::send::{self, SendError, SendOptions};
 use data_pool_client::{token, PROGRAM_ID};
 use data_pool_tests::program_path;
@@ -111,6 +113,14 @@ impl Chain for Faulty {
     }
     async fn rent_exempt_minimum(&self, len: usize) -> Result<u64, ChainError> {
         self.inner.rent_exempt_minimum(len).await
+    }
+    async fn signatures_for_address(
+        &self,
+        a: &Pubkey,
+        before: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, ChainError> {
+        self.inner.signatures_for_address(a, before, limit).await
     }
     async fn unix_time(&self) -> Result<i64, ChainError> {
         self.inner.unix_time().await

@@ -13,7 +13,7 @@ use solana_hash::Hash;
 use solana_signature::Signature;
 use solana_transaction::Transaction;
 
-use super::{AccountFilter, Chain, ChainError, Landed, Simulation};
+use super::{AccountFilter, Chain, ChainError, Landed, SignatureInfo, Simulation};
 
 /// Blocks a blockhash stays valid for (as on a real cluster).
 const BLOCKHASH_VALIDITY: u64 = 150;
@@ -21,6 +21,16 @@ const BLOCKHASH_VALIDITY: u64 = 150;
 /// An in-process chain with the data_pool program loaded.
 pub struct EmbeddedChain {
     svm: Mutex<LiteSVM>,
+    /// Every transaction that landed, in order: what `getSignaturesForAddress` answers from.
+    ledger: Mutex<Vec<LedgerEntry>>,
+}
+
+struct LedgerEntry {
+    signature: Signature,
+    keys: Vec<Pubkey>,
+    slot: u64,
+    time: i64,
+    failed: bool,
 }
 
 /// Where to look for the built program when none is named: `$DATAPOOL_PROGRAM_SO`,
@@ -66,6 +76,7 @@ impl EmbeddedChain {
         svm.set_sysvar(&clock);
         Ok(EmbeddedChain {
             svm: Mutex::new(svm),
+            ledger: Mutex::new(Vec::new()),
         })
     }
 
@@ -158,7 +169,8 @@ impl Chain for EmbeddedChain {
     }
 
     async fn send(&self, tx: &Transaction) -> Result<Signature, ChainError> {
-        self.with_svm(|s| {
+        let landed = self.with_svm(|s| {
+            let at: Clock = s.get_sysvar();
             let result = s.send_transaction(tx.clone());
             // A new blockhash per block keeps identical later transactions distinct.
             s.expire_blockhash();
@@ -166,11 +178,50 @@ impl Chain for EmbeddedChain {
             clock.slot = clock.slot.saturating_add(1);
             s.set_sysvar(&clock);
             match result {
-                Ok(meta) => Ok(meta.signature),
-                Err(f) if s.get_transaction(&f.meta.signature).is_some() => Ok(f.meta.signature),
+                Ok(meta) => Ok((meta.signature, false, at)),
+                Err(f) if s.get_transaction(&f.meta.signature).is_some() => {
+                    Ok((f.meta.signature, true, at))
+                }
                 Err(f) => Err(ChainError::Rejected(f.err)),
             }
-        })
+        });
+        let (signature, failed, clock) = landed?;
+        let mut ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        ledger.push(LedgerEntry {
+            signature,
+            keys: tx.message.account_keys.clone(),
+            slot: clock.slot,
+            time: clock.unix_timestamp,
+            failed,
+        });
+        Ok(signature)
+    }
+
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, ChainError> {
+        let ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        let end = match before {
+            Some(b) => ledger.iter().position(|e| e.signature == b).unwrap_or(0),
+            None => ledger.len(),
+        };
+        Ok(ledger[..end]
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, e)| e.keys.contains(address))
+            .take(limit)
+            .map(|(i, e)| SignatureInfo {
+                signature: e.signature,
+                slot: e.slot,
+                index: u32::try_from(i).ok(),
+                block_time: Some(e.time),
+                failed: e.failed,
+            })
+            .collect())
     }
 
     async fn status(&self, signature: &Signature) -> Result<Option<Landed>, ChainError> {

@@ -62,6 +62,21 @@ pub struct Landed {
     pub units_consumed: Option<u64>,
 }
 
+/// A transaction that touched an address (from `getSignaturesForAddress`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureInfo {
+    /// The transaction's signature.
+    pub signature: Signature,
+    /// Its slot.
+    pub slot: u64,
+    /// Its position in the block, when the node says.
+    pub index: Option<u32>,
+    /// Block time, when known.
+    pub block_time: Option<i64>,
+    /// Whether it failed (failed transactions change nothing but the fee).
+    pub failed: bool,
+}
+
 /// Why a chain request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -134,6 +149,13 @@ pub trait Chain {
         &self,
         signature: &Signature,
     ) -> Result<Option<Vec<String>>, ChainError>;
+    /// Transactions that touched `address`, newest first, at most `limit`, older than `before`.
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, ChainError>;
     /// Lamports for an account of `len` bytes to be rent exempt.
     async fn rent_exempt_minimum(&self, len: usize) -> Result<u64, ChainError>;
     /// The chain's clock (unix seconds).

@@ -22,7 +22,7 @@ use solana_transaction_status_client_types::{
     option_serializer::OptionSerializer, UiTransactionEncoding,
 };
 
-use super::{AccountFilter, Chain, ChainError, Landed, Simulation};
+use super::{AccountFilter, Chain, ChainError, Landed, SignatureInfo, Simulation};
 
 /// Most accounts `getMultipleAccounts` takes per request.
 const MULTIPLE_ACCOUNTS_CHUNK: usize = 100;
@@ -295,6 +295,42 @@ impl Chain for RpcChain {
                 other => Err(other),
             },
         }
+    }
+
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, ChainError> {
+        let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+            before,
+            until: None,
+            limit: Some(limit.min(1_000)),
+            commitment: Some(self.commitment),
+        };
+        let got = self
+            .client
+            .get_signatures_for_address_with_config(address, config)
+            .await
+            .map_err(|e| self.err(e))?;
+        got.into_iter()
+            .map(|s| {
+                Ok(SignatureInfo {
+                    signature: s.signature.parse().map_err(|_| ChainError::Rpc {
+                        url: self.url.clone(),
+                        detail: format!(
+                            "bad signature {:?} in getSignaturesForAddress",
+                            s.signature
+                        ),
+                    })?,
+                    slot: s.slot,
+                    index: s.transaction_index,
+                    block_time: s.block_time,
+                    failed: s.err.is_some(),
+                })
+            })
+            .collect()
     }
 
     async fn rent_exempt_minimum(&self, len: usize) -> Result<u64, ChainError> {

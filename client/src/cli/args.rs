@@ -126,6 +126,28 @@ pub enum Command {
     /// A contributor's weight, share, owed and claimed amounts
     #[command(subcommand)]
     Contributor(ContributorCmd),
+    /// Prove a pool's books from chain state and history (exit 0 sound, 1 violation, 2 could not audit)
+    Audit {
+        /// The pool
+        pool: String,
+        /// Also write the report as one self-contained HTML page
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Check state only; do not read the transaction history
+        #[arg(long)]
+        no_history: bool,
+    },
+    /// A pool's decoded event history; --follow prints new events as they happen
+    Events {
+        /// The pool
+        pool: String,
+        /// Keep listening (PubSub logs subscription) until interrupted
+        #[arg(long)]
+        follow: bool,
+        /// Only the last N events of the history
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
     /// The Unwrapped story end to end (embedded chain unless --url is given)
     Demo(DemoArgs),
 }

@@ -38,6 +38,16 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, command: &Command) -> Result<R
         } => vote(ctx, offer, *approve && !*reject).await,
         Command::Claim { pool, to } => claim(ctx, pool, to.as_deref()).await,
         Command::Contributor(c) => contributor_cmd(ctx, c).await,
+        Command::Audit {
+            pool,
+            html,
+            no_history,
+        } => super::auditor::run_audit(ctx, pool, html.as_deref(), *no_history).await,
+        Command::Events {
+            pool,
+            follow,
+            limit,
+        } => super::auditor::run_events(ctx, pool, *follow, *limit).await,
         Command::Demo(d) => super::demo::run(ctx, d).await,
     }
 }
@@ -158,10 +168,9 @@ fn tx_report<C: Chain>(
     mut details: serde_json::Value,
     rows: Vec<(&str, String)>,
 ) -> Report {
-    let events: Vec<_> = sent
-        .events
+    let events: Vec<_> = crate::events::raw_events_from_logs(&ctx.program_id, &sent.logs)
         .iter()
-        .map(|e| json!({ "name": e.name(), "detail": format!("{e:?}") }))
+        .filter_map(|b| crate::events::event_json(b))
         .collect();
     if let Some(obj) = details.as_object_mut() {
         obj.insert("signature".into(), json!(sent.signature));
@@ -186,6 +195,7 @@ fn tx_report<C: Chain>(
         ));
     }
     Report {
+        code: 0,
         json: details,
         text: format!("{headline}\n{}", fields(&all)),
     }
@@ -300,6 +310,7 @@ async fn pool_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &PoolCmd) -> Result<Report, C
                 .ok()
                 .map(|t| t.amount);
             Ok(Report {
+                code: 0,
                 json: pool_json(&addr, &p, vault),
                 text: pool_text(&addr, &p, vault),
             })
@@ -695,7 +706,11 @@ async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &AttestArgs) -> Result<Report, Cl
         ),
         None => text.clone(),
     };
-    Ok(Report { json, text: human })
+    Ok(Report {
+        code: 0,
+        json,
+        text: human,
+    })
 }
 
 /// Reads and checks an attestation file.
@@ -881,6 +896,7 @@ async fn contribution_cmd<C: Chain>(
                 ("Ended", when(c.ended_at)),
             ]);
             Ok(Report {
+                code: 0,
                 json: contribution_json(&k, &c),
                 text,
             })
@@ -1111,6 +1127,7 @@ async fn offer_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &OfferCmd) -> Result<Report,
                 ),
             ]);
             Ok(Report {
+                code: 0,
                 json: offer_json(&k, &o, d, now),
                 text,
             })
@@ -1586,6 +1603,7 @@ async fn contributor_cmd<C: Chain>(
                 ("Joined", when(c.joined_at)),
             ]);
             Ok(Report {
+                code: 0,
                 json: json!({
                     "pool": addr.to_string(), "wallet": wallet.to_string(), "record": rec.to_string(), "index": c.index,
                     "weight": c.weight, "poolWeight": p.total_weight, "share": share(c.weight.into(), p.total_weight.into()),

@@ -101,6 +101,8 @@ pub struct Settings {
     pub url: String,
     /// Whether `-u` was given (the demo uses the embedded chain otherwise).
     pub url_explicit: bool,
+    /// PubSub URL: the config's `websocket_url`, else derived from the RPC URL.
+    pub ws_url: String,
     /// Signer keypair path.
     pub keypair_path: PathBuf,
     /// Commitment.
@@ -129,10 +131,36 @@ pub fn settings(g: &GlobalArgs) -> Result<Settings, CliError> {
         }
         _ => CommitmentConfig::confirmed(),
     };
+    let ws_url = match (&g.url, cfg.websocket_url.as_deref()) {
+        (None, Some(ws)) if !ws.is_empty() => ws.to_string(),
+        _ => derive_ws_url(&url),
+    };
     Ok(Settings {
         url,
         url_explicit: g.url.is_some(),
+        ws_url,
         keypair_path,
         commitment,
     })
+}
+
+/// The PubSub URL of an RPC URL, as the Solana CLI derives it: `ws(s)://`, port + 1 when a port
+/// is given.
+pub fn derive_ws_url(rpc: &str) -> String {
+    let (scheme, rest) = match rpc.split_once("://") {
+        Some(("https", r)) => ("wss", r),
+        Some((_, r)) => ("ws", r),
+        None => ("ws", rpc),
+    };
+    let (host, path) = match rest.split_once('/') {
+        Some((h, p)) => (h, format!("/{p}")),
+        None => (rest, String::new()),
+    };
+    match host
+        .rsplit_once(':')
+        .and_then(|(h, p)| p.parse::<u16>().ok().map(|p| (h, p)))
+    {
+        Some((h, p)) => format!("{scheme}://{h}:{}{path}", p.saturating_add(1)),
+        None => format!("{scheme}://{host}{path}"),
+    }
 }

@@ -18,7 +18,7 @@ use super::commands::{pool_tokens, sign_attestation};
 use super::output::{fields, table};
 use super::{CliError, Ctx, Report};
 use crate::chain::Chain;
-use crate::checks::{check_pool, Check};
+use crate::checks::Check;
 use crate::instructions::{self as ix, ContributionSubmitArgs, OfferCreateArgs, PoolCreateArgs};
 use crate::pda::*;
 use crate::query;
@@ -97,6 +97,10 @@ pub struct DemoSummary {
     pub seconds: f64,
     /// Invariant verdicts.
     pub invariants: Vec<Check>,
+    /// Cross-checks of the event history against the pool's totals.
+    pub history_checks: Vec<Check>,
+    /// Seconds the closing audit (snapshot, invariants, history) took.
+    pub audit_seconds: f64,
 }
 
 struct Phase {
@@ -502,7 +506,9 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     .await?;
     payouts.sort_unstable();
 
-    let invariants = check_pool(chain, p, &pool).await?;
+    let audit = crate::audit::audit(chain, p, &pool, true).await?;
+    let history_checks = audit.history.map(|h| h.checks).unwrap_or_default();
+    let invariants = audit.invariants;
     let final_pool = query::pool(chain, p, &pool).await?;
     let vault = query::token_account(chain, &final_pool.vault).await?.amount;
     let voted = o.yes_weight + o.no_weight;
@@ -543,9 +549,15 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         compute_units: tx.units.load(std::sync::atomic::Ordering::Relaxed),
         seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
         invariants,
+        history_checks,
+        audit_seconds: (audit.seconds * 100.0).round() / 100.0,
     };
     let text = summary_text(&summary, &people, pool_state.total_weight);
-    let all_ok = summary.invariants.iter().all(|c| c.ok);
+    let all_ok = summary
+        .invariants
+        .iter()
+        .chain(&summary.history_checks)
+        .all(|c| c.ok);
     let report = Report::new(&summary, text);
     if all_ok {
         Ok(report)
@@ -630,15 +642,20 @@ fn summary_text(s: &DemoSummary, people: &[(Keypair, u64)], total_weight: u64) -
         .collect();
     out.push_str("\nTop shares\n");
     out.push_str(&table(&["CONTRIBUTOR", "WEIGHT", "SHARE", "PAYOUT"], &rows));
-    out.push_str("\nInvariants (PROTOCOL.md)\n");
-    for c in &s.invariants {
-        out.push_str(&format!(
-            "  {} {}. {}: {}\n",
-            if c.ok { "ok  " } else { "FAIL" },
-            c.number,
-            c.name,
-            c.detail
-        ));
+    out.push_str(&format!(
+        "\nAudit ({:.2} s): invariants (PROTOCOL.md), then the event history against the totals\n",
+        s.audit_seconds
+    ));
+    for (tag, checks) in [("", &s.invariants), ("H", &s.history_checks)] {
+        for c in checks {
+            out.push_str(&format!(
+                "  {} {tag}{}. {}: {}\n",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.number,
+                c.name,
+                c.detail
+            ));
+        }
     }
     out
 }

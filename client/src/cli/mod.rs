@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod auditor;
 pub mod commands;
 pub mod config;
 pub mod demo;
@@ -169,6 +170,12 @@ pub struct Ctx<'a, C: Chain> {
     pub progress: bool,
     /// Explorer link suffix (`?cluster=devnet`), `None` for chains no explorer shows.
     pub explorer: Option<String>,
+    /// PubSub URL, `None` for the embedded chain.
+    pub ws_url: Option<String>,
+    /// Commitment of subscriptions.
+    pub commitment: solana_commitment_config::CommitmentConfig,
+    /// Stream JSON lines (`--output json*`) rather than text.
+    pub json_lines: bool,
 }
 
 impl<'a, C: Chain> Ctx<'a, C> {
@@ -189,6 +196,9 @@ impl<'a, C: Chain> Ctx<'a, C> {
             yes: true,
             progress: false,
             explorer: None,
+            ws_url: None,
+            commitment: solana_commitment_config::CommitmentConfig::confirmed(),
+            json_lines: false,
         }
     }
 
@@ -349,6 +359,7 @@ pub fn build_ctx<'a, C: Chain>(
     ctx.send_opts.compute_unit_price = g.compute_unit_price;
     ctx.yes = g.yes;
     ctx.progress = std::io::stderr().is_terminal();
+    ctx.json_lines = g.output != OutputFormat::Text;
     Ok(ctx)
 }
 
@@ -375,6 +386,8 @@ async fn run(cli: &Cli) -> Result<Report, CliError> {
     );
     let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
     ctx.explorer = explorer_suffix(&settings.url);
+    ctx.ws_url = Some(settings.ws_url.clone());
+    ctx.commitment = settings.commitment;
     if let Command::Demo(_) = &cli.command {
         ctx.send_opts.fetch_logs = false;
     }

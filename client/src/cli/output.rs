@@ -11,6 +11,8 @@ pub struct Report {
     pub json: serde_json::Value,
     /// Human-readable form.
     pub text: String,
+    /// Process exit code (0 unless the command reports a finding, like a failed audit).
+    pub code: i32,
 }
 
 impl Report {
@@ -19,6 +21,7 @@ impl Report {
         Report {
             json: serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
             text: text.into(),
+            code: 0,
         }
     }
 }
@@ -36,8 +39,11 @@ pub fn render(format: OutputFormat, report: &Report) -> String {
 pub fn print_result(format: OutputFormat, result: Result<Report, CliError>) -> i32 {
     match result {
         Ok(r) => {
-            println!("{}", render(format, &r));
-            0
+            // Streaming commands (`events --follow`) print as they go and return nothing.
+            if !(r.json.is_null() && r.text.is_empty()) {
+                println!("{}", render(format, &r));
+            }
+            r.code
         }
         Err(e) => {
             eprintln!("{}", error_text(&e));

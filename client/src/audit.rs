@@ -1,0 +1,354 @@
+//! `datapool audit`: a pool's books proven from chain state and history. The six invariants on a
+//! snapshot of every account, the history rebuilt from the program's events and cross-checked
+//! against the pool's totals, and the figures an auditor looks at (weight distribution and its Gini
+//! coefficient, turnout and tally per offer, payouts per sale, vault balance over time).
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::state::OfferState;
+use serde::Serialize;
+
+use crate::chain::Chain;
+use crate::checks::{check_snapshot, load_snapshot, Check, Finding, PoolSnapshot};
+use crate::events::DataPoolEvent;
+use crate::history::{pool_history, HistoryEvent};
+use crate::query::QueryError;
+
+/// One offer's vote and outcome.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferStat {
+    /// Index in the pool.
+    pub index: u64,
+    /// Address.
+    pub address: String,
+    /// State.
+    pub state: String,
+    /// Price, base units.
+    pub price: u64,
+    /// Eligible weight.
+    pub snapshot_weight: u64,
+    /// Voters.
+    pub voters: u64,
+    /// Approving weight.
+    pub yes: u128,
+    /// Rejecting weight.
+    pub no: u128,
+    /// Voted weight over eligible weight, percent.
+    pub turnout_percent: f64,
+    /// Fee paid (accepted offers).
+    pub fee: u64,
+    /// Credited to contributors (accepted offers).
+    pub net: u64,
+}
+
+/// A point of the vault's balance over time.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultPoint {
+    /// Slot.
+    pub slot: u64,
+    /// Block time.
+    pub block_time: Option<i64>,
+    /// Balance after the event, base units.
+    pub balance: u128,
+    /// What moved it.
+    pub event: String,
+}
+
+/// What the history says, and whether it agrees with the state.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryAudit {
+    /// Transactions read.
+    pub transactions: usize,
+    /// Events of this pool.
+    pub events: usize,
+    /// Cross-checks of event sums against the pool's totals.
+    pub checks: Vec<Check>,
+    /// Vault balance after each sale and claim.
+    pub vault_series: Vec<VaultPoint>,
+}
+
+/// The audit's result.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditReport {
+    /// The pool.
+    pub pool: String,
+    /// Its name.
+    pub name: String,
+    /// Where it was read.
+    pub chain: String,
+    /// Mint decimals (for display).
+    pub decimals: u8,
+    /// True when every invariant and cross-check holds.
+    pub ok: bool,
+    /// The six invariants.
+    pub invariants: Vec<Check>,
+    /// The history, unless skipped.
+    pub history: Option<HistoryAudit>,
+    /// Contributors.
+    pub contributors: usize,
+    /// Contributor weights, largest first.
+    pub weights: Vec<u64>,
+    /// Gini coefficient of the weights (0 equal … 1 one holds all).
+    pub gini: f64,
+    /// Per-offer figures.
+    pub offers: Vec<OfferStat>,
+    /// Vault balance now.
+    pub vault: u64,
+    /// Totals (base units).
+    pub total_distributed: u128,
+    /// Σ claimed.
+    pub total_claimed: u128,
+    /// Σ fees.
+    pub total_fees: u128,
+    /// Seconds the audit took.
+    pub seconds: f64,
+}
+
+/// Gini coefficient of `values` (0 when empty or all zero).
+pub fn gini(values: &[u64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().map(|&x| x as f64).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len() as f64;
+    let sum: f64 = v.iter().sum();
+    if v.is_empty() || sum == 0.0 {
+        return 0.0;
+    }
+    let weighted: f64 = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
+    (2.0 * weighted) / (n * sum) - (n + 1.0) / n
+}
+
+fn cross(
+    number: u8,
+    name: &'static str,
+    account: &Pubkey,
+    from_events: u128,
+    in_state: u128,
+) -> Check {
+    let findings = if from_events == in_state {
+        vec![]
+    } else {
+        vec![Finding {
+            account: account.to_string(),
+            expected: from_events.to_string(),
+            actual: in_state.to_string(),
+            note: format!("{name}: events say {from_events}, state says {in_state}"),
+        }]
+    };
+    Check {
+        number,
+        name,
+        ok: findings.is_empty(),
+        detail: format!("events {from_events}, state {in_state}"),
+        findings,
+    }
+}
+
+/// Cross-checks `events` with the snapshot and builds the vault series.
+pub fn audit_history(
+    s: &PoolSnapshot,
+    events: &[HistoryEvent],
+    transactions: usize,
+) -> HistoryAudit {
+    let (mut submitted, mut removed, mut n_contrib, mut n_offers, mut n_accepted) =
+        (0u128, 0u128, 0u128, 0u128, 0u128);
+    let (mut net, mut fees, mut claimed) = (0u128, 0u128, 0u128);
+    let mut votes_per_offer: std::collections::HashMap<Pubkey, u128> = Default::default();
+    let mut vault: u128 = 0;
+    let mut series = Vec::new();
+    for e in events {
+        match &e.event {
+            DataPoolEvent::ContributionSubmitted(c) => {
+                submitted += u128::from(c.score);
+                n_contrib += 1;
+            }
+            DataPoolEvent::ContributionRemoved(c) => removed += u128::from(c.score),
+            DataPoolEvent::OfferCreated(_) => n_offers += 1,
+            DataPoolEvent::VoteCast(v) => *votes_per_offer.entry(v.offer).or_default() += 1,
+            DataPoolEvent::OfferAccepted(a) => {
+                n_accepted += 1;
+                net += u128::from(a.net);
+                fees += u128::from(a.fee);
+                vault += u128::from(a.net);
+                series.push(VaultPoint {
+                    slot: e.slot,
+                    block_time: e.block_time,
+                    balance: vault,
+                    event: "sale".into(),
+                });
+            }
+            DataPoolEvent::PayoutClaimed(p) => {
+                claimed += u128::from(p.amount);
+                vault = vault.saturating_sub(u128::from(p.amount));
+                series.push(VaultPoint {
+                    slot: e.slot,
+                    block_time: e.block_time,
+                    balance: vault,
+                    event: "claim".into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let p = &s.pool;
+    let a = &s.address;
+    let mut checks = vec![
+        cross(
+            1,
+            "Σ submitted − Σ removed scores = total weight",
+            a,
+            submitted.saturating_sub(removed),
+            p.total_weight.into(),
+        ),
+        cross(
+            2,
+            "contributions submitted = contribution count",
+            a,
+            n_contrib,
+            p.contribution_count.into(),
+        ),
+        cross(
+            3,
+            "offers created = offer count",
+            a,
+            n_offers,
+            p.offer_count.into(),
+        ),
+        cross(
+            4,
+            "sales accepted = accepted offer count",
+            a,
+            n_accepted,
+            p.accepted_offer_count.into(),
+        ),
+        cross(
+            5,
+            "Σ sale proceeds to contributors = total distributed",
+            a,
+            net,
+            p.total_distributed,
+        ),
+        cross(6, "Σ sale fees = total fees", a, fees, p.total_fees),
+        cross(7, "Σ claims = total claimed", a, claimed, p.total_claimed),
+    ];
+    let mut f = Vec::new();
+    for (k, o) in &s.offers {
+        let cast = votes_per_offer.get(k).copied().unwrap_or(0);
+        if cast != u128::from(o.voter_count) {
+            f.push(Finding {
+                account: k.to_string(),
+                expected: cast.to_string(),
+                actual: o.voter_count.to_string(),
+                note: format!("offer #{}: votes cast in events ≠ voter count", o.index),
+            });
+        }
+    }
+    checks.push(Check {
+        number: 8,
+        name: "votes cast = voter count, per offer",
+        ok: f.is_empty(),
+        detail: format!("{} offers", s.offers.len()),
+        findings: f,
+    });
+    HistoryAudit {
+        transactions,
+        events: events.len(),
+        checks,
+        vault_series: series,
+    }
+}
+
+fn state_name(s: &OfferState) -> &'static str {
+    match s {
+        OfferState::Open => "open",
+        OfferState::Accepted => "accepted",
+        OfferState::Rejected => "rejected",
+        OfferState::Cancelled => "cancelled",
+    }
+}
+
+/// Audits `pool`: snapshot, invariants, and (unless `with_history` is false) the history.
+pub async fn audit<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    with_history: bool,
+) -> Result<AuditReport, QueryError> {
+    let started = std::time::Instant::now();
+    let s = load_snapshot(chain, program_id, pool).await?;
+    let invariants = check_snapshot(&s);
+    let history = if with_history {
+        let offers: Vec<Pubkey> = s.offers.iter().map(|(k, _)| *k).collect();
+        let (events, txs) = pool_history(chain, program_id, pool, &offers, 16).await?;
+        Some(audit_history(&s, &events, txs))
+    } else {
+        None
+    };
+    let mut weights: Vec<u64> = s.contributors.iter().map(|(_, c)| c.weight).collect();
+    weights.sort_unstable_by(|a, b| b.cmp(a));
+    let offers = s
+        .offers
+        .iter()
+        .map(|(k, o)| {
+            let voted = o.yes_weight.saturating_add(o.no_weight);
+            OfferStat {
+                index: o.index,
+                address: k.to_string(),
+                state: state_name(&o.state).into(),
+                price: o.price,
+                snapshot_weight: o.snapshot_total_weight,
+                voters: o.voter_count,
+                yes: o.yes_weight,
+                no: o.no_weight,
+                turnout_percent: if o.snapshot_total_weight == 0 {
+                    0.0
+                } else {
+                    (voted as f64) * 100.0 / (o.snapshot_total_weight as f64)
+                },
+                fee: o.fee_paid,
+                net: o.net_distributed,
+            }
+        })
+        .collect();
+    let ok = invariants.iter().all(|c| c.ok)
+        && history
+            .as_ref()
+            .is_none_or(|h| h.checks.iter().all(|c| c.ok));
+    Ok(AuditReport {
+        pool: pool.to_string(),
+        name: s.pool.name.clone(),
+        chain: chain.label(),
+        decimals: s.pool.mint_decimals,
+        ok,
+        invariants,
+        history,
+        contributors: s.contributors.len(),
+        gini: gini(&weights),
+        weights,
+        offers,
+        vault: s.vault_amount,
+        total_distributed: s.pool.total_distributed,
+        total_claimed: s.pool.total_claimed,
+        total_fees: s.pool.total_fees,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gini;
+
+    #[test]
+    fn gini_bounds() {
+        assert_eq!(gini(&[]), 0.0);
+        assert!(gini(&[5, 5, 5, 5]).abs() < 1e-12);
+        let g = gini(&[0, 0, 0, 100]);
+        assert!((g - 0.75).abs() < 1e-12, "{g}");
+    }
+}

@@ -1,0 +1,255 @@
+//! `datapool audit` and `datapool events`: the auditor's commands.
+
+use std::path::Path;
+
+use futures::StreamExt;
+use serde_json::json;
+
+use super::commands::load_pool;
+use super::output::{fields, table};
+use super::{CliError, Ctx, Report, EXIT_FAILED, EXIT_INPUT};
+use crate::audit::{audit, AuditReport};
+use crate::chain::Chain;
+use crate::checks::Check;
+use crate::events::{event_json, raw_events_from_logs};
+use crate::history::pool_history;
+use crate::units::format_amount;
+
+fn checks_text(title: &str, checks: &[Check]) -> String {
+    let mut out = format!("{title}\n");
+    for c in checks {
+        out.push_str(&format!(
+            "  {} {}. {}: {}\n",
+            if c.ok { "ok  " } else { "FAIL" },
+            c.number,
+            c.name,
+            c.detail
+        ));
+        for f in &c.findings {
+            out.push_str(&format!(
+                "       {} — account {}: expected {}, found {}\n",
+                f.note, f.account, f.expected, f.actual
+            ));
+        }
+    }
+    out
+}
+
+fn audit_text(r: &AuditReport) -> String {
+    let d = r.decimals;
+    let mut out = fields(&[
+        ("Pool", format!("{} ({})", r.pool, r.name)),
+        ("Chain", r.chain.clone()),
+        (
+            "Verdict",
+            if r.ok {
+                "every invariant holds".into()
+            } else {
+                "VIOLATIONS FOUND".into()
+            },
+        ),
+        (
+            "Contributors",
+            format!("{} (Gini of weights {:.3})", r.contributors, r.gini),
+        ),
+        ("Vault", format_amount(r.vault.into(), d)),
+        ("Distributed", format_amount(r.total_distributed, d)),
+        ("Claimed", format_amount(r.total_claimed, d)),
+        ("Fees", format_amount(r.total_fees, d)),
+        ("Audited in", format!("{:.2} s", r.seconds)),
+    ]);
+    out.push('\n');
+    out.push_str(&checks_text("Invariants (PROTOCOL.md)", &r.invariants));
+    if let Some(h) = &r.history {
+        out.push('\n');
+        out.push_str(&checks_text(
+            &format!(
+                "History ({} transactions, {} events)",
+                h.transactions, h.events
+            ),
+            &h.checks,
+        ));
+    }
+    if !r.offers.is_empty() {
+        out.push_str("\nOffers\n");
+        let rows: Vec<Vec<String>> = r
+            .offers
+            .iter()
+            .map(|o| {
+                vec![
+                    o.index.to_string(),
+                    o.state.clone(),
+                    format_amount(o.price.into(), d),
+                    o.voters.to_string(),
+                    format!("{:.1}%", o.turnout_percent),
+                    format!("{} / {}", o.yes, o.no),
+                    format_amount(o.fee.into(), d),
+                    format_amount(o.net.into(), d),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "#",
+                "STATE",
+                "PRICE",
+                "VOTERS",
+                "TURNOUT",
+                "YES / NO",
+                "FEE",
+                "TO CONTRIBUTORS",
+            ],
+            &rows,
+        ));
+    }
+    out
+}
+
+/// `datapool audit`.
+pub async fn run_audit<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &str,
+    html: Option<&Path>,
+    no_history: bool,
+) -> Result<Report, CliError> {
+    // Could not audit (bad address, not a pool, node unreachable): exit 2.
+    let could_not = |e: CliError| CliError {
+        code: EXIT_INPUT,
+        ..e
+    };
+    let (addr, _) = load_pool(ctx, pool).await.map_err(could_not)?;
+    let r = audit(ctx.chain, &ctx.program_id, &addr, !no_history)
+        .await
+        .map_err(|e| could_not(e.into()))?;
+    if let Some(path) = html {
+        std::fs::write(path, crate::report_html::render(&r))
+            .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let mut report = Report::new(&r, audit_text(&r));
+    if !r.ok {
+        report.code = EXIT_FAILED;
+    }
+    Ok(report)
+}
+
+/// `datapool events`.
+pub async fn run_events<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &str,
+    follow: bool,
+    limit: Option<usize>,
+) -> Result<Report, CliError> {
+    let (addr, _) = load_pool(ctx, pool).await?;
+    if follow {
+        return follow_events(ctx, &addr).await;
+    }
+    let offers: Vec<_> = crate::query::offers(ctx.chain, &ctx.program_id, &addr)
+        .await?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, &addr, &offers, 16).await?;
+    if let Some(n) = limit {
+        let skip = events.len().saturating_sub(n);
+        events.drain(..skip);
+    }
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                e.slot.to_string(),
+                e.name.clone(),
+                short_fields(&e.data),
+                e.signature.clone(),
+            ]
+        })
+        .collect();
+    let text = if events.is_empty() {
+        "no events".to_string()
+    } else {
+        table(&["SLOT", "EVENT", "FIELDS", "SIGNATURE"], &rows)
+    };
+    Ok(Report::new(&events, text))
+}
+
+fn short_fields(data: &serde_json::Value) -> String {
+    data.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| *k != "pool")
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .map(|s| {
+                            if s.len() > 12 {
+                                format!("{}…", &s[..8])
+                            } else {
+                                s.to_string()
+                            }
+                        })
+                        .unwrap_or(v.to_string());
+                    format!("{k}={v}")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+async fn follow_events<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &anchor_lang::prelude::Pubkey,
+) -> Result<Report, CliError> {
+    let Some(ws) = &ctx.ws_url else {
+        return Err(CliError::input(
+            "--follow needs a node: pass --url (the embedded chain has no subscriptions)",
+        ));
+    };
+    let client = solana_pubsub_client::nonblocking::pubsub_client::PubsubClient::new(ws.as_str())
+        .await
+        .map_err(|e| CliError {
+            code: super::EXIT_UNREACHABLE,
+            ..CliError::failed(format!("cannot subscribe at {ws}: {e}"))
+        })?;
+    let filter =
+        solana_rpc_client_api::config::RpcTransactionLogsFilter::Mentions(vec![pool.to_string()]);
+    let config = solana_rpc_client_api::config::RpcTransactionLogsConfig {
+        commitment: Some(ctx.commitment),
+    };
+    let (mut stream, unsubscribe) = client
+        .logs_subscribe(filter, config)
+        .await
+        .map_err(|e| CliError::failed(format!("logs subscription refused: {e}")))?;
+    eprintln!("following events of pool {pool} (Ctrl-C to stop)");
+    let mut seen = 0u64;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            item = stream.next() => {
+                let Some(resp) = item else {
+                    return Err(CliError { code: super::EXIT_UNREACHABLE, ..CliError::failed(format!("the node at {ws} closed the subscription")) });
+                };
+                if resp.value.err.is_some() {
+                    continue;
+                }
+                for raw in raw_events_from_logs(&ctx.program_id, &resp.value.logs) {
+                    let Some(ev) = event_json(&raw) else { continue };
+                    seen += 1;
+                    let line = json!({ "signature": resp.value.signature, "slot": resp.context.slot, "name": ev["name"], "data": ev["data"] });
+                    if ctx.json_lines {
+                        println!("{line}");
+                    } else {
+                        println!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature);
+                    }
+                }
+            }
+        }
+    }
+    unsubscribe().await;
+    eprintln!("{seen} events");
+    Ok(Report {
+        json: serde_json::Value::Null,
+        text: String::new(),
+        code: 0,
+    })
+}

@@ -1,0 +1,143 @@
+//! A pool's history rebuilt from the program's events: the signatures of every transaction that
+//! touched the pool (and its offers), their logs, and the Anchor events in them.
+
+use std::collections::HashSet;
+
+use anchor_lang::prelude::Pubkey;
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+use solana_signature::Signature;
+
+use crate::chain::{Chain, ChainError, SignatureInfo};
+use crate::events::{decode_event, event_json, raw_events_from_logs, DataPoolEvent};
+
+/// Signatures fetched per `getSignaturesForAddress` page.
+const PAGE: usize = 1_000;
+
+/// A transaction and its logs (`None` when the node no longer has them).
+type Fetched = Result<(SignatureInfo, Option<Vec<String>>), ChainError>;
+
+/// One event of the pool's history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryEvent {
+    /// The transaction.
+    pub signature: String,
+    /// Its slot.
+    pub slot: u64,
+    /// Its block time.
+    #[serde(rename = "blockTime")]
+    pub block_time: Option<i64>,
+    /// Event name.
+    pub name: String,
+    /// Event fields (camelCase).
+    pub data: Value,
+    /// The typed event.
+    #[serde(skip)]
+    pub event: DataPoolEvent,
+}
+
+/// Every signature that touched `address`, oldest first (all pages).
+pub async fn all_signatures<C: Chain>(
+    chain: &C,
+    address: &Pubkey,
+) -> Result<Vec<SignatureInfo>, ChainError> {
+    let mut out: Vec<SignatureInfo> = Vec::new();
+    let mut before: Option<Signature> = None;
+    loop {
+        let page = chain.signatures_for_address(address, before, PAGE).await?;
+        let done = page.len() < PAGE;
+        before = page.last().map(|s| s.signature);
+        out.extend(page);
+        if done || before.is_none() {
+            break;
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+fn pool_of(e: &DataPoolEvent) -> Option<Pubkey> {
+    use DataPoolEvent::*;
+    Some(match e {
+        PoolCreated(x) => x.pool,
+        PoolUpdated(x) => x.pool,
+        PoolPauseChanged(x) => x.pool,
+        AuthorityProposed(x) => x.pool,
+        AuthorityChanged(x) => x.pool,
+        AttestorAdded(x) => x.pool,
+        AttestorRemoved(x) => x.pool,
+        ContributionSubmitted(x) => x.pool,
+        ContributionRemoved(x) => x.pool,
+        OfferCreated(x) => x.pool,
+        VoteCast(x) => x.pool,
+        OfferAccepted(x) => x.pool,
+        OfferRejected(x) => x.pool,
+        OfferCancelled(x) => x.pool,
+        OfferRefunded(x) => x.pool,
+        PayoutClaimed(x) => x.pool,
+        VoteClosed(_) => return None,
+    })
+}
+
+/// The events of `pool` in chain order, from the transactions that touched the pool or one of
+/// `offers` (vote closes name only the offer). `concurrency` transactions are fetched at once.
+pub async fn pool_history<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    offers: &[Pubkey],
+    concurrency: usize,
+) -> Result<(Vec<HistoryEvent>, usize), ChainError> {
+    let mut sigs: Vec<SignatureInfo> = Vec::new();
+    let mut seen = HashSet::new();
+    for addr in std::iter::once(pool).chain(offers) {
+        for s in all_signatures(chain, addr).await? {
+            if !s.failed && seen.insert(s.signature) {
+                sigs.push(s);
+            }
+        }
+    }
+    sigs.sort_by_key(|s| (s.slot, s.index.unwrap_or(0)));
+    let offer_set: HashSet<&Pubkey> = offers.iter().collect();
+    let fetched: Vec<Fetched> = stream::iter(sigs.iter().cloned())
+        .map(|s| async move {
+            let logs = crate::send::with_retries(&crate::send::SendOptions::default(), || {
+                chain.transaction_logs(&s.signature)
+            })
+            .await?;
+            Ok((s, logs))
+        })
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut out = Vec::new();
+    let transactions = fetched.len();
+    for r in fetched {
+        let (s, logs) = r?;
+        let Some(logs) = logs else { continue };
+        for raw in raw_events_from_logs(program_id, &logs) {
+            let Some(Ok(event)) = decode_event(&raw) else {
+                continue;
+            };
+            let ours = match (&event, pool_of(&event)) {
+                (_, Some(p)) => p == *pool,
+                (DataPoolEvent::VoteClosed(v), None) => offer_set.contains(&v.offer),
+                _ => false,
+            };
+            if !ours {
+                continue;
+            }
+            let json = event_json(&raw).unwrap_or(Value::Null);
+            out.push(HistoryEvent {
+                signature: s.signature.to_string(),
+                slot: s.slot,
+                block_time: s.block_time,
+                name: event.name().to_string(),
+                data: json["data"].clone(),
+                event,
+            });
+        }
+    }
+    Ok((out, transactions))
+}
