@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs, only when missing, the system tools the build and tests use: a C compiler (crates with
 # C code), patch (the SBF std patch), python3 (IDL assembly). Rust itself comes from rustup, which
-# reads rust-toolchain.toml. Safe to run again.
+# reads rust-toolchain.toml. With --tests also what only the tests use: headless Chromium (the
+# audit report is rendered and screenshotted). Safe to run again.
 set -euo pipefail
 missing=()
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
+fi
 command -v cc >/dev/null || missing+=(gcc)
 command -v patch >/dev/null || missing+=(patch)
 command -v python3 >/dev/null || missing+=(python3)

@@ -8,7 +8,7 @@ cd "$ROOT"
 step() { printf '\n==> %s\n' "$*"; }
 start=$(date +%s)
 
-step "prerequisites";           ./scripts/prereqs.sh
+step "prerequisites";           ./scripts/prereqs.sh --tests
 step "SBF build";               ./scripts/build-sbf.sh
 step "format";                  cargo fmt --all -- --check
 step "lint";                    cargo clippy --workspace --all-targets -- -D warnings

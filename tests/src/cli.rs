@@ -8,7 +8,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use clap::Parser;
 use data_pool_client::chain::embedded::EmbeddedChain;
 use data_pool_client::chain::Chain;
-use data_pool_client::cli::{build_ctx, execute, output, Cli, CliError};
+use data_pool_client::cli::{build_ctx, execute, output, Cli, CliError, Report};
 use data_pool_client::send::{self, SendOptions};
 use data_pool_client::{query, token, PROGRAM_ID};
 use serde_json::Value;
@@ -93,8 +93,8 @@ impl CliEnv {
         self.dir.join(name).display().to_string()
     }
 
-    /// Runs `datapool <args>` and returns its JSON result or its error.
-    pub fn run(&self, args: &[&str]) -> Result<Value, CliError> {
+    /// Runs `datapool <args>` and returns the whole report (JSON, text, exit code) or the error.
+    pub fn report(&self, args: &[&str]) -> Result<Report, CliError> {
         let argv = std::iter::once("datapool").chain(args.iter().copied());
         let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
         let keypair = cli
@@ -106,7 +106,11 @@ impl CliEnv {
             let ctx = build_ctx(&self.chain, &cli.global, Path::new(&keypair))?;
             execute(&ctx, &cli.command).await
         })
-        .map(|r| {
+    }
+
+    /// Runs `datapool <args>` and returns its JSON result or its error.
+    pub fn run(&self, args: &[&str]) -> Result<Value, CliError> {
+        self.report(args).map(|r| {
             // The text form must render too.
             assert!(!output::render(data_pool_client::cli::OutputFormat::Text, &r).is_empty());
             r.json
@@ -260,4 +264,113 @@ pub fn n(v: &Value, field: &str) -> u64 {
         .as_u64()
         .or_else(|| v[field].as_str().and_then(|s| s.parse().ok()))
         .unwrap_or_else(|| panic!("no number {field} in {v}"))
+}
+
+/// A pool after a demo-like life, driven through the CLI: 4 contributors (one revoked later),
+/// an accepted sale, a rejected one, an open offer holding its escrow, claims and a closed vote.
+pub struct Scenario {
+    /// The pool.
+    pub pool: String,
+    /// The accepted, rejected and open offers.
+    pub offers: [String; 3],
+    /// Contributor wallets.
+    pub wallets: Vec<Pubkey>,
+    /// The curator's keypair file.
+    pub curator: String,
+}
+
+/// Builds a [`Scenario`] on `env`.
+pub fn scenario(env: &CliEnv) -> Scenario {
+    let (curator_kp, curator) = env.keypair("s-curator", 100);
+    let (attestor_kp, attestor) = env.keypair("s-attestor", 0);
+    let mint = env.mint();
+    let treasury = env
+        .token_account(&mint, &curator_kp.pubkey(), 0)
+        .to_string();
+    let (buyer_kp, buyer) = env.keypair("s-buyer", 10);
+    env.token_account(&mint, &buyer_kp.pubkey(), 1_000_000_000_000);
+    let pool = s(
+        &env.ok(&[
+            "-k",
+            &curator,
+            "pool",
+            "create",
+            "audited",
+            "--mint",
+            &mint.to_string(),
+            "--treasury",
+            &treasury,
+            "--quorum-bps",
+            "3000",
+            "--voting-period",
+            "1d",
+        ]),
+        "pool",
+    )
+    .to_string();
+    env.ok(&[
+        "-k",
+        &curator,
+        "attestor",
+        "add",
+        &pool,
+        &attestor_kp.pubkey().to_string(),
+    ]);
+    let mut people = Vec::new();
+    for (i, score) in [120u64, 340, 560, 780].into_iter().enumerate() {
+        let (kp, path) = env.keypair(&format!("s-c{i}"), 2);
+        let att = env.path(&format!("s-att{i}.json"));
+        env.attest(
+            &pool,
+            &kp.pubkey(),
+            &format!("{:064x}", 100 + i),
+            score,
+            &attestor,
+            &att,
+            &[],
+        );
+        env.ok(&["-k", &path, "contribute", &pool, "--attestation", &att]);
+        people.push((kp.pubkey(), path));
+    }
+    let terms = env.write("s-terms.txt", b"terms");
+    let offer = |price: &str| {
+        s(
+            &env.ok(&[
+                "-k", &buyer, "-y", "offer", "create", &pool, "--price", price, "--terms", &terms,
+            ]),
+            "offer",
+        )
+        .to_string()
+    };
+    let (accepted, rejected) = (offer("55000"), offer("700"));
+    for (_, path) in &people {
+        env.ok(&["-k", path, "-y", "vote", &accepted, "--approve"]);
+        env.ok(&["-k", path, "-y", "vote", &rejected, "--reject"]);
+    }
+    env.ok(&["-k", &curator, "-y", "offer", "finalize", &accepted]);
+    env.ok(&["-k", &curator, "-y", "offer", "finalize", &rejected]);
+    for (_, path) in &people[..3] {
+        env.ok(&["-k", path, "-y", "claim", &pool]);
+    }
+    env.ok(&["-k", &people[0].1, "offer", "close-vote", &accepted]);
+    let revoked = s(
+        &env.ok(&[
+            "contribution",
+            "list",
+            &pool,
+            "--contributor",
+            &people[3].0.to_string(),
+        ])[0],
+        "address",
+    )
+    .to_string();
+    env.ok(&["-k", &people[3].1, "-y", "contribution", "revoke", &revoked]);
+    let open = offer("1000");
+    env.ok(&["-k", &people[1].1, "-y", "vote", &open, "--approve"]);
+    Scenario {
+        pool,
+        offers: [accepted, rejected, open],
+        wallets: people.iter().map(|(k, _)| *k).collect(),
+        curator,
+    }
 }
