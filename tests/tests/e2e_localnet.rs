@@ -448,6 +448,92 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         Some(1)
     );
 
+    // The auditor: state and history agree on the validator too (exit 0).
+    let audit = e.ok(&[
+        "audit",
+        &pool,
+        "--html",
+        &e.dir.0.join("audit.html").display().to_string(),
+    ]);
+    assert_eq!(audit["ok"], true, "{audit:#}");
+    let history = &audit["history"];
+    assert!(n(history, "transactions") >= 15, "{history}");
+    assert!(
+        history["checks"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|x| x["ok"] == true)),
+        "{history:#}"
+    );
+    let events = e.ok(&["events", &pool]);
+    assert_eq!(
+        events
+            .as_array()
+            .and_then(|v| v.first())
+            .map(|x| x["name"].clone()),
+        Some("PoolCreated".into())
+    );
+    let r = Command::new(datapool_bin())
+        .args(["-u", "http://127.0.0.1:9", "audit", &pool])
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(2), "could not audit: exit 2");
+
+    // Live events over PubSub: start following, act, read the event, stop with Ctrl-C.
+    let mut follower = Command::new(datapool_bin())
+        .args([
+            "-u",
+            &e.url,
+            "--output",
+            "json-compact",
+            "events",
+            &pool,
+            "--follow",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("follow");
+    let ferr = follower.stderr.take().expect("stderr");
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(ferr).lines().map_while(Result::ok) {
+            if line.starts_with("following") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    ready_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("subscribed");
+    let fout = follower.stdout.take().expect("stdout");
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(fout).lines().map_while(Result::ok) {
+            let _ = line_tx.send(line);
+        }
+    });
+    e.ok(&["-k", &curator, "pool", "pause", &pool]);
+    e.ok(&["-k", &curator, "pool", "unpause", &pool]);
+    let first: Value = serde_json::from_str(
+        &line_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a live event"),
+    )
+    .expect("JSON line");
+    assert_eq!(first["name"], "PoolPauseChanged", "{first}");
+    assert_eq!(first["data"]["paused"], true);
+    let status = Command::new("kill")
+        .args(["-INT", &follower.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    assert_eq!(
+        follower.wait().expect("exit").code(),
+        Some(0),
+        "Ctrl-C ends --follow cleanly"
+    );
+
     // Bad input: one clear message, non-zero exit, nothing sent.
     e.fails(
         &["-k", "/nonexistent.json", "claim", &pool],
