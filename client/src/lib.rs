@@ -17,6 +17,8 @@ pub mod pda;
 pub mod query;
 pub mod report_html;
 pub mod send;
+pub mod service;
+pub mod spotify;
 pub mod token;
 pub mod units;
 

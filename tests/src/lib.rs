@@ -1261,3 +1261,4 @@ pub use data_pool::error::DataPoolError as DpErr;
 
 pub mod cli;
 pub mod sim;
+pub mod spotify;

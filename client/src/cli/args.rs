@@ -90,13 +90,19 @@ pub enum Command {
     Attestor(AttestorCmd),
     /// Sign an attestation for a contributor's data (attestors; offline)
     Attest(AttestArgs),
-    /// Submit an attested contribution to a pool
+    /// Submit an attested contribution to a pool (an attestation file, or an export and an attestor service)
     Contribute {
         /// The pool
         pool: String,
         /// Attestation file written by `datapool attest`
-        #[arg(long, value_name = "FILE")]
-        attestation: PathBuf,
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "attestor_url"], required_unless_present = "file")]
+        attestation: Option<PathBuf>,
+        /// Spotify export (JSON files, .zip or a folder): hashed here, attested by --attestor-url
+        #[arg(long, value_name = "EXPORT", requires = "attestor_url")]
+        file: Vec<PathBuf>,
+        /// The attestor service to send the export to
+        #[arg(long, value_name = "URL")]
+        attestor_url: Option<String>,
     },
     /// List, show, revoke and invalidate contributions
     #[command(subcommand)]
@@ -296,6 +302,28 @@ pub enum AttestorCmd {
         /// The pool
         pool: String,
     },
+    /// Run the attestor service (HTTP): POST /attest?wallet=<PUBKEY> with an export, GET /health.
+    /// Signs with -k/--keypair.
+    Serve {
+        /// The pool it attests for
+        #[arg(long)]
+        pool: String,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        bind: String,
+        /// Largest upload, bytes
+        #[arg(long, default_value_t = 256 * 1024 * 1024)]
+        max_body: usize,
+        /// Uploads processed at once (more get 503)
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Validity of attestations
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// Score cap [default: the pool's max score, read from the chain]
+        #[arg(long)]
+        max_score: Option<u64>,
+    },
 }
 
 /// `attest …`
@@ -307,12 +335,18 @@ pub struct AttestArgs {
     /// The contributor's wallet
     #[arg(long)]
     pub contributor: String,
-    /// Canonical data hash, 64 hex characters
-    #[arg(long, value_name = "HEX")]
-    pub data_hash: String,
-    /// Score of the data
+    /// Score a Spotify export (JSON files, the .zip, or a folder); hash and score come from it
+    #[arg(long, value_name = "EXPORT", conflicts_with_all = ["data_hash", "score"], required_unless_present = "data_hash")]
+    pub file: Vec<PathBuf>,
+    /// Canonical data hash, 64 hex characters (with --score, instead of --file)
+    #[arg(long, value_name = "HEX", requires = "score")]
+    pub data_hash: Option<String>,
+    /// Score of the data (with --data-hash)
     #[arg(long, value_name = "N")]
-    pub score: u64,
+    pub score: Option<u64>,
+    /// Cap for --file scores [default: the pool's max score, read from the chain]
+    #[arg(long, value_name = "N")]
+    pub max_score: Option<u64>,
     /// The attestor's keypair
     #[arg(long, value_name = "PATH")]
     pub attestor_keypair: PathBuf,

@@ -27,8 +27,21 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, command: &Command) -> Result<R
     match command {
         Command::Pool(c) => pool_cmd(ctx, c).await,
         Command::Attestor(c) => attestor_cmd(ctx, c).await,
-        Command::Attest(a) => attest(ctx, a).await,
-        Command::Contribute { pool, attestation } => contribute(ctx, pool, attestation).await,
+        Command::Attest(a) => super::proof::attest(ctx, a).await,
+        Command::Contribute {
+            pool,
+            attestation,
+            file,
+            attestor_url,
+        } => match attestation {
+            Some(path) => {
+                let a = read_attestation(path)?;
+                submit_attestation(ctx, pool, a, &path.display().to_string()).await
+            }
+            None => {
+                super::proof::contribute_from_export(ctx, pool, file, attestor_url.as_deref()).await
+            }
+        },
         Command::Contribution(c) => contribution_cmd(ctx, c).await,
         Command::Offer(c) => offer_cmd(ctx, c).await,
         Command::Vote {
@@ -66,7 +79,7 @@ fn share(part: u128, whole: u128) -> String {
     format!("{}.{:04}%", ppm / 10_000, ppm % 10_000)
 }
 
-fn when(ts: i64) -> String {
+pub fn when(ts: i64) -> String {
     if ts == 0 {
         return "-".into();
     }
@@ -560,6 +573,7 @@ async fn pool_update<C: Chain>(
 
 async fn attestor_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &AttestorCmd) -> Result<Report, CliError> {
     match cmd {
+        AttestorCmd::Serve { .. } => super::proof::serve(ctx, cmd).await,
         AttestorCmd::Add { pool, key } | AttestorCmd::Remove { pool, key } => {
             let add = matches!(cmd, AttestorCmd::Add { .. });
             let (addr, _) = load_pool(ctx, pool).await?;
@@ -630,7 +644,7 @@ async fn attestor_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &AttestorCmd) -> Result<R
 
 // ---------------------------------------------------------------- attest / contribute
 
-fn parse_hash(text: &str) -> Result<[u8; 32], CliError> {
+pub fn parse_hash(text: &str) -> Result<[u8; 32], CliError> {
     let t = text.trim().trim_start_matches("0x");
     let bytes = hex::decode(t).map_err(|_| CliError::input(format!("{text:?} is not hex")))?;
     bytes
@@ -638,7 +652,7 @@ fn parse_hash(text: &str) -> Result<[u8; 32], CliError> {
         .map_err(|_| CliError::input("a data hash is 32 bytes: 64 hex characters"))
 }
 
-fn now_unix() -> i64 {
+pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -670,49 +684,6 @@ pub fn sign_attestation(
     }
 }
 
-async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &AttestArgs) -> Result<Report, CliError> {
-    let pool = parse_pubkey(&a.pool, "pool")?;
-    let contributor = parse_pubkey(&a.contributor, "contributor")?;
-    let data_hash = parse_hash(&a.data_hash)?;
-    if a.score == 0 {
-        return Err(CliError::input("--score must be at least 1"));
-    }
-    let ttl = parse_duration(&a.expires_in).map_err(CliError::input)?;
-    if ttl <= 0 {
-        return Err(CliError::input("--expires-in must be positive"));
-    }
-    let attestor = super::config::read_keypair(&a.attestor_keypair)?;
-    let file = sign_attestation(
-        &ctx.program_id,
-        &pool,
-        &contributor,
-        data_hash,
-        a.score,
-        now_unix().saturating_add(ttl),
-        &attestor,
-    );
-    let text = file.to_json();
-    if let Some(out) = &a.out {
-        std::fs::write(out, &text)
-            .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
-    }
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let human = match &a.out {
-        Some(out) => format!(
-            "Wrote attestation for {contributor} (score {}, expires {}) to {}",
-            a.score,
-            when(file.expires_at),
-            out.display()
-        ),
-        None => text.clone(),
-    };
-    Ok(Report {
-        code: 0,
-        json,
-        text: human,
-    })
-}
-
 /// Reads and checks an attestation file.
 pub fn read_attestation(path: &Path) -> Result<AttestationFile, CliError> {
     let meta = std::fs::metadata(path)
@@ -729,13 +700,15 @@ pub fn read_attestation(path: &Path) -> Result<AttestationFile, CliError> {
     AttestationFile::parse(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
 }
 
-async fn contribute<C: Chain>(
+/// Checks an attestation against the pool, the signer, its signature and expiry, then submits it.
+/// `source` names where it came from (a file path or an attestor URL) in messages.
+pub async fn submit_attestation<C: Chain>(
     ctx: &Ctx<'_, C>,
     pool: &str,
-    path: &Path,
+    file: AttestationFile,
+    source: &str,
 ) -> Result<Report, CliError> {
     let (addr, p) = load_pool(ctx, pool).await?;
-    let file = read_attestation(path)?;
     let me = ctx.signer()?.pubkey();
     if file.program_id != ctx.program_id {
         return Err(CliError::input(format!(
@@ -759,8 +732,7 @@ async fn contribute<C: Chain>(
     let msg = file.message();
     if !solana_signature::Signature::from(file.signature).verify(file.attestor.as_ref(), &msg) {
         return Err(CliError::input(format!(
-            "{}: the signature does not verify (the file was altered or signed for other values)",
-            path.display()
+            "{source}: the signature does not verify (the file was altered or signed for other values)"
         )));
     }
     let now = ctx.chain.unix_time().await?;
@@ -780,7 +752,7 @@ async fn contribute<C: Chain>(
     let contribution = find_contribution_pda(&ctx.program_id, &addr, &file.data_hash).0;
     if ctx.chain.get_account(&contribution).await?.is_some() {
         return Err(CliError::input(format!(
-            "this data has been contributed already ({contribution})"
+            "DuplicateData: this data has been contributed already ({contribution})"
         ))
         .with_hint("each data hash can be contributed once per pool"));
     }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod output;
+pub mod proof;
 
 use std::io::{IsTerminal, Write};
 

@@ -1,0 +1,16 @@
+//! Proof of contribution for Spotify listening histories: reading what Spotify hands users (the
+//! "Account data" and "Extended streaming history" exports, as files or as the `.zip`), a canonical
+//! data hash, and a deterministic, documented score.
+//!
+//! Privacy: personal fields (IP address, user agent, username, country) are never deserialized —
+//! serde skips them while streaming — so they never leave the machine, enter the hash or reach a
+//! log. Memory: JSON is streamed record by record; what is kept per play is 24 bytes plus the
+//! interned artist and track names.
+
+mod read;
+mod score;
+
+pub use read::{
+    flavor_of, parse_time, read_paths, read_upload, ExportError, Flavor, Limits, Listening, Play,
+};
+pub use score::{canonical_hash, score, Breakdown, ScoreRules};

@@ -1,0 +1,638 @@
+//! Streaming readers of Spotify exports.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// Which export a file comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// "Account data": `StreamingHistory_music_N.json` / `StreamingHistoryN.json`.
+    AccountMusic,
+    /// "Account data" podcasts: recognised, not counted.
+    AccountPodcast,
+    /// "Extended streaming history": `Streaming_History_Audio_*.json` / `endsong_N.json`.
+    Extended,
+}
+
+/// Limits against oversized input and zip bombs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest single JSON file (uncompressed), bytes.
+    pub max_file_bytes: u64,
+    /// Largest total of all JSON read, bytes.
+    pub max_total_bytes: u64,
+    /// Largest compression ratio of a zip entry.
+    pub max_zip_ratio: u64,
+    /// Plays after this unix time are refused (the future).
+    pub now: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 1 << 30,
+            max_total_bytes: 4 << 30,
+            max_zip_ratio: 200,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// Earliest play accepted: 2008-01-01 00:00 UTC (Spotify launched in October 2008).
+pub const EARLIEST: i64 = 1_199_145_600;
+
+/// Why an export was refused. Always names the file, and the record when there is one.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExportError {
+    /// Could not be opened or read.
+    #[error("{file}: cannot read: {detail}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The OS error.
+        detail: String,
+    },
+    /// Not JSON (or not a JSON array of records).
+    #[error("{file}: not JSON of a Spotify export: {detail}")]
+    NotJson {
+        /// The file.
+        file: String,
+        /// Where and what.
+        detail: String,
+    },
+    /// A record without the fields of its flavour.
+    #[error("{file}: record {index}: not a Spotify play: {detail}")]
+    BadRecord {
+        /// The file.
+        file: String,
+        /// 0-based record index.
+        index: u64,
+        /// What is missing or wrong.
+        detail: String,
+    },
+    /// A negative duration.
+    #[error("{file}: record {index}: negative duration {ms} ms")]
+    NegativeDuration {
+        /// The file.
+        file: String,
+        /// 0-based record index.
+        index: u64,
+        /// The duration.
+        ms: i64,
+    },
+    /// Before 2008 or in the future.
+    #[error("{file}: record {index}: timestamp {ts:?} is {why}")]
+    BadTime {
+        /// The file.
+        file: String,
+        /// 0-based record index.
+        index: u64,
+        /// The timestamp as written.
+        ts: String,
+        /// "before 2008", "in the future" or "not a timestamp".
+        why: &'static str,
+    },
+    /// Over a size limit.
+    #[error("{file}: too large ({bytes} bytes; the limit is {limit})")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Bytes seen.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A zip entry that expands far beyond its compressed size.
+    #[error("{file}: zip entry {entry} expands {ratio}× (limit {limit}×): refusing a zip bomb")]
+    ZipBomb {
+        /// The zip.
+        file: String,
+        /// The entry.
+        entry: String,
+        /// Expansion seen.
+        ratio: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A broken zip.
+    #[error("{file}: not a readable zip: {detail}")]
+    BadZip {
+        /// The file.
+        file: String,
+        /// What the reader said.
+        detail: String,
+    },
+    /// No streaming history in what was given.
+    #[error("{0}: no Spotify streaming history found (expected StreamingHistory*.json, Streaming_History_Audio_*.json or endsong_*.json)")]
+    NotAnExport(String),
+    /// Files were read but hold no music plays.
+    #[error("{0}: the export holds no music plays")]
+    Empty(String),
+}
+
+/// One music play, normalised: minute of its end (UTC, unix minutes), artist, track, duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Play {
+    /// End of the play, unix time / 60.
+    pub end_minute: i64,
+    /// Artist id (index into [`Listening::names`]).
+    pub artist: u32,
+    /// Track id (index into [`Listening::names`]).
+    pub track: u32,
+    /// Milliseconds played.
+    pub ms: u32,
+}
+
+/// Everything read: music plays and counts of what was skipped.
+#[derive(Debug, Default)]
+pub struct Listening {
+    /// Music plays in reading order.
+    pub plays: Vec<Play>,
+    /// Interned artist and track names.
+    pub names: Vec<String>,
+    index: HashMap<String, u32>,
+    /// Podcast, audiobook and video rows recognised and not counted.
+    pub non_music: u64,
+    /// Files read.
+    pub files: Vec<String>,
+}
+
+impl Listening {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i
+    }
+
+    /// A name by id.
+    pub fn name(&self, id: u32) -> &str {
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// The flavour of a file by its name, `None` for files that are not streaming history.
+pub fn flavor_of(name: &str) -> Option<Flavor> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if !base.ends_with(".json") {
+        return None;
+    }
+    if base.starts_with("StreamingHistory_podcast") {
+        Some(Flavor::AccountPodcast)
+    } else if base.starts_with("StreamingHistory") {
+        Some(Flavor::AccountMusic)
+    } else if base.starts_with("Streaming_History_Audio") || base.starts_with("endsong") {
+        Some(Flavor::Extended)
+    } else {
+        None
+    }
+}
+
+/// The fields of both flavours we read; every other field (IP address, user agent, username,
+/// country…) is skipped by serde without being stored.
+#[derive(Deserialize)]
+struct Raw {
+    #[serde(rename = "endTime")]
+    end_time: Option<String>,
+    #[serde(rename = "artistName")]
+    artist_name: Option<String>,
+    #[serde(rename = "trackName")]
+    track_name: Option<String>,
+    #[serde(rename = "msPlayed")]
+    ms_played_account: Option<i64>,
+    ts: Option<String>,
+    ms_played: Option<i64>,
+    master_metadata_track_name: Option<String>,
+    master_metadata_album_artist_name: Option<String>,
+    episode_name: Option<String>,
+    spotify_episode_uri: Option<String>,
+    audiobook_title: Option<String>,
+    #[serde(rename = "podcastName")]
+    podcast_name: Option<String>,
+    #[serde(rename = "episodeName")]
+    episode_name_account: Option<String>,
+}
+
+/// Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses `YYYY-MM-DD HH:MM` or ISO 8601 `YYYY-MM-DDTHH:MM:SSZ` (UTC) to unix seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once([' ', 'T'])?;
+    let mut d = date.split('-');
+    let (y, mo, da) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+        return None;
+    }
+    let time = time.trim_end_matches('Z');
+    let mut t = time.split(':');
+    let (h, mi) = (num(t.next()?)?, num(t.next()?)?);
+    let sec = match t.next() {
+        Some(x) => num(x.split('.').next()?)?,
+        None => 0,
+    };
+    if t.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, da) * 86_400 + h * 3_600 + mi * 60 + sec)
+}
+
+struct FileSeed<'a> {
+    out: &'a mut Listening,
+    flavor: Flavor,
+    file: &'a str,
+    limits: &'a Limits,
+    error: &'a mut Option<ExportError>,
+}
+
+impl<'de> Visitor<'de> for FileSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of streaming-history records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0u64;
+        while let Some(raw) = seq.next_element::<Raw>()? {
+            if let Err(e) = accept(self.out, self.flavor, self.file, index, raw, self.limits) {
+                *self.error = Some(e);
+                // Drain the rest without keeping it.
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(());
+            }
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+fn accept(
+    out: &mut Listening,
+    flavor: Flavor,
+    file: &str,
+    index: u64,
+    r: Raw,
+    limits: &Limits,
+) -> Result<(), ExportError> {
+    let bad = |detail: &str| ExportError::BadRecord {
+        file: file.into(),
+        index,
+        detail: detail.into(),
+    };
+    let (ts, ms, artist, track) = match flavor {
+        Flavor::AccountMusic | Flavor::AccountPodcast => {
+            let ts = r.end_time.ok_or_else(|| bad("no endTime"))?;
+            let ms = r.ms_played_account.ok_or_else(|| bad("no msPlayed"))?;
+            if flavor == Flavor::AccountPodcast
+                || r.podcast_name.is_some()
+                || r.episode_name_account.is_some()
+            {
+                check_record(file, index, &ts, ms, limits)?;
+                out.non_music += 1;
+                return Ok(());
+            }
+            (
+                ts,
+                ms,
+                r.artist_name.ok_or_else(|| bad("no artistName"))?,
+                r.track_name.ok_or_else(|| bad("no trackName"))?,
+            )
+        }
+        Flavor::Extended => {
+            let ts = r.ts.ok_or_else(|| bad("no ts"))?;
+            let ms = r.ms_played.ok_or_else(|| bad("no ms_played"))?;
+            match (
+                r.master_metadata_track_name,
+                r.master_metadata_album_artist_name,
+            ) {
+                (Some(t), Some(a)) => (ts, ms, a, t),
+                _ => {
+                    // Episodes, audiobooks, and rows Spotify left without metadata.
+                    let _ = (&r.episode_name, &r.spotify_episode_uri, &r.audiobook_title);
+                    check_record(file, index, &ts, ms, limits)?;
+                    out.non_music += 1;
+                    return Ok(());
+                }
+            }
+        }
+    };
+    let secs = check_record(file, index, &ts, ms, limits)?;
+    let ms = u32::try_from(ms).map_err(|_| bad("msPlayed is larger than 49 days"))?;
+    let artist = out.intern(artist.trim());
+    let track = out.intern(track.trim());
+    out.plays.push(Play {
+        end_minute: secs.div_euclid(60),
+        artist,
+        track,
+        ms,
+    });
+    Ok(())
+}
+
+fn check_record(
+    file: &str,
+    index: u64,
+    ts: &str,
+    ms: i64,
+    limits: &Limits,
+) -> Result<i64, ExportError> {
+    if ms < 0 {
+        return Err(ExportError::NegativeDuration {
+            file: file.into(),
+            index,
+            ms,
+        });
+    }
+    let t = |why| ExportError::BadTime {
+        file: file.into(),
+        index,
+        ts: ts.into(),
+        why,
+    };
+    let secs = parse_time(ts).ok_or_else(|| t("not a timestamp"))?;
+    if secs < EARLIEST {
+        return Err(t("before 2008"));
+    }
+    if secs > limits.now.saturating_add(86_400) {
+        return Err(t("in the future"));
+    }
+    Ok(secs)
+}
+
+/// Counts bytes read and stops at a limit.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(std::io::Error::other("size limit"));
+        }
+        Ok(n)
+    }
+}
+
+fn read_json<R: Read>(
+    reader: R,
+    name: &str,
+    flavor: Flavor,
+    out: &mut Listening,
+    limits: &Limits,
+    budget: &mut u64,
+) -> Result<(), ExportError> {
+    let limit = limits.max_file_bytes.min(*budget);
+    let mut counted = Counted {
+        inner: reader,
+        read: 0,
+        limit,
+    };
+    let mut error = None;
+    let result = {
+        let mut de =
+            serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, &mut counted));
+        let seed = FileSeed {
+            out,
+            flavor,
+            file: name,
+            limits,
+            error: &mut error,
+        };
+        seed.deserialize(&mut de).and_then(|_| de.end())
+    };
+    *budget = budget.saturating_sub(counted.read);
+    if counted.read > limit {
+        return Err(ExportError::TooLarge {
+            file: name.into(),
+            bytes: counted.read,
+            limit,
+        });
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
+    result.map_err(|e| ExportError::NotJson {
+        file: name.into(),
+        detail: e.to_string(),
+    })?;
+    out.files.push(name.to_string());
+    Ok(())
+}
+
+fn read_zip<R: Read + std::io::Seek>(
+    reader: R,
+    name: String,
+    out: &mut Listening,
+    limits: &Limits,
+    budget: &mut u64,
+) -> Result<(), ExportError> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| ExportError::BadZip {
+        file: name.clone(),
+        detail: e.to_string(),
+    })?;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| ExportError::BadZip {
+            file: name.clone(),
+            detail: e.to_string(),
+        })?;
+        let entry_name = entry.name().to_string();
+        let Some(flavor) = flavor_of(&entry_name) else {
+            continue;
+        };
+        let declared = entry.size();
+        let compressed = entry.compressed_size().max(1);
+        let label = format!("{name}:{entry_name}");
+        if declared / compressed > limits.max_zip_ratio && declared > (1 << 20) {
+            return Err(ExportError::ZipBomb {
+                file: name.clone(),
+                entry: entry_name,
+                ratio: declared / compressed,
+                limit: limits.max_zip_ratio,
+            });
+        }
+        // Declared sizes can lie: the reader counts what really comes out.
+        let ratio_limit = compressed.saturating_mul(limits.max_zip_ratio).max(1 << 20);
+        let mut capped = Limits {
+            max_file_bytes: limits.max_file_bytes.min(ratio_limit),
+            ..*limits
+        };
+        capped.max_file_bytes = capped.max_file_bytes.max(1);
+        match read_json(entry, &label, flavor, out, &capped, budget) {
+            Err(ExportError::TooLarge { bytes, .. }) if ratio_limit < limits.max_file_bytes => {
+                return Err(ExportError::ZipBomb {
+                    file: name,
+                    entry: entry_name,
+                    ratio: bytes / compressed,
+                    limit: limits.max_zip_ratio,
+                })
+            }
+            r => r?,
+        }
+    }
+    Ok(())
+}
+
+/// Reads streaming history from `paths`: JSON files, `.zip` exports, or directories holding them.
+/// Files that are not streaming history (Userdata.json, Payments.json…) are never opened.
+pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, ExportError> {
+    let mut out = Listening::default();
+    let mut budget = limits.max_total_bytes;
+    let mut found = false;
+    // (path, named on the command line): a file named explicitly is read whatever its name.
+    let mut queue: Vec<(PathBuf, bool)> = paths.iter().map(|p| (p.clone(), true)).collect();
+    let label = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    while let Some((p, explicit)) = queue.pop() {
+        let name = p.display().to_string();
+        let meta = std::fs::metadata(&p).map_err(|e| ExportError::Io {
+            file: name.clone(),
+            detail: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map_err(|e| ExportError::Io {
+                    file: name.clone(),
+                    detail: e.to_string(),
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            queue.extend(entries.into_iter().rev().map(|e| (e, false)));
+            continue;
+        }
+        if name.ends_with(".zip") {
+            let before = out.files.len();
+            let f = std::fs::File::open(&p).map_err(|e| ExportError::Io {
+                file: name.clone(),
+                detail: e.to_string(),
+            })?;
+            read_zip(f, name.clone(), &mut out, limits, &mut budget)?;
+            found |= out.files.len() > before;
+            continue;
+        }
+        let flavor = match flavor_of(&name) {
+            Some(f) => f,
+            // A single file named explicitly: sniff instead of refusing on the name.
+            None if explicit && name.ends_with(".json") => Flavor::Extended,
+            None => continue,
+        };
+        if meta.len() > limits.max_file_bytes {
+            return Err(ExportError::TooLarge {
+                file: name,
+                bytes: meta.len(),
+                limit: limits.max_file_bytes,
+            });
+        }
+        let f = std::fs::File::open(&p).map_err(|e| ExportError::Io {
+            file: name.clone(),
+            detail: e.to_string(),
+        })?;
+        let flavor = if flavor_of(&name).is_none() {
+            sniff(&p).unwrap_or(flavor)
+        } else {
+            flavor
+        };
+        read_json(f, &name, flavor, &mut out, limits, &mut budget)?;
+        found = true;
+    }
+    if !found {
+        return Err(ExportError::NotAnExport(label));
+    }
+    if out.plays.is_empty() {
+        return Err(ExportError::Empty(label));
+    }
+    Ok(out)
+}
+
+/// Reads an uploaded export held in memory: a `.zip` (by its magic bytes) or one JSON file.
+pub fn read_upload(name: &str, bytes: &[u8], limits: &Limits) -> Result<Listening, ExportError> {
+    let mut out = Listening::default();
+    let mut budget = limits.max_total_bytes;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ExportError::TooLarge {
+            file: name.into(),
+            bytes: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_zip(
+            std::io::Cursor::new(bytes),
+            name.to_string(),
+            &mut out,
+            limits,
+            &mut budget,
+        )?;
+        if out.files.is_empty() {
+            return Err(ExportError::NotAnExport(name.into()));
+        }
+    } else {
+        let flavor = sniff_bytes(&bytes[..bytes.len().min(4096)])
+            .ok_or_else(|| ExportError::NotAnExport(name.into()))?;
+        read_json(bytes, name, flavor, &mut out, limits, &mut budget)?;
+    }
+    if out.plays.is_empty() {
+        return Err(ExportError::Empty(name.into()));
+    }
+    Ok(out)
+}
+
+/// Guesses the flavour of a JSON file from its first record's keys.
+fn sniff(p: &Path) -> Option<Flavor> {
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(p).ok()?.read(&mut head).ok()?;
+    sniff_bytes(&head[..n])
+}
+
+fn sniff_bytes(head: &[u8]) -> Option<Flavor> {
+    let text = String::from_utf8_lossy(head);
+    if text.contains("\"endTime\"") {
+        Some(Flavor::AccountMusic)
+    } else if text.contains("\"ts\"") {
+        Some(Flavor::Extended)
+    } else {
+        None
+    }
+}

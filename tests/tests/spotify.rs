@@ -1,0 +1,561 @@
+//! Proof of contribution for Spotify exports: reading both flavours (files, zip, folders), the
+//! canonical hash's invariance, the score, every bad-input case, no panics on mutated input, the
+//! attestor service over real HTTP on loopback, and `attest --file` / `contribute --file` end to
+//! end on the embedded chain.
+
+use std::path::PathBuf;
+
+use data_pool_client::spotify::{
+    canonical_hash, read_paths, read_upload, score, ExportError, Limits, ScoreRules,
+};
+use data_pool_tests::cli::{n, s, CliEnv};
+use data_pool_tests::spotify::*;
+use data_pool_tests::Rng;
+use serde_json::Value;
+use solana_signer::Signer;
+
+fn limits() -> Limits {
+    Limits {
+        now: 1_800_000_000,
+        ..Limits::default()
+    }
+}
+
+fn hash_of(paths: &[PathBuf]) -> [u8; 32] {
+    canonical_hash(&read_paths(paths, &limits()).expect("read"))
+}
+
+fn rules() -> ScoreRules {
+    ScoreRules {
+        max_score: 1_000_000,
+    }
+}
+
+#[test]
+fn both_flavours_files_zip_and_folder_give_one_hash() {
+    let d = scratch("flavours");
+    let account = account_export(&d.join("a").tap_mkdir());
+    let h = hash_of(&account);
+
+    // Extended history, one file, reversed order, compact, with personal fields and podcast rows.
+    let mut ext: Vec<Value> = HISTORY
+        .iter()
+        .rev()
+        .map(|p| extended_record(p, "203.0.113.7"))
+        .collect();
+    ext.insert(2, extended_podcast("2024-01-05T10:00:00Z"));
+    let e_dir = d.join("e").tap_mkdir();
+    let e = write_json(&e_dir, "Streaming_History_Audio_2024.json", &ext, false);
+    assert_eq!(
+        hash_of(std::slice::from_ref(&e)),
+        h,
+        "extended flavour, reordered, compact"
+    );
+
+    // Personal fields do not enter the hash.
+    let ext2: Vec<Value> = HISTORY
+        .iter()
+        .map(|p| extended_record(p, "198.51.100.99"))
+        .collect();
+    let e2 = write_json(&d.join("e2").tap_mkdir(), "endsong_0.json", &ext2, true);
+    assert_eq!(hash_of(&[e2]), h, "older endsong name, other IP");
+
+    // Re-split three ways, with a duplicate play repeated across files.
+    let recs: Vec<Value> = HISTORY.iter().map(account_record).collect();
+    let r = d.join("r").tap_mkdir();
+    let split = vec![
+        write_json(&r, "StreamingHistory0.json", &recs[..2], false),
+        write_json(&r, "StreamingHistory1.json", &recs[1..6], false),
+        write_json(&r, "StreamingHistory2.json", &recs[5..], false),
+    ];
+    assert_eq!(hash_of(&split), h, "re-split with overlapping files");
+    let l = read_paths(&split, &limits()).expect("read");
+    assert_eq!(score(&l, &rules()).duplicates, 2);
+
+    // A zip of the export with other account files, and the folder itself.
+    let zip = d.join("my_spotify_data.zip");
+    let mut entries: Vec<(&str, Vec<u8>)> = vec![(
+        "MyData/Userdata.json",
+        br#"{"username":"alice-1987","email":"a@example.org"}"#.to_vec(),
+    )];
+    let names = [
+        "MyData/StreamingHistory_music_0.json",
+        "MyData/StreamingHistory_music_1.json",
+        "MyData/StreamingHistory_podcast_0.json",
+    ];
+    for (name, p) in names.iter().zip(&account) {
+        entries.push((name, std::fs::read(p).expect("read")));
+    }
+    write_zip(&zip, &entries);
+    assert_eq!(hash_of(&[zip]), h, "zip");
+    assert_eq!(hash_of(&[d.join("a")]), h, "folder");
+
+    // One play changed by a millisecond: another hash.
+    let mut changed = recs.clone();
+    changed[3]["msPlayed"] = Value::from(12_001);
+    let c = write_json(
+        &d.join("c").tap_mkdir(),
+        "StreamingHistory_music_0.json",
+        &changed,
+        true,
+    );
+    assert_ne!(hash_of(&[c]), h);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_score_is_deterministic_and_documented() {
+    let d = scratch("score");
+    let l = read_paths(&account_export(&d), &limits()).expect("read");
+    let b = score(&l, &rules());
+    assert_eq!(b.plays, 8);
+    assert_eq!(
+        b.non_music, 1,
+        "the podcast file is recognised and not counted"
+    );
+    assert_eq!(b.qualifying_plays, 7, "Sinnerman played 12 s");
+    assert_eq!(b.listening_hours, 0, "≈ 33 minutes of qualifying plays");
+    assert_eq!(b.distinct_tracks, 5, "Reckoner twice, Jóga twice");
+    assert_eq!(b.distinct_artists, 4);
+    assert_eq!(b.span_days, 40);
+    assert_eq!(b.overlapping, 0);
+    assert_eq!(b.volume_points, 7);
+    assert_eq!(b.diversity_points, 5 * 5 + 4 * 10);
+    assert_eq!(b.span_points, 40 * 20);
+    assert_eq!(b.authenticity_ppm, 1_000_000);
+    assert_eq!(b.score, 7 + 65 + 800);
+    assert_eq!(score(&l, &rules()), b, "deterministic");
+    assert_eq!(
+        score(&l, &ScoreRules { max_score: 100 }).score,
+        100,
+        "capped at the pool's maximum"
+    );
+    // Overlapping plays (two plays ending a minute apart, each lasting ten) lower the score.
+    let over: Vec<Value> = (0..10)
+        .map(|i| serde_json::json!({"endTime": format!("2024-05-01 10:{:02}", i), "artistName": "A", "trackName": format!("T{i}"), "msPlayed": 600_000}))
+        .collect();
+    let o = write_json(&d, "StreamingHistory_music_9.json", &over, false);
+    let b = score(&read_paths(&[o], &limits()).expect("read"), &rules());
+    assert_eq!(b.overlapping, 9);
+    assert!(b.score < b.volume_points + b.diversity_points);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+fn err(paths: &[PathBuf]) -> ExportError {
+    read_paths(paths, &limits()).expect_err("must be refused")
+}
+
+#[test]
+fn bad_input_names_the_file_and_record() {
+    let d = scratch("bad");
+    let f = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    let e = err(&[f("StreamingHistory_music_0.json", "{not json")]);
+    assert!(matches!(e, ExportError::NotJson { .. }), "{e}");
+    assert!(e.to_string().contains("StreamingHistory_music_0.json"));
+    let e = err(&[f(
+        "StreamingHistory_music_1.json",
+        r#"[{"endTime":"2024-01-01 10:00","artistName":"A","trackName":"T","msPlayed":1000},{"foo":1}]"#,
+    )]);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: record 1: not a Spotify play: no endTime",
+            d.join("StreamingHistory_music_1.json").display()
+        )
+    );
+    let e = err(&[f("StreamingHistory_music_2.json", "[]")]);
+    assert!(matches!(e, ExportError::Empty(_)), "{e}");
+    let e = err(&[f(
+        "StreamingHistory_music_3.json",
+        r#"[{"endTime":"2024-01-01 10:00","artistName":"A","trackName":"T","msPlayed":-5}]"#,
+    )]);
+    assert!(
+        matches!(
+            e,
+            ExportError::NegativeDuration {
+                index: 0,
+                ms: -5,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = err(&[f(
+        "StreamingHistory_music_4.json",
+        r#"[{"endTime":"2031-01-01 10:00","artistName":"A","trackName":"T","msPlayed":5}]"#,
+    )]);
+    assert!(
+        matches!(
+            e,
+            ExportError::BadTime {
+                why: "in the future",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = err(&[f(
+        "StreamingHistory_music_5.json",
+        r#"[{"endTime":"2007-12-31 23:59","artistName":"A","trackName":"T","msPlayed":5}]"#,
+    )]);
+    assert!(
+        matches!(
+            e,
+            ExportError::BadTime {
+                why: "before 2008",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = err(&[f(
+        "StreamingHistory_music_6.json",
+        r#"[{"endTime":"yesterday","artistName":"A","trackName":"T","msPlayed":5}]"#,
+    )]);
+    assert!(
+        matches!(
+            e,
+            ExportError::BadTime {
+                why: "not a timestamp",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let other = d.join("other").tap_mkdir();
+    std::fs::write(other.join("Userdata.json"), "{}").expect("write");
+    assert!(matches!(err(&[other]), ExportError::NotAnExport(_)));
+    // Oversized file.
+    let big = f(
+        "StreamingHistory_music_7.json",
+        &format!(
+            "[{}]",
+            r#"{"endTime":"2024-01-01 10:00","artistName":"A","trackName":"T","msPlayed":5},"#
+                .repeat(200)
+                .trim_end_matches(',')
+        ),
+    );
+    let small = Limits {
+        max_file_bytes: 1_000,
+        ..limits()
+    };
+    assert!(matches!(
+        read_paths(&[big], &small),
+        Err(ExportError::TooLarge { .. })
+    ));
+    // A zip bomb: 64 MiB of spaces in a tiny entry.
+    let bomb = d.join("bomb.zip");
+    let mut body = b"[".to_vec();
+    body.extend(std::iter::repeat_n(b' ', 64 << 20));
+    body.push(b']');
+    write_zip(&bomb, &[("Streaming_History_Audio_0.json", body)]);
+    let e = err(&[bomb]);
+    assert!(matches!(e, ExportError::ZipBomb { .. }), "{e}");
+    let e = err(&[f("broken.zip", "PK\x03\x04 not really")]);
+    assert!(matches!(e, ExportError::BadZip { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn no_input_makes_the_reader_panic() {
+    let d = scratch("fuzz");
+    let recs: Vec<Value> = HISTORY
+        .iter()
+        .map(|p| extended_record(p, "10.0.0.1"))
+        .collect();
+    let good = serde_json::to_vec(&recs).expect("json");
+    let zip_path = d.join("x.zip");
+    write_zip(
+        &zip_path,
+        &[("Streaming_History_Audio_0.json", good.clone())],
+    );
+    let good_zip = std::fs::read(&zip_path).expect("zip");
+    let mut rng = Rng::new(77);
+    let lim = limits();
+    let mut refused = 0;
+    for i in 0..4_000 {
+        let base = if i % 2 == 0 { &good } else { &good_zip };
+        let mut b = base.clone();
+        match rng.below(4) {
+            0 => {
+                for _ in 0..=rng.below(8) {
+                    let at = rng.below(b.len() as u64) as usize;
+                    b[at] ^= 1 << rng.below(8);
+                }
+            }
+            1 => b.truncate(rng.below(b.len() as u64) as usize),
+            2 => {
+                let at = rng.below(b.len() as u64) as usize;
+                b.insert(at, rng.below(256) as u8);
+            }
+            _ => b = (0..rng.below(600)).map(|_| rng.below(256) as u8).collect(),
+        }
+        if read_upload("mutated", &b, &lim).is_err() {
+            refused += 1;
+        }
+    }
+    assert!(refused > 1_000, "most mutations are refused ({refused})");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+trait Mkdir {
+    fn tap_mkdir(self) -> Self;
+}
+
+impl Mkdir for PathBuf {
+    fn tap_mkdir(self) -> Self {
+        std::fs::create_dir_all(&self).expect("mkdir");
+        self
+    }
+}
+
+/// Starts the attestor service on a free loopback port in its own runtime.
+fn start_service(
+    env: &CliEnv,
+    pool: &str,
+    attestor_path: &str,
+    max_body: usize,
+    concurrency: usize,
+) -> String {
+    let keypair = data_pool_client::cli::config::read_keypair(std::path::Path::new(attestor_path))
+        .expect("kp");
+    let cfg = data_pool_client::service::ServiceConfig {
+        program_id: data_pool_client::PROGRAM_ID,
+        pool: pool.parse().expect("pool"),
+        max_score: 1_000,
+        keypair,
+        max_body,
+        concurrency,
+        ttl: 3_600,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(data_pool_client::service::serve(
+            cfg,
+            "127.0.0.1:0".parse().expect("addr"),
+            move |a| tx.send(a).expect("ready"),
+            std::future::pending(),
+        ))
+        .expect("serve");
+    });
+    let _ = env;
+    format!("http://{}", rx.recv().expect("bound"))
+}
+
+fn post(url: &str, body: Vec<u8>) -> (u16, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(url)
+            .body(body)
+            .send()
+            .await
+            .expect("http");
+        let status = r.status().as_u16();
+        let v = r.json::<Value>().await.unwrap_or(Value::Null);
+        (status, v)
+    })
+}
+
+struct Pool {
+    env: CliEnv,
+    pool: String,
+    attestor: String,
+}
+
+fn pool() -> Pool {
+    let env = CliEnv::new();
+    let (curator_kp, curator) = env.keypair("curator", 20);
+    let (att_kp, attestor) = env.keypair("attestor", 0);
+    let mint = env.mint();
+    let treasury = env
+        .token_account(&mint, &curator_kp.pubkey(), 0)
+        .to_string();
+    let pool = s(
+        &env.ok(&[
+            "-k",
+            &curator,
+            "pool",
+            "create",
+            "spotify",
+            "--mint",
+            &mint.to_string(),
+            "--treasury",
+            &treasury,
+            "--max-score",
+            "1000",
+        ]),
+        "pool",
+    )
+    .to_string();
+    env.ok(&[
+        "-k",
+        &curator,
+        "attestor",
+        "add",
+        &pool,
+        &att_kp.pubkey().to_string(),
+    ]);
+    Pool {
+        env,
+        pool,
+        attestor,
+    }
+}
+
+#[test]
+fn attest_file_and_contribute_through_the_service() {
+    let p = pool();
+    let env = &p.env;
+    let d = scratch("cli");
+    let files = account_export(&d);
+    let (alice, alice_path) = env.keypair("alice", 2);
+    // Offline attestor: score the export, sign, write; the breakdown travels in the file.
+    let out = d.join("alice.att.json").display().to_string();
+    let a = env.ok(&[
+        "attest",
+        "--pool",
+        &p.pool,
+        "--contributor",
+        &alice.pubkey().to_string(),
+        "--file",
+        &files[0].display().to_string(),
+        "--file",
+        &files[1].display().to_string(),
+        "--file",
+        &files[2].display().to_string(),
+        "--attestor-keypair",
+        &p.attestor,
+        "--out",
+        &out,
+    ]);
+    assert_eq!(
+        n(&a, "score"),
+        872,
+        "score read the pool's cap (1,000) from the chain"
+    );
+    assert_eq!(n(&a["breakdown"], "qualifyingPlays"), 7);
+    let text = std::fs::read_to_string(&out).expect("file");
+    for private in ["alice-1987", "203.0.113", "Pixel"] {
+        assert!(!text.contains(private));
+    }
+    let c = env.ok(&[
+        "-k",
+        &alice_path,
+        "contribute",
+        &p.pool,
+        "--attestation",
+        &out,
+    ]);
+    assert_eq!(n(&c, "weight"), 872);
+
+    // The service: the same history as a zip, for another wallet, is the same data: refused.
+    let url = start_service(env, &p.pool, &p.attestor, 1 << 20, 2);
+    let (bob, bob_path) = env.keypair("bob", 2);
+    let zip = d.join("export.zip");
+    let entries: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .zip([
+            "a/StreamingHistory_music_0.json",
+            "a/StreamingHistory_music_1.json",
+            "a/StreamingHistory_podcast_0.json",
+        ])
+        .map(|(f, n)| (n, std::fs::read(f).expect("read")))
+        .collect();
+    write_zip(&zip, &entries);
+    let e = env.fails(
+        &[
+            "-k",
+            &bob_path,
+            "contribute",
+            &p.pool,
+            "--file",
+            &zip.display().to_string(),
+            "--attestor-url",
+            &url,
+        ],
+        data_pool_client::cli::EXIT_INPUT,
+    );
+    assert!(e.message.contains("DuplicateData"), "{}", e.message);
+
+    // Bob's own history (one more play) goes through: hash here, attest there, submit.
+    let mut recs: Vec<Value> = HISTORY.iter().map(account_record).collect();
+    recs.push(serde_json::json!({"endTime": "2024-03-01 09:00", "artistName": "Sade", "trackName": "Kiss of Life", "msPlayed": 260_000}));
+    let bd = d.join("bob").tap_mkdir();
+    write_json(&bd, "StreamingHistory_music_0.json", &recs, false);
+    let c = env.ok(&[
+        "-k",
+        &bob_path,
+        "contribute",
+        &p.pool,
+        "--file",
+        &bd.display().to_string(),
+        "--attestor-url",
+        &url,
+    ]);
+    assert!(n(&c, "weight") > 872);
+    let _ = bob;
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_service_over_http() {
+    let p = pool();
+    let url = start_service(&p.env, &p.pool, &p.attestor, 64 * 1024, 2);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let health: Value = rt.block_on(async {
+        reqwest::get(format!("{url}/health"))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
+    });
+    assert_eq!(health["ok"], true);
+    let wallet = solana_keypair::Keypair::new().pubkey();
+    let d = scratch("svc");
+    let recs: Vec<Value> = HISTORY
+        .iter()
+        .map(|p| extended_record(p, "10.1.2.3"))
+        .collect();
+    let body = serde_json::to_vec(&recs).expect("json");
+    let (st, v) = post(&format!("{url}/attest?wallet={wallet}"), body.clone());
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(n(&v, "score"), 872);
+    assert_eq!(s(&v, "contributor"), wallet.to_string());
+    let local = canonical_hash(&read_upload("x", &body, &limits()).expect("read"));
+    assert_eq!(s(&v, "data_hash"), hex::encode(local));
+    // Errors: JSON bodies with status codes.
+    let (st, v) = post(&format!("{url}/attest"), body.clone());
+    assert_eq!((st, v["error"].as_str()), (400, Some("wallet")));
+    let (st, v) = post(&format!("{url}/attest?wallet=nope"), body.clone());
+    assert_eq!((st, v["error"].as_str()), (400, Some("wallet")));
+    let (st, v) = post(
+        &format!("{url}/attest?wallet={wallet}"),
+        b"{not json".to_vec(),
+    );
+    assert_eq!((st, v["error"].as_str()), (422, Some("export")), "{v}");
+    let (st, v) = post(
+        &format!("{url}/attest?wallet={wallet}"),
+        vec![b' '; 100 * 1024],
+    );
+    assert_eq!((st, v["error"].as_str()), (413, Some("body")), "{v}");
+    let (st, _) = post(&format!("{url}/nowhere"), vec![]);
+    assert_eq!(st, 404);
+    let _ = std::fs::remove_dir_all(&d);
+}
