@@ -448,6 +448,73 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         Some(1)
     );
 
+    // Proof of contribution: the attestor service scores a Spotify export, the contributor
+    // submits it in one command; the same export again is refused as duplicate data.
+    let mut service = Command::new(datapool_bin())
+        .args([
+            "-u",
+            &e.url,
+            "-k",
+            &attestor,
+            "attestor",
+            "serve",
+            "--pool",
+            &pool,
+            "--bind",
+            "127.0.0.1:18787",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("attestor service");
+    let serr = service.stderr.take().expect("stderr");
+    let (up_tx, up_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(serr).lines().map_while(Result::ok) {
+            if line.contains("serving") {
+                let _ = up_tx.send(());
+            }
+        }
+    });
+    up_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("service up");
+    let export = e.dir.0.join("export");
+    std::fs::create_dir_all(&export).expect("dir");
+    data_pool_tests::spotify::account_export(&export);
+    let (dora_kp, dora) = e.keypair("dora");
+    rt.block_on(chain.airdrop(&dora_kp.pubkey(), SOL))
+        .expect("airdrop");
+    let export_s = export.display().to_string();
+    let c = e.ok(&[
+        "-k",
+        &dora,
+        "contribute",
+        &pool,
+        "--file",
+        &export_s,
+        "--attestor-url",
+        "http://127.0.0.1:18787",
+    ]);
+    assert_eq!(n(&c, "weight"), 872, "the documented score of the fixture");
+    e.fails(
+        &[
+            "-k",
+            &dora,
+            "contribute",
+            &pool,
+            "--file",
+            &export_s,
+            "--attestor-url",
+            "http://127.0.0.1:18787",
+        ],
+        2,
+        "DuplicateData",
+    );
+    let _ = service.kill();
+    let _ = service.wait();
+
     // The auditor: state and history agree on the validator too (exit 0).
     let audit = e.ok(&[
         "audit",
