@@ -90,6 +90,22 @@ fn both_flavours_files_zip_and_folder_give_one_hash() {
     assert_eq!(hash_of(&[zip]), h, "zip");
     assert_eq!(hash_of(&[d.join("a")]), h, "folder");
 
+    // Mixed flavours in one folder (a user who requested both exports): the same plays twice,
+    // once per flavour, are one history.
+    let m = d.join("mixed").tap_mkdir();
+    let half: Vec<Value> = HISTORY[..5].iter().map(account_record).collect();
+    write_json(&m, "StreamingHistory_music_0.json", &half, false);
+    let all: Vec<Value> = HISTORY
+        .iter()
+        .map(|p| extended_record(p, "192.0.2.1"))
+        .collect();
+    write_json(&m, "Streaming_History_Audio_2024_0.json", &all, false);
+    assert_eq!(
+        hash_of(&[m]),
+        h,
+        "account + extended files of the same plays"
+    );
+
     // One play changed by a millisecond: another hash.
     let mut changed = recs.clone();
     changed[3]["msPlayed"] = Value::from(12_001);
