@@ -315,7 +315,9 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         name: name.clone(),
         fee_bps: 500,
         quorum_bps: 3_000,
-        approval_bps: 6_000,
+        // A simple majority of the voted weight; with most voters in favour the sale is decided
+        // early (approving weight alone past the thresholds), as in the Unwrapped vote.
+        approval_bps: 5_000,
         voting_period,
         min_offer_price: 1_000_000,
         max_score: 100_000,
