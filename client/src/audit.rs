@@ -4,13 +4,13 @@
 //! coefficient, turnout and tally per offer, payouts per sale, vault balance over time).
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::OfferState;
 use serde::Serialize;
 
 use crate::chain::Chain;
 use crate::checks::{check_snapshot, load_snapshot, Check, Finding, PoolSnapshot};
 use crate::events::DataPoolEvent;
 use crate::history::{pool_history, HistoryEvent};
+use crate::query::offer_state_name as state_name;
 use crate::query::QueryError;
 
 /// One offer's vote and outcome.
@@ -261,15 +261,6 @@ pub fn audit_history(
         events: events.len(),
         checks,
         vault_series: series,
-    }
-}
-
-fn state_name(s: &OfferState) -> &'static str {
-    match s {
-        OfferState::Open => "open",
-        OfferState::Accepted => "accepted",
-        OfferState::Rejected => "rejected",
-        OfferState::Cancelled => "cancelled",
     }
 }
 

@@ -256,6 +256,17 @@ pub async fn votes<C: Chain>(
     .await
 }
 
+/// An offer state's name as printed and serialized: `open`, `accepted`, `rejected`, `cancelled`.
+pub fn offer_state_name(s: &data_pool::state::OfferState) -> &'static str {
+    use data_pool::state::OfferState::*;
+    match s {
+        Open => "open",
+        Accepted => "accepted",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
+    }
+}
+
 /// A token account as the client needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenAccount {

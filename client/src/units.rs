@@ -53,6 +53,20 @@ pub fn format_amount(amount: u128, decimals: u8) -> String {
     format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
+/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
+/// algorithm).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Parses a duration: a number with a unit `s m h d w` (`90s`, `3d`), several in a row
 /// (`1h30m`), or plain seconds (`3600`).
 pub fn parse_duration(text: &str) -> Result<i64, String> {

@@ -7,9 +7,10 @@
 //! (agave binds 0.0.0.0). `scripts/e2e.sh` provides both and runs it; `./scripts/test.sh` calls
 //! that script.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anchor_lang::prelude::Pubkey;
@@ -196,6 +197,38 @@ impl E2e {
             r.stderr
         );
         r.json()["error"].clone()
+    }
+}
+
+/// Reads `stream` line by line on a thread: each line is sent on the channel; the thread returns
+/// all of them when the stream ends.
+fn watch(
+    stream: impl Read + Send + 'static,
+) -> (Receiver<String>, std::thread::JoinHandle<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    (rx, h)
+}
+
+/// Waits until a line containing `needle` arrives.
+#[track_caller]
+fn wait_for_line(rx: &Receiver<String>, needle: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return l,
+            Ok(_) => {}
+            Err(e) => panic!("no line with {needle:?} within {secs} s: {e}"),
+        }
     }
 }
 
@@ -468,18 +501,8 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("attestor service");
-    let serr = service.stderr.take().expect("stderr");
-    let (up_tx, up_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(serr).lines().map_while(Result::ok) {
-            if line.contains("serving") {
-                let _ = up_tx.send(());
-            }
-        }
-    });
-    up_rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("service up");
+    let (service_err, _) = watch(service.stderr.take().expect("stderr"));
+    wait_for_line(&service_err, "serving", 30);
     let export = e.dir.0.join("export");
     std::fs::create_dir_all(&export).expect("dir");
     data_pool_tests::spotify::account_export(&export);
@@ -561,25 +584,9 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("follow");
-    let ferr = follower.stderr.take().expect("stderr");
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(ferr).lines().map_while(Result::ok) {
-            if line.starts_with("following") {
-                let _ = ready_tx.send(());
-            }
-        }
-    });
-    ready_rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("subscribed");
-    let fout = follower.stdout.take().expect("stdout");
-    let (line_tx, line_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(fout).lines().map_while(Result::ok) {
-            let _ = line_tx.send(line);
-        }
-    });
+    let (follower_err, _) = watch(follower.stderr.take().expect("stderr"));
+    wait_for_line(&follower_err, "following", 30);
+    let (line_rx, _) = watch(follower.stdout.take().expect("stdout"));
     e.ok(&["-k", &curator, "pool", "pause", &pool]);
     e.ok(&["-k", &curator, "pool", "unpause", &pool]);
     let first: Value = serde_json::from_str(
@@ -678,21 +685,8 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("demo");
-    let err = demo.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if line.contains(" pool ") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("the demo started sending");
+    let (demo_err, reader) = watch(demo.stderr.take().expect("stderr"));
+    wait_for_line(&demo_err, " pool ", 60);
     std::thread::sleep(Duration::from_millis(1_500));
     drop(v); // the validator goes away mid-run
     let started = Instant::now();

@@ -181,6 +181,25 @@ fn balance(chain: &Faulty, rt: &tokio::runtime::Runtime, ata: &Pubkey) -> u64 {
         .amount
 }
 
+/// Sends a mint of one token to the payer's account (applies visibly each time it lands).
+fn mint_one(
+    chain: &Faulty,
+    rt: &tokio::runtime::Runtime,
+    payer: &Keypair,
+    mint: &Pubkey,
+    ata: &Pubkey,
+) -> Result<send::Sent, SendError> {
+    let ix = token::mint_to(&anchor_spl::token::ID, mint, ata, &payer.pubkey(), 1, 0).expect("ix");
+    rt.block_on(send::send(
+        chain,
+        &PROGRAM_ID,
+        &[ix],
+        &payer.pubkey(),
+        &[payer],
+        &opts(),
+    ))
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -192,20 +211,9 @@ fn runtime() -> tokio::runtime::Runtime {
 fn a_lost_transaction_is_resigned_after_expiry_and_applies_once() {
     let (chain, rt) = (Faulty::new(), runtime());
     let (payer, mint, ata) = setup(&chain, &rt);
-    let ix =
-        token::mint_to(&anchor_spl::token::ID, &mint, &ata, &payer.pubkey(), 1, 0).expect("ix");
     chain.drop_sends.set(2);
     let before = chain.sends.get();
-    let sent = rt
-        .block_on(send::send(
-            &chain,
-            &PROGRAM_ID,
-            &[ix],
-            &payer.pubkey(),
-            &[&payer],
-            &opts(),
-        ))
-        .expect("lands in the end");
+    let sent = mint_one(&chain, &rt, &payer, &mint, &ata).expect("lands in the end");
     assert_eq!(
         sent.signed_times, 3,
         "two lost signatures, then a third that landed"
@@ -218,21 +226,10 @@ fn a_lost_transaction_is_resigned_after_expiry_and_applies_once() {
 fn a_landed_transaction_the_node_did_not_report_is_not_sent_again() {
     let (chain, rt) = (Faulty::new(), runtime());
     let (payer, mint, ata) = setup(&chain, &rt);
-    let ix =
-        token::mint_to(&anchor_spl::token::ID, &mint, &ata, &payer.pubkey(), 1, 0).expect("ix");
     // The node hides the landed status until the blockhash has expired: the final check finds it.
     chain.hide_status.set(3);
     let before = chain.sends.get();
-    let sent = rt
-        .block_on(send::send(
-            &chain,
-            &PROGRAM_ID,
-            &[ix],
-            &payer.pubkey(),
-            &[&payer],
-            &opts(),
-        ))
-        .expect("found");
+    let sent = mint_one(&chain, &rt, &payer, &mint, &ata).expect("found");
     assert_eq!(sent.signed_times, 1);
     assert_eq!(chain.sends.get() - before, 1, "sent once, never re-signed");
     assert_eq!(balance(&chain, &rt, &ata), 1);
@@ -242,30 +239,11 @@ fn a_landed_transaction_the_node_did_not_report_is_not_sent_again() {
 fn transient_errors_are_retried_and_a_dead_node_is_reported() {
     let (chain, rt) = (Faulty::new(), runtime());
     let (payer, mint, ata) = setup(&chain, &rt);
-    let ix =
-        token::mint_to(&anchor_spl::token::ID, &mint, &ata, &payer.pubkey(), 1, 0).expect("ix");
     chain.fail_requests.set(3); // fewer than the 4 attempts per request
-    rt.block_on(send::send(
-        &chain,
-        &PROGRAM_ID,
-        std::slice::from_ref(&ix),
-        &payer.pubkey(),
-        &[&payer],
-        &opts(),
-    ))
-    .expect("retried");
+    mint_one(&chain, &rt, &payer, &mint, &ata).expect("retried");
     assert_eq!(balance(&chain, &rt, &ata), 1);
     chain.fail_requests.set(1_000);
-    let e = rt
-        .block_on(send::send(
-            &chain,
-            &PROGRAM_ID,
-            &[ix],
-            &payer.pubkey(),
-            &[&payer],
-            &opts(),
-        ))
-        .expect_err("node gone");
+    let e = mint_one(&chain, &rt, &payer, &mint, &ata).expect_err("node gone");
     assert!(
         matches!(e, SendError::Chain(ChainError::Unreachable { .. })),
         "{e}"

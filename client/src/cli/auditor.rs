@@ -15,7 +15,8 @@ use crate::events::{event_json, raw_events_from_logs};
 use crate::history::pool_history;
 use crate::units::format_amount;
 
-fn checks_text(title: &str, checks: &[Check]) -> String {
+/// Verdicts as text: one line per check, one more per finding.
+pub fn checks_text(title: &str, checks: &[Check]) -> String {
     let mut out = format!("{title}\n");
     for c in checks {
         out.push_str(&format!(

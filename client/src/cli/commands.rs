@@ -17,6 +17,7 @@ use crate::attestation::{attestation_message, AttestationFile, MAX_ATTESTATION_F
 use crate::chain::Chain;
 use crate::instructions::{self as ix, PoolCreateArgs, PoolTokens, PoolUpdateArgs};
 use crate::pda::*;
+use crate::query::offer_state_name as state_name;
 use crate::query::{self, QueryError};
 use crate::send::Sent;
 use crate::token;
@@ -79,22 +80,14 @@ fn share(part: u128, whole: u128) -> String {
     format!("{}.{:04}%", ppm / 10_000, ppm % 10_000)
 }
 
+/// A unix time as `YYYY-MM-DD HH:MM:SS UTC` (`-` for 0).
 pub fn when(ts: i64) -> String {
     if ts == 0 {
         return "-".into();
     }
     let days = ts.div_euclid(86_400);
     let secs = ts.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::units::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         secs / 3_600,
@@ -924,15 +917,6 @@ async fn contribution_cmd<C: Chain>(
 }
 
 // ---------------------------------------------------------------- offers and votes
-
-fn state_name(s: &OfferState) -> &'static str {
-    match s {
-        OfferState::Open => "open",
-        OfferState::Accepted => "accepted",
-        OfferState::Rejected => "rejected",
-        OfferState::Cancelled => "cancelled",
-    }
-}
 
 fn offer_phase(o: &Offer, now: i64) -> String {
     if o.state != OfferState::Open {

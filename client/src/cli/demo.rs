@@ -644,20 +644,14 @@ fn summary_text(s: &DemoSummary, people: &[(Keypair, u64)], total_weight: u64) -
         .collect();
     out.push_str("\nTop shares\n");
     out.push_str(&table(&["CONTRIBUTOR", "WEIGHT", "SHARE", "PAYOUT"], &rows));
-    out.push_str(&format!(
-        "\nAudit ({:.2} s): invariants (PROTOCOL.md), then the event history against the totals\n",
-        s.audit_seconds
+    out.push('\n');
+    out.push_str(&super::auditor::checks_text(
+        &format!("Audit ({:.2} s): invariants (PROTOCOL.md)", s.audit_seconds),
+        &s.invariants,
     ));
-    for (tag, checks) in [("", &s.invariants), ("H", &s.history_checks)] {
-        for c in checks {
-            out.push_str(&format!(
-                "  {} {tag}{}. {}: {}\n",
-                if c.ok { "ok  " } else { "FAIL" },
-                c.number,
-                c.name,
-                c.detail
-            ));
-        }
-    }
+    out.push_str(&super::auditor::checks_text(
+        "History: events against the totals",
+        &s.history_checks,
+    ));
     out
 }

@@ -52,7 +52,7 @@ fn main() {
             let t = 1_420_070_400 + i as i64 * 240; // 2015 onwards, a play every 4 minutes
             let secs = t % 86_400;
             let days = t / 86_400;
-            let (y, m, d) = civil(days);
+            let (y, m, d) = data_pool_client::units::civil_from_days(days);
             let artist = next() % 5_000;
             let track = next() % 20;
             let ms = 20_000 + next() % 280_000;
@@ -126,16 +126,4 @@ fn main() {
 
 fn hex_of(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
