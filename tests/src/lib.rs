@@ -1259,6 +1259,60 @@ pub use anchor_lang::error::ErrorCode as AnchorError;
 /// Re-exported so tests name errors as `DpErr::X`.
 pub use data_pool::error::DataPoolError as DpErr;
 
+/// Compute units of each measured instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// CU of `contribution_submit_new`.
+    pub contribution_submit_new: u64,
+    /// CU of `contribution_submit_again`.
+    pub contribution_submit_again: u64,
+    /// CU of `offer_create`.
+    pub offer_create: u64,
+    /// CU of `offer_vote`.
+    pub offer_vote: u64,
+    /// CU of `offer_finalize_accept`.
+    pub offer_finalize_accept: u64,
+    /// CU of `payout_claim`.
+    pub payout_claim: u64,
+}
+
+/// Measures the instructions in a pool that already has `background` contributors (fixed keys,
+/// so the figures repeat exactly).
+pub fn measure_instructions(background: u64) -> Figures {
+    let mut w = World::new();
+    for i in 0..background {
+        let k = kp("background", i);
+        let hash = hash_of("background-data", i);
+        w.contribute_hash(&k, hash, 1 + i % 10).unwrap();
+    }
+    let probe = w.wallet("probe", 0);
+    let max = w.cfg.max_score;
+    let contribution_submit_new = w
+        .contribute_hash(&probe, hash_of("probe-data", 0), max)
+        .unwrap();
+    let contribution_submit_again = w
+        .contribute_hash(&probe, hash_of("probe-data", 1), max)
+        .unwrap();
+    let buyer = w.buyer(0, 1_000_000);
+    let (offer, offer_create) = w.offer(&buyer, 1_000_000).unwrap();
+    let offer_vote = w.vote(&probe, &offer, true).unwrap();
+    let offer_finalize_accept = w.finalize(&offer).unwrap();
+    assert_eq!(
+        w.offer_state(&offer).state,
+        data_pool::state::OfferState::Accepted
+    );
+    let payout_claim = w.claim(&probe).unwrap();
+    w.check_invariants();
+    Figures {
+        contribution_submit_new,
+        contribution_submit_again,
+        offer_create,
+        offer_vote,
+        offer_finalize_accept,
+        payout_claim,
+    }
+}
+
 pub mod cli;
 pub mod sim;
 pub mod spotify;

@@ -1,0 +1,386 @@
+//! The performance benchmark (issue 7, first part): compute units of every instruction (min /
+//! median / max over runs with varied keys), account sizes and rent, what a contributor pays over
+//! a lifetime, flat scaling from 1 to 10,000 contributors, and a full sale cycle with 10,000
+//! contributors. Prints one markdown table per part and writes everything as JSON.
+//!
+//! `cargo run -p data-pool-tests --bin bench -- [--runs N] [--json FILE] [--sol-usd PRICE] [--quick]`
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::Space;
+use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool, Vote};
+use data_pool_client::instructions as dix;
+use data_pool_tests::*;
+use serde_json::json;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+
+fn stats(v: &[u64]) -> (u64, u64, u64) {
+    let mut s = v.to_vec();
+    s.sort_unstable();
+    (s[0], s[s.len() / 2], s[s.len() - 1])
+}
+
+/// One run of every instruction in a pool whose name (so every address) depends on `run`.
+fn one_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
+    let cfg = PoolConfig {
+        name: format!("bench-{run}"),
+        voting_period: 3_600,
+        ..PoolConfig::default()
+    };
+    let mut w = World::with_config(cfg);
+    let mut rec = |name: &'static str, v: u64| cu.entry(name).or_default().push(v);
+    let p = PROGRAM_ID;
+    let tag = format!("run{run}");
+
+    // Curator instructions.
+    let extra = Keypair::new();
+    rec(
+        "attestor_add",
+        w.add_attestor(&extra.pubkey()).expect("attestor_add"),
+    );
+    let auth = w.authority.insecure_clone();
+    let pool = w.pool;
+    let args = dix::PoolUpdateArgs {
+        fee_bps: Some(400),
+        quorum_bps: None,
+        approval_bps: None,
+        voting_period: None,
+        min_offer_price: None,
+        max_score: None,
+    };
+    rec(
+        "pool_update",
+        w.env
+            .send_paid(
+                &[dix::pool_update(&p, &auth.pubkey(), &pool, None, args)],
+                &[&auth],
+            )
+            .expect("update"),
+    );
+    rec(
+        "pool_pause",
+        w.env
+            .send_paid(&[dix::pool_pause(&p, &auth.pubkey(), &pool)], &[&auth])
+            .expect("pause"),
+    );
+    rec(
+        "pool_unpause",
+        w.env
+            .send_paid(&[dix::pool_unpause(&p, &auth.pubkey(), &pool)], &[&auth])
+            .expect("unpause"),
+    );
+    rec(
+        "attestor_remove",
+        w.env
+            .send_paid(
+                &[dix::attestor_remove(
+                    &p,
+                    &auth.pubkey(),
+                    &pool,
+                    &extra.pubkey(),
+                )],
+                &[&auth],
+            )
+            .expect("remove"),
+    );
+    let next = Keypair::new();
+    w.env.fund(&next.pubkey(), SOL);
+    rec(
+        "authority_propose",
+        w.env
+            .send_paid(
+                &[dix::authority_propose(
+                    &p,
+                    &auth.pubkey(),
+                    &pool,
+                    &next.pubkey(),
+                )],
+                &[&auth],
+            )
+            .expect("propose"),
+    );
+    rec(
+        "authority_accept",
+        w.env
+            .send_paid(
+                &[dix::authority_accept(&p, &next.pubkey(), &pool)],
+                &[&next],
+            )
+            .expect("accept"),
+    );
+    rec(
+        "authority_propose",
+        w.env
+            .send_paid(
+                &[dix::authority_propose(
+                    &p,
+                    &next.pubkey(),
+                    &pool,
+                    &auth.pubkey(),
+                )],
+                &[&next],
+            )
+            .expect("propose back"),
+    );
+    w.env
+        .send_paid(
+            &[dix::authority_accept(&p, &auth.pubkey(), &pool)],
+            &[&auth],
+        )
+        .expect("accept back");
+    // A second pool: pool_create.
+    let name = format!("second-{run}");
+    let create = dix::pool_create(
+        &p,
+        &w.env.payer.pubkey(),
+        &auth.pubkey(),
+        &w.tokens.mint,
+        &w.tokens.treasury,
+        &w.tokens.token_program,
+        dix::PoolCreateArgs {
+            name,
+            fee_bps: 500,
+            quorum_bps: 5_000,
+            approval_bps: 6_000,
+            voting_period: 3_600,
+            min_offer_price: 1_000,
+            max_score: 1_000_000,
+        },
+    );
+    rec(
+        "pool_create",
+        w.env.send_paid(&[create], &[&auth]).expect("pool_create"),
+    );
+
+    // Contributors.
+    let people: Vec<Keypair> = (0..4).map(|i| w.wallet(&tag, i)).collect();
+    for (i, k) in people.iter().enumerate() {
+        let v = w
+            .contribute_hash(k, hash_of(&tag, i as u64 * 2), 100 + i as u64 * 50)
+            .expect("contribute");
+        rec("contribution_submit (new contributor)", v);
+        let v = w
+            .contribute_hash(k, hash_of(&tag, i as u64 * 2 + 1), 10)
+            .expect("contribute again");
+        rec("contribution_submit (existing contributor)", v);
+    }
+    // Revoke one, invalidate one (the attestor).
+    let h = hash_of(&tag, 1);
+    rec(
+        "contribution_revoke",
+        w.env
+            .send_paid(
+                &[dix::contribution_revoke(&p, &people[0].pubkey(), &pool, &h)],
+                &[&people[0]],
+            )
+            .expect("revoke"),
+    );
+    let att = w.attestor.insecure_clone();
+    let h = hash_of(&tag, 3);
+    rec(
+        "contribution_invalidate",
+        w.env
+            .send_paid(
+                &[dix::contribution_invalidate(
+                    &p,
+                    &att.pubkey(),
+                    &pool,
+                    &people[1].pubkey(),
+                    &h,
+                )],
+                &[&att],
+            )
+            .expect("invalidate"),
+    );
+
+    // A sale accepted by everyone, a sale rejected by everyone, a cancelled offer.
+    let buyer = w.buyer(run, 10_000_000_000);
+    let (sold, v) = w.offer(&buyer, 1_000_000_000).expect("offer");
+    rec("offer_create", v);
+    let (refused, v) = w.offer(&buyer, 2_000_000).expect("offer 2");
+    rec("offer_create", v);
+    let (cancelled, v) = w.offer(&buyer, 3_000_000).expect("offer 3");
+    rec("offer_create", v);
+    for k in &people {
+        rec("offer_vote", w.vote(k, &sold, true).expect("vote"));
+        rec("offer_vote", w.vote(k, &refused, false).expect("vote no"));
+    }
+    rec(
+        "offer_finalize (accept)",
+        w.finalize(&sold).expect("finalize accept"),
+    );
+    rec(
+        "offer_finalize (reject, refund)",
+        w.finalize(&refused).expect("finalize reject"),
+    );
+    let tokens = w.tokens;
+    rec(
+        "offer_cancel",
+        w.env
+            .send_paid(
+                &[dix::offer_cancel(
+                    &p,
+                    &buyer.kp.pubkey(),
+                    &pool,
+                    &cancelled,
+                    &tokens,
+                    &buyer.token,
+                )],
+                &[&buyer.kp],
+            )
+            .expect("cancel"),
+    );
+    for k in &people {
+        rec("payout_claim", w.claim(k).expect("claim"));
+    }
+    for k in &people {
+        rec(
+            "vote_close",
+            w.env
+                .send_paid(&[dix::vote_close(&p, &sold, &k.pubkey())], &[])
+                .expect("vote_close"),
+        );
+    }
+}
+
+fn main() {
+    let mut runs = 25u64;
+    let mut json_path = String::from("target/bench.json");
+    let mut sol_usd = 150.0f64;
+    let mut quick = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--json" => json_path = args.next().expect("--json FILE"),
+            "--sol-usd" => {
+                sol_usd = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--sol-usd PRICE")
+            }
+            "--quick" => quick = true,
+            other => {
+                panic!("unknown argument {other} (--runs N, --json FILE, --sol-usd PRICE, --quick)")
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+
+    // 1. Compute units per instruction.
+    let mut cu: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+    for r in 0..runs {
+        one_run(r, &mut cu);
+    }
+    println!("## Compute units per instruction ({runs} runs, varied keys)\n");
+    println!("| instruction | min | median | max | samples |\n|---|---|---|---|---|");
+    let mut cu_json = serde_json::Map::new();
+    for (name, v) in &cu {
+        let (lo, med, hi) = stats(v);
+        println!("| `{name}` | {lo} | {med} | {hi} | {} |", v.len());
+        cu_json.insert(
+            name.to_string(),
+            json!({ "min": lo, "median": med, "max": hi, "samples": v.len() }),
+        );
+    }
+    out.insert("computeUnits".into(), cu_json.into());
+
+    // 2. Account sizes and rent; a contributor's lifetime cost.
+    let env = Env::new();
+    let rent = |len: usize| env.svm.minimum_balance_for_rent_exemption(len);
+    let sizes = [
+        ("Pool", 8 + Pool::INIT_SPACE),
+        ("Attestor", 8 + Attestor::INIT_SPACE),
+        ("Contributor", 8 + Contributor::INIT_SPACE),
+        ("Contribution", 8 + Contribution::INIT_SPACE),
+        ("Offer", 8 + Offer::INIT_SPACE),
+        ("Vote", 8 + Vote::INIT_SPACE),
+        ("token account (vault, escrow, claim ATA)", 165),
+    ];
+    println!("\n## Accounts\n\n| account | bytes | rent-exempt minimum (SOL) |\n|---|---|---|");
+    let mut acc_json = serde_json::Map::new();
+    for (name, len) in sizes {
+        let r = rent(len);
+        println!("| {name} | {len} | {:.6} |", r as f64 / 1e9);
+        acc_json.insert(name.into(), json!({ "bytes": len, "rentLamports": r }));
+    }
+    out.insert("accounts".into(), acc_json.into());
+    let contributor = rent(8 + Contributor::INIT_SPACE);
+    let contribution = rent(8 + Contribution::INIT_SPACE);
+    let vote = rent(8 + Vote::INIT_SPACE);
+    let ata = rent(165);
+    // Transactions a contributor signs: contribute, vote, claim (+ATA), vote close.
+    let fees = 4 * LAMPORTS_PER_SIGNATURE;
+    let paid = contributor + contribution + vote + ata + fees;
+    let back = vote;
+    let net = paid - back;
+    let usd = net as f64 / 1e9 * sol_usd;
+    println!("\n## A contributor's lifetime (join, contribute, vote, claim, close the vote)\n");
+    println!("| item | lamports |\n|---|---|");
+    println!("| Contributor record rent | {contributor} |\n| Contribution record rent | {contribution} |\n| Vote record rent (refunded by vote_close) | {vote} |\n| Claim token account rent (the contributor's own ATA) | {ata} |\n| Fees, 4 transactions × 5,000 | {fees} |");
+    println!("| **paid** | {paid} |\n| refunded | {back} |\n| **net** | {net} ≈ ${usd:.3} at ${sol_usd}/SOL = {:.2} % of a $5 payout |", usd / 5.0 * 100.0);
+    out.insert("lifetime".into(), json!({ "paidLamports": paid, "refundedLamports": back, "netLamports": net, "solUsd": sol_usd, "netUsd": usd, "shareOf5UsdPercent": usd / 5.0 * 100.0 }));
+
+    // 3. Scaling.
+    let sizes: &[u64] = if quick {
+        &[1, 100, 1_000]
+    } else {
+        &[1, 100, 1_000, 10_000]
+    };
+    println!("\n## Scaling (fixed probe keys; CU with N contributors already in the pool)\n");
+    println!("| contributors | contribution_submit | offer_vote | offer_finalize | payout_claim |\n|---|---|---|---|---|");
+    let mut scale_json = Vec::new();
+    for &n in sizes {
+        let f = measure_instructions(n.saturating_sub(1));
+        println!(
+            "| {n} | {} | {} | {} | {} |",
+            f.contribution_submit_new, f.offer_vote, f.offer_finalize_accept, f.payout_claim
+        );
+        scale_json.push(json!({ "contributors": n, "contributionSubmit": f.contribution_submit_new, "offerVote": f.offer_vote, "offerFinalize": f.offer_finalize_accept, "payoutClaim": f.payout_claim }));
+    }
+    out.insert("scaling".into(), scale_json.into());
+
+    // 4. A full sale cycle on the embedded chain.
+    let n = if quick { 1_000 } else { 10_000 };
+    let started = Instant::now();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let chain = data_pool_client::chain::embedded::EmbeddedChain::new(&PROGRAM_ID, &program_path())
+        .expect("chain");
+    let ctx = data_pool_client::cli::Ctx::new(
+        &chain,
+        PROGRAM_ID,
+        Err(data_pool_client::cli::CliError::input("no signer")),
+        None,
+    );
+    let demo_args = data_pool_client::cli::args::DemoArgs {
+        contributors: n,
+        turnout: 60,
+        price: "55000".into(),
+        seed: 7,
+        concurrency: 1,
+    };
+    let r = rt
+        .block_on(data_pool_client::cli::demo::run(&ctx, &demo_args))
+        .expect("full cycle");
+    let wall = started.elapsed().as_secs_f64();
+    println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, all claim)\n");
+    println!("| transactions | compute units | wall time (s) | audit (s) |\n|---|---|---|---|");
+    println!(
+        "| {} | {} | {wall:.1} | {} |",
+        r.json["transactions"], r.json["computeUnits"], r.json["auditSeconds"]
+    );
+    out.insert("fullCycle".into(), json!({ "contributors": n, "transactions": r.json["transactions"], "computeUnits": r.json["computeUnits"], "wallSeconds": wall }));
+
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(out)).expect("json");
+    std::fs::write(&json_path, text).expect("write json");
+    println!("\nJSON: {json_path}");
+    let _ = Pubkey::default();
+}
