@@ -248,6 +248,179 @@ fn one_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
     }
 }
 
+/// Votes per second, one at a time and 32 in flight, on a pool of `n` voters per offer.
+async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
+    use data_pool_client::chain::rpc::RpcChain;
+    use data_pool_client::chain::Chain;
+    use data_pool_client::send::{self, SendOptions};
+    use data_pool_client::token;
+    use futures::stream::{self, StreamExt};
+
+    let chain = RpcChain::new(
+        url,
+        solana_commitment_config::CommitmentConfig::confirmed(),
+        std::time::Duration::from_secs(30),
+    );
+    let opts = SendOptions {
+        fetch_logs: false,
+        ..SendOptions::default()
+    };
+    let payer = Keypair::new();
+    chain
+        .airdrop(&payer.pubkey(), 100 * SOL)
+        .await
+        .expect("airdrop");
+    let p = PROGRAM_ID;
+    let pk = payer.pubkey();
+    let tp = anchor_spl::token::ID;
+    let mint = Keypair::new();
+    let rent = chain
+        .rent_exempt_minimum(token::MINT_LEN)
+        .await
+        .expect("rent");
+    let mut ixs = token::create_mint(&pk, &mint.pubkey(), &pk, 6, &tp, rent).expect("mint");
+    let treasury = token::associated_address(&pk, &mint.pubkey(), &tp);
+    ixs.push(token::create_associated_idempotent(
+        &pk,
+        &pk,
+        &mint.pubkey(),
+        &tp,
+    ));
+    ixs.push(
+        token::mint_to(&tp, &mint.pubkey(), &treasury, &pk, 10_000_000_000, 6).expect("mint_to"),
+    );
+    send::send(&chain, &p, &ixs, &pk, &[&payer, &mint], &opts)
+        .await
+        .expect("setup");
+    let attestor = Keypair::new();
+    let create = dix::pool_create(
+        &p,
+        &pk,
+        &pk,
+        &mint.pubkey(),
+        &treasury,
+        &tp,
+        dix::PoolCreateArgs {
+            name: format!("tp-{}", &mint.pubkey().to_string()[..6]),
+            fee_bps: 0,
+            quorum_bps: 10_000,
+            approval_bps: 10_000,
+            voting_period: 3_600,
+            min_offer_price: 1,
+            max_score: 1_000,
+        },
+    );
+    let pool = create.accounts[2].pubkey;
+    send::send(
+        &chain,
+        &p,
+        &[
+            create,
+            dix::attestor_add(&p, &pk, &pk, &pool, &attestor.pubkey()),
+        ],
+        &pk,
+        &[&payer],
+        &opts,
+    )
+    .await
+    .expect("pool");
+    let voters: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
+    let expires = chain.unix_time().await.expect("time") + 3_600;
+    let results: Vec<_> = stream::iter(voters.iter().enumerate())
+        .map(|(i, k)| {
+            let (chain, opts, payer, attestor) = (&chain, &opts, &payer, &attestor);
+            async move {
+                let hash = hash_of("throughput", i as u64 + u64::from(expires as u32));
+                let att = data_pool_client::cli::commands::sign_attestation(
+                    &p,
+                    &pool,
+                    &k.pubkey(),
+                    hash,
+                    10,
+                    expires,
+                    attestor,
+                );
+                let args = dix::ContributionSubmitArgs {
+                    data_hash: hash,
+                    score: 10,
+                    expires_at: expires,
+                };
+                let ixs = [
+                    att.verify_ix(),
+                    dix::contribution_submit(
+                        &p,
+                        &payer.pubkey(),
+                        &k.pubkey(),
+                        &pool,
+                        &attestor.pubkey(),
+                        args,
+                    ),
+                ];
+                send::send(chain, &p, &ixs, &payer.pubkey(), &[payer, k], opts).await
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    results
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("contributions");
+    let tokens = dix::PoolTokens {
+        mint: mint.pubkey(),
+        token_program: tp,
+        vault: data_pool_client::pda::find_vault_pda(&p, &pool).0,
+        treasury,
+    };
+    let mut offers = Vec::new();
+    for i in 0..2u64 {
+        let o = dix::offer_create(
+            &p,
+            &pk,
+            &pk,
+            &pool,
+            i,
+            &tokens,
+            &treasury,
+            &treasury,
+            dix::OfferCreateArgs {
+                price: 1_000,
+                terms_hash: [7; 32],
+                terms_uri: String::new(),
+            },
+        );
+        offers.push(data_pool_client::pda::find_offer_pda(&p, &pool, i).0);
+        send::send(&chain, &p, &[o], &pk, &[&payer], &opts)
+            .await
+            .expect("offer");
+    }
+    let vote =
+        |offer: Pubkey, k: &Keypair| dix::offer_vote(&p, &pk, &k.pubkey(), &pool, &offer, true);
+    let t = Instant::now();
+    for k in &voters {
+        send::send(&chain, &p, &[vote(offers[0], k)], &pk, &[&payer, k], &opts)
+            .await
+            .expect("vote");
+    }
+    let seq = n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let results: Vec<_> = stream::iter(voters.iter())
+        .map(|k| {
+            let (chain, opts, payer) = (&chain, &opts, &payer);
+            let ix = vote(offers[1], k);
+            async move { send::send(chain, &p, &[ix], &payer.pubkey(), &[payer, k], opts).await }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    results
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("votes");
+    let conc = n as f64 / t.elapsed().as_secs_f64();
+    (seq, conc, n)
+}
+
 fn main() {
     let mut runs = 25u64;
     let mut json_path = String::from("target/bench.json");
@@ -378,6 +551,20 @@ fn main() {
         r.json["transactions"], r.json["computeUnits"], r.json["auditSeconds"]
     );
     out.insert("fullCycle".into(), json!({ "contributors": n, "transactions": r.json["transactions"], "computeUnits": r.json["computeUnits"], "wallSeconds": wall }));
+
+    // 5. Client throughput against a node (run under scripts/localnet.sh to get this part).
+    if let Ok(url) = std::env::var("DATAPOOL_RPC_URL") {
+        let (seq, conc, n) = rt.block_on(throughput(&url, if quick { 60 } else { 200 }));
+        println!("\n## Client throughput against {url} ({n} votes each way)\n");
+        println!("| sending | votes confirmed / s |\n|---|---|");
+        println!(
+            "| one at a time | {seq:.1} |\n| 32 in flight | {conc:.1} |\n| ratio | {:.1}× |",
+            conc / seq
+        );
+        out.insert("throughput".into(), json!({ "votes": n, "sequentialPerSecond": seq, "concurrentPerSecond": conc, "ratio": conc / seq }));
+    } else {
+        println!("\n(client throughput: run under `scripts/localnet.sh --` to measure against a validator)");
+    }
 
     let text = serde_json::to_string_pretty(&serde_json::Value::Object(out)).expect("json");
     std::fs::write(&json_path, text).expect("write json");
