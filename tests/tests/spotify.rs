@@ -523,6 +523,23 @@ fn attest_file_and_contribute_through_the_service() {
     ]);
     assert!(n(&c, "weight") > 872);
     let _ = bob;
+
+    // A single account-data file renamed by hand still goes through as what it is.
+    let (_, carol_path) = env.keypair("carol", 2);
+    let mut recs: Vec<Value> = HISTORY[2..].iter().map(account_record).collect();
+    recs.push(serde_json::json!({"endTime": "2024-03-02 09:00", "artistName": "Sade", "trackName": "Cherish the Day", "msPlayed": 330_000}));
+    let renamed = write_json(&d, "carols-history.json", &recs, true);
+    let c = env.ok(&[
+        "-k",
+        &carol_path,
+        "contribute",
+        &p.pool,
+        "--file",
+        &renamed.display().to_string(),
+        "--attestor-url",
+        &url,
+    ]);
+    assert!(n(&c, "weight") > 0);
     let _ = std::fs::remove_dir_all(&d);
 }
 

@@ -166,15 +166,18 @@ fn upload_body(files: &[PathBuf]) -> Result<Vec<u8>, CliError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            let bytes = std::fs::read(p)
+                .map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())))?;
+            // A file named by hand keeps its flavour: name it after what its records look like.
             let name = if flavor_of(&base).is_some() {
                 format!("{i:04}/{base}")
+            } else if bytes.windows(9).take(4096).any(|w| w == b"\"endTime\"") {
+                format!("{i:04}/StreamingHistory_music_{i}.json")
             } else {
                 format!("{i:04}/Streaming_History_Audio_{i}.json")
             };
             zip.start_file(name, opts)
                 .map_err(|e| CliError::failed(format!("zip: {e}")))?;
-            let bytes = std::fs::read(p)
-                .map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())))?;
             zip.write_all(&bytes)
                 .map_err(|e| CliError::failed(format!("zip: {e}")))?;
         }
