@@ -74,7 +74,9 @@ done
 export RUSTFLAGS
 export CARGO_ENCODED_RUSTFLAGS=
 unset CARGO_ENCODED_RUSTFLAGS
-(cd "$ROOT" && cargo "+$tc_name" build --release -p data_pool \
+# no-log-ix-name: the deployed program does not log "Instruction: <Name>" (≈100+ CU each call;
+# explorers and our clients decode the instruction from its data instead).
+(cd "$ROOT" && cargo "+$tc_name" build --release -p data_pool --features no-log-ix-name \
   --target "$TARGET_SPEC" -Z build-std=std,panic_abort -Z json-target-spec \
   --target-dir "$SBF_TARGET_DIR" "$@")
 mkdir -p "$OUT_DIR"

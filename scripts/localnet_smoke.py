@@ -77,6 +77,6 @@ sim = rpc("simulateTransaction", base64.b64encode(tx).decode(),
           {"encoding": "base64", "sigVerify": False, "replaceRecentBlockhash": True,
            "commitment": "confirmed"})["value"]
 logs = sim.get("logs") or []
-ran = any("Instruction: PoolPause" in l for l in logs)
+ran = any(l.startswith(f"Program {program_id} invoke") for l in logs)
 named = any("AccountNotInitialized" in l for l in logs)
 check("data_pool runs on the validator (SBPF v3)", ran and named, f"{sim.get('unitsConsumed')} CU")
