@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds programs/data_pool into target/deploy/data_pool.so with upstream rustc/LLVM and
+# Builds programs/data_pool (and the benchmark's programs/cu_reference) into target/deploy/*.so with upstream rustc/LLVM and
 # sbpf-linker (see docs/BUILD.md). Installs what it needs, idempotently:
 #   - the pinned nightly with rust-src (rustup),
 #   - sbpf-linker (cargo install, cached outside the clone),
@@ -62,7 +62,7 @@ if [ "$(rustc "+$tc_name" --print sysroot 2>/dev/null)" != "$(cd "$tc_dir" && pw
 fi
 
 # 4. Build.
-log "building data_pool.so"
+log "building data_pool.so and cu_reference.so"
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
 RUSTFLAGS="-Z unstable-options -C panic=immediate-abort -C passes=lower-atomic -A linker_messages"
 RUSTFLAGS+=" -C relocation-model=static -C target-cpu=v4 -C target-feature=+allows-misaligned-mem-access"
@@ -75,10 +75,13 @@ export RUSTFLAGS
 export CARGO_ENCODED_RUSTFLAGS=
 unset CARGO_ENCODED_RUSTFLAGS
 # no-log-ix-name: the deployed program does not log "Instruction: <Name>" (≈100+ CU each call;
-# explorers and our clients decode the instruction from its data instead).
-(cd "$ROOT" && cargo "+$tc_name" build --release -p data_pool --features no-log-ix-name \
-  --target "$TARGET_SPEC" -Z build-std=std,panic_abort -Z json-target-spec \
-  --target-dir "$SBF_TARGET_DIR" "$@")
+# explorers and our clients decode the instruction from its data instead). cu_reference is the
+# benchmark's floor (never deployed), built the same way.
 mkdir -p "$OUT_DIR"
-cp "$SBF_TARGET_DIR/bpfel-solana-solana/release/libdata_pool.so" "$OUT_DIR/data_pool.so"
-log "wrote $OUT_DIR/data_pool.so ($(stat -c %s "$OUT_DIR/data_pool.so") bytes)"
+for program in data_pool cu_reference; do
+  (cd "$ROOT" && cargo "+$tc_name" build --release -p "$program" --features no-log-ix-name \
+    --target "$TARGET_SPEC" -Z build-std=std,panic_abort -Z json-target-spec \
+    --target-dir "$SBF_TARGET_DIR" "$@")
+  cp "$SBF_TARGET_DIR/bpfel-solana-solana/release/lib$program.so" "$OUT_DIR/$program.so"
+  log "wrote $OUT_DIR/$program.so ($(stat -c %s "$OUT_DIR/$program.so") bytes)"
+done

@@ -421,6 +421,56 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     (seq, conc, n)
 }
 
+/// The floor: a baseline Anchor instruction (PDA init + event) and a bare `transfer_checked` CPI,
+/// from `programs/cu_reference`, built like data_pool. Returns (init, transfer) samples.
+fn reference_points(runs: u64) -> (Vec<u64>, Vec<u64>) {
+    use anchor_lang::solana_program::instruction::Instruction;
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    let so = program_path().with_file_name("cu_reference.so");
+    let mut env = Env::new();
+    env.svm
+        .add_program_from_file(cu_reference::ID, &so)
+        .expect("cu_reference.so (scripts/build-sbf.sh builds it)");
+    let (mut init, mut transfer) = (Vec::new(), Vec::new());
+    let tp = anchor_spl::token::ID;
+    for _ in 0..runs {
+        let owner = Keypair::new();
+        env.fund(&owner.pubkey(), SOL);
+        let record =
+            Pubkey::find_program_address(&[b"record", owner.pubkey().as_ref()], &cu_reference::ID)
+                .0;
+        let ix = Instruction {
+            program_id: cu_reference::ID,
+            accounts: cu_reference::accounts::InitRecord {
+                owner: owner.pubkey(),
+                record,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: cu_reference::instruction::InitRecord { value: 7 }.data(),
+        };
+        init.push(env.send(&[ix], &[&owner]).expect("init_record"));
+        let mint = env.create_mint(&tp, &owner.pubkey(), 6, &[]);
+        let from = env.create_token_account(&tp, &mint, &owner.pubkey());
+        let to = env.create_token_account(&tp, &mint, &Keypair::new().pubkey());
+        env.mint_to(&tp, &mint, &owner, &from, 1_000, 6);
+        let ix = Instruction {
+            program_id: cu_reference::ID,
+            accounts: cu_reference::accounts::Transfer {
+                authority: owner.pubkey(),
+                from,
+                mint,
+                to,
+                token_program: tp,
+            }
+            .to_account_metas(None),
+            data: cu_reference::instruction::Transfer { amount: 10 }.data(),
+        };
+        transfer.push(env.send(&[ix], &[&owner]).expect("transfer"));
+    }
+    (init, transfer)
+}
+
 fn main() {
     let mut runs = 25u64;
     let mut json_path = String::from("target/bench.json");
@@ -462,6 +512,14 @@ fn main() {
         );
     }
     out.insert("computeUnits".into(), cu_json.into());
+    let (init, transfer) = reference_points(runs.min(25));
+    println!("\n## Reference points (programs/cu_reference, same build)\n");
+    println!("| reference | min | median | max |\n|---|---|---|---|");
+    let (a, b, c) = stats(&init);
+    println!("| baseline Anchor instruction: PDA `init` + event | {a} | {b} | {c} |");
+    let (d, e, f) = stats(&transfer);
+    println!("| bare `transfer_checked` CPI | {d} | {e} | {f} |");
+    out.insert("reference".into(), json!({ "anchorInitPlusEvent": { "min": a, "median": b, "max": c }, "transferChecked": { "min": d, "median": e, "max": f } }));
 
     // 2. Account sizes and rent; a contributor's lifetime cost.
     let env = Env::new();
