@@ -34,6 +34,31 @@ pub fn ed25519_verify_ix(pubkey: &Pubkey, signature: &[u8; 64], message: &[u8]) 
     }
 }
 
+/// Signs an attestation with `attestor`: the file an attestor hands a contributor (no breakdown).
+pub fn sign_attestation(
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    contributor: &Pubkey,
+    data_hash: [u8; 32],
+    score: u64,
+    expires_at: i64,
+    attestor: &solana_keypair::Keypair,
+) -> AttestationFile {
+    use solana_signer::Signer;
+    let msg = attestation_message(program_id, pool, contributor, &data_hash, score, expires_at);
+    AttestationFile {
+        program_id: *program_id,
+        pool: *pool,
+        contributor: *contributor,
+        data_hash,
+        score,
+        expires_at,
+        attestor: attestor.pubkey(),
+        signature: attestor.sign_message(&msg).into(),
+        breakdown: None,
+    }
+}
+
 /// Largest attestation file accepted, in bytes.
 pub const MAX_ATTESTATION_FILE_LEN: usize = 64 * 1024;
 

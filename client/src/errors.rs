@@ -157,6 +157,12 @@ fn hint_for(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The enum variant name of an error (`InsufficientFundsForFee` of its `Debug` form).
+fn variant_name(e: &impl std::fmt::Debug) -> String {
+    let dbg = format!("{e:?}");
+    dbg.split(['(', ' ', '{']).next().unwrap_or("").to_string()
+}
+
 /// Decodes `err` of a transaction whose caller instructions were `ixs`, preceded by
 /// `prefix` instructions the sender added; `logs` are the transaction's logs.
 pub fn decode_failure(
@@ -214,16 +220,12 @@ pub fn decode_failure(
                     }
                 }
                 other => {
-                    let dbg = format!("{other:?}");
-                    f.name = dbg.split(['(', ' ', '{']).next().unwrap_or("").to_string();
-                    f.message = other.to_string();
+                    (f.name, f.message) = (variant_name(other), other.to_string());
                 }
             }
         }
         other => {
-            let dbg = format!("{other:?}");
-            f.name = dbg.split(['(', ' ', '{']).next().unwrap_or("").to_string();
-            f.message = other.to_string();
+            (f.name, f.message) = (variant_name(other), other.to_string());
         }
     }
     f.hint = hint_for(&f.name).map(str::to_string);

@@ -145,7 +145,7 @@ async fn attest(
             "the export holds no qualifying plays (≥ 30 s)",
         );
     }
-    let file = crate::cli::commands::sign_attestation(
+    let file = crate::attestation::sign_attestation(
         &st.cfg.program_id,
         &st.cfg.pool,
         &wallet,

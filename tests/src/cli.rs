@@ -266,6 +266,66 @@ pub fn n(v: &Value, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no number {field} in {v}"))
 }
 
+/// A pool made through the CLI.
+pub struct CliPool {
+    /// The pool's address.
+    pub pool: String,
+    /// Its payout mint (6 decimals, minted by the env's funder).
+    pub mint: Pubkey,
+    /// The curator's token account receiving fees.
+    pub treasury: Pubkey,
+    /// The curator's keypair file (funded with 100 SOL).
+    pub curator: String,
+    /// The registered attestor's keypair file (no SOL).
+    pub attestor: String,
+    /// The attestor's key.
+    pub attestor_key: Pubkey,
+}
+
+impl CliEnv {
+    /// `datapool pool create NAME` by a new curator `<prefix>curator` over a new mint and treasury,
+    /// with `params` appended, then `attestor add` of a new attestor `<prefix>attestor`.
+    pub fn cli_pool(&self, prefix: &str, name: &str, params: &[&str]) -> CliPool {
+        let (curator_kp, curator) = self.keypair(&format!("{prefix}curator"), 100);
+        let (attestor_kp, attestor) = self.keypair(&format!("{prefix}attestor"), 0);
+        let mint = self.mint();
+        let treasury = self.token_account(&mint, &curator_kp.pubkey(), 0);
+        let (mint_s, treasury_s) = (mint.to_string(), treasury.to_string());
+        let mut args = vec![
+            "-k",
+            curator.as_str(),
+            "-y",
+            "pool",
+            "create",
+            name,
+            "--mint",
+            &mint_s,
+            "--treasury",
+            &treasury_s,
+        ];
+        args.extend_from_slice(params);
+        let created = self.ok(&args);
+        assert!(!s(&created, "signature").is_empty());
+        let pool = s(&created, "pool").to_string();
+        self.ok(&[
+            "-k",
+            &curator,
+            "attestor",
+            "add",
+            &pool,
+            &attestor_kp.pubkey().to_string(),
+        ]);
+        CliPool {
+            pool,
+            mint,
+            treasury,
+            curator,
+            attestor,
+            attestor_key: attestor_kp.pubkey(),
+        }
+    }
+}
+
 /// A pool after a demo-like life, driven through the CLI: 4 contributors (one revoked later),
 /// an accepted sale, a rejected one, an open offer holding its escrow, claims and a closed vote.
 pub struct Scenario {
@@ -281,41 +341,14 @@ pub struct Scenario {
 
 /// Builds a [`Scenario`] on `env`.
 pub fn scenario(env: &CliEnv) -> Scenario {
-    let (curator_kp, curator) = env.keypair("s-curator", 100);
-    let (attestor_kp, attestor) = env.keypair("s-attestor", 0);
-    let mint = env.mint();
-    let treasury = env
-        .token_account(&mint, &curator_kp.pubkey(), 0)
-        .to_string();
+    let made = env.cli_pool(
+        "s-",
+        "audited",
+        &["--quorum-bps", "3000", "--voting-period", "1d"],
+    );
+    let (pool, curator, attestor) = (made.pool, made.curator, made.attestor);
     let (buyer_kp, buyer) = env.keypair("s-buyer", 10);
-    env.token_account(&mint, &buyer_kp.pubkey(), 1_000_000_000_000);
-    let pool = s(
-        &env.ok(&[
-            "-k",
-            &curator,
-            "pool",
-            "create",
-            "audited",
-            "--mint",
-            &mint.to_string(),
-            "--treasury",
-            &treasury,
-            "--quorum-bps",
-            "3000",
-            "--voting-period",
-            "1d",
-        ]),
-        "pool",
-    )
-    .to_string();
-    env.ok(&[
-        "-k",
-        &curator,
-        "attestor",
-        "add",
-        &pool,
-        &attestor_kp.pubkey().to_string(),
-    ]);
+    env.token_account(&made.mint, &buyer_kp.pubkey(), 1_000_000_000_000);
     let mut people = Vec::new();
     for (i, score) in [120u64, 340, 560, 780].into_iter().enumerate() {
         let (kp, path) = env.keypair(&format!("s-c{i}"), 2);

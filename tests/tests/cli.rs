@@ -24,47 +24,31 @@ struct Setup {
 
 fn setup() -> Setup {
     let env = CliEnv::new();
-    let (curator_kp, curator) = env.keypair("curator", 100);
-    let (attestor_kp, attestor) = env.keypair("attestor", 0);
-    let mint = env.mint();
-    let treasury = env.token_account(&mint, &curator_kp.pubkey(), 0);
-    let (buyer_kp, buyer) = env.keypair("buyer", 10);
-    let buyer_ata = env.token_account(&mint, &buyer_kp.pubkey(), 100_000 * USDC);
-    let mint_s = mint.to_string();
-    let created = env.ok(&[
-        "-k",
-        &curator,
-        "-y",
-        "pool",
-        "create",
+    let made = env.cli_pool(
+        "",
         "unwrapped",
-        "--mint",
-        &mint_s,
-        "--treasury",
-        &treasury.to_string(),
-        "--fee-bps",
-        "500",
-        "--quorum-bps",
-        "3000",
-        "--approval-bps",
-        "6000",
-        "--voting-period",
-        "2d",
-        "--min-price",
-        "10",
-        "--max-score",
-        "1000",
-    ]);
-    let pool = s(&created, "pool").to_string();
-    assert!(!s(&created, "signature").is_empty());
-    env.ok(&[
-        "-k",
-        &curator,
-        "attestor",
-        "add",
-        &pool,
-        &attestor_kp.pubkey().to_string(),
-    ]);
+        &[
+            "--fee-bps",
+            "500",
+            "--quorum-bps",
+            "3000",
+            "--approval-bps",
+            "6000",
+            "--voting-period",
+            "2d",
+            "--min-price",
+            "10",
+            "--max-score",
+            "1000",
+        ],
+    );
+    let (pool, curator, attestor) = (
+        made.pool.clone(),
+        made.curator.clone(),
+        made.attestor.clone(),
+    );
+    let (buyer_kp, buyer) = env.keypair("buyer", 10);
+    let buyer_ata = env.token_account(&made.mint, &buyer_kp.pubkey(), 100_000 * USDC);
     let mut people = Vec::new();
     for (i, score) in [100u64, 300, 600].into_iter().enumerate() {
         let relayed = i == 2;
@@ -91,15 +75,15 @@ fn setup() -> Setup {
     }
     Setup {
         env,
-        mint: mint_s,
+        mint: made.mint.to_string(),
         pool,
         curator,
         attestor,
-        attestor_key: attestor_kp.pubkey().to_string(),
+        attestor_key: made.attestor_key.to_string(),
         people,
         buyer,
         buyer_ata: buyer_ata.to_string(),
-        treasury: treasury.to_string(),
+        treasury: made.treasury.to_string(),
     }
 }
 

@@ -218,6 +218,19 @@ fn watch(
     (rx, h)
 }
 
+/// Starts `datapool ARGS` in the background (stdout piped), watching its stderr.
+fn spawn_datapool(args: &[&str]) -> (Child, Receiver<String>, std::thread::JoinHandle<String>) {
+    let mut child = Command::new(datapool_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start datapool");
+    let (rx, all) = watch(child.stderr.take().expect("stderr"));
+    (child, rx, all)
+}
+
 /// Waits until a line containing `needle` arrives.
 #[track_caller]
 fn wait_for_line(rx: &Receiver<String>, needle: &str, secs: u64) -> String {
@@ -483,25 +496,18 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
 
     // Proof of contribution: the attestor service scores a Spotify export, the contributor
     // submits it in one command; the same export again is refused as duplicate data.
-    let mut service = Command::new(datapool_bin())
-        .args([
-            "-u",
-            &e.url,
-            "-k",
-            &attestor,
-            "attestor",
-            "serve",
-            "--pool",
-            &pool,
-            "--bind",
-            "127.0.0.1:18787",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("attestor service");
-    let (service_err, _) = watch(service.stderr.take().expect("stderr"));
+    let (mut service, service_err, _) = spawn_datapool(&[
+        "-u",
+        &e.url,
+        "-k",
+        &attestor,
+        "attestor",
+        "serve",
+        "--pool",
+        &pool,
+        "--bind",
+        "127.0.0.1:18787",
+    ]);
     wait_for_line(&service_err, "serving", 30);
     let export = e.dir.0.join("export");
     std::fs::create_dir_all(&export).expect("dir");
@@ -569,22 +575,15 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     assert_eq!(r.status.code(), Some(2), "could not audit: exit 2");
 
     // Live events over PubSub: start following, act, read the event, stop with Ctrl-C.
-    let mut follower = Command::new(datapool_bin())
-        .args([
-            "-u",
-            &e.url,
-            "--output",
-            "json-compact",
-            "events",
-            &pool,
-            "--follow",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("follow");
-    let (follower_err, _) = watch(follower.stderr.take().expect("stderr"));
+    let (mut follower, follower_err, _) = spawn_datapool(&[
+        "-u",
+        &e.url,
+        "--output",
+        "json-compact",
+        "events",
+        &pool,
+        "--follow",
+    ]);
     wait_for_line(&follower_err, "following", 30);
     let (line_rx, _) = watch(follower.stdout.take().expect("stdout"));
     e.ok(&["-k", &curator, "pool", "pause", &pool]);
@@ -670,22 +669,15 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     );
 
     // The node goes away in the middle of a demo: exit 3, a message naming the node.
-    let mut demo = Command::new(datapool_bin())
-        .args([
-            "-u",
-            &e.url,
-            "-k",
-            &curator,
-            "demo",
-            "--contributors",
-            "300",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("demo");
-    let (demo_err, reader) = watch(demo.stderr.take().expect("stderr"));
+    let (mut demo, demo_err, reader) = spawn_datapool(&[
+        "-u",
+        &e.url,
+        "-k",
+        &curator,
+        "demo",
+        "--contributors",
+        "300",
+    ]);
     wait_for_line(&demo_err, " pool ", 60);
     std::thread::sleep(Duration::from_millis(1_500));
     drop(v); // the validator goes away mid-run

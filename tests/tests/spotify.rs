@@ -393,37 +393,8 @@ struct Pool {
 
 fn pool() -> Pool {
     let env = CliEnv::new();
-    let (curator_kp, curator) = env.keypair("curator", 20);
-    let (att_kp, attestor) = env.keypair("attestor", 0);
-    let mint = env.mint();
-    let treasury = env
-        .token_account(&mint, &curator_kp.pubkey(), 0)
-        .to_string();
-    let pool = s(
-        &env.ok(&[
-            "-k",
-            &curator,
-            "pool",
-            "create",
-            "spotify",
-            "--mint",
-            &mint.to_string(),
-            "--treasury",
-            &treasury,
-            "--max-score",
-            "1000",
-        ]),
-        "pool",
-    )
-    .to_string();
-    env.ok(&[
-        "-k",
-        &curator,
-        "attestor",
-        "add",
-        &pool,
-        &att_kp.pubkey().to_string(),
-    ]);
+    let made = env.cli_pool("", "spotify", &["--max-score", "1000"]);
+    let (pool, attestor) = (made.pool, made.attestor);
     Pool {
         env,
         pool,

@@ -13,7 +13,7 @@ use solana_signer::Signer;
 use super::args::*;
 use super::output::{fields, table};
 use super::{parse_pubkey, CliError, Ctx, Report, Review};
-use crate::attestation::{attestation_message, AttestationFile, MAX_ATTESTATION_FILE_LEN};
+use crate::attestation::{AttestationFile, MAX_ATTESTATION_FILE_LEN};
 use crate::chain::Chain;
 use crate::instructions::{self as ix, PoolCreateArgs, PoolTokens, PoolUpdateArgs};
 use crate::pda::*;
@@ -650,31 +650,6 @@ pub fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Signs an attestation with `attestor` (offline).
-pub fn sign_attestation(
-    program_id: &Pubkey,
-    pool: &Pubkey,
-    contributor: &Pubkey,
-    data_hash: [u8; 32],
-    score: u64,
-    expires_at: i64,
-    attestor: &solana_keypair::Keypair,
-) -> AttestationFile {
-    let msg = attestation_message(program_id, pool, contributor, &data_hash, score, expires_at);
-    let sig = attestor.sign_message(&msg);
-    AttestationFile {
-        program_id: *program_id,
-        pool: *pool,
-        contributor: *contributor,
-        data_hash,
-        score,
-        expires_at,
-        attestor: attestor.pubkey(),
-        signature: sig.into(),
-        breakdown: None,
-    }
 }
 
 /// Reads and checks an attestation file.

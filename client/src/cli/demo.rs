@@ -14,9 +14,10 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use super::args::DemoArgs;
-use super::commands::{pool_tokens, sign_attestation};
+use super::commands::pool_tokens;
 use super::output::{fields, table};
 use super::{CliError, Ctx, Report};
+use crate::attestation::sign_attestation;
 use crate::chain::Chain;
 use crate::checks::Check;
 use crate::instructions::{self as ix, ContributionSubmitArgs, OfferCreateArgs, PoolCreateArgs};

@@ -339,6 +339,14 @@ pub async fn main_with_args(argv: Vec<String>) -> i32 {
     output::print_result(format, result)
 }
 
+/// `--program-id`, or the built-in id.
+fn program_id(g: &args::GlobalArgs) -> Result<Pubkey, CliError> {
+    match &g.program_id {
+        Some(p) => parse_pubkey(p, "program"),
+        None => Ok(crate::PROGRAM_ID),
+    }
+}
+
 /// A context for `chain` from the global flags; the signer is read from `keypair_path` (an error
 /// there only matters to commands that sign).
 pub fn build_ctx<'a, C: Chain>(
@@ -346,10 +354,7 @@ pub fn build_ctx<'a, C: Chain>(
     g: &args::GlobalArgs,
     keypair_path: &std::path::Path,
 ) -> Result<Ctx<'a, C>, CliError> {
-    let program_id = match &g.program_id {
-        Some(p) => parse_pubkey(p, "program")?,
-        None => crate::PROGRAM_ID,
-    };
+    let program_id = program_id(g)?;
     let signer = config::read_keypair(keypair_path);
     let fee_payer = g
         .fee_payer
@@ -370,11 +375,8 @@ async fn run(cli: &Cli) -> Result<Report, CliError> {
     #[cfg(feature = "embedded")]
     if let Command::Demo(d) = &cli.command {
         if !settings.url_explicit {
-            let program_id = match &g.program_id {
-                Some(p) => parse_pubkey(p, "program")?,
-                None => crate::PROGRAM_ID,
-            };
-            let chain = crate::chain::embedded::EmbeddedChain::with_default_program(&program_id)?;
+            let chain =
+                crate::chain::embedded::EmbeddedChain::with_default_program(&program_id(g)?)?;
             let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
             ctx.send_opts.fetch_logs = false;
             return demo::run(&ctx, d).await;

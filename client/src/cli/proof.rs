@@ -9,11 +9,9 @@ use serde_json::json;
 use solana_signer::Signer;
 
 use super::args::{AttestArgs, AttestorCmd};
-use super::commands::{
-    load_pool, now_unix, parse_hash, sign_attestation, submit_attestation, when,
-};
+use super::commands::{load_pool, now_unix, parse_hash, submit_attestation, when};
 use super::{parse_pubkey, CliError, Ctx, Report};
-use crate::attestation::{AttestationFile, MAX_ATTESTATION_FILE_LEN};
+use crate::attestation::{sign_attestation, AttestationFile, MAX_ATTESTATION_FILE_LEN};
 use crate::chain::Chain;
 use crate::spotify::{
     canonical_hash, flavor_of, read_paths, score, Breakdown, ExportError, Limits, ScoreRules,

@@ -331,7 +331,7 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
             let (chain, opts, payer, attestor) = (&chain, &opts, &payer, &attestor);
             async move {
                 let hash = hash_of("throughput", i as u64 + u64::from(expires as u32));
-                let att = data_pool_client::cli::commands::sign_attestation(
+                let att = data_pool_client::attestation::sign_attestation(
                     &p,
                     &pool,
                     &k.pubkey(),
