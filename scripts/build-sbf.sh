@@ -13,8 +13,11 @@ LINKER_VERSION=0.2.6
 CACHE=${DATAPOOL_CACHE:-$HOME/.cache/data-pool}
 TARGET_SPEC="$ROOT/sbf/bpfel-solana-solana.json"
 PATCH="$ROOT/sbf/std-solana.patch"
-SBF_TARGET_DIR="$ROOT/target/sbf"
-OUT_DIR="$ROOT/target/deploy"
+# DATAPOOL_SBF_OUT / DATAPOOL_SBF_TARGET / DATAPOOL_SBF_PROGRAMS let scripts/profile-cu.sh build a
+# profiling variant beside the real one.
+SBF_TARGET_DIR=${DATAPOOL_SBF_TARGET:-$ROOT/target/sbf}
+OUT_DIR=${DATAPOOL_SBF_OUT:-$ROOT/target/deploy}
+PROGRAMS=${DATAPOOL_SBF_PROGRAMS:-data_pool cu_reference}
 
 log() { printf '[build-sbf] %s\n' "$*" >&2; }
 
@@ -78,7 +81,7 @@ unset CARGO_ENCODED_RUSTFLAGS
 # explorers and our clients decode the instruction from its data instead). cu_reference is the
 # benchmark's floor (never deployed), built the same way.
 mkdir -p "$OUT_DIR"
-for program in data_pool cu_reference; do
+for program in $PROGRAMS; do
   (cd "$ROOT" && cargo "+$tc_name" build --release -p "$program" --features no-log-ix-name \
     --target "$TARGET_SPEC" -Z build-std=std,panic_abort -Z json-target-spec \
     --target-dir "$SBF_TARGET_DIR" "$@")

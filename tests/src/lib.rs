@@ -1314,5 +1314,6 @@ pub fn measure_instructions(background: u64) -> Figures {
 }
 
 pub mod cli;
+pub mod cu;
 pub mod sim;
 pub mod spotify;

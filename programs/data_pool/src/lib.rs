@@ -21,6 +21,7 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod profile;
 pub mod state;
 pub mod token;
 

@@ -7,6 +7,7 @@ use crate::attestation::{verify_preceding_ed25519, Attestation};
 use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTION, SEED_CONTRIBUTOR};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionSubmitted;
+use crate::state::view::{self, View};
 use crate::state::{Attestor, Contribution, ContributionStatus, Contributor, Pool};
 
 /// The attested facts, exactly as signed.
@@ -20,7 +21,8 @@ pub struct ContributionSubmitArgs {
     pub expires_at: i64,
 }
 
-/// Accounts of `contribution_submit`.
+/// Accounts of `contribution_submit`. The pool is read and written in place
+/// ([`crate::state::view`]).
 #[derive(Accounts)]
 #[instruction(args: ContributionSubmitArgs)]
 pub struct ContributionSubmit<'info> {
@@ -30,8 +32,9 @@ pub struct ContributionSubmit<'info> {
     /// The contributor's wallet.
     pub wallet: Signer<'info>,
     /// The pool.
+    /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: UncheckedAccount<'info>,
     /// The attestor that signed the attestation.
     #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
     pub attestor: Box<Account<'info, Attestor>>,
@@ -62,8 +65,11 @@ pub struct ContributionSubmit<'info> {
 
 /// Verifies the attestation, records the contribution and adds its score to the weights.
 pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -> Result<()> {
+    crate::cu_mark!();
+    use view::pool as at;
     let a = &mut *ctx.accounts;
-    a.pool.require_active()?;
+    let mut pool = View::load::<Pool>(&a.pool, at::NAME, "pool")?;
+    require!(pool.u8(at::PAUSED) == 0, DataPoolError::PoolPaused);
     require!(a.contribution.version == 0, DataPoolError::DuplicateData);
     require!(a.attestor.active, DataPoolError::AttestorInactive);
 
@@ -85,35 +91,44 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     let now = Clock::get()?.unix_timestamp;
     require!(now <= args.expires_at, DataPoolError::AttestationExpired);
     require!(args.score > 0, DataPoolError::ZeroScore);
-    require!(args.score <= a.pool.max_score, DataPoolError::ScoreTooHigh);
+    require!(
+        args.score <= pool.u64(at::MAX_SCORE),
+        DataPoolError::ScoreTooHigh
+    );
 
-    let pool = &mut a.pool;
+    let acc = pool.u128(at::ACC_REWARD_PER_WEIGHT);
     let contributor = &mut a.contributor;
     let new_contributor = contributor.version == 0;
     if new_contributor {
+        let index = pool.u64(at::CONTRIBUTOR_COUNT);
         contributor.version = LAYOUT_VERSION;
         contributor.bump = ctx.bumps.contributor;
         contributor.pool = pool_key;
         contributor.wallet = wallet;
-        contributor.index = pool.contributor_count;
-        contributor.acc_checkpoint = pool.acc_reward_per_weight;
+        contributor.index = index;
+        contributor.acc_checkpoint = acc;
         contributor.joined_at = now;
-        pool.contributor_count = pool.contributor_count.add_or_overflow(1)?;
+        pool.set_u64(at::CONTRIBUTOR_COUNT, index.add_or_overflow(1)?);
     }
-    contributor.settle(pool.acc_reward_per_weight)?;
+    contributor.settle(acc)?;
     contributor.weight = contributor
         .weight
         .checked_add(args.score)
         .ok_or(DataPoolError::WeightOverflow)?;
-    pool.total_weight = pool
-        .total_weight
+    let pool_weight = pool
+        .u64(at::TOTAL_WEIGHT)
         .checked_add(args.score)
         .ok_or(DataPoolError::WeightOverflow)?;
+    pool.set_u64(at::TOTAL_WEIGHT, pool_weight);
     contributor.contribution_count = contributor.contribution_count.add_or_overflow(1)?;
     contributor.active_contribution_count =
         contributor.active_contribution_count.add_or_overflow(1)?;
-    pool.contribution_count = pool.contribution_count.add_or_overflow(1)?;
-    pool.active_contribution_count = pool.active_contribution_count.add_or_overflow(1)?;
+    let count = pool.u64(at::CONTRIBUTION_COUNT).add_or_overflow(1)?;
+    let active = pool.u64(at::ACTIVE_CONTRIBUTION_COUNT).add_or_overflow(1)?;
+    // The pool invariant this instruction could break (see `Pool::invariant`).
+    require!(active <= count, DataPoolError::MathOverflow);
+    pool.set_u64(at::CONTRIBUTION_COUNT, count);
+    pool.set_u64(at::ACTIVE_CONTRIBUTION_COUNT, active);
     a.attestor.attested_count = a.attestor.attested_count.add_or_overflow(1)?;
 
     a.contribution.set_inner(Contribution {
@@ -128,7 +143,6 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         submitted_at: now,
         ended_at: 0,
     });
-    pool.invariant()?;
     emit!(ContributionSubmitted {
         pool: pool_key,
         contributor: wallet,
@@ -139,7 +153,8 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         contributor_index: contributor.index,
         new_contributor,
         contributor_weight: contributor.weight,
-        pool_weight: pool.total_weight,
+        pool_weight,
     });
+    crate::cu_mark!();
     Ok(())
 }

@@ -73,6 +73,7 @@ pub struct OfferCreate<'info> {
 
 /// Checks the offer, escrows the price and snapshots the pool.
 pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
+    crate::cu_mark!();
     let a = &mut *ctx.accounts;
     let pool = &mut a.pool;
     pool.require_active()?;
@@ -149,5 +150,6 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         snapshot_total_weight: pool.total_weight,
         snapshot_contributor_count: pool.contributor_count,
     });
+    crate::cu_mark!();
     Ok(())
 }

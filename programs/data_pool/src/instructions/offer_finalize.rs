@@ -51,6 +51,7 @@ pub struct OfferFinalize<'info> {
 
 /// Decides and settles the offer.
 pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
+    crate::cu_mark!();
     let a = &mut *ctx.accounts;
     require!(
         a.offer.state == OfferState::Open,
@@ -170,5 +171,6 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
             });
         }
     }
+    crate::cu_mark!();
     Ok(())
 }

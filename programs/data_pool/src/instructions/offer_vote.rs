@@ -5,9 +5,12 @@ use anchor_lang::prelude::*;
 use crate::constants::{LAYOUT_VERSION, SEED_VOTE};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::VoteCast;
+use crate::state::view::{self, View};
 use crate::state::{Contributor, Offer, OfferState, Vote};
 
-/// Accounts of `offer_vote`.
+/// Accounts of `offer_vote`. The offer and the contributor record are read and written in place
+/// ([`crate::state::view`]): a vote touches seven of their fields, and loading and storing them
+/// whole with Borsh cost more than everything else the vote does.
 #[derive(Accounts)]
 pub struct OfferVote<'info> {
     /// Pays the vote record's rent (may be a relayer).
@@ -15,17 +18,19 @@ pub struct OfferVote<'info> {
     pub payer: Signer<'info>,
     /// The contributor's wallet.
     pub voter: Signer<'info>,
-    /// The pool (only its address is needed: it is not deserialized).
-    /// CHECK: pinned to the offer's pool.
-    #[account(address = offer.pool @ DataPoolError::PoolMismatch)]
+    /// The pool (only its address is needed).
+    /// CHECK: must be the offer's pool (checked in the handler: `PoolMismatch`).
     pub pool: UncheckedAccount<'info>,
     /// The offer.
+    /// CHECK: owner, discriminator and length checked by `View::load::<Offer>` in the handler.
+    /// (Anchor makes the vote record first, so another account here than the offer the vote
+    /// record was derived from fails `ConstraintSeeds` before that.)
     #[account(mut)]
-    pub offer: Box<Account<'info, Offer>>,
+    pub offer: UncheckedAccount<'info>,
     /// The voter's contributor record (checked in the handler, so a wallet that never
     /// contributed gets `NotEligibleToVote`).
-    /// CHECK: deserialized as a `Contributor` owned by this program, then its pool and wallet
-    /// are compared with the pool and the signer.
+    /// CHECK: must be a `Contributor` owned by this program whose pool and wallet are the pool
+    /// and the signer.
     pub contributor: UncheckedAccount<'info>,
     /// The vote record: one per contributor per offer.
     #[account(
@@ -40,61 +45,86 @@ pub struct OfferVote<'info> {
     pub system_program: Program<'info, System>,
 }
 
+/// The weight the voter may vote with: its contributor record must be of this pool and wallet,
+/// have joined before the offer was made and weigh something.
+fn eligible_weight(
+    info: &AccountInfo,
+    pool: &Pubkey,
+    voter: &Pubkey,
+    snapshot_count: u64,
+) -> Result<u64> {
+    use view::contributor as at;
+    let c = View::load::<Contributor>(info, at::END, "contributor")
+        .map_err(|_| DataPoolError::NotEligibleToVote)?;
+    let weight = c.u64(at::WEIGHT);
+    require!(
+        c.key_is(at::POOL, pool)
+            && c.key_is(at::WALLET, voter)
+            && c.u64(at::INDEX) < snapshot_count
+            && weight > 0,
+        DataPoolError::NotEligibleToVote
+    );
+    Ok(weight)
+}
+
 /// Records the vote with the contributor's current weight and adds it to the tally.
 pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
+    use view::offer as at;
+    crate::cu_mark!();
     let a = &mut *ctx.accounts;
     require!(a.vote.version == 0, DataPoolError::AlreadyVoted);
+    let offer_info = a.offer.to_account_info();
+    let mut offer = View::load::<Offer>(&offer_info, at::TERMS_URI, "offer")?;
+    let pool = a.pool.key();
+    require!(offer.key_is(at::POOL, &pool), DataPoolError::PoolMismatch);
     require!(
-        a.offer.state == OfferState::Open,
+        offer.u8(at::STATE) == OfferState::Open as u8,
         DataPoolError::OfferNotOpen
     );
     let now = Clock::get()?.unix_timestamp;
-    require!(now < a.offer.voting_ends_at, DataPoolError::VotingClosed);
+    require!(
+        now < offer.i64(at::VOTING_ENDS_AT),
+        DataPoolError::VotingClosed
+    );
+    let voter = a.voter.key();
+    let weight = eligible_weight(
+        &a.contributor,
+        &pool,
+        &voter,
+        offer.u64(at::SNAPSHOT_CONTRIBUTOR_COUNT),
+    )?;
+    crate::cu_mark!();
 
-    let info = a.contributor.to_account_info();
-    require!(
-        info.owner == ctx.program_id,
-        DataPoolError::NotEligibleToVote
-    );
-    let contributor = {
-        let data = info.try_borrow_data()?;
-        Contributor::try_deserialize(&mut &data[..])
-            .map_err(|_| DataPoolError::NotEligibleToVote)?
-    };
-    require!(
-        contributor.pool == a.pool.key() && contributor.wallet == a.voter.key(),
-        DataPoolError::NotEligibleToVote
-    );
-    require!(
-        contributor.index < a.offer.snapshot_contributor_count && contributor.weight > 0,
-        DataPoolError::NotEligibleToVote
-    );
-
-    let weight = contributor.weight;
-    let offer = &mut a.offer;
-    if approve {
-        offer.yes_weight = offer.yes_weight.add_or_overflow(u128::from(weight))?;
+    let side = if approve {
+        at::YES_WEIGHT
     } else {
-        offer.no_weight = offer.no_weight.add_or_overflow(u128::from(weight))?;
-    }
-    offer.voter_count = offer.voter_count.add_or_overflow(1)?;
+        at::NO_WEIGHT
+    };
+    let tallied = offer.u128(side).add_or_overflow(u128::from(weight))?;
+    offer.set_u128(side, tallied);
+    let voters = offer.u64(at::VOTER_COUNT).add_or_overflow(1)?;
+    offer.set_u64(at::VOTER_COUNT, voters);
+    let (yes_weight, no_weight) = (offer.u128(at::YES_WEIGHT), offer.u128(at::NO_WEIGHT));
+    drop(offer);
     a.vote.set_inner(Vote {
         version: LAYOUT_VERSION,
         bump: ctx.bumps.vote,
         approve,
-        offer: offer.key(),
-        voter: a.voter.key(),
+        offer: offer_info.key(),
+        voter,
         weight,
         cast_at: now,
     });
+    crate::cu_mark!();
     emit!(VoteCast {
-        pool: a.pool.key(),
-        offer: offer.key(),
-        voter: a.voter.key(),
+        pool,
+        offer: offer_info.key(),
+        voter,
         approve,
         weight,
-        yes_weight: offer.yes_weight,
-        no_weight: offer.no_weight,
+        yes_weight,
+        no_weight,
     });
+    crate::cu_mark!();
     Ok(())
 }

@@ -1,83 +1,154 @@
 //! `payout_claim`: a contributor takes everything owed to a token account it owns.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
+use crate::constants::{ACC_FRACTION_BITS, MAX_POOL_NAME_LEN, SEED_POOL};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::PayoutClaimed;
 use crate::math;
+use crate::state::view::{self, View};
 use crate::state::{Contributor, Pool};
 use crate::token;
 
-/// Accounts of `payout_claim`.
+/// Accounts of `payout_claim`. The pool and the contributor record are read and written in place
+/// ([`crate::state::view`]); every check `Account<T>` and its constraints made is made in the
+/// handler, with the same errors.
 #[derive(Accounts)]
 pub struct PayoutClaim<'info> {
     /// The contributor's wallet.
     pub wallet: Signer<'info>,
     /// The pool.
+    /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: UncheckedAccount<'info>,
     /// The contributor record.
-    #[account(
-        mut,
-        has_one = pool @ DataPoolError::PoolMismatch,
-        has_one = wallet @ DataPoolError::ContributionMismatch,
-    )]
-    pub contributor: Box<Account<'info, Contributor>>,
+    /// CHECK: checked by `View::load::<Contributor>`; its pool and wallet must be the pool and the
+    /// signer (`PoolMismatch`, `ContributionMismatch`).
+    #[account(mut)]
+    pub contributor: UncheckedAccount<'info>,
     /// The pool's reward vault.
-    /// CHECK: address pinned to the pool's vault; the token program checks the transfer.
-    #[account(mut, address = pool.vault @ DataPoolError::PoolMismatch)]
+    /// CHECK: must be the pool's vault (`PoolMismatch`); the token program checks the transfer.
+    #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     /// The payout mint.
-    #[account(address = pool.mint @ DataPoolError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: must be the pool's mint (`WrongMint`); `transfer_checked` checks it and its decimals.
+    pub mint: UncheckedAccount<'info>,
     /// A token account of the payout mint owned by the contributor.
-    #[account(
-        mut,
-        constraint = destination.mint == pool.mint @ DataPoolError::WrongMint,
-        constraint = destination.owner == wallet.key() @ DataPoolError::WrongTokenAccountOwner,
-    )]
+    #[account(mut)]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The pool's token program.
-    #[account(address = pool.token_program @ DataPoolError::InvalidTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
+}
+
+/// What the transfer needs from the pool, copied out so the pool is not borrowed during the CPI.
+struct PoolSigner {
+    creator: Pubkey,
+    name: [u8; MAX_POOL_NAME_LEN],
+    name_len: usize,
+    bump: [u8; 1],
+    decimals: u8,
 }
 
 /// Settles the contributor and pays the whole base units owed.
 pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
-    let a = &mut *ctx.accounts;
-    let acc = a.pool.acc_reward_per_weight;
-    a.contributor.settle(acc)?;
-    let amount = u64::try_from(a.contributor.owed_q64 >> crate::constants::ACC_FRACTION_BITS)
-        .map_err(|_| DataPoolError::MathOverflow)?;
-    require!(amount > 0, DataPoolError::NothingToClaim);
+    use view::{contributor as c_at, pool as p_at};
+    crate::cu_mark!();
+    let a = &ctx.accounts;
+    let wallet = a.wallet.key();
+    let pool_key = a.pool.key();
 
-    let pool = &a.pool;
-    let seeds = pool.signer_seeds();
+    // Both checked before either is held, so one account passed as both is a type error.
+    View::check::<Pool>(&a.pool, p_at::NAME, "pool")?;
+    View::check::<Contributor>(&a.contributor, c_at::END, "contributor")?;
+    let mut pool = View::load::<Pool>(&a.pool, p_at::NAME, "pool")?;
+    let mut c = View::load::<Contributor>(&a.contributor, c_at::END, "contributor")?;
+    require!(c.key_is(c_at::POOL, &pool_key), DataPoolError::PoolMismatch);
+    require!(
+        c.key_is(c_at::WALLET, &wallet),
+        DataPoolError::ContributionMismatch
+    );
+    require!(
+        pool.key_is(p_at::VAULT, a.vault.key),
+        DataPoolError::PoolMismatch
+    );
+    require!(
+        pool.key_is(p_at::MINT, a.mint.key),
+        DataPoolError::WrongMint
+    );
+    require!(a.destination.mint == a.mint.key(), DataPoolError::WrongMint);
+    require!(
+        a.destination.owner == wallet,
+        DataPoolError::WrongTokenAccountOwner
+    );
+    require!(
+        pool.key_is(p_at::TOKEN_PROGRAM, a.token_program.key),
+        DataPoolError::InvalidTokenProgram
+    );
+    crate::cu_mark!();
+
+    // Settle, take the whole base units, record the claim (before the transfer).
+    let acc = pool.u128(p_at::ACC_REWARD_PER_WEIGHT);
+    let owed = math::settle(
+        c.u128(c_at::OWED_Q64),
+        c.u64(c_at::WEIGHT),
+        c.u128(c_at::ACC_CHECKPOINT),
+        acc,
+    )
+    .ok_or(DataPoolError::MathOverflow)?;
+    let amount =
+        u64::try_from(owed >> ACC_FRACTION_BITS).map_err(|_| DataPoolError::MathOverflow)?;
+    require!(amount > 0, DataPoolError::NothingToClaim);
+    let claimed = c.u128(c_at::CLAIMED).add_or_overflow(u128::from(amount))?;
+    c.set_u128(c_at::ACC_CHECKPOINT, acc);
+    c.set_u128(c_at::OWED_Q64, owed.sub_or_overflow(math::to_q64(amount))?);
+    c.set_u128(c_at::CLAIMED, claimed);
+    let pool_claimed = pool
+        .u128(p_at::TOTAL_CLAIMED)
+        .add_or_overflow(u128::from(amount))?;
+    require!(
+        pool_claimed <= pool.u128(p_at::TOTAL_DISTRIBUTED),
+        DataPoolError::MathOverflow
+    );
+    pool.set_u128(p_at::TOTAL_CLAIMED, pool_claimed);
+    let name = pool.str_bytes(p_at::NAME)?;
+    require!(name.len() <= MAX_POOL_NAME_LEN, DataPoolError::MathOverflow);
+    let mut signer = PoolSigner {
+        creator: pool.key(p_at::CREATOR),
+        name: [0; MAX_POOL_NAME_LEN],
+        name_len: name.len(),
+        bump: [pool.u8(p_at::BUMP)],
+        decimals: pool.u8(p_at::MINT_DECIMALS),
+    };
+    signer.name[..signer.name_len].copy_from_slice(name);
+    drop((pool, c));
+    crate::cu_mark!();
+
+    let seeds: [&[u8]; 4] = [
+        SEED_POOL,
+        signer.creator.as_ref(),
+        &signer.name[..signer.name_len],
+        &signer.bump,
+    ];
     token::transfer(
         &a.token_program.to_account_info(),
         &a.vault,
-        &a.mint.to_account_info(),
+        &a.mint,
         &a.destination.to_account_info(),
-        &pool.to_account_info(),
+        &a.pool,
         amount,
-        pool.mint_decimals,
+        signer.decimals,
         &[&seeds],
     )?;
-
-    let c = &mut a.contributor;
-    c.owed_q64 = c.owed_q64.sub_or_overflow(math::to_q64(amount))?;
-    c.claimed = c.claimed.add_or_overflow(u128::from(amount))?;
-    let pool = &mut a.pool;
-    pool.total_claimed = pool.total_claimed.add_or_overflow(u128::from(amount))?;
-    pool.invariant()?;
+    crate::cu_mark!();
     emit!(PayoutClaimed {
-        pool: pool.key(),
-        contributor: c.wallet,
+        pool: pool_key,
+        contributor: wallet,
         destination: a.destination.key(),
         amount,
-        claimed_total: c.claimed,
-        pool_claimed_total: pool.total_claimed,
+        claimed_total: claimed,
+        pool_claimed_total: pool_claimed,
     });
+    crate::cu_mark!();
     Ok(())
 }

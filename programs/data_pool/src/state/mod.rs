@@ -5,6 +5,7 @@ pub mod contribution;
 pub mod contributor;
 pub mod offer;
 pub mod pool;
+pub mod view;
 pub mod vote;
 
 pub use attestor::*;

@@ -45,9 +45,6 @@ pub struct Offer {
     pub price: u64,
     /// sha256 of the terms document.
     pub terms_hash: [u8; 32],
-    /// Where the terms can be read.
-    #[max_len(MAX_TERMS_URI_LEN)]
-    pub terms_uri: String,
     /// When it was created.
     pub created_at: i64,
     /// Votes are accepted while `now < voting_ends_at`.
@@ -80,6 +77,10 @@ pub struct Offer {
     pub net_distributed: u64,
     /// Room for future fields.
     pub reserved: [u8; 32],
+    /// Where the terms can be read. Last, so every field before it sits at a fixed offset
+    /// (see [`crate::state::view`]).
+    #[max_len(MAX_TERMS_URI_LEN)]
+    pub terms_uri: String,
 }
 
 impl Offer {

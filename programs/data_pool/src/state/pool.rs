@@ -25,9 +25,6 @@ pub struct Pool {
     pub authority: Pubkey,
     /// The proposed next curator (`Pubkey::default()` when none).
     pub pending_authority: Pubkey,
-    /// Pool name (≤ 32 bytes, part of the seeds).
-    #[max_len(MAX_POOL_NAME_LEN)]
-    pub name: String,
     /// The payout mint.
     pub mint: Pubkey,
     /// The payout mint's token program (SPL Token or Token-2022).
@@ -72,6 +69,10 @@ pub struct Pool {
     pub total_fees: u128,
     /// Room for future fields.
     pub reserved: [u8; 64],
+    /// Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
+    /// offset (see [`crate::state::view`]).
+    #[max_len(MAX_POOL_NAME_LEN)]
+    pub name: String,
 }
 
 impl Pool {

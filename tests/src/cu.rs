@@ -1,0 +1,259 @@
+//! Compute units of every instruction over runs with varied keys, and the targets of issue 7.
+//! Shared by the benchmark (`bin/bench`) and the test that asserts the targets.
+
+use std::collections::BTreeMap;
+
+use data_pool_client::instructions as dix;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::*;
+
+/// CU targets (issue 7), met by the cheapest run of each: half of SPL Governance's `CastVote`
+/// (17,505) and of Jito's merkle-distributor `new_claim` (18,137) for voting and claiming.
+pub const TARGETS: &[(&str, u64)] = &[
+    ("contribution_submit (new contributor)", 20_000),
+    ("offer_create", 25_000),
+    ("offer_finalize (accept)", 25_000),
+    ("offer_vote", 8_750),
+    ("payout_claim", 9_000),
+];
+
+/// The target of `instruction`, if it has one.
+pub fn target_of(instruction: &str) -> Option<u64> {
+    TARGETS
+        .iter()
+        .find(|(n, _)| *n == instruction)
+        .map(|(_, t)| *t)
+}
+
+/// (min, median, max) of a non-empty sample.
+pub fn stats(v: &[u64]) -> (u64, u64, u64) {
+    let mut s = v.to_vec();
+    s.sort_unstable();
+    (s[0], s[s.len() / 2], s[s.len() - 1])
+}
+
+/// One run of every instruction in a pool whose name (so every address) depends on `run`;
+/// the compute units of each go into `cu` under the instruction's name.
+pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
+    let cfg = PoolConfig {
+        name: format!("bench-{run}"),
+        voting_period: 3_600,
+        ..PoolConfig::default()
+    };
+    let mut w = World::with_config(cfg);
+    let mut rec = |name: &'static str, v: u64| cu.entry(name).or_default().push(v);
+    let p = PROGRAM_ID;
+    let tag = format!("run{run}");
+
+    // Curator instructions.
+    let extra = Keypair::new();
+    rec(
+        "attestor_add",
+        w.add_attestor(&extra.pubkey()).expect("attestor_add"),
+    );
+    let auth = w.authority.insecure_clone();
+    let pool = w.pool;
+    let args = dix::PoolUpdateArgs {
+        fee_bps: Some(400),
+        quorum_bps: None,
+        approval_bps: None,
+        voting_period: None,
+        min_offer_price: None,
+        max_score: None,
+    };
+    rec(
+        "pool_update",
+        w.env
+            .send_paid(
+                &[dix::pool_update(&p, &auth.pubkey(), &pool, None, args)],
+                &[&auth],
+            )
+            .expect("update"),
+    );
+    rec(
+        "pool_pause",
+        w.env
+            .send_paid(&[dix::pool_pause(&p, &auth.pubkey(), &pool)], &[&auth])
+            .expect("pause"),
+    );
+    rec(
+        "pool_unpause",
+        w.env
+            .send_paid(&[dix::pool_unpause(&p, &auth.pubkey(), &pool)], &[&auth])
+            .expect("unpause"),
+    );
+    rec(
+        "attestor_remove",
+        w.env
+            .send_paid(
+                &[dix::attestor_remove(
+                    &p,
+                    &auth.pubkey(),
+                    &pool,
+                    &extra.pubkey(),
+                )],
+                &[&auth],
+            )
+            .expect("remove"),
+    );
+    let next = Keypair::new();
+    w.env.fund(&next.pubkey(), SOL);
+    rec(
+        "authority_propose",
+        w.env
+            .send_paid(
+                &[dix::authority_propose(
+                    &p,
+                    &auth.pubkey(),
+                    &pool,
+                    &next.pubkey(),
+                )],
+                &[&auth],
+            )
+            .expect("propose"),
+    );
+    rec(
+        "authority_accept",
+        w.env
+            .send_paid(
+                &[dix::authority_accept(&p, &next.pubkey(), &pool)],
+                &[&next],
+            )
+            .expect("accept"),
+    );
+    rec(
+        "authority_propose",
+        w.env
+            .send_paid(
+                &[dix::authority_propose(
+                    &p,
+                    &next.pubkey(),
+                    &pool,
+                    &auth.pubkey(),
+                )],
+                &[&next],
+            )
+            .expect("propose back"),
+    );
+    w.env
+        .send_paid(
+            &[dix::authority_accept(&p, &auth.pubkey(), &pool)],
+            &[&auth],
+        )
+        .expect("accept back");
+    // A second pool: pool_create.
+    let name = format!("second-{run}");
+    let create = dix::pool_create(
+        &p,
+        &w.env.payer.pubkey(),
+        &auth.pubkey(),
+        &w.tokens.mint,
+        &w.tokens.treasury,
+        &w.tokens.token_program,
+        dix::PoolCreateArgs {
+            name,
+            fee_bps: 500,
+            quorum_bps: 5_000,
+            approval_bps: 6_000,
+            voting_period: 3_600,
+            min_offer_price: 1_000,
+            max_score: 1_000_000,
+        },
+    );
+    rec(
+        "pool_create",
+        w.env.send_paid(&[create], &[&auth]).expect("pool_create"),
+    );
+
+    // Contributors.
+    let people: Vec<Keypair> = (0..4).map(|i| w.wallet(&tag, i)).collect();
+    for (i, k) in people.iter().enumerate() {
+        let v = w
+            .contribute_hash(k, hash_of(&tag, i as u64 * 2), 100 + i as u64 * 50)
+            .expect("contribute");
+        rec("contribution_submit (new contributor)", v);
+        let v = w
+            .contribute_hash(k, hash_of(&tag, i as u64 * 2 + 1), 10)
+            .expect("contribute again");
+        rec("contribution_submit (existing contributor)", v);
+    }
+    // Revoke one, invalidate one (the attestor).
+    let h = hash_of(&tag, 1);
+    rec(
+        "contribution_revoke",
+        w.env
+            .send_paid(
+                &[dix::contribution_revoke(&p, &people[0].pubkey(), &pool, &h)],
+                &[&people[0]],
+            )
+            .expect("revoke"),
+    );
+    let att = w.attestor.insecure_clone();
+    let h = hash_of(&tag, 3);
+    rec(
+        "contribution_invalidate",
+        w.env
+            .send_paid(
+                &[dix::contribution_invalidate(
+                    &p,
+                    &att.pubkey(),
+                    &pool,
+                    &people[1].pubkey(),
+                    &h,
+                )],
+                &[&att],
+            )
+            .expect("invalidate"),
+    );
+
+    // A sale accepted by everyone, a sale rejected by everyone, a cancelled offer.
+    let buyer = w.buyer(run, 10_000_000_000);
+    let (sold, v) = w.offer(&buyer, 1_000_000_000).expect("offer");
+    rec("offer_create", v);
+    let (refused, v) = w.offer(&buyer, 2_000_000).expect("offer 2");
+    rec("offer_create", v);
+    let (cancelled, v) = w.offer(&buyer, 3_000_000).expect("offer 3");
+    rec("offer_create", v);
+    for k in &people {
+        rec("offer_vote", w.vote(k, &sold, true).expect("vote"));
+        rec("offer_vote", w.vote(k, &refused, false).expect("vote no"));
+    }
+    rec(
+        "offer_finalize (accept)",
+        w.finalize(&sold).expect("finalize accept"),
+    );
+    rec(
+        "offer_finalize (reject, refund)",
+        w.finalize(&refused).expect("finalize reject"),
+    );
+    let tokens = w.tokens;
+    rec(
+        "offer_cancel",
+        w.env
+            .send_paid(
+                &[dix::offer_cancel(
+                    &p,
+                    &buyer.kp.pubkey(),
+                    &pool,
+                    &cancelled,
+                    &tokens,
+                    &buyer.token,
+                )],
+                &[&buyer.kp],
+            )
+            .expect("cancel"),
+    );
+    for k in &people {
+        rec("payout_claim", w.claim(k).expect("claim"));
+    }
+    for k in &people {
+        rec(
+            "vote_close",
+            w.env
+                .send_paid(&[dix::vote_close(&p, &sold, &k.pubkey())], &[])
+                .expect("vote_close"),
+        );
+    }
+}
