@@ -338,7 +338,20 @@ fn main() {
     println!("| item | lamports |\n|---|---|");
     println!("| Contributor record rent | {contributor} |\n| Contribution record rent | {contribution} |\n| Vote record rent (refunded by vote_close) | {vote} |\n| Claim token account rent (the contributor's own ATA) | {ata} |\n| Fees, 4 transactions × 5,000 | {fees} |");
     println!("| **paid** | {paid} |\n| refunded | {back} |\n| **net** | {net} ≈ ${usd:.3} at ${sol_usd}/SOL = {:.2} % of a $5 payout |", usd / 5.0 * 100.0);
-    out.insert("lifetime".into(), json!({ "paidLamports": paid, "refundedLamports": back, "netLamports": net, "solUsd": sol_usd, "netUsd": usd, "shareOf5UsdPercent": usd / 5.0 * 100.0 }));
+    // Sponsored: a relayer is the fee payer and `payer` of every record (as `datapool demo` does);
+    // the contributor signs but pays nothing, and the sponsor carries the records' rent. vote_close
+    // returns the vote's rent to the voter, not to whoever paid it.
+    let sponsor_net = contributor + contribution + vote + fees;
+    let sponsor_usd = sponsor_net as f64 / 1e9 * sol_usd;
+    println!("| sponsored by a relayer: the contributor pays 0 and gets the vote's rent at vote_close | −{back} |");
+    println!("| sponsored: the relayer pays (the claim ATA aside) | {sponsor_net} ≈ ${sponsor_usd:.3} = {:.2} % of $5 |", sponsor_usd / 5.0 * 100.0);
+    let floor = rent(0);
+    println!(
+        "| floor: rent of one permanent empty account | {floor} ≈ ${:.3} = {:.2} % of $5 |",
+        floor as f64 / 1e9 * sol_usd,
+        floor as f64 / 1e9 * sol_usd / 5.0 * 100.0
+    );
+    out.insert("lifetime".into(), json!({ "paidLamports": paid, "refundedLamports": back, "netLamports": net, "solUsd": sol_usd, "netUsd": usd, "shareOf5UsdPercent": usd / 5.0 * 100.0, "sponsoredContributorNetLamports": -(back as i64), "sponsorNetLamports": sponsor_net, "emptyAccountRentLamports": floor }));
 
     // 3. Scaling.
     let sizes: &[u64] = if quick {
