@@ -6,7 +6,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::Discriminator;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool, Vote};
+use data_pool::state::{view, Attestor, Contribution, Contributor, Offer, Pool, Vote};
 use solana_account::Account;
 
 use crate::accounts::{self, DecodeError};
@@ -38,19 +38,19 @@ pub enum QueryError {
     },
 }
 
-/// Byte offset of the `pool` field in Attestor, Contribution accounts (after discriminator,
-/// version, bump and one more byte).
-pub const ATTESTOR_POOL_OFFSET: usize = 11;
+// Byte offsets for memcmp filters, from the program's own layout table (tested against Borsh).
+/// Byte offset of `pool` in Attestor accounts.
+pub const ATTESTOR_POOL_OFFSET: usize = view::attestor::POOL;
 /// Byte offset of `pool` in Contributor accounts.
-pub const CONTRIBUTOR_POOL_OFFSET: usize = 10;
+pub const CONTRIBUTOR_POOL_OFFSET: usize = view::contributor::POOL;
 /// Byte offset of `pool` in Contribution accounts.
-pub const CONTRIBUTION_POOL_OFFSET: usize = 11;
+pub const CONTRIBUTION_POOL_OFFSET: usize = view::contribution::POOL;
 /// Byte offset of `contributor` (the wallet) in Contribution accounts.
-pub const CONTRIBUTION_CONTRIBUTOR_OFFSET: usize = 43;
+pub const CONTRIBUTION_CONTRIBUTOR_OFFSET: usize = view::contribution::CONTRIBUTOR;
 /// Byte offset of `pool` in Offer accounts.
-pub const OFFER_POOL_OFFSET: usize = 13;
+pub const OFFER_POOL_OFFSET: usize = view::offer::POOL;
 /// Byte offset of `offer` in Vote accounts.
-pub const VOTE_OFFER_OFFSET: usize = 11;
+pub const VOTE_OFFER_OFFSET: usize = view::vote::OFFER;
 
 fn owned_by_program(
     kind: &'static str,

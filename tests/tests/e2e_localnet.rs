@@ -516,7 +516,7 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     rt.block_on(chain.airdrop(&dora_kp.pubkey(), SOL))
         .expect("airdrop");
     let export_s = export.display().to_string();
-    let c = e.ok(&[
+    let contribute = [
         "-k",
         &dora,
         "contribute",
@@ -525,22 +525,10 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         &export_s,
         "--attestor-url",
         "http://127.0.0.1:18787",
-    ]);
+    ];
+    let c = e.ok(&contribute);
     assert_eq!(n(&c, "weight"), 872, "the documented score of the fixture");
-    e.fails(
-        &[
-            "-k",
-            &dora,
-            "contribute",
-            &pool,
-            "--file",
-            &export_s,
-            "--attestor-url",
-            "http://127.0.0.1:18787",
-        ],
-        2,
-        "DuplicateData",
-    );
+    e.fails(&contribute, 2, "DuplicateData");
     let _ = service.kill();
     let _ = service.wait();
 

@@ -35,8 +35,12 @@ pub fn settle(owed_q64: u128, weight: u64, checkpoint: u128, acc: u128) -> Optio
 
 /// Whole base units a contributor can claim: `floor((owed_q64 + weight × (acc − checkpoint)) / 2^64)`.
 pub fn entitlement(owed_q64: u128, weight: u64, checkpoint: u128, acc: u128) -> Option<u64> {
-    let q = settle(owed_q64, weight, checkpoint, acc)?;
-    u64::try_from(q >> ACC_FRACTION_BITS).ok()
+    whole_units(settle(owed_q64, weight, checkpoint, acc)?)
+}
+
+/// The whole base units in a Q64.64 amount (`None` beyond `u64`).
+pub fn whole_units(q64: u128) -> Option<u64> {
+    u64::try_from(q64 >> ACC_FRACTION_BITS).ok()
 }
 
 /// Converts whole base units to Q64.64.

@@ -20,6 +20,19 @@ use solana_signer::Signer;
 
 const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 
+/// Runs the sends 32 at a time; the first failure, if any.
+async fn in_flight<T, E>(
+    sends: impl futures::Stream<Item = impl std::future::Future<Output = Result<T, E>>>,
+) -> Result<Vec<T>, E> {
+    use futures::StreamExt;
+    sends
+        .buffer_unordered(32)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
 /// Votes per second, one at a time and 32 in flight, on a pool of `n` voters per offer.
 async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     use data_pool_client::chain::rpc::RpcChain;
@@ -98,46 +111,40 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     .expect("pool");
     let voters: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
     let expires = chain.unix_time().await.expect("time") + 3_600;
-    let results: Vec<_> = stream::iter(voters.iter().enumerate())
-        .map(|(i, k)| {
-            let (chain, opts, payer, attestor) = (&chain, &opts, &payer, &attestor);
-            async move {
-                let hash = hash_of("throughput", i as u64 + u64::from(expires as u32));
-                let att = data_pool_client::attestation::sign_attestation(
+    in_flight(stream::iter(voters.iter().enumerate()).map(|(i, k)| {
+        let (chain, opts, payer, attestor) = (&chain, &opts, &payer, &attestor);
+        async move {
+            let hash = hash_of("throughput", i as u64 + u64::from(expires as u32));
+            let att = data_pool_client::attestation::sign_attestation(
+                &p,
+                &pool,
+                &k.pubkey(),
+                hash,
+                10,
+                expires,
+                attestor,
+            );
+            let args = dix::ContributionSubmitArgs {
+                data_hash: hash,
+                score: 10,
+                expires_at: expires,
+            };
+            let ixs = [
+                att.verify_ix(),
+                dix::contribution_submit(
                     &p,
-                    &pool,
+                    &payer.pubkey(),
                     &k.pubkey(),
-                    hash,
-                    10,
-                    expires,
-                    attestor,
-                );
-                let args = dix::ContributionSubmitArgs {
-                    data_hash: hash,
-                    score: 10,
-                    expires_at: expires,
-                };
-                let ixs = [
-                    att.verify_ix(),
-                    dix::contribution_submit(
-                        &p,
-                        &payer.pubkey(),
-                        &k.pubkey(),
-                        &pool,
-                        &attestor.pubkey(),
-                        args,
-                    ),
-                ];
-                send::send(chain, &p, &ixs, &payer.pubkey(), &[payer, k], opts).await
-            }
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
-    results
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .expect("contributions");
+                    &pool,
+                    &attestor.pubkey(),
+                    args,
+                ),
+            ];
+            send::send(chain, &p, &ixs, &payer.pubkey(), &[payer, k], opts).await
+        }
+    }))
+    .await
+    .expect("contributions");
     let tokens = dix::PoolTokens {
         mint: mint.pubkey(),
         token_program: tp,
@@ -176,19 +183,13 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     }
     let seq = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let results: Vec<_> = stream::iter(voters.iter())
-        .map(|k| {
-            let (chain, opts, payer) = (&chain, &opts, &payer);
-            let ix = vote(offers[1], k);
-            async move { send::send(chain, &p, &[ix], &payer.pubkey(), &[payer, k], opts).await }
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
-    results
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .expect("votes");
+    in_flight(stream::iter(voters.iter()).map(|k| {
+        let (chain, opts, payer) = (&chain, &opts, &payer);
+        let ix = vote(offers[1], k);
+        async move { send::send(chain, &p, &[ix], &payer.pubkey(), &[payer, k], opts).await }
+    }))
+    .await
+    .expect("votes");
     let conc = n as f64 / t.elapsed().as_secs_f64();
     (seq, conc, n)
 }

@@ -69,7 +69,7 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     use view::pool as at;
     let a = &mut *ctx.accounts;
     let mut pool = View::load::<Pool>(&a.pool, at::NAME, "pool")?;
-    require!(pool.u8(at::PAUSED) == 0, DataPoolError::PoolPaused);
+    Pool::require_unpaused(pool.u8(at::PAUSED) != 0)?;
     require!(a.contribution.version == 0, DataPoolError::DuplicateData);
     require!(a.attestor.active, DataPoolError::AttestorInactive);
 
@@ -125,8 +125,8 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         contributor.active_contribution_count.add_or_overflow(1)?;
     let count = pool.u64(at::CONTRIBUTION_COUNT).add_or_overflow(1)?;
     let active = pool.u64(at::ACTIVE_CONTRIBUTION_COUNT).add_or_overflow(1)?;
-    // The pool invariant this instruction could break (see `Pool::invariant`).
-    require!(active <= count, DataPoolError::MathOverflow);
+    // The part of `Pool::invariant` this instruction could break.
+    Pool::require_active_within(active, count)?;
     pool.set_u64(at::CONTRIBUTION_COUNT, count);
     pool.set_u64(at::ACTIVE_CONTRIBUTION_COUNT, active);
     a.attestor.attested_count = a.attestor.attested_count.add_or_overflow(1)?;

@@ -73,8 +73,7 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     crate::cu_mark!();
     let a = &mut *ctx.accounts;
     require!(a.vote.version == 0, DataPoolError::AlreadyVoted);
-    let offer_info = a.offer.to_account_info();
-    let mut offer = View::load::<Offer>(&offer_info, at::TERMS_URI, "offer")?;
+    let mut offer = View::load::<Offer>(&a.offer, at::TERMS_URI, "offer")?;
     let pool = a.pool.key();
     require!(offer.key_is(at::POOL, &pool), DataPoolError::PoolMismatch);
     require!(
@@ -110,7 +109,7 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
         version: LAYOUT_VERSION,
         bump: ctx.bumps.vote,
         approve,
-        offer: offer_info.key(),
+        offer: a.offer.key(),
         voter,
         weight,
         cast_at: now,
@@ -118,7 +117,7 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     crate::cu_mark!();
     emit!(VoteCast {
         pool,
-        offer: offer_info.key(),
+        offer: a.offer.key(),
         voter,
         approve,
         weight,

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
-use crate::constants::{ACC_FRACTION_BITS, MAX_POOL_NAME_LEN, SEED_POOL};
+use crate::constants::MAX_POOL_NAME_LEN;
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::PayoutClaimed;
 use crate::math;
@@ -46,7 +46,7 @@ struct PoolSigner {
     creator: Pubkey,
     name: [u8; MAX_POOL_NAME_LEN],
     name_len: usize,
-    bump: [u8; 1],
+    bump: u8,
     decimals: u8,
 }
 
@@ -58,11 +58,10 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     let wallet = a.wallet.key();
     let pool_key = a.pool.key();
 
-    // Both checked before either is held, so one account passed as both is a type error.
-    View::check::<Pool>(&a.pool, p_at::NAME, "pool")?;
-    View::check::<Contributor>(&a.contributor, c_at::END, "contributor")?;
-    let mut pool = View::load::<Pool>(&a.pool, p_at::NAME, "pool")?;
-    let mut c = View::load::<Contributor>(&a.contributor, c_at::END, "contributor")?;
+    let (mut pool, mut c) = View::load_pair::<Pool, Contributor>(
+        (&a.pool, p_at::NAME, "pool"),
+        (&a.contributor, c_at::END, "contributor"),
+    )?;
     require!(c.key_is(c_at::POOL, &pool_key), DataPoolError::PoolMismatch);
     require!(
         c.key_is(c_at::WALLET, &wallet),
@@ -96,8 +95,7 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
         acc,
     )
     .ok_or(DataPoolError::MathOverflow)?;
-    let amount =
-        u64::try_from(owed >> ACC_FRACTION_BITS).map_err(|_| DataPoolError::MathOverflow)?;
+    let amount = math::whole_units(owed).ok_or(DataPoolError::MathOverflow)?;
     require!(amount > 0, DataPoolError::NothingToClaim);
     let claimed = c.u128(c_at::CLAIMED).add_or_overflow(u128::from(amount))?;
     c.set_u128(c_at::ACC_CHECKPOINT, acc);
@@ -106,10 +104,8 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     let pool_claimed = pool
         .u128(p_at::TOTAL_CLAIMED)
         .add_or_overflow(u128::from(amount))?;
-    require!(
-        pool_claimed <= pool.u128(p_at::TOTAL_DISTRIBUTED),
-        DataPoolError::MathOverflow
-    );
+    // The part of `Pool::invariant` this instruction could break.
+    Pool::require_claims_covered(pool_claimed, pool.u128(p_at::TOTAL_DISTRIBUTED))?;
     pool.set_u128(p_at::TOTAL_CLAIMED, pool_claimed);
     let name = pool.str_bytes(p_at::NAME)?;
     require!(name.len() <= MAX_POOL_NAME_LEN, DataPoolError::MathOverflow);
@@ -117,19 +113,18 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
         creator: pool.key(p_at::CREATOR),
         name: [0; MAX_POOL_NAME_LEN],
         name_len: name.len(),
-        bump: [pool.u8(p_at::BUMP)],
+        bump: pool.u8(p_at::BUMP),
         decimals: pool.u8(p_at::MINT_DECIMALS),
     };
     signer.name[..signer.name_len].copy_from_slice(name);
     drop((pool, c));
     crate::cu_mark!();
 
-    let seeds: [&[u8]; 4] = [
-        SEED_POOL,
-        signer.creator.as_ref(),
+    let seeds = Pool::seeds_of(
+        &signer.creator,
         &signer.name[..signer.name_len],
         &signer.bump,
-    ];
+    );
     token::transfer(
         &a.token_program.to_account_info(),
         &a.vault,

@@ -117,14 +117,8 @@ impl Pool {
             self.min_offer_price,
             self.max_score,
         )?;
-        require!(
-            self.total_claimed <= self.total_distributed,
-            DataPoolError::MathOverflow
-        );
-        require!(
-            self.active_contribution_count <= self.contribution_count,
-            DataPoolError::MathOverflow
-        );
+        Self::require_claims_covered(self.total_claimed, self.total_distributed)?;
+        Self::require_active_within(self.active_contribution_count, self.contribution_count)?;
         require!(
             self.accepted_offer_count <= self.offer_count,
             DataPoolError::MathOverflow
@@ -132,19 +126,44 @@ impl Pool {
         Ok(())
     }
 
+    /// Part of [`Pool::invariant`]: never more claimed than distributed.
+    pub fn require_claims_covered(total_claimed: u128, total_distributed: u128) -> Result<()> {
+        require!(
+            total_claimed <= total_distributed,
+            DataPoolError::MathOverflow
+        );
+        Ok(())
+    }
+
+    /// Part of [`Pool::invariant`]: no more active contributions than were ever submitted.
+    pub fn require_active_within(active: u64, submitted: u64) -> Result<()> {
+        require!(active <= submitted, DataPoolError::MathOverflow);
+        Ok(())
+    }
+
     /// Signer seeds of the pool PDA (it owns the vault).
     pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        Self::seeds_of(&self.creator, self.name.as_bytes(), &self.bump)
+    }
+
+    /// Signer seeds of the pool PDA from its parts.
+    pub fn seeds_of<'a>(creator: &'a Pubkey, name: &'a [u8], bump: &'a u8) -> [&'a [u8]; 4] {
         [
             SEED_POOL,
-            self.creator.as_ref(),
-            self.name.as_bytes(),
-            std::slice::from_ref(&self.bump),
+            creator.as_ref(),
+            name,
+            std::slice::from_ref(bump),
         ]
     }
 
     /// Fails when the pool is paused.
     pub fn require_active(&self) -> Result<()> {
-        require!(!self.paused, DataPoolError::PoolPaused);
+        Self::require_unpaused(self.paused)
+    }
+
+    /// Fails with `PoolPaused` when `paused`.
+    pub fn require_unpaused(paused: bool) -> Result<()> {
+        require!(!paused, DataPoolError::PoolPaused);
         Ok(())
     }
 }

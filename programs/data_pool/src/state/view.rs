@@ -62,6 +62,21 @@ pub mod contributor {
     );
 }
 
+/// Field offsets of the head of [`crate::state::Attestor`] (for clients' memcmp filters).
+pub mod attestor {
+    layout!(VERSION: 1, BUMP: 1, ACTIVE: 1, POOL: 32, KEY: 32);
+}
+
+/// Field offsets of the head of [`crate::state::Contribution`] (for clients' memcmp filters).
+pub mod contribution {
+    layout!(VERSION: 1, BUMP: 1, STATUS: 1, POOL: 32, CONTRIBUTOR: 32, DATA_HASH: 32);
+}
+
+/// Field offsets of the head of [`crate::state::Vote`] (for clients' memcmp filters).
+pub mod vote {
+    layout!(VERSION: 1, BUMP: 1, APPROVE: 1, OFFER: 32, VOTER: 32);
+}
+
 /// The data of one account of a known type, borrowed for reading and writing fields in place.
 pub struct View<'a, 'info> {
     data: RefMut<'a, &'info mut [u8]>,
@@ -104,6 +119,24 @@ impl<'a, 'info> View<'a, 'info> {
         Ok(Self {
             data: info.try_borrow_mut_data()?,
         })
+    }
+
+    /// Two accounts for reading and writing at once: both are [`View::check`]ed before either is
+    /// held, so one account passed as both is refused as the wrong type, not as a double borrow.
+    pub fn load_pair<A: Discriminator, B: Discriminator>(
+        a: (&'a AccountInfo<'info>, usize, &str),
+        b: (&'a AccountInfo<'info>, usize, &str),
+    ) -> Result<(Self, Self)> {
+        Self::check::<A>(a.0, a.1, a.2)?;
+        Self::check::<B>(b.0, b.1, b.2)?;
+        Ok((
+            Self {
+                data: a.0.try_borrow_mut_data()?,
+            },
+            Self {
+                data: b.0.try_borrow_mut_data()?,
+            },
+        ))
     }
 
     fn bytes<const N: usize>(&self, at: usize) -> [u8; N] {
@@ -316,6 +349,63 @@ mod tests {
             assert_eq!(v.u128(contributor::CLAIMED), 18);
         });
         assert_eq!(contributor::END, b.len());
+    }
+
+    /// The offset of the 32 bytes `needle` in `hay` (present once).
+    fn find(hay: &[u8], needle: &[u8; 32]) -> usize {
+        let at: Vec<usize> = hay
+            .windows(32)
+            .enumerate()
+            .filter(|(_, w)| *w == needle)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(at.len(), 1);
+        at[0]
+    }
+
+    #[test]
+    fn filter_offsets_match_borsh() {
+        let a = crate::state::Attestor {
+            version: 1,
+            bump: 2,
+            active: true,
+            pool: key(10),
+            key: key(11),
+            attested_count: 3,
+            added_at: 4,
+            removed_at: 5,
+        };
+        let b = serialized(&a);
+        assert_eq!(find(&b, &[10; 32]), attestor::POOL);
+        assert_eq!(find(&b, &[11; 32]), attestor::KEY);
+        let c = crate::state::Contribution {
+            version: 1,
+            bump: 2,
+            status: crate::state::ContributionStatus::Revoked,
+            pool: key(10),
+            contributor: key(11),
+            data_hash: [12; 32],
+            score: 3,
+            attestor: key(13),
+            submitted_at: 4,
+            ended_at: 5,
+        };
+        let b = serialized(&c);
+        assert_eq!(find(&b, &[10; 32]), contribution::POOL);
+        assert_eq!(find(&b, &[11; 32]), contribution::CONTRIBUTOR);
+        assert_eq!(find(&b, &[12; 32]), contribution::DATA_HASH);
+        let v = crate::state::Vote {
+            version: 1,
+            bump: 2,
+            approve: true,
+            offer: key(10),
+            voter: key(11),
+            weight: 3,
+            cast_at: 4,
+        };
+        let b = serialized(&v);
+        assert_eq!(find(&b, &[10; 32]), vote::OFFER);
+        assert_eq!(find(&b, &[11; 32]), vote::VOTER);
     }
 
     #[test]
