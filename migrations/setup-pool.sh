@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates a pool from a config file, or brings an existing one in line with it (parameters,
-# treasury, attestors). Re-runnable: a second run changes nothing. Extra arguments go to datapool
+# attestors). Re-runnable: a second run changes nothing. Extra arguments go to datapool
 # (e.g. -u devnet -k ~/.config/solana/curator.json --output json).
 #   migrations/setup-pool.sh migrations/pool.example.toml -u devnet -k curator.json
 set -euo pipefail

@@ -1,4 +1,4 @@
-//! `datapool audit`: a pool's books proven from chain state and history. The six invariants on a
+//! `datapool audit`: a pool's books proven from chain state and history. The eight invariants on a
 //! snapshot of every account, the history rebuilt from the program's events and cross-checked
 //! against the pool's totals, and the figures an auditor looks at (weight distribution and its Gini
 //! coefficient, turnout and tally per offer, payouts per sale, vault balance over time).
@@ -83,7 +83,7 @@ pub struct AuditReport {
     pub decimals: u8,
     /// True when every invariant and cross-check holds.
     pub ok: bool,
-    /// The six invariants.
+    /// The eight invariants.
     pub invariants: Vec<Check>,
     /// The history, unless skipped.
     pub history: Option<HistoryAudit>,
@@ -158,7 +158,7 @@ pub fn audit_history(
 ) -> HistoryAudit {
     let (mut submitted, mut removed, mut n_contrib, mut n_offers, mut n_accepted) =
         (0u128, 0u128, 0u128, 0u128, 0u128);
-    let (mut net, mut fees, mut claimed) = (0u128, 0u128, 0u128);
+    let (mut net, mut fees, mut claimed, mut withdrawn) = (0u128, 0u128, 0u128, 0u128);
     let mut votes_per_offer: std::collections::HashMap<Pubkey, u128> = Default::default();
     let mut vault: u128 = 0;
     let mut series = Vec::new();
@@ -183,6 +183,7 @@ pub fn audit_history(
                     event: "sale".into(),
                 });
             }
+            DataPoolEvent::FeesWithdrawn(w) => withdrawn += u128::from(w.amount),
             DataPoolEvent::PayoutClaimed(p) => {
                 claimed += u128::from(p.amount);
                 vault = vault.saturating_sub(u128::from(p.amount));
@@ -256,6 +257,13 @@ pub fn audit_history(
         detail: format!("{} offers", s.offers.len()),
         findings: f,
     });
+    checks.push(cross(
+        9,
+        "Σ fee withdrawals = total fees withdrawn",
+        a,
+        withdrawn,
+        p.total_fees_withdrawn,
+    ));
     HistoryAudit {
         transactions,
         events: events.len(),

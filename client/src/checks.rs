@@ -1,4 +1,4 @@
-//! The invariants of PROTOCOL.md checked from chain state alone. [`load_snapshot`] reads every
+//! The invariants of docs/PROTOCOL.md checked from chain state alone. [`load_snapshot`] reads every
 //! account of a pool once; [`check_snapshot`] is pure and names each violation with the accounts
 //! and amounts involved. `datapool demo` prints the verdicts; `datapool audit` builds on them.
 
@@ -28,7 +28,7 @@ pub struct Finding {
 /// One invariant's verdict.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Check {
-    /// Number in PROTOCOL.md.
+    /// Number in docs/PROTOCOL.md.
     pub number: u8,
     /// Short name.
     pub name: &'static str,
@@ -59,6 +59,8 @@ pub struct PoolSnapshot {
     pub attestors: Vec<(Pubkey, Attestor)>,
     /// The vault's balance.
     pub vault_amount: u64,
+    /// The fee vault's balance.
+    pub fee_vault_amount: u64,
     /// Each offer's escrow balance (`None`: the escrow account does not exist).
     pub escrows: Vec<Option<u64>>,
 }
@@ -75,6 +77,7 @@ pub async fn load_snapshot<C: Chain>(
     let offers = query::offers(chain, program_id, pool_addr).await?;
     let attestors = query::attestors(chain, program_id, pool_addr).await?;
     let vault_amount = query::token_account(chain, &pool.vault).await?.amount;
+    let fee_vault_amount = query::token_account(chain, &pool.fee_vault).await?.amount;
     let escrow_keys: Vec<Pubkey> = offers
         .iter()
         .map(|(k, _)| find_escrow_pda(program_id, k).0)
@@ -104,6 +107,7 @@ pub async fn load_snapshot<C: Chain>(
         votes,
         attestors,
         vault_amount,
+        fee_vault_amount,
         escrows,
     })
 }
@@ -132,7 +136,7 @@ fn finding(
     }
 }
 
-/// Checks the six invariants on a snapshot.
+/// Checks the eight invariants on a snapshot.
 pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     let pool = &s.pool;
     let mut out = Vec::new();
@@ -350,10 +354,105 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
         ),
         f,
     ));
+    out.push(check_fees(s));
+    out.push(check_open_offers(s));
     out
 }
 
-/// Loads `pool` and checks the six invariants.
+/// Invariant 7: every accepted offer paid exactly `bps_of(price, fee_bps)` into the fee vault
+/// and the rest (plus any tokens donated into its escrow) to contributors; the fee vault holds
+/// what was paid in and not withdrawn.
+fn check_fees(s: &PoolSnapshot) -> Check {
+    let pool = &s.pool;
+    let mut f = Vec::new();
+    let mut fees: u128 = 0;
+    for (k, o) in s
+        .offers
+        .iter()
+        .filter(|(_, o)| o.state == OfferState::Accepted)
+    {
+        let fee = data_pool::math::bps_of(o.price, o.fee_bps);
+        // The net may exceed `price − fee` by tokens someone donated into the escrow.
+        let net_short = o
+            .price
+            .checked_sub(o.fee_paid)
+            .is_none_or(|n| o.net_distributed < n);
+        if fee != Some(o.fee_paid) || net_short {
+            f.push(finding(
+                k,
+                format!(
+                    "fee {} and net ≥ {}",
+                    fee.map_or("overflow".into(), |v| v.to_string()),
+                    fee.and_then(|v| o.price.checked_sub(v))
+                        .map_or("overflow".into(), |v| v.to_string())
+                ),
+                format!("fee {} and net {}", o.fee_paid, o.net_distributed),
+                format!(
+                    "offer #{} must pay {} bps of its price {} as fee",
+                    o.index, o.fee_bps, o.price
+                ),
+            ));
+        }
+        fees += u128::from(o.fee_paid);
+    }
+    if fees != pool.total_fees {
+        f.push(finding(
+            &s.address,
+            fees,
+            pool.total_fees,
+            "pool total fees ≠ Σ fees of accepted offers",
+        ));
+    }
+    let expected = pool.total_fees.checked_sub(pool.total_fees_withdrawn);
+    if expected != Some(u128::from(s.fee_vault_amount)) {
+        f.push(finding(
+            &pool.fee_vault,
+            expected.map_or("negative".into(), |e| e.to_string()),
+            s.fee_vault_amount,
+            format!(
+                "fee vault ≠ fees {} − withdrawn {}",
+                pool.total_fees, pool.total_fees_withdrawn
+            ),
+        ));
+    }
+    verdict(
+        7,
+        "fees = bps of each accepted price; fee vault = fees − withdrawn",
+        format!(
+            "fees {}, withdrawn {}, fee vault {}",
+            pool.total_fees, pool.total_fees_withdrawn, s.fee_vault_amount
+        ),
+        f,
+    )
+}
+
+/// Invariant 8: the pool's open-offer count (which gates invalidation) is the number of open
+/// offers.
+fn check_open_offers(s: &PoolSnapshot) -> Check {
+    let open = s
+        .offers
+        .iter()
+        .filter(|(_, o)| o.state == OfferState::Open)
+        .count() as u64;
+    let f = if open == s.pool.open_offer_count {
+        vec![]
+    } else {
+        vec![finding(
+            &s.address,
+            open,
+            s.pool.open_offer_count,
+            "open-offer count ≠ offers in state Open",
+        )]
+    };
+    verdict(
+        8,
+        "open-offer count = open offers",
+        format!("{open} open offers"),
+        f,
+    )
+}
+
+/// Loads `pool` and checks the eight invariants.
 pub async fn check_pool<C: Chain>(
     chain: &C,
     program_id: &Pubkey,

@@ -63,6 +63,7 @@ events!(
     OfferRefunded,
     VoteClosed,
     PayoutClaimed,
+    FeesWithdrawn,
 );
 
 /// The events `program_id` emitted in a transaction, in order, from its log messages. Lines

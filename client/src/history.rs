@@ -76,6 +76,7 @@ fn pool_of(e: &DataPoolEvent) -> Option<Pubkey> {
         OfferCancelled(x) => x.pool,
         OfferRefunded(x) => x.pool,
         PayoutClaimed(x) => x.pool,
+        FeesWithdrawn(x) => x.pool,
         VoteClosed(_) => return None,
     })
 }

@@ -25,13 +25,13 @@ fn ix(
     }
 }
 
-/// `pool_create`: the pool and vault addresses follow from `authority` and `args.name`.
+/// `pool_create`: the pool, vault and fee vault addresses follow from `authority` and
+/// `args.name`.
 pub fn pool_create(
     program_id: &Pubkey,
     payer: &Pubkey,
     authority: &Pubkey,
     mint: &Pubkey,
-    treasury: &Pubkey,
     token_program: &Pubkey,
     args: PoolCreateArgs,
 ) -> Instruction {
@@ -47,25 +47,23 @@ pub fn pool_create(
         pool,
         mint: *mint,
         vault,
-        treasury: *treasury,
+        fee_vault: find_fee_vault_pda(program_id, &pool).0,
         token_program: *token_program,
         system_program: system_program::ID,
     };
     ix(program_id, accounts, ixd::PoolCreate { args })
 }
 
-/// `pool_update`; `new_treasury` replaces the treasury when given.
+/// `pool_update`.
 pub fn pool_update(
     program_id: &Pubkey,
     authority: &Pubkey,
     pool: &Pubkey,
-    new_treasury: Option<Pubkey>,
     args: PoolUpdateArgs,
 ) -> Instruction {
     let accounts = acc::PoolUpdate {
         authority: *authority,
         pool: *pool,
-        new_treasury,
     };
     ix(program_id, accounts, ixd::PoolUpdate { args })
 }
@@ -188,19 +186,22 @@ pub fn contribution_revoke(
     ix(program_id, accounts, ixd::ContributionRevoke {})
 }
 
-/// `contribution_invalidate` of `contributor`'s contribution with `data_hash`.
+/// `contribution_invalidate` of `contributor`'s contribution with `data_hash`, which
+/// `attestor_key` attested.
 pub fn contribution_invalidate(
     program_id: &Pubkey,
     invalidator: &Pubkey,
     pool: &Pubkey,
     contributor: &Pubkey,
     data_hash: &[u8; 32],
+    attestor_key: &Pubkey,
 ) -> Instruction {
     let accounts = acc::ContributionInvalidate {
         invalidator: *invalidator,
         pool: *pool,
         contributor: find_contributor_pda(program_id, pool, contributor).0,
         contribution: find_contribution_pda(program_id, pool, data_hash).0,
+        attestor: find_attestor_pda(program_id, pool, attestor_key).0,
     };
     ix(program_id, accounts, ixd::ContributionInvalidate {})
 }
@@ -214,8 +215,8 @@ pub struct PoolTokens {
     pub token_program: Pubkey,
     /// The pool's reward vault.
     pub vault: Pubkey,
-    /// The pool's treasury.
-    pub treasury: Pubkey,
+    /// The pool's fee vault.
+    pub fee_vault: Pubkey,
 }
 
 /// `offer_create` at offer index `index` (the pool's current `offer_count`).
@@ -283,7 +284,7 @@ pub fn offer_finalize(
         escrow: find_escrow_pda(program_id, offer).0,
         mint: tokens.mint,
         vault: tokens.vault,
-        treasury: tokens.treasury,
+        fee_vault: tokens.fee_vault,
         refund_account: *refund_account,
         buyer: *buyer,
         token_program: tokens.token_program,
@@ -364,4 +365,24 @@ pub fn payout_claim(
         token_program: tokens.token_program,
     };
     ix(program_id, accounts, ixd::PayoutClaim {})
+}
+
+/// `fees_withdraw`: `amount` of the pool's fees (`None`: all) to `destination`.
+pub fn fees_withdraw(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+    amount: Option<u64>,
+) -> Instruction {
+    let accounts = acc::FeesWithdraw {
+        authority: *authority,
+        pool: *pool,
+        fee_vault: tokens.fee_vault,
+        mint: tokens.mint,
+        destination: *destination,
+        token_program: tokens.token_program,
+    };
+    ix(program_id, accounts, ixd::FeesWithdraw { amount })
 }

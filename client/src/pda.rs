@@ -13,6 +13,11 @@ pub fn find_vault_pda(program_id: &Pubkey, pool: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[SEED_VAULT, pool.as_ref()], program_id)
 }
 
+/// Fee vault PDA: `["fees", pool]`.
+pub fn find_fee_vault_pda(program_id: &Pubkey, pool: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[SEED_FEE_VAULT, pool.as_ref()], program_id)
+}
+
 /// Attestor PDA: `["attestor", pool, key]`.
 pub fn find_attestor_pda(program_id: &Pubkey, pool: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[SEED_ATTESTOR, pool.as_ref(), key.as_ref()], program_id)

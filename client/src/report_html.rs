@@ -258,7 +258,7 @@ code {{ font-size: 12px; }}
 {verdict}
 <table><tr><th>contributors</th><th>vault</th><th>distributed</th><th>claimed</th><th>fees</th><th>Gini of weights</th></tr>
 <tr><td>{contributors}</td><td>{vault}</td><td>{dist}</td><td>{claimed}</td><td>{fees}</td><td>{gini:.3}</td></tr></table>
-<h2>Invariants (PROTOCOL.md)</h2>
+<h2>Invariants (docs/PROTOCOL.md)</h2>
 <table><tr><th>#</th><th>invariant</th><th>verdict</th><th>figures</th></tr>{inv}</table>
 {history}
 <h2>Weights</h2>

@@ -272,8 +272,6 @@ pub struct CliPool {
     pub pool: String,
     /// Its payout mint (6 decimals, minted by the env's funder).
     pub mint: Pubkey,
-    /// The curator's token account receiving fees.
-    pub treasury: Pubkey,
     /// The curator's keypair file (funded with 100 SOL).
     pub curator: String,
     /// The registered attestor's keypair file (no SOL).
@@ -283,14 +281,13 @@ pub struct CliPool {
 }
 
 impl CliEnv {
-    /// `datapool pool create NAME` by a new curator `<prefix>curator` over a new mint and treasury,
+    /// `datapool pool create NAME` by a new curator `<prefix>curator` over a new mint,
     /// with `params` appended, then `attestor add` of a new attestor `<prefix>attestor`.
     pub fn cli_pool(&self, prefix: &str, name: &str, params: &[&str]) -> CliPool {
-        let (curator_kp, curator) = self.keypair(&format!("{prefix}curator"), 100);
+        let (_, curator) = self.keypair(&format!("{prefix}curator"), 100);
         let (attestor_kp, attestor) = self.keypair(&format!("{prefix}attestor"), 0);
         let mint = self.mint();
-        let treasury = self.token_account(&mint, &curator_kp.pubkey(), 0);
-        let (mint_s, treasury_s) = (mint.to_string(), treasury.to_string());
+        let mint_s = mint.to_string();
         let mut args = vec![
             "-k",
             curator.as_str(),
@@ -300,8 +297,6 @@ impl CliEnv {
             name,
             "--mint",
             &mint_s,
-            "--treasury",
-            &treasury_s,
         ];
         args.extend_from_slice(params);
         let created = self.ok(&args);
@@ -318,7 +313,6 @@ impl CliEnv {
         CliPool {
             pool,
             mint,
-            treasury,
             curator,
             attestor,
             attestor_key: attestor_kp.pubkey(),
@@ -376,9 +370,15 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         .to_string()
     };
     let (accepted, rejected) = (offer("55000"), offer("700"));
+    // Everyone votes until the votes decide each offer (later votes are refused).
+    let undecided = |offer: &str| env.ok(&["offer", "show", offer])["decision"].is_null();
     for (_, path) in &people {
-        env.ok(&["-k", path, "-y", "vote", &accepted, "--approve"]);
-        env.ok(&["-k", path, "-y", "vote", &rejected, "--reject"]);
+        if undecided(&accepted) {
+            env.ok(&["-k", path, "-y", "vote", &accepted, "--approve"]);
+        }
+        if undecided(&rejected) {
+            env.ok(&["-k", path, "-y", "vote", &rejected, "--reject"]);
+        }
     }
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &accepted]);
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &rejected]);

@@ -67,7 +67,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         "pool_update",
         w.env
             .send_paid(
-                &[dix::pool_update(&p, &auth.pubkey(), &pool, None, args)],
+                &[dix::pool_update(&p, &auth.pubkey(), &pool, args)],
                 &[&auth],
             )
             .expect("update"),
@@ -150,7 +150,6 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         &w.env.payer.pubkey(),
         &auth.pubkey(),
         &w.tokens.mint,
-        &w.tokens.treasury,
         &w.tokens.token_program,
         dix::PoolCreateArgs {
             name,
@@ -202,6 +201,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
                     &pool,
                     &people[1].pubkey(),
                     &h,
+                    &att.pubkey(),
                 )],
                 &[&att],
             )
@@ -216,9 +216,14 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
     rec("offer_create", v);
     let (cancelled, v) = w.offer(&buyer, 3_000_000).expect("offer 3");
     rec("offer_create", v);
+    // Votes until each offer is decided (later votes are refused).
     for k in &people {
-        rec("offer_vote", w.vote(k, &sold, true).expect("vote"));
-        rec("offer_vote", w.vote(k, &refused, false).expect("vote no"));
+        if w.undecided(&sold) {
+            rec("offer_vote", w.vote(k, &sold, true).expect("vote"));
+        }
+        if w.undecided(&refused) {
+            rec("offer_vote", w.vote(k, &refused, false).expect("vote no"));
+        }
     }
     rec(
         "offer_finalize (accept)",
@@ -248,11 +253,28 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
     for k in &people {
         rec("payout_claim", w.claim(k).expect("claim"));
     }
-    for k in &people {
+    let fees_to = w.claim_account(&auth.pubkey());
+    rec(
+        "fees_withdraw",
+        w.env
+            .send_paid(
+                &[dix::fees_withdraw(
+                    &p,
+                    &auth.pubkey(),
+                    &pool,
+                    &tokens,
+                    &fees_to,
+                    None,
+                )],
+                &[&auth],
+            )
+            .expect("fees_withdraw"),
+    );
+    for (o, v) in w.votes.clone() {
         rec(
             "vote_close",
             w.env
-                .send_paid(&[dix::vote_close(&p, &sold, &k.pubkey())], &[])
+                .send_paid(&[dix::vote_close(&p, &o, &v)], &[])
                 .expect("vote_close"),
         );
     }

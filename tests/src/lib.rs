@@ -389,6 +389,14 @@ impl Env {
         Some(s.base.amount)
     }
 
+    /// The base state of a token account (mint, owner, amount, state), if it exists.
+    pub fn token_account(&self, addr: &Pubkey) -> Option<spl_token_2022::state::Account> {
+        let a = self.svm.get_account(addr)?;
+        StateWithExtensions::<spl_token_2022::state::Account>::unpack(&a.data)
+            .ok()
+            .map(|s| s.base)
+    }
+
     /// Token balance, 0 when the account does not exist.
     pub fn balance(&self, addr: &Pubkey) -> u64 {
         self.token_amount(addr).unwrap_or(0)
@@ -402,10 +410,31 @@ impl Env {
         decimals: u8,
         extensions: &[ExtensionType],
     ) -> Pubkey {
+        let mint = Keypair::new();
+        self.create_mint_at(
+            &mint,
+            token_program,
+            authority,
+            decimals,
+            extensions,
+            Some(authority),
+        )
+    }
+
+    /// [`Env::create_mint`] at the address of `mint`; a `MintCloseAuthority` extension gets
+    /// `close_authority` (`None`: the extension is there, with no authority).
+    pub fn create_mint_at(
+        &mut self,
+        mint: &Keypair,
+        token_program: &Pubkey,
+        authority: &Pubkey,
+        decimals: u8,
+        extensions: &[ExtensionType],
+        close_authority: Option<&Pubkey>,
+    ) -> Pubkey {
         use spl_token_2022::extension::{
             confidential_transfer, default_account_state, pausable, transfer_fee, transfer_hook,
         };
-        let mint = Keypair::new();
         let space = if extensions.is_empty() {
             spl_token_2022::state::Mint::LEN
         } else {
@@ -472,7 +501,7 @@ impl Env {
                     spl_token_2022::instruction::initialize_mint_close_authority(
                         token_program,
                         &m,
-                        Some(authority),
+                        close_authority,
                     )
                 }
                 other => panic!("test harness cannot initialise {other:?}"),
@@ -490,7 +519,7 @@ impl Env {
             .expect("init mint"),
         );
         let payer = self.payer.insecure_clone();
-        self.send(&ixs, &[&payer, &mint]).expect("create mint");
+        self.send(&ixs, &[&payer, mint]).expect("create mint");
         m
     }
 
@@ -501,6 +530,18 @@ impl Env {
         mint: &Pubkey,
         owner: &Pubkey,
     ) -> Pubkey {
+        self.create_token_account_with(token_program, mint, owner, &[])
+    }
+
+    /// [`Env::create_token_account`] with room for the Token-2022 account `extensions` (which
+    /// the owner then configures, e.g. `MemoTransfer`).
+    pub fn create_token_account_with(
+        &mut self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        extensions: &[ExtensionType],
+    ) -> Pubkey {
         let acct = Keypair::new();
         let mint_data = self.svm.get_account(mint).expect("mint").data;
         let mint_exts = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&mint_data)
@@ -510,7 +551,8 @@ impl Env {
         let space = if *token_program == TOKEN {
             spl_token_2022::state::Account::LEN
         } else {
-            let needed = ExtensionType::get_required_init_account_extensions(&mint_exts);
+            let mut needed = ExtensionType::get_required_init_account_extensions(&mint_exts);
+            needed.extend_from_slice(extensions);
             ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&needed)
                 .expect("account size")
         };
@@ -624,7 +666,7 @@ pub struct Buyer {
 }
 
 /// A pool in a LiteSVM, with its curator, attestor and bookkeeping of every address it created,
-/// so tests can check PROTOCOL.md's invariants over the whole pool.
+/// so tests can check docs/PROTOCOL.md's invariants over the whole pool.
 pub struct World {
     /// The VM.
     pub env: Env,
@@ -638,7 +680,7 @@ pub struct World {
     pub attestor: Keypair,
     /// The pool address.
     pub pool: Pubkey,
-    /// Mint, token program, vault and treasury.
+    /// Mint, token program, vault and fee vault.
     pub tokens: PoolTokens,
     /// Contributor wallets ever seen.
     pub wallets: BTreeMap<Pubkey, Keypair>,
@@ -680,14 +722,12 @@ impl World {
             cfg.decimals,
             &[],
         );
-        let treasury_owner = kp("treasury", 0).pubkey();
-        let treasury = env.create_token_account(&cfg.token_program, &mint, &treasury_owner);
         let (pool, _) = find_pool_pda(&PROGRAM_ID, &authority.pubkey(), &cfg.name);
         let tokens = PoolTokens {
             mint,
             token_program: cfg.token_program,
             vault: find_vault_pda(&PROGRAM_ID, &pool).0,
-            treasury,
+            fee_vault: find_fee_vault_pda(&PROGRAM_ID, &pool).0,
         };
         let mut w = World {
             env,
@@ -708,14 +748,13 @@ impl World {
             token_accounts: BTreeSet::new(),
             counter: 0,
         };
-        w.token_accounts.insert(treasury);
+        w.token_accounts.insert(w.tokens.fee_vault);
         w.token_accounts.insert(w.tokens.vault);
         let ix = dix::pool_create(
             &PROGRAM_ID,
             &w.env.payer.pubkey(),
             &w.authority.pubkey(),
             &mint,
-            &treasury,
             &cfg.token_program,
             cfg.args(),
         );
@@ -851,12 +890,18 @@ impl World {
 
     /// A buyer holding `amount` tokens.
     pub fn buyer(&mut self, n: u64, amount: u64) -> Buyer {
+        self.buyer_with(n, amount, &[])
+    }
+
+    /// [`World::buyer`] whose token account has room for the Token-2022 account `extensions`.
+    pub fn buyer_with(&mut self, n: u64, amount: u64, extensions: &[ExtensionType]) -> Buyer {
         let k = kp("buyer", n);
         self.env.fund(&k.pubkey(), SOL);
-        let token = self.env.create_token_account(
+        let token = self.env.create_token_account_with(
             &self.tokens.token_program,
             &self.tokens.mint,
             &k.pubkey(),
+            extensions,
         );
         if amount > 0 {
             self.mint(&token, amount);
@@ -948,6 +993,12 @@ impl World {
         r
     }
 
+    /// Whether `offer` is open and its votes have not decided it yet (votes are accepted).
+    pub fn undecided(&self, offer: &Pubkey) -> bool {
+        let o = self.offer_state(offer);
+        o.state == OfferState::Open && o.outcome(self.env.now()).is_none()
+    }
+
     /// Finalizes `offer` (the env payer cranks it).
     pub fn finalize(&mut self, offer: &Pubkey) -> Result<u64, Failure> {
         let o = self.offer_state(offer);
@@ -995,7 +1046,7 @@ impl World {
             .map_or(0, |c| c.entitlement(acc).expect("entitlement"))
     }
 
-    /// Checks the six invariants of PROTOCOL.md over everything this world created.
+    /// Checks the invariants of `docs/PROTOCOL.md` over everything this world created.
     pub fn check_invariants(&self) {
         let pool = self.pool_state();
         // 1. total weight = Σ contributor weight = Σ active scores.
@@ -1048,6 +1099,31 @@ impl World {
             dust == 0 || dust < bound,
             "invariant 3: dust {dust} ≥ {bound}"
         );
+        // 7. fees: each accepted offer paid bps of its price; fee vault = fees − withdrawn.
+        let mut fees = 0u128;
+        let mut open = 0u64;
+        for offer in &self.offers {
+            let o = self.offer_state(offer);
+            if o.state == OfferState::Accepted {
+                let fee = data_pool::math::bps_of(o.price, o.fee_bps).expect("fee");
+                assert_eq!(o.fee_paid, fee, "invariant 7: fee of {offer}");
+                // Tokens donated into the escrow go to contributors with the net.
+                assert!(
+                    o.net_distributed >= o.price - fee,
+                    "invariant 7: net of {offer}"
+                );
+                fees += u128::from(fee);
+            }
+            open += u64::from(o.state == OfferState::Open);
+        }
+        assert_eq!(pool.total_fees, fees, "invariant 7: Σ fees");
+        assert_eq!(
+            u128::from(self.env.balance(&self.tokens.fee_vault)),
+            pool.total_fees - pool.total_fees_withdrawn,
+            "invariant 7: fee vault"
+        );
+        // 8. the open-offer count that gates invalidation.
+        assert_eq!(pool.open_offer_count, open, "invariant 8");
         // 4. escrows; 5. tallies.
         for offer in &self.offers {
             let o = self.offer_state(offer);
@@ -1147,19 +1223,16 @@ impl World {
         };
         let tp = self.tokens.token_program;
         let mint = self.tokens.mint;
-        let treasury = self
-            .env
-            .create_token_account(&tp, &mint, &authority.pubkey());
-        self.token_accounts.insert(treasury);
         let pool = find_pool_pda(&PROGRAM_ID, &authority.pubkey(), name).0;
         let vault = find_vault_pda(&PROGRAM_ID, &pool).0;
+        let fee_vault = find_fee_vault_pda(&PROGRAM_ID, &pool).0;
         self.token_accounts.insert(vault);
+        self.token_accounts.insert(fee_vault);
         let ix = dix::pool_create(
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
             &authority.pubkey(),
             &mint,
-            &treasury,
             &tp,
             cfg.args(),
         );
@@ -1174,7 +1247,7 @@ impl World {
                 mint,
                 token_program: tp,
                 vault,
-                treasury,
+                fee_vault,
             },
             wallets: BTreeMap::new(),
             data_hashes: vec![],
@@ -1206,13 +1279,28 @@ impl World {
         std::mem::swap(&mut self.attestor_keys, &mut side.attestor_keys);
     }
 
+    /// Sends `ixs`, which must fail; asserts that nothing this world knows changed, and returns
+    /// the failure.
+    #[track_caller]
+    pub fn refused(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Failure {
+        let addrs = self.addresses();
+        let before = self.snapshot(&addrs);
+        let f = assert_fails(self.env.send_paid(ixs, signers));
+        assert_eq!(
+            before,
+            self.snapshot(&addrs),
+            "a refused transaction changed state"
+        );
+        f
+    }
+
     /// Every address this world's current pool involves (program accounts, token accounts,
     /// wallets), for before/after snapshots.
     pub fn addresses(&self) -> BTreeSet<Pubkey> {
         let mut a: BTreeSet<Pubkey> = [
             self.pool,
             self.tokens.vault,
-            self.tokens.treasury,
+            self.tokens.fee_vault,
             self.tokens.mint,
         ]
         .into_iter()

@@ -1,13 +1,19 @@
 //! The seeded simulation behind the randomized and fuzz tests: many wallets doing random mixed
-//! actions on a pool, and (for the fuzzer) random attacks — a plausible instruction with one
-//! account substituted by an attacker pool's account, a random key or a wrong program, or with
-//! a signer removed or replaced. After every step the six PROTOCOL.md invariants hold; every
-//! attack fails and changes nothing; at the end every token is accounted for.
+//! actions on a Token-2022 pool, and (for the fuzzer) random attacks — a plausible instruction
+//! with one account substituted by an attacker pool's account, a random key or a wrong program,
+//! or with a signer removed or replaced. The actions include the review's attacks: invalidations
+//! while offers are open (by the authority and by active and removed attestors), fee withdrawals
+//! into the curator's closed, frozen and memo-gated accounts, buyers whose refund account
+//! requires memos, and pools over a mint with a close authority. After every step the invariants
+//! of `docs/PROTOCOL.md` hold; every attack fails and changes nothing; at the end every token is
+//! accounted for.
 
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token_2022::spl_token_2022;
+use anchor_spl::token_2022::spl_token_2022::extension::{memo_transfer, ExtensionType};
 use data_pool::state::{ContributionStatus, OfferState};
 use data_pool_client::instructions as dix;
 use data_pool_client::pda::*;
@@ -87,7 +93,7 @@ fn target(
     let payer = w.env.payer.pubkey();
     let k = rng.pick(wallets)?.insecure_clone();
     let auth = w.authority.insecure_clone();
-    Some(match rng.below(9) {
+    Some(match rng.below(10) {
         0 => {
             let o = *rng.pick(&w.offers)?;
             (
@@ -156,11 +162,26 @@ fn target(
             );
             ("offer_create", ix, vec![b.kp.insecure_clone()])
         }
+        8 => {
+            let dest = *w.claim_accounts.get(&auth.pubkey())?;
+            (
+                "fees_withdraw",
+                dix::fees_withdraw(p, &auth.pubkey(), &pool, &w.tokens, &dest, None),
+                vec![auth],
+            )
+        }
         7 => {
             let h = *rng.pick(&w.data_hashes)?;
             let c: data_pool::state::Contribution =
                 w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let ix = dix::contribution_invalidate(p, &auth.pubkey(), &pool, &c.contributor, &h);
+            let ix = dix::contribution_invalidate(
+                p,
+                &auth.pubkey(),
+                &pool,
+                &c.contributor,
+                &h,
+                &c.attestor,
+            );
             ("contribution_invalidate", ix, vec![auth])
         }
         _ => (
@@ -251,12 +272,152 @@ fn attack(
         .or_default() += 1;
 }
 
+/// Buyers (the first ones) whose token account carries the MemoTransfer extension.
+const MEMO_BUYERS: u64 = 2;
+
+/// The curator's token accounts for fee withdrawals: one good, and one closed, one frozen and
+/// one requiring incoming memos, which must never receive anything (and block nothing else).
+struct FeeAccounts {
+    good: Pubkey,
+    closed: Pubkey,
+    frozen: Pubkey,
+    memo: Pubkey,
+}
+
+impl FeeAccounts {
+    fn new(w: &mut World, auth: &Kp) -> Self {
+        let (tp, mint) = (w.tokens.token_program, w.tokens.mint);
+        let good = w.claim_account(&auth.pubkey());
+        let closed = w.env.create_token_account(&tp, &mint, &auth.pubkey());
+        w.token_accounts.insert(closed);
+        w.close_token_account(auth, &closed);
+        let frozen = w.env.create_token_account(&tp, &mint, &auth.pubkey());
+        w.token_accounts.insert(frozen);
+        let ma = w.mint_authority.insecure_clone();
+        let freeze =
+            spl_token_2022::instruction::freeze_account(&tp, &frozen, &mint, &ma.pubkey(), &[])
+                .unwrap();
+        w.env.send_paid(&[freeze], &[&ma]).expect("freeze");
+        let memo = w.env.create_token_account_with(
+            &tp,
+            &mint,
+            &auth.pubkey(),
+            &[ExtensionType::MemoTransfer],
+        );
+        w.token_accounts.insert(memo);
+        let require = memo_transfer::instruction::enable_required_transfer_memos(
+            &tp,
+            &memo,
+            &auth.pubkey(),
+            &[],
+        )
+        .unwrap();
+        w.env.send_paid(&[require], &[auth]).expect("require memos");
+        FeeAccounts {
+            good,
+            closed,
+            frozen,
+            memo,
+        }
+    }
+
+    fn all(&self) -> [Pubkey; 4] {
+        [self.good, self.closed, self.frozen, self.memo]
+    }
+}
+
+/// The authority pauses the pool (no new offers), waits out the open offers' voting and
+/// finalizes them, so that nothing is open any more.
+fn settle_open_offers(w: &mut World, auth: &Kp, stats: &mut Stats) {
+    if !w.pool_state().paused {
+        let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+        let r = w.env.send_paid(&[ix], &[auth]);
+        stats.record("pause-toggle", r);
+    }
+    let open: Vec<Pubkey> = w
+        .offers
+        .iter()
+        .copied()
+        .filter(|o| w.offer_state(o).state == OfferState::Open)
+        .collect();
+    let end = open
+        .iter()
+        .map(|o| w.offer_state(o).voting_ends_at)
+        .max()
+        .unwrap_or(0);
+    if w.env.now() < end {
+        w.env.set_time(end);
+    }
+    for o in open {
+        let r = w.finalize(&o);
+        stats.record("finalize", r);
+    }
+    assert_eq!(w.pool_state().open_offer_count, 0);
+}
+
+/// The authority, or the contribution's attestor (active or removed), tries to invalidate `c`;
+/// the program must allow exactly what the rules allow, and a refusal changes nothing.
+#[allow(clippy::too_many_arguments)]
+fn invalidate(
+    w: &mut World,
+    stats: &mut Stats,
+    h: &[u8; 32],
+    c: &data_pool::state::Contribution,
+    owner: &Kp,
+    auth: &Kp,
+    second_attestor: &Kp,
+    rng: &mut Rng,
+) {
+    let active = c.status == ContributionStatus::Active;
+    let by = if rng.chance(50) {
+        auth.insecure_clone()
+    } else if c.attestor == second_attestor.pubkey() {
+        second_attestor.insecure_clone()
+    } else {
+        w.attestor.insecure_clone()
+    };
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &by.pubkey(),
+        &w.pool,
+        &owner.pubkey(),
+        h,
+        &c.attestor,
+    );
+    let pool = w.pool_state();
+    let attestor_active = w
+        .env
+        .get::<data_pool::state::Attestor>(&cached::attestor(&w.pool, &c.attestor))
+        .is_some_and(|a| a.active);
+    let addrs = w.addresses();
+    let before = w.snapshot(&addrs);
+    let r = w.env.send_paid(&[ix], &[&by]);
+    // The rules, checked against what the program did.
+    let may =
+        active && pool.open_offer_count == 0 && (by.pubkey() == auth.pubkey() || attestor_active);
+    assert_eq!(r.is_ok(), may, "invalidation by {} (open offers {}, attestor active {attestor_active}, contribution active {active})", by.pubkey(), pool.open_offer_count);
+    if r.is_err() {
+        assert_eq!(
+            before,
+            w.snapshot(&addrs),
+            "a refused invalidation changed state"
+        );
+    }
+    let name = match (&r, pool.open_offer_count) {
+        (Ok(_), _) => "invalidate",
+        (Err(_), 0) => "invalidate-refused",
+        (Err(_), _) => "invalidate-during-offer",
+    };
+    stats.record(name, r);
+}
+
 /// Runs `steps` seeded steps, `attack_percent` % of them attacks; returns what happened.
 pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     let idl: serde_json::Value =
         serde_json::from_str(include_str!("../../idl/data_pool.json")).expect("idl");
     let mut rng = Rng::new(seed);
     let cfg = PoolConfig {
+        token_program: TOKEN_2022,
         quorum_bps: 3_000,
         approval_bps: 5_000,
         voting_period: 1_800,
@@ -265,11 +426,27 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     };
     let mut w = World::with_config(cfg);
     let wallets: Vec<Kp> = (0..WALLETS).map(|i| w.wallet("rand-wallet", i)).collect();
-    let buyers: Vec<Buyer> = (0..BUYERS).map(|i| w.buyer(100 + i, 50_000_000)).collect();
+    // The first buyers' token accounts (which pay and take refunds) can require incoming memos.
+    let buyers: Vec<Buyer> = (0..BUYERS)
+        .map(|i| {
+            let exts: &[ExtensionType] = if i < MEMO_BUYERS {
+                &[ExtensionType::MemoTransfer]
+            } else {
+                &[]
+            };
+            w.buyer_with(100 + i, 50_000_000, exts)
+        })
+        .collect();
     let second_attestor = kp("second-attestor", 0);
     w.add_attestor(&second_attestor.pubkey()).unwrap();
     let auth = w.authority.insecure_clone();
     let mut stats = Stats::default();
+    let fees = FeeAccounts::new(&mut w, &auth);
+    // A Token-2022 mint whose close authority is set: no pool may take it.
+    let ma = w.mint_authority.pubkey();
+    let closable = w
+        .env
+        .create_mint(&TOKEN_2022, &ma, 6, &[ExtensionType::MintCloseAuthority]);
 
     // The attacker's pool, in the same chain with the same mint and attestor.
     let mut side = w.second_pool("attacker-pool", "attacker");
@@ -325,7 +502,8 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let r = w.send_contribution(&ixs, &k, &hash);
                 stats.record("contribute", r);
             }
-            // Revoke or invalidate an active contribution.
+            // Revoke or invalidate a contribution (by the authority, or by its attestor, which
+            // may have been removed); invalidation must wait for every open offer to settle.
             25..=31 => {
                 let Some(h) = rng.pick(&w.data_hashes).copied() else {
                     continue;
@@ -335,26 +513,22 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     .get(&find_contribution_pda(&PROGRAM_ID, &w.pool, &h).0)
                     .unwrap();
                 let owner = w.wallets[&c.contributor].insecure_clone();
-                let r = if rng.chance(70) {
+                let active = c.status == ContributionStatus::Active;
+                if rng.chance(60) {
                     let ix = dix::contribution_revoke(&PROGRAM_ID, &owner.pubkey(), &w.pool, &h);
-                    w.env.send_paid(&[ix], &[&owner])
+                    let r = w.env.send_paid(&[ix], &[&owner]);
+                    stats.record(if active { "revoke" } else { "revoke-again" }, r);
                 } else {
-                    let ix = dix::contribution_invalidate(
-                        &PROGRAM_ID,
-                        &auth.pubkey(),
-                        &w.pool,
-                        &owner.pubkey(),
-                        &h,
-                    );
-                    w.env.send_paid(&[ix], &[&auth])
-                };
-                let name = if c.status == ContributionStatus::Active {
-                    "remove"
-                } else {
-                    "remove-again"
-                };
-                stats.record(name, r);
+                    if active && w.pool_state().open_offer_count > 0 && rng.chance(25) {
+                        // The documented way to strike out fraud: pause, let every open offer
+                        // settle, then invalidate (and unpause later).
+                        settle_open_offers(&mut w, &auth, &mut stats);
+                    }
+                    let second = second_attestor.insecure_clone();
+                    invalidate(&mut w, &mut stats, &h, &c, &owner, &auth, &second, &mut rng);
+                }
             }
+
             // Offer.
             32..=36 => {
                 let b = rng.pick(&buyers).unwrap();
@@ -444,11 +618,129 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 stats.record("vote_close", r);
             }
             // Time passes.
-            95..=98 => {
+            95..=96 => {
                 let dt = rng.below(1_200) as i64;
                 w.env.warp(dt);
                 continue;
             }
+            // Fees, refund accounts, attestors and mints that try to get in the way.
+            97..=98 => match rng.below(5) {
+                0 => {
+                    // The curator withdraws fees: into a closed, frozen or memo-gated account
+                    // (refused, nothing moves) or its good one.
+                    let to = *rng.pick(&fees.all()).unwrap();
+                    let amount = if rng.chance(50) {
+                        None
+                    } else {
+                        Some(1 + rng.below(5_000))
+                    };
+                    let ix = dix::fees_withdraw(
+                        &PROGRAM_ID,
+                        &auth.pubkey(),
+                        &w.pool,
+                        &w.tokens,
+                        &to,
+                        amount,
+                    );
+                    let addrs = w.addresses();
+                    let before = w.snapshot(&addrs);
+                    let r = w.env.send_paid(&[ix], &[&auth]);
+                    if to != fees.good {
+                        assert!(r.is_err(), "fees withdrawn into a blocked account");
+                        assert_eq!(
+                            before,
+                            w.snapshot(&addrs),
+                            "a refused withdrawal changed state"
+                        );
+                    }
+                    stats.record("fees_withdraw", r);
+                }
+                1 => {
+                    // A memo buyer switches its incoming-memo requirement.
+                    let b = &buyers[rng.below(MEMO_BUYERS) as usize];
+                    let tp = w.tokens.token_program;
+                    let on = rng.chance(60);
+                    let ix = if on {
+                        memo_transfer::instruction::enable_required_transfer_memos(
+                            &tp,
+                            &b.token,
+                            &b.kp.pubkey(),
+                            &[],
+                        )
+                    } else {
+                        memo_transfer::instruction::disable_required_transfer_memos(
+                            &tp,
+                            &b.token,
+                            &b.kp.pubkey(),
+                            &[],
+                        )
+                    }
+                    .unwrap();
+                    w.env.send_paid(&[ix], &[&b.kp]).expect("memo toggle");
+                }
+                2 => {
+                    // A buyer takes a pending refund (refused while its account requires memos).
+                    let pending: Vec<Pubkey> = w
+                        .offers
+                        .iter()
+                        .copied()
+                        .filter(|o| w.offer_state(o).refund_pending)
+                        .collect();
+                    let Some(o) = rng.pick(&pending).copied() else {
+                        continue;
+                    };
+                    let (buyer, token) = w.offer_buyers[&o];
+                    let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
+                    let ix = dix::offer_refund(&PROGRAM_ID, &buyer, &w.pool, &o, &w.tokens, &token);
+                    let r = w.env.send_paid(&[ix], &[&b.kp]);
+                    stats.record("refund", r);
+                }
+                3 => {
+                    // Someone offers a mint with a close authority as a new pool's payout mint.
+                    let who = rng.pick(&wallets).unwrap().insecure_clone();
+                    let args = PoolConfig {
+                        name: format!("closable-{}", rng.below(1_000_000)),
+                        ..w.cfg.clone()
+                    }
+                    .args();
+                    let ix = dix::pool_create(
+                        &PROGRAM_ID,
+                        &w.env.payer.pubkey(),
+                        &who.pubkey(),
+                        &closable,
+                        &TOKEN_2022,
+                        args,
+                    );
+                    let r = w.env.send_paid(&[ix], &[&who]);
+                    assert_eq!(
+                        r.as_ref().err().and_then(Failure::custom_code),
+                        Some(dp_code(DpErr::MintHasCloseAuthority))
+                    );
+                    stats.record("pool_create-closable-mint", r);
+                }
+                _ => {
+                    // The authority removes or re-adds the second attestor.
+                    let key = second_attestor.pubkey();
+                    let active = w
+                        .env
+                        .get::<data_pool::state::Attestor>(&cached::attestor(&w.pool, &key))
+                        .is_some_and(|a| a.active);
+                    let r = if active {
+                        let ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
+                        w.env.send_paid(&[ix], &[&auth])
+                    } else {
+                        w.add_attestor(&key)
+                    };
+                    stats.record(
+                        if active {
+                            "attestor_remove"
+                        } else {
+                            "attestor_add"
+                        },
+                        r,
+                    );
+                }
+            },
             // Pause (rarely) or unpause.
             _ => {
                 let paused = w.pool_state().paused;
@@ -467,13 +759,28 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         w.check_invariants();
     }
 
-    // Wind down: unpause, end every offer, everyone claims; the books must balance exactly.
+    // Wind down: end every offer, everyone claims, the curator takes its fees; the books must
+    // balance exactly.
     w.env.warp(5 * 3_600);
     for o in w.offers.clone() {
         if w.offer_state(&o).state == OfferState::Open {
             w.finalize(&o).unwrap();
         }
     }
+    assert_eq!(w.pool_state().open_offer_count, 0);
+    let p = w.pool_state();
+    if p.total_fees > p.total_fees_withdrawn {
+        let ix = dix::fees_withdraw(
+            &PROGRAM_ID,
+            &auth.pubkey(),
+            &w.pool,
+            &w.tokens,
+            &fees.good,
+            None,
+        );
+        w.env.send_paid(&[ix], &[&auth]).unwrap();
+    }
+    assert_eq!(w.env.balance(&w.tokens.fee_vault), 0);
     for k in &wallets {
         if w.entitlement(&k.pubkey()) > 0 {
             w.claim(k).unwrap();

@@ -4,15 +4,14 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use data_pool_client::instructions as dix;
-use data_pool_client::pda::{find_attestor_pda, find_pool_pda};
+use data_pool_client::pda::{find_attestor_pda, find_fee_vault_pda, find_pool_pda};
 use data_pool_tests::*;
 
-/// A bare environment with a curator, a mint and a treasury, for pool creation tests.
+/// A bare environment with a curator and a mint, for pool creation tests.
 struct Setup {
     env: Env,
     auth: Kp,
     mint: Pubkey,
-    treasury: Pubkey,
     token_program: Pubkey,
 }
 
@@ -21,12 +20,10 @@ fn setup(token_program: Pubkey, extensions: &[ExtensionType]) -> Setup {
     let auth = kp("authority", 0);
     env.fund(&auth.pubkey(), SOL);
     let mint = env.create_mint(&token_program, &auth.pubkey(), 6, extensions);
-    let treasury = env.create_token_account(&token_program, &mint, &auth.pubkey());
     Setup {
         env,
         auth,
         mint,
-        treasury,
         token_program,
     }
 }
@@ -38,7 +35,6 @@ impl Setup {
             &self.env.payer.pubkey(),
             &self.auth.pubkey(),
             &self.mint,
-            &self.treasury,
             &self.token_program,
             args,
         );
@@ -58,10 +54,27 @@ fn pool_create_records_everything() {
     let (pool, bump) = find_pool_pda(&PROGRAM_ID, &s.auth.pubkey(), "unwrapped");
     let p: data_pool::state::Pool = s.env.get(&pool).unwrap();
     assert_eq!(p.bump, bump);
+    let fee_vault = find_fee_vault_pda(&PROGRAM_ID, &pool);
     assert_eq!(
-        (p.authority, p.creator, p.mint, p.treasury),
-        (s.auth.pubkey(), s.auth.pubkey(), s.mint, s.treasury)
+        (
+            p.authority,
+            p.creator,
+            p.mint,
+            p.fee_vault,
+            p.fee_vault_bump
+        ),
+        (
+            s.auth.pubkey(),
+            s.auth.pubkey(),
+            s.mint,
+            fee_vault.0,
+            fee_vault.1
+        )
     );
+    // The fee vault is a token account of the mint that only the pool controls.
+    let t = s.env.token_account(&p.fee_vault).unwrap();
+    assert_eq!((t.mint, t.owner, t.amount), (s.mint, pool, 0));
+    assert_eq!(p.open_offer_count, 0);
     assert_eq!(
         (p.fee_bps, p.quorum_bps, p.approval_bps),
         (500, 5_000, 6_000)
@@ -170,14 +183,6 @@ fn pool_create_twice_is_refused() {
 }
 
 #[test]
-fn treasury_of_another_mint_is_refused() {
-    let mut s = setup(TOKEN, &[]);
-    let other = s.env.create_mint(&TOKEN, &s.auth.pubkey(), 6, &[]);
-    s.treasury = s.env.create_token_account(&TOKEN, &other, &s.auth.pubkey());
-    assert_dp_err(s.create(args()), DpErr::InvalidTreasury);
-}
-
-#[test]
 fn mint_of_another_token_program_is_refused() {
     let mut s = setup(TOKEN, &[]);
     s.token_program = TOKEN_2022; // mint is owned by SPL Token
@@ -199,6 +204,12 @@ fn token_2022_mints_with_dangerous_extensions_are_refused() {
             DpErr::MintHasDefaultAccountState,
         ),
         (ExtensionType::Pausable, DpErr::MintPausable),
+        // A close authority could close the mint at supply 0 and recreate it at the same
+        // address with a permanent delegate.
+        (
+            ExtensionType::MintCloseAuthority,
+            DpErr::MintHasCloseAuthority,
+        ),
         (
             ExtensionType::ConfidentialTransferMint,
             DpErr::MintHasConfidentialTransfers,
@@ -206,14 +217,23 @@ fn token_2022_mints_with_dangerous_extensions_are_refused() {
     ];
     for (ext, err) in cases {
         let mut s = setup(TOKEN_2022, &[ext]);
-        // The treasury of a default-frozen mint starts frozen but still is a token account.
         assert_dp_err(s.create(args()), err);
     }
 }
 
 #[test]
 fn token_2022_mint_with_a_harmless_extension_is_accepted() {
-    let mut s = setup(TOKEN_2022, &[ExtensionType::MintCloseAuthority]);
+    // A close-authority extension whose authority is unset: nobody can ever close the mint.
+    let mut s = setup(TOKEN_2022, &[]);
+    let auth = s.auth.pubkey();
+    s.mint = s.env.create_mint_at(
+        &Kp::new(),
+        &TOKEN_2022,
+        &auth,
+        6,
+        &[ExtensionType::MintCloseAuthority],
+        None,
+    );
     s.create(args()).unwrap();
 }
 
@@ -235,49 +255,22 @@ fn pool_update_rules() {
         fee_bps: Some(fee),
         ..Default::default()
     };
-    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, None, upd(100));
+    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, upd(100));
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
-    let ix = dix::pool_update(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.pool,
-        None,
-        Default::default(),
-    );
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, Default::default());
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::NothingToUpdate);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, None, upd(10_001));
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(10_001));
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidFeeBps);
     let bad = dix::PoolUpdateArgs {
         voting_period: Some(10),
         ..Default::default()
     };
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, None, bad);
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, bad);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidVotingPeriod);
-    // Treasury of another mint.
-    let tp = w.tokens.token_program;
-    let other_mint = w.env.create_mint(&tp, &auth.pubkey(), 6, &[]);
-    let wrong = w.env.create_token_account(&tp, &other_mint, &auth.pubkey());
-    let ix = dix::pool_update(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.pool,
-        Some(wrong),
-        Default::default(),
-    );
-    assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidTreasury);
     // A good update.
-    let mint = w.tokens.mint;
-    let new_treasury = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-    let ix = dix::pool_update(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.pool,
-        Some(new_treasury),
-        upd(250),
-    );
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(250));
     send_as(&mut w, &auth, ix).unwrap();
-    let p = w.pool_state();
-    assert_eq!((p.fee_bps, p.treasury), (250, new_treasury));
+    assert_eq!(w.pool_state().fee_bps, 250);
 }
 
 #[test]
@@ -383,7 +376,6 @@ fn attestor_of_another_pool_cannot_be_removed_through_this_one() {
         &w.env.payer.pubkey(),
         &auth.pubkey(),
         &w.tokens.mint,
-        &w.tokens.treasury,
         &w.tokens.token_program,
         cfg.args(),
     );

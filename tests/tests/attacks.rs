@@ -106,15 +106,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             }
             .args();
             case(
-                dix::pool_create(
-                    p,
-                    &payer,
-                    &auth.pubkey(),
-                    &t.mint,
-                    &t.treasury,
-                    &t.token_program,
-                    args,
-                ),
+                dix::pool_create(p, &payer, &auth.pubkey(), &t.mint, &t.token_program, args),
                 &[&auth],
             )
         }
@@ -123,10 +115,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
                 fee_bps: Some(100),
                 ..Default::default()
             };
-            case(
-                dix::pool_update(p, &auth.pubkey(), &pool, Some(t.treasury), args),
-                &[&auth],
-            )
+            case(dix::pool_update(p, &auth.pubkey(), &pool, args), &[&auth])
         }
         "pool_pause" => case(dix::pool_pause(p, &auth.pubkey(), &pool), &[&auth]),
         "pool_unpause" => {
@@ -179,14 +168,29 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             )
         }
         "contribution_invalidate" => {
+            // Invalidation waits until no offer is open: the buyer withdraws offer 0 first.
+            let b = &a.buyers[0];
+            let cancel = dix::offer_cancel(p, &b.kp.pubkey(), &pool, &o(0), &t, &b.token);
+            w.env.send_paid(&[cancel], &[&b.kp]).unwrap();
             let h = w.data_hashes[1];
+            let att = w.attestor.pubkey();
             case(
-                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &a.c[1].pubkey(), &h),
+                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &a.c[1].pubkey(), &h, &att),
+                &[&auth],
+            )
+        }
+        "fees_withdraw" => {
+            let dest = w.claim_account(&auth.pubkey());
+            case(
+                dix::fees_withdraw(p, &auth.pubkey(), &pool, &t, &dest, None),
                 &[&auth],
             )
         }
         "offer_create" => {
             let b = &a.buyers[0];
+            // Tracked as the world's fourth offer, so the invariants cover it once made.
+            w.offers.push(o(3));
+            w.offer_buyers.insert(o(3), (b.kp.pubkey(), b.token));
             let args = dix::OfferCreateArgs {
                 price: 5_000,
                 terms_hash: [3; 32],
@@ -262,11 +266,11 @@ fn twin(
     let p = &PROGRAM_ID;
     let b = &a.b;
     let bo = |i: u64| find_offer_pda(p, &b.pool, i).0;
-    // Accounts the caller chooses freely: any payer; a new pool's mint and treasury; the new
-    // treasury of an update.
+    // Accounts the caller chooses freely: any payer; a new pool's mint; where the curator
+    // withdraws fees to.
     let free = matches!(
         (ix_name, role),
-        ("pool_create", "mint" | "treasury") | ("pool_update", "new_treasury")
+        ("pool_create", "mint") | ("fees_withdraw", "destination")
     );
     if free {
         return None;
@@ -274,7 +278,7 @@ fn twin(
     let r = match role {
         "pool" => b.pool,
         "vault" => b.tokens.vault,
-        "treasury" | "new_treasury" => b.tokens.treasury,
+        "fee_vault" => b.tokens.fee_vault,
         "mint" => a.other_mint,
         "attestor" => find_attestor_pda(p, &b.pool, &a.w.attestor.pubkey()).0,
         "contributor" => {
@@ -381,9 +385,6 @@ fn attempts(a: &mut Arena, name: &str, c: &Case, names: &[String]) -> Vec<Attemp
     let mut out = vec![];
     for (i, role) in names.iter().enumerate() {
         let meta = c.ix.accounts[i].clone();
-        if meta.pubkey == PROGRAM_ID && role == "new_treasury" {
-            continue; // optional account left out
-        }
         let with = |pk: Pubkey, extra: Option<Kp>, class: &'static str| {
             let mut ix = c.ix.clone();
             ix.accounts[i].pubkey = pk;
@@ -474,6 +475,7 @@ const INSTRUCTIONS: &[&str] = &[
     "offer_cancel",
     "vote_close",
     "payout_claim",
+    "fees_withdraw",
 ];
 
 #[test]

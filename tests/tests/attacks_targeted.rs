@@ -17,15 +17,7 @@ use data_pool_tests::*;
 /// Sends `ixs`, expects failure, and checks the world's state did not move.
 #[track_caller]
 fn refused(w: &mut World, ixs: &[Instruction], signers: &[&Kp]) -> Failure {
-    let addrs = w.addresses();
-    let before = w.snapshot(&addrs);
-    let f = assert_fails(w.env.send_paid(ixs, signers));
-    assert_eq!(
-        before,
-        w.snapshot(&addrs),
-        "a refused transaction changed state"
-    );
-    f
+    w.refused(ixs, signers)
 }
 
 fn two_member_pool() -> (World, Kp, Kp) {
@@ -52,12 +44,12 @@ fn duplicate_mutable_accounts() {
         f.custom_code(),
         Some(dp_code(DpErr::WrongTokenAccountOwner))
     );
-    // The vault passed as the treasury of a finalize.
+    // The vault passed as the fee vault of a finalize.
     let buyer2 = w.buyer(2, 10_000);
     let (offer2, _) = w.offer(&buyer2, 10_000).unwrap();
     w.vote(&b, &offer2, true).unwrap();
     let mut t = w.tokens;
-    t.treasury = t.vault;
+    t.fee_vault = t.vault;
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
         &w.pool,
@@ -67,7 +59,7 @@ fn duplicate_mutable_accounts() {
         &buyer2.kp.pubkey(),
     );
     let f = refused(&mut w, &[ix], &[]);
-    assert_eq!(f.custom_code(), Some(dp_code(DpErr::InvalidTreasury)));
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::InvalidFeeVault)));
     // The escrow as its own refund destination.
     let buyer3 = w.buyer(3, 10_000);
     let (offer3, _) = w.offer(&buyer3, 10_000).unwrap();
@@ -294,7 +286,7 @@ fn economic_vote_then_revoke_gains_nothing() {
     let h = w.data_hashes[1];
     let ix = dix::contribution_revoke(&PROGRAM_ID, &b.pubkey(), &w.pool, &h);
     w.env.send_paid(&[ix], &[&b]).unwrap();
-    // Votes are final (PROTOCOL.md): the tally keeps the weight, but the revoker has none left
+    // Votes are final (docs/PROTOCOL.md): the tally keeps the weight, but the revoker has none left
     // and so earns nothing from the sale; it cannot vote again or resubmit the data.
     assert_eq!(w.offer_state(&offer).yes_weight, 300);
     w.finalize(&offer).unwrap();
@@ -332,10 +324,10 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
     w.vote(&b, &offer, true).unwrap();
-    // An attacker races to finalize, pointing the treasury or the vault at itself: refused.
+    // An attacker races to finalize, pointing the fee vault or the vault at itself: refused.
     let attacker = w.buyer(9, 0);
     for redirect in [
-        |t: &mut PoolTokens, to| t.treasury = to,
+        |t: &mut PoolTokens, to| t.fee_vault = to,
         |t: &mut PoolTokens, to| t.vault = to,
     ] {
         let mut t = w.tokens;
@@ -361,7 +353,7 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
     );
     w.env.send(&[ix], &[&attacker.kp]).unwrap(); // the attacker pays the fee and gains nothing
     assert_eq!(w.env.balance(&attacker.token), 0);
-    assert_eq!(w.env.balance(&w.tokens.treasury), 5_000);
+    assert_eq!(w.env.balance(&w.tokens.fee_vault), 5_000);
     assert_eq!(
         w.entitlement(&a.pubkey()) + w.entitlement(&b.pubkey()),
         95_000
@@ -426,7 +418,6 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.pool,
-        None,
         dix::PoolUpdateArgs {
             fee_bps: Some(10_000),
             approval_bps: Some(10_000),

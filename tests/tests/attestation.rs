@@ -1,4 +1,4 @@
-//! Attestations: every check of PROTOCOL.md against a crafted, malicious Ed25519 instruction.
+//! Attestations: every check of docs/PROTOCOL.md against a crafted, malicious Ed25519 instruction.
 
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use data_pool_client::attestation::{
@@ -281,7 +281,6 @@ fn replayed_for_another_pool() {
         &c.w.env.payer.pubkey(),
         &c.w.authority.pubkey(),
         &c.w.tokens.mint,
-        &c.w.tokens.treasury,
         &c.w.tokens.token_program,
         cfg.args(),
     );

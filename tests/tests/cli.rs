@@ -1,6 +1,7 @@
 //! The `datapool` CLI against the embedded chain: every command, its JSON output, the state it
 //! leaves, and the errors a person meets (clear message, right exit code, nothing changed).
 
+use anchor_lang::prelude::Pubkey;
 use data_pool_client::cli::{EXIT_FAILED, EXIT_INPUT};
 use data_pool_tests::cli::{n, s, CliEnv};
 use solana_signer::Signer;
@@ -19,7 +20,6 @@ struct Setup {
     people: Vec<(String, String)>,
     buyer: String,
     buyer_ata: String,
-    treasury: String,
 }
 
 fn setup() -> Setup {
@@ -83,7 +83,6 @@ fn setup() -> Setup {
         people,
         buyer,
         buyer_ata: buyer_ata.to_string(),
-        treasury: made.treasury.to_string(),
     }
 }
 
@@ -234,7 +233,7 @@ fn pool_attestor_and_contribution_commands() {
         &t.attestor_key,
     ]);
     assert_eq!(env.ok(&["attestor", "list", &t.pool])[0]["active"], false);
-    let _ = (&t.mint, &t.treasury);
+    let _ = &t.mint;
 }
 
 #[test]
@@ -354,10 +353,30 @@ fn offers_votes_finalize_claims_and_refunds() {
         EXIT_INPUT,
     );
     assert!(e.message.contains("already rejected"));
-    assert_eq!(
-        env.balance(&t.treasury.parse().expect("treasury")),
-        2_750 * USDC
+    // The fee waits in the pool's fee vault until the curator withdraws it.
+    let show = env.ok(&["pool", "show", &t.pool]);
+    assert_eq!(n(&show, "feeVaultBalance"), 2_750 * USDC);
+    let stranger = env.fails(
+        &["-k", &t.buyer, "-y", "pool", "withdraw-fees", &t.pool],
+        EXIT_INPUT,
     );
+    assert!(
+        stranger.message.contains("only the curator"),
+        "{}",
+        stranger.message
+    );
+    let w = env.ok(&["-k", &t.curator, "-y", "pool", "withdraw-fees", &t.pool]);
+    assert_eq!(n(&w, "amount"), 2_750 * USDC);
+    let curator_ata: Pubkey = s(&w, "to").parse().expect("destination");
+    assert_eq!(env.balance(&curator_ata), 2_750 * USDC);
+    let show = env.ok(&["pool", "show", &t.pool]);
+    assert_eq!(n(&show, "feeVaultBalance"), 0);
+    assert_eq!(s(&show, "totalFeesWithdrawn"), (2_750 * USDC).to_string());
+    let e = env.fails(
+        &["-k", &t.curator, "-y", "pool", "withdraw-fees", &t.pool],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("no fees to withdraw"), "{}", e.message);
     assert_eq!(
         env.balance(&buyer_ata),
         45_000 * USDC - 10 * USDC + 10 * USDC - 10 * USDC + 10 * USDC
@@ -456,17 +475,16 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         &[
             "-k",
             &t.curator,
+            "-y",
             "pool",
-            "create",
-            "second",
-            "--mint",
-            &t.mint,
-            "--treasury",
+            "withdraw-fees",
+            &t.pool,
+            "--to",
             &wrong_ata,
         ],
         EXIT_INPUT,
     );
-    assert!(e.message.contains("holds mint"), "{}", e.message);
+    assert!(e.message.contains("but the pool pays in"), "{}", e.message);
     // Insufficient funds.
     let terms = env.write("t.txt", b"terms");
     let e = env.fails(
@@ -607,7 +625,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         "contributorCount",
         "contributionCount",
         "totalDistributed",
-        "treasury",
+        "feeVault",
     ] {
         assert_eq!(before[f], after[f], "{f}");
     }
@@ -617,14 +635,13 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
 #[test]
 fn pool_apply_is_rerunnable() {
     let env = CliEnv::new();
-    let (curator_kp, curator) = env.keypair("curator", 50);
+    let (_, curator) = env.keypair("curator", 50);
     let mint = env.mint();
-    let treasury = env.token_account(&mint, &curator_kp.pubkey(), 0);
     let a1 = solana_keypair::Keypair::new().pubkey();
     let a2 = solana_keypair::Keypair::new().pubkey();
     let config = |fee: u16, attestors: &[String], remove: bool| {
         format!(
-            "name = \"spotify-2026\"\nmint = \"{mint}\"\ntreasury = \"{treasury}\"\nfee_bps = {fee}\nquorum_bps = 5000\napproval_bps = 6000\nvoting_period = \"3d\"\nmin_price = \"100\"\nmax_score = 1000000\nattestors = [{}]\nremove_unlisted_attestors = {remove}\n",
+            "name = \"spotify-2026\"\nmint = \"{mint}\"\nfee_bps = {fee}\nquorum_bps = 5000\napproval_bps = 6000\nvoting_period = \"3d\"\nmin_price = \"100\"\nmax_score = 1000000\nattestors = [{}]\nremove_unlisted_attestors = {remove}\n",
             attestors.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
         )
     };
@@ -663,6 +680,6 @@ fn demo_runs_on_the_embedded_chain_and_holds_every_invariant() {
     assert_eq!(n(&r, "claimed") + n(&r, "vaultDust"), n(&r, "distributed"));
     assert!(n(&r, "vaultDust") < 60 + 1);
     let checks = r["invariants"].as_array().expect("invariants");
-    assert_eq!(checks.len(), 6);
+    assert_eq!(checks.len(), 8);
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
 }

@@ -277,7 +277,8 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         Duration::from_secs(10),
     );
 
-    // Wallets, SOL from the faucet, a USDC-like mint, the treasury and the buyer's funds.
+    // Wallets, SOL from the faucet, a USDC-like mint, the curator's token account and the
+    // buyer's funds.
     let (curator_kp, curator) = e.keypair("curator");
     let (attestor_kp, attestor) = e.keypair("attestor");
     let (buyer_kp, buyer) = e.keypair("buyer");
@@ -297,7 +298,7 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     });
     let mint = Keypair::new();
     let tp = anchor_spl::token::ID;
-    let treasury = token::associated_address(&curator_kp.pubkey(), &mint.pubkey(), &tp);
+    let curator_ata = token::associated_address(&curator_kp.pubkey(), &mint.pubkey(), &tp);
     let buyer_ata = token::associated_address(&buyer_kp.pubkey(), &mint.pubkey(), &tp);
     rt.block_on(async {
         let rent = chain
@@ -349,8 +350,6 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         "e2e",
         "--mint",
         &mint.pubkey().to_string(),
-        "--treasury",
-        &treasury.to_string(),
         "--quorum-bps",
         "3000",
         "--approval-bps",
@@ -467,7 +466,10 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         45_000 * USDC,
         "rejected offer refunded"
     );
-    assert_eq!(balance(&treasury), 2_750 * USDC, "5% fee");
+    // The 5 % fee waits in the pool's fee vault; the curator withdraws it.
+    let w = e.ok(&["-k", &curator, "-y", "pool", "withdraw-fees", &pool]);
+    assert_eq!(n(&w, "amount"), 2_750 * USDC);
+    assert_eq!(balance(&curator_ata), 2_750 * USDC, "5% fee");
 
     // Claims into associated token accounts the command creates.
     for ((k, path), expect) in people
@@ -652,7 +654,7 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     assert!(
         d["invariants"]
             .as_array()
-            .is_some_and(|c| c.len() == 6 && c.iter().all(|x| x["ok"] == true)),
+            .is_some_and(|c| c.len() == 8 && c.iter().all(|x| x["ok"] == true)),
         "{d}"
     );
 

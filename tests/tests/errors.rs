@@ -172,6 +172,7 @@ fn accumulator_range_is_refused_up_front_and_refunded_at_finalize() {
 const UNREACHABLE: &[(&str, &str)] = &[
     ("MathOverflow", "guards checked arithmetic whose operands are bounded by u64 amounts"),
     ("MalformedEd25519Instruction", "the precompile rejects out-of-bounds offsets before the program runs; unit-tested in attestation.rs"),
+    ("UnsupportedAccountVersion", "every account the program creates carries layout version 1; unit-tested in state/view.rs"),
     ("UnsupportedMintExtension", "every mint extension of spl-token-2022 2.1 is allowed or has its own error; kept for extensions added later"),
 ];
 

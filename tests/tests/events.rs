@@ -59,6 +59,17 @@ fn a_sale_cycle_replays_from_its_events() {
     let ix = dix::vote_close(&PROGRAM_ID, &offer, &b.pubkey());
     w.env.send_paid(&[ix], &[]).unwrap();
     assert_eq!(names(&w), ["VoteClosed"]);
+    let auth = w.authority.insecure_clone();
+    let to = w.claim_account(&auth.pubkey());
+    let ix = dix::fees_withdraw(&PROGRAM_ID, &auth.pubkey(), &w.pool, &w.tokens, &to, None);
+    w.env.send_paid(&[ix], &[&auth]).unwrap();
+    match &w.env.last_events()[..] {
+        [E::FeesWithdrawn(e)] => assert_eq!(
+            (e.pool, e.destination, e.amount, e.total_withdrawn),
+            (w.pool, to, 50_000, 50_000)
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -80,7 +91,6 @@ fn curator_actions_emit_events() {
                 &PROGRAM_ID,
                 &auth.pubkey(),
                 &w.pool,
-                None,
                 dix::PoolUpdateArgs {
                     fee_bps: Some(1),
                     ..Default::default()

@@ -302,7 +302,6 @@ fn pool_update_applies_to_later_offers_only() {
         &PROGRAM_ID,
         &w.authority.pubkey(),
         &w.pool,
-        None,
         dix::PoolUpdateArgs {
             approval_bps: Some(10_000),
             quorum_bps: Some(10_000),

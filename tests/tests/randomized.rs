@@ -1,5 +1,5 @@
 //! A seeded random sequence of 1,200 mixed actions by many wallets (see `data_pool_tests::sim`).
-//! After every step all six invariants of PROTOCOL.md hold; at the end every token is accounted
+//! After every step every invariant of `docs/PROTOCOL.md` holds; at the end every token is accounted
 //! for. `DATA_POOL_SEED` and `DATA_POOL_STEPS` override the seed and the length.
 
 use data_pool_tests::{env_or, sim};
@@ -15,7 +15,7 @@ fn random_actions_keep_every_invariant() {
         ("vote", 100),
         ("finalize", 20),
         ("claim", 30),
-        ("remove", 10),
+        ("revoke", 10),
     ] {
         let n = stats.ok.get(action).copied().unwrap_or(0);
         let want = min * steps / 1_200;

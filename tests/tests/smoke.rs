@@ -20,6 +20,6 @@ fn full_cycle_three_contributors() {
         w.claim(k).unwrap();
     }
     w.check_invariants();
-    assert_eq!(w.env.balance(&w.tokens.treasury), 50_000);
+    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
     assert_eq!(w.env.balance(&w.claim_accounts[&a.pubkey()]), 95_000);
 }

@@ -1,5 +1,5 @@
 //! `datapool pool apply <CONFIG>`: create a pool from a TOML file, or bring an existing one in
-//! line with it (parameters, treasury, attestors). Re-runnable: a second run does nothing.
+//! line with it (parameters, attestors). Re-runnable: a second run does nothing.
 
 use std::path::Path;
 
@@ -23,8 +23,6 @@ pub struct PoolConfigFile {
     pub name: String,
     /// Payout mint.
     pub mint: String,
-    /// Treasury token account of the mint.
-    pub treasury: String,
     /// Curator fee, bps.
     pub fee_bps: u16,
     /// Quorum, bps.
@@ -55,7 +53,6 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, path: &Path) -> Result<Report, Cl
     let me = ctx.signer()?.pubkey();
     let payer = ctx.payer()?.pubkey();
     let mint = parse_pubkey(&cfg.mint, "mint")?;
-    let treasury = parse_pubkey(&cfg.treasury, "treasury")?;
     let (token_program, decimals) = query::mint(ctx.chain, &mint).await?;
     let voting_period = parse_duration(&cfg.voting_period).map_err(CliError::input)?;
     let min_offer_price = parse_amount(&cfg.min_price, decimals).map_err(CliError::input)?;
@@ -70,7 +67,6 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, path: &Path) -> Result<Report, Cl
         &payer,
         &me,
         &mint,
-        &treasury,
         &token_program,
         PoolCreateArgs {
             name: cfg.name.clone(),
@@ -107,10 +103,8 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, path: &Path) -> Result<Report, Cl
             min_offer_price: (cur.min_offer_price != min_offer_price).then_some(min_offer_price),
             max_score: (cur.max_score != cfg.max_score).then_some(cfg.max_score),
         };
-        let new_treasury = (cur.treasury != treasury).then_some(treasury);
         let changed = format!("{args:?}");
-        let any = new_treasury.is_some()
-            || args.fee_bps.is_some()
+        let any = args.fee_bps.is_some()
             || args.quorum_bps.is_some()
             || args.approval_bps.is_some()
             || args.voting_period.is_some()
@@ -120,19 +114,12 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, path: &Path) -> Result<Report, Cl
             let s = ctx
                 .send(
                     "Update pool",
-                    &[ix::pool_update(p, &me, &pool, new_treasury, args)],
+                    &[ix::pool_update(p, &me, &pool, args)],
                     true,
                     &[],
                 )
                 .await?;
-            actions.push(format!(
-                "updated pool parameters {changed}{}",
-                if new_treasury.is_some() {
-                    " and treasury"
-                } else {
-                    ""
-                }
-            ));
+            actions.push(format!("updated pool parameters {changed}"));
             signatures.push(s.signature);
         }
     }

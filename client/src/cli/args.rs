@@ -165,12 +165,10 @@ pub enum PoolCmd {
     Create {
         /// Pool name (1 to 32 bytes; with your key it makes the pool's address)
         name: String,
-        /// Payout mint (SPL Token or Token-2022)
+        /// Payout mint (SPL Token or Token-2022). Sale fees collect in the pool's own fee vault;
+        /// take them out with `pool withdraw-fees`
         #[arg(long)]
         mint: String,
-        /// Token account of the mint that receives the curator's fee
-        #[arg(long, value_name = "TOKEN_ACCOUNT")]
-        treasury: String,
         /// Parameters.
         #[command(flatten)]
         params: PoolParams,
@@ -190,9 +188,6 @@ pub enum PoolCmd {
     Update {
         /// The pool
         pool: String,
-        /// New treasury token account
-        #[arg(long, value_name = "TOKEN_ACCOUNT")]
-        treasury: Option<String>,
         /// Parameters to change.
         #[command(flatten)]
         params: PoolUpdateParams,
@@ -206,6 +201,18 @@ pub enum PoolCmd {
     Unpause {
         /// The pool
         pool: String,
+    },
+    /// Move sale fees from the pool's fee vault to a token account (curator)
+    WithdrawFees {
+        /// The pool
+        pool: String,
+        /// How much, in the mint's units (default: every fee not yet withdrawn)
+        #[arg(long)]
+        amount: Option<String>,
+        /// Token account of the payout mint to pay (default: your associated token account,
+        /// created if missing)
+        #[arg(long, value_name = "TOKEN_ACCOUNT")]
+        to: Option<String>,
     },
     /// Hand the pool to a new curator (two steps)
     #[command(subcommand)]

@@ -60,7 +60,7 @@ fn audit_text(r: &AuditReport) -> String {
         ("Audited in", format!("{:.2} s", r.seconds)),
     ]);
     out.push('\n');
-    out.push_str(&checks_text("Invariants (PROTOCOL.md)", &r.invariants));
+    out.push_str(&checks_text("Invariants (docs/PROTOCOL.md)", &r.invariants));
     if let Some(h) = &r.history {
         out.push('\n');
         out.push_str(&checks_text(

@@ -131,7 +131,7 @@ pub fn pool_tokens(pool: &Pool) -> PoolTokens {
         mint: pool.mint,
         token_program: pool.token_program,
         vault: pool.vault,
-        treasury: pool.treasury,
+        fee_vault: pool.fee_vault,
     }
 }
 
@@ -209,7 +209,7 @@ fn tx_report<C: Chain>(
 
 // ---------------------------------------------------------------- pool
 
-fn pool_json(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> serde_json::Value {
+fn pool_json(addr: &Pubkey, p: &Pool, balances: PoolBalances) -> serde_json::Value {
     let d = p.mint_decimals;
     json!({
         "address": addr.to_string(),
@@ -222,8 +222,10 @@ fn pool_json(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> serde_json:
         "mintDecimals": d,
         "tokenProgram": p.token_program.to_string(),
         "vault": p.vault.to_string(),
-        "vaultBalance": vault_balance,
-        "treasury": p.treasury.to_string(),
+        "vaultBalance": balances.vault,
+        "feeVault": p.fee_vault.to_string(),
+        "feeVaultBalance": balances.fee_vault,
+        "openOfferCount": p.open_offer_count,
         "feeBps": p.fee_bps,
         "quorumBps": p.quorum_bps,
         "approvalBps": p.approval_bps,
@@ -244,10 +246,32 @@ fn pool_json(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> serde_json:
         "totalDistributedUi": format_amount(p.total_distributed, d),
         "totalClaimedUi": format_amount(p.total_claimed, d),
         "totalFeesUi": format_amount(p.total_fees, d),
+        "totalFeesWithdrawn": p.total_fees_withdrawn.to_string(),
+        "totalFeesWithdrawnUi": format_amount(p.total_fees_withdrawn, d),
     })
 }
 
-fn pool_text(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> String {
+/// Balances of a pool's two token accounts (`None`: could not be read).
+#[derive(Clone, Copy, Debug, Default)]
+struct PoolBalances {
+    vault: Option<u64>,
+    fee_vault: Option<u64>,
+}
+
+async fn pool_balances<C: Chain>(ctx: &Ctx<'_, C>, p: &Pool) -> PoolBalances {
+    let amount = |a| async move {
+        query::token_account(ctx.chain, &a)
+            .await
+            .ok()
+            .map(|t| t.amount)
+    };
+    PoolBalances {
+        vault: amount(p.vault).await,
+        fee_vault: amount(p.fee_vault).await,
+    }
+}
+
+fn pool_text(addr: &Pubkey, p: &Pool, balances: PoolBalances) -> String {
     let d = p.mint_decimals;
     let mut rows = vec![
         ("Pool", format!("{addr} ({})", p.name)),
@@ -268,12 +292,18 @@ fn pool_text(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> String {
         ("Payout mint", format!("{} ({} decimals)", p.mint, d)),
         (
             "Vault",
-            match vault_balance {
+            match balances.vault {
                 Some(b) => format!("{} holding {}", p.vault, format_amount(b.into(), d)),
                 None => p.vault.to_string(),
             },
         ),
-        ("Treasury", p.treasury.to_string()),
+        (
+            "Fee vault",
+            match balances.fee_vault {
+                Some(b) => format!("{} holding {}", p.fee_vault, format_amount(b.into(), d)),
+                None => p.fee_vault.to_string(),
+            },
+        ),
         ("Fee", bps(p.fee_bps)),
         ("Quorum", bps(p.quorum_bps)),
         ("Approval", bps(p.approval_bps)),
@@ -292,33 +322,35 @@ fn pool_text(addr: &Pubkey, p: &Pool, vault_balance: Option<u64>) -> String {
         ("Attestors", p.active_attestor_count.to_string()),
         (
             "Offers",
-            format!("{} ({} accepted)", p.offer_count, p.accepted_offer_count),
+            format!(
+                "{} ({} accepted, {} open)",
+                p.offer_count, p.accepted_offer_count, p.open_offer_count
+            ),
         ),
         ("Distributed", format_amount(p.total_distributed, d)),
         ("Claimed", format_amount(p.total_claimed, d)),
-        ("Fees paid", format_amount(p.total_fees, d)),
+        (
+            "Fees",
+            format!(
+                "{} paid, {} withdrawn",
+                format_amount(p.total_fees, d),
+                format_amount(p.total_fees_withdrawn, d)
+            ),
+        ),
     ]);
     fields(&rows)
 }
 
 async fn pool_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &PoolCmd) -> Result<Report, CliError> {
     match cmd {
-        PoolCmd::Create {
-            name,
-            mint,
-            treasury,
-            params,
-        } => pool_create(ctx, name, mint, treasury, params).await,
+        PoolCmd::Create { name, mint, params } => pool_create(ctx, name, mint, params).await,
         PoolCmd::Show { pool } => {
             let (addr, p) = load_pool(ctx, pool).await?;
-            let vault = query::token_account(ctx.chain, &p.vault)
-                .await
-                .ok()
-                .map(|t| t.amount);
+            let balances = pool_balances(ctx, &p).await;
             Ok(Report {
                 code: 0,
-                json: pool_json(&addr, &p, vault),
-                text: pool_text(&addr, &p, vault),
+                json: pool_json(&addr, &p, balances),
+                text: pool_text(&addr, &p, balances),
             })
         }
         PoolCmd::List { authority } => {
@@ -346,7 +378,10 @@ async fn pool_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &PoolCmd) -> Result<Report, C
                     ]
                 })
                 .collect();
-            let json: Vec<_> = pools.iter().map(|(k, p)| pool_json(k, p, None)).collect();
+            let json: Vec<_> = pools
+                .iter()
+                .map(|(k, p)| pool_json(k, p, PoolBalances::default()))
+                .collect();
             let text = if pools.is_empty() {
                 format!("no pools on {}", ctx.chain.label())
             } else {
@@ -364,11 +399,10 @@ async fn pool_cmd<C: Chain>(ctx: &Ctx<'_, C>, cmd: &PoolCmd) -> Result<Report, C
             };
             Ok(Report::new(&json, text))
         }
-        PoolCmd::Update {
-            pool,
-            treasury,
-            params,
-        } => pool_update(ctx, pool, treasury.as_deref(), params).await,
+        PoolCmd::Update { pool, params } => pool_update(ctx, pool, params).await,
+        PoolCmd::WithdrawFees { pool, amount, to } => {
+            withdraw_fees(ctx, pool, amount.as_deref(), to.as_deref()).await
+        }
         PoolCmd::Pause { pool } | PoolCmd::Unpause { pool } => {
             let pause = matches!(cmd, PoolCmd::Pause { .. });
             let (addr, p) = load_pool(ctx, pool).await?;
@@ -441,7 +475,6 @@ async fn pool_create<C: Chain>(
     ctx: &Ctx<'_, C>,
     name: &str,
     mint: &str,
-    treasury: &str,
     params: &PoolParams,
 ) -> Result<Report, CliError> {
     if name.is_empty() || name.len() > data_pool::constants::MAX_POOL_NAME_LEN {
@@ -450,20 +483,7 @@ async fn pool_create<C: Chain>(
         )));
     }
     let mint_addr = parse_pubkey(mint, "mint")?;
-    let treasury_addr = parse_pubkey(treasury, "treasury")?;
     let (token_program, decimals) = query::mint(ctx.chain, &mint_addr).await?;
-    let t = query::token_account(ctx.chain, &treasury_addr)
-        .await
-        .map_err(|e| match e {
-            QueryError::Chain(c) => c.into(),
-            other => CliError::input(format!("treasury: {other}")),
-        })?;
-    if t.mint != mint_addr {
-        return Err(CliError::input(format!(
-            "treasury {treasury_addr} holds mint {}, not {mint_addr}",
-            t.mint
-        )));
-    }
     let voting_period = parse_duration(&params.voting_period).map_err(CliError::input)?;
     let min_offer_price = parse_amount(&params.min_price, decimals).map_err(CliError::input)?;
     let me = ctx.signer()?.pubkey();
@@ -481,7 +501,6 @@ async fn pool_create<C: Chain>(
         &ctx.payer()?.pubkey(),
         &me,
         &mint_addr,
-        &treasury_addr,
         &token_program,
         args,
     );
@@ -494,26 +513,26 @@ async fn pool_create<C: Chain>(
     }
     let sent = ctx.send("Create pool", &[i], true, &[]).await?;
     let vault = find_vault_pda(&ctx.program_id, &pool).0;
+    let fee_vault = find_fee_vault_pda(&ctx.program_id, &pool).0;
     Ok(tx_report(
         ctx,
         format!("Created pool {name:?}"),
         &sent,
-        json!({ "pool": pool.to_string(), "name": name, "vault": vault.to_string(), "authority": me.to_string() }),
-        vec![("Pool", pool.to_string()), ("Vault", vault.to_string())],
+        json!({ "pool": pool.to_string(), "name": name, "vault": vault.to_string(), "feeVault": fee_vault.to_string(), "authority": me.to_string() }),
+        vec![
+            ("Pool", pool.to_string()),
+            ("Vault", vault.to_string()),
+            ("Fee vault", fee_vault.to_string()),
+        ],
     ))
 }
 
 async fn pool_update<C: Chain>(
     ctx: &Ctx<'_, C>,
     pool: &str,
-    treasury: Option<&str>,
     p: &PoolUpdateParams,
 ) -> Result<Report, CliError> {
     let (addr, pl) = load_pool(ctx, pool).await?;
-    let new_treasury = treasury.map(|t| parse_pubkey(t, "treasury")).transpose()?;
-    if let Some(t) = &new_treasury {
-        check_token_account(ctx, t, &pl, None, "treasury").await?;
-    }
     let args = PoolUpdateArgs {
         fee_bps: p.fee_bps,
         quorum_bps: p.quorum_bps,
@@ -532,23 +551,16 @@ async fn pool_update<C: Chain>(
             .map_err(CliError::input)?,
         max_score: p.max_score,
     };
-    if new_treasury.is_none()
-        && args.fee_bps.is_none()
+    if args.fee_bps.is_none()
         && args.quorum_bps.is_none()
         && args.approval_bps.is_none()
         && args.voting_period.is_none()
         && args.min_offer_price.is_none()
         && args.max_score.is_none()
     {
-        return Err(CliError::input("nothing to update: give at least one of --fee-bps, --quorum-bps, --approval-bps, --voting-period, --min-price, --max-score, --treasury"));
+        return Err(CliError::input("nothing to update: give at least one of --fee-bps, --quorum-bps, --approval-bps, --voting-period, --min-price, --max-score"));
     }
-    let i = ix::pool_update(
-        &ctx.program_id,
-        &ctx.signer()?.pubkey(),
-        &addr,
-        new_treasury,
-        args,
-    );
+    let i = ix::pool_update(&ctx.program_id, &ctx.signer()?.pubkey(), &addr, args);
     let sent = ctx.send("Update pool", &[i], true, &[]).await?;
     Ok(tx_report(
         ctx,
@@ -558,6 +570,86 @@ async fn pool_update<C: Chain>(
         ),
         &sent,
         json!({ "pool": addr.to_string() }),
+        vec![],
+    ))
+}
+
+async fn withdraw_fees<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &str,
+    amount: Option<&str>,
+    to: Option<&str>,
+) -> Result<Report, CliError> {
+    let (addr, p) = load_pool(ctx, pool).await?;
+    let me = ctx.signer()?.pubkey();
+    if p.authority != me {
+        return Err(CliError::input(format!(
+            "only the curator {} can withdraw fees, not {me}",
+            p.authority
+        ))
+        .with_hint("sign with the curator's keypair (-k)"));
+    }
+    let d = p.mint_decimals;
+    let amount = amount
+        .map(|a| parse_amount(a, d))
+        .transpose()
+        .map_err(CliError::input)?;
+    let mut ixs = vec![];
+    let dest = match to {
+        Some(t) => {
+            let t = parse_pubkey(t, "destination")?;
+            check_token_account(ctx, &t, &p, None, "destination").await?;
+            t
+        }
+        None => {
+            ixs.push(token::create_associated_idempotent(
+                &ctx.payer()?.pubkey(),
+                &me,
+                &p.mint,
+                &p.token_program,
+            ));
+            token::associated_address(&me, &p.mint, &p.token_program)
+        }
+    };
+    let available = u64::try_from(p.total_fees - p.total_fees_withdrawn).unwrap_or(u64::MAX);
+    let want = amount.unwrap_or(available);
+    if available == 0 {
+        return Err(CliError::input(format!(
+            "pool {addr} has no fees to withdraw (paid {}, all withdrawn)",
+            format_amount(p.total_fees, d)
+        )));
+    }
+    if want == 0 || want > available {
+        return Err(CliError::input(format!(
+            "the fee vault has {} to withdraw, not {}",
+            format_amount(available.into(), d),
+            format_amount(want.into(), d)
+        )));
+    }
+    ctx.confirm(&Review {
+        title: format!("Withdraw fees of pool {} ({addr})", p.name),
+        rows: vec![
+            ("amount".into(), format_amount(want.into(), d)),
+            ("to".into(), dest.to_string()),
+        ],
+    })?;
+    ixs.push(ix::fees_withdraw(
+        &ctx.program_id,
+        &me,
+        &addr,
+        &pool_tokens(&p),
+        &dest,
+        amount,
+    ));
+    let sent = ctx.send("Withdraw fees", &ixs, true, &[]).await?;
+    Ok(tx_report(
+        ctx,
+        format!(
+            "Withdrew {} of fees to {dest}",
+            format_amount(want.into(), d)
+        ),
+        &sent,
+        json!({ "pool": addr.to_string(), "amount": want, "to": dest.to_string() }),
         vec![],
     ))
 }
@@ -870,12 +962,21 @@ async fn contribution_cmd<C: Chain>(
                 })?;
                 ix::contribution_revoke(&ctx.program_id, &me, &c.pool, &c.data_hash)
             } else {
+                let p = query::pool(ctx.chain, &ctx.program_id, &c.pool).await?;
+                if p.open_offer_count > 0 {
+                    return Err(CliError::input(format!(
+                        "pool {} has {} open offer(s): no contribution can be invalidated until they settle",
+                        c.pool, p.open_offer_count
+                    ))
+                    .with_hint("pause the pool (`datapool pool pause`), finalize its open offers, then invalidate"));
+                }
                 ix::contribution_invalidate(
                     &ctx.program_id,
                     &me,
                     &c.pool,
                     &c.contributor,
                     &c.data_hash,
+                    &c.attestor,
                 )
             };
             let verb = if revoke { "Revoked" } else { "Invalidated" };
@@ -901,15 +1002,8 @@ fn offer_phase(o: &Offer, now: i64) -> String {
             state_name(&o.state).into()
         };
     }
-    match o.outcome(now) {
-        Some(out) => format!(
-            "decided ({}), awaiting `datapool offer finalize`",
-            if matches!(out, data_pool::math::Outcome::Accepted) {
-                "accept"
-            } else {
-                "reject"
-            }
-        ),
+    match offer_decision(o, now) {
+        Some(out) => format!("decided ({out}), awaiting `datapool offer finalize`"),
         None if now < o.voting_ends_at => format!(
             "voting, ends in {}",
             format_duration(o.voting_ends_at - now)
@@ -918,12 +1012,23 @@ fn offer_phase(o: &Offer, now: i64) -> String {
     }
 }
 
+/// What the votes decided (`"accept"` / `"reject"`), final once set; `None` while undecided.
+fn offer_decision(o: &Offer, now: i64) -> Option<&'static str> {
+    let accepted = match o.state {
+        OfferState::Open => matches!(o.outcome(now)?, data_pool::math::Outcome::Accepted),
+        OfferState::Accepted => true,
+        OfferState::Rejected => false,
+        OfferState::Cancelled => return None,
+    };
+    Some(if accepted { "accept" } else { "reject" })
+}
+
 fn offer_json(k: &Pubkey, o: &Offer, decimals: u8, now: i64) -> serde_json::Value {
     json!({
         "address": k.to_string(), "pool": o.pool.to_string(), "index": o.index, "buyer": o.buyer.to_string(),
         "refundAccount": o.refund_account.to_string(), "price": o.price, "priceUi": format_amount(o.price.into(), decimals),
         "termsHash": hex::encode(o.terms_hash), "termsUri": o.terms_uri, "state": state_name(&o.state),
-        "phase": offer_phase(o, now), "refundPending": o.refund_pending, "createdAt": o.created_at,
+        "phase": offer_phase(o, now), "decision": offer_decision(o, now), "refundPending": o.refund_pending, "createdAt": o.created_at,
         "votingEndsAt": o.voting_ends_at, "snapshotTotalWeight": o.snapshot_total_weight,
         "snapshotContributorCount": o.snapshot_contributor_count, "feeBps": o.fee_bps, "quorumBps": o.quorum_bps,
         "approvalBps": o.approval_bps, "yesWeight": o.yes_weight.to_string(), "noWeight": o.no_weight.to_string(),
@@ -1327,12 +1432,6 @@ async fn vote<C: Chain>(ctx: &Ctx<'_, C>, offer: &str, approve: bool) -> Result<
     let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
     let me = ctx.signer()?.pubkey();
     let now = ctx.chain.unix_time().await?;
-    if o.state != OfferState::Open || now >= o.voting_ends_at {
-        return Err(CliError::input(format!(
-            "offer {k} is not open for votes: {}",
-            offer_phase(&o, now)
-        )));
-    }
     let vote_addr = find_vote_pda(&ctx.program_id, &k, &me).0;
     if ctx.chain.get_account(&vote_addr).await?.is_some() {
         return Err(
@@ -1353,6 +1452,13 @@ async fn vote<C: Chain>(ctx: &Ctx<'_, C>, offer: &str, approve: bool) -> Result<
     if !eligible {
         return Err(CliError::failed(format!(
             "{me} cannot vote on offer {k}: only contributors who had weight when it was made can"
+        )));
+    }
+    // Votes end at the deadline, or as soon as the votes decide the offer (a decision is final).
+    if o.state != OfferState::Open || now >= o.voting_ends_at || o.outcome(now).is_some() {
+        return Err(CliError::input(format!(
+            "offer {k} is not open for votes: {}",
+            offer_phase(&o, now)
         )));
     }
     ctx.confirm(&Review {

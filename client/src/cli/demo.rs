@@ -1,7 +1,7 @@
-//! `datapool demo`: the Unwrapped story end to end on any chain. A payout mint and treasury, a
+//! `datapool demo`: the Unwrapped story end to end on any chain. A payout mint and fee account, a
 //! pool, three attestors, N contributors with varied attested scores, a buyer's offer paid into
 //! escrow, votes from a share of contributors, finalize, every contributor claiming, then a
-//! summary and the PROTOCOL.md invariants.
+//! summary and the docs/PROTOCOL.md invariants.
 
 use std::time::Instant;
 
@@ -64,8 +64,11 @@ pub struct DemoSummary {
     pub contributors: u64,
     /// Total weight.
     pub total_weight: u64,
-    /// Voters.
+    /// Voters whose vote was counted.
     pub voters: u64,
+    /// Votes sent after the votes had already decided the offer: refused, since a decision is
+    /// final.
+    pub votes_after_decision: u64,
     /// Share of the snapshot weight that voted, percent.
     pub turnout_weight_percent: f64,
     /// Approving weight.
@@ -263,7 +266,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         a.seed
     );
 
-    // Mint, treasury, buyer funds.
+    // Mint, the curator's token account (fees are withdrawn to it), buyer funds.
     let mint = Keypair::new();
     let tp = anchor_spl::token::ID;
     let rent = chain.rent_exempt_minimum(token::MINT_LEN).await?;
@@ -276,7 +279,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         rent,
     )
     .map_err(CliError::failed)?;
-    let treasury = token::associated_address(&curator.pubkey(), &mint.pubkey(), &tp);
+    let curator_ata = token::associated_address(&curator.pubkey(), &mint.pubkey(), &tp);
     ixs.push(token::create_associated_idempotent(
         &curator.pubkey(),
         &curator.pubkey(),
@@ -328,7 +331,6 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         &curator.pubkey(),
         &curator.pubkey(),
         &mint.pubkey(),
-        &treasury,
         &tp,
         args,
     );
@@ -438,14 +440,27 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
             voters.push((k, rng.below(100) < approve_pct));
         }
     }
-    in_parallel(ctx, "votes", a.concurrency, voters, |(k, approve)| {
+    // Once the votes decide the offer, the program takes no more: votes still in flight then
+    // are refused (`OfferAlreadyDecided`) and counted as late.
+    let counted = in_parallel(ctx, "votes", a.concurrency, voters, |(k, approve)| {
         let (payer, tx) = (&payer, &tx);
         async move {
             let i = ix::offer_vote(p, &payer.pubkey(), &k.pubkey(), &pool, &offer, approve);
-            send_as(ctx, payer, &[i], &[k], tx).await.map(|_| ())
+            match send_as(ctx, payer, &[i], &[k], tx).await {
+                Ok(_) => Ok(true),
+                Err(e)
+                    if e.failure
+                        .as_ref()
+                        .is_some_and(|f| f.name == "OfferAlreadyDecided") =>
+                {
+                    Ok(false)
+                }
+                Err(e) => Err(e),
+            }
         }
     })
     .await?;
+    let votes_after_decision = counted.iter().filter(|c| !**c).count() as u64;
 
     // Finalize once decided (early, or at the end of voting).
     let o = query::offer(chain, p, &offer).await?;
@@ -509,6 +524,12 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     .await?;
     payouts.sort_unstable();
 
+    // The curator takes the sale's fee out of the pool's fee vault.
+    if o.fee_paid > 0 {
+        let w = ix::fees_withdraw(p, &curator.pubkey(), &pool, &tokens, &curator_ata, None);
+        send_as(ctx, &payer, &[w], &[], &tx).await?;
+    }
+
     let audit = crate::audit::audit(chain, p, &pool, true).await?;
     let history_checks = audit.history.map(|h| h.checks).unwrap_or_default();
     let invariants = audit.invariants;
@@ -529,6 +550,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         contributors: n,
         total_weight: pool_state.total_weight,
         voters: o.voter_count,
+        votes_after_decision,
         turnout_weight_percent: (pct(voted, o.snapshot_total_weight.into()) * 100.0).round()
             / 100.0,
         yes_weight: o.yes_weight.to_string(),
@@ -586,8 +608,17 @@ fn summary_text(s: &DemoSummary, people: &[(Keypair, u64)], total_weight: u64) -
         (
             "Turnout",
             format!(
-                "{} voters, {:.2}% of the weight",
-                s.voters, s.turnout_weight_percent
+                "{} voters, {:.2}% of the weight{}",
+                s.voters,
+                s.turnout_weight_percent,
+                if s.votes_after_decision > 0 {
+                    format!(
+                        "; {} more arrived after the votes had decided the offer",
+                        s.votes_after_decision
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ),
         (
@@ -647,7 +678,10 @@ fn summary_text(s: &DemoSummary, people: &[(Keypair, u64)], total_weight: u64) -
     out.push_str(&table(&["CONTRIBUTOR", "WEIGHT", "SHARE", "PAYOUT"], &rows));
     out.push('\n');
     out.push_str(&super::auditor::checks_text(
-        &format!("Audit ({:.2} s): invariants (PROTOCOL.md)", s.audit_seconds),
+        &format!(
+            "Audit ({:.2} s): invariants (docs/PROTOCOL.md)",
+            s.audit_seconds
+        ),
         &s.invariants,
     ));
     out.push_str(&super::auditor::checks_text(

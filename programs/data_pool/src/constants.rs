@@ -8,6 +8,10 @@ pub const SEED_POOL: &[u8] = b"pool";
 /// Seed of the reward vault token account: `["vault", pool]`.
 #[constant]
 pub const SEED_VAULT: &[u8] = b"vault";
+/// Seed of the fee vault token account: `["fees", pool]`. Fees are paid here, never to an
+/// account outside the program's control, and leave only through `fees_withdraw`.
+#[constant]
+pub const SEED_FEE_VAULT: &[u8] = b"fees";
 /// Seed of an Attestor record: `["attestor", pool, attestor key]`.
 #[constant]
 pub const SEED_ATTESTOR: &[u8] = b"attestor";

@@ -22,8 +22,8 @@ pub enum DataPoolError {
     InvalidMaxScore,
     #[msg("A pool with this authority and name already exists")]
     PoolAlreadyExists,
-    #[msg("The account is not this pool's treasury, or not a token account of its mint")]
-    InvalidTreasury,
+    #[msg("The account is not this pool's fee vault")]
+    InvalidFeeVault,
     #[msg("The signer is not the pool authority")]
     Unauthorized,
     #[msg("The pool is paused: no new contributions or offers")]
@@ -137,6 +137,17 @@ pub enum DataPoolError {
     MathOverflow,
     #[msg("The account does not belong to this pool")]
     PoolMismatch,
+    // Appended (codes above stay stable)
+    #[msg("No contribution can be invalidated while an offer of the pool is open: pause the pool and settle its open offers first")]
+    OffersOpen,
+    #[msg("Mint has a close authority: it could be closed and recreated with other extensions")]
+    MintHasCloseAuthority,
+    #[msg("The payout mint's decimals changed since the pool was created")]
+    MintChanged,
+    #[msg("The account's layout version is not one this program reads")]
+    UnsupportedAccountVersion,
+    #[msg("There are no fees to withdraw, or fewer than requested")]
+    NothingToWithdraw,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

@@ -18,8 +18,8 @@ pub struct PoolCreated {
     pub token_program: Pubkey,
     /// The reward vault.
     pub vault: Pubkey,
-    /// The treasury token account.
-    pub treasury: Pubkey,
+    /// The fee vault.
+    pub fee_vault: Pubkey,
     /// Curator fee, bps.
     pub fee_bps: u16,
     /// Quorum, bps of the snapshot weight.
@@ -40,8 +40,6 @@ pub struct PoolCreated {
 pub struct PoolUpdated {
     /// The pool.
     pub pool: Pubkey,
-    /// The treasury token account.
-    pub treasury: Pubkey,
     /// Curator fee, bps.
     pub fee_bps: u16,
     /// Quorum, bps of the snapshot weight.
@@ -214,7 +212,7 @@ pub struct OfferAccepted {
     pub buyer: Pubkey,
     /// The offer price, base units.
     pub price: u64,
-    /// Fee paid to the treasury.
+    /// Fee paid into the fee vault.
     pub fee: u64,
     /// Amount credited to contributors.
     pub net: u64,
@@ -321,4 +319,18 @@ pub struct PayoutClaimed {
     pub claimed_total: u128,
     /// The pool's claims so far.
     pub pool_claimed_total: u128,
+}
+
+/// The authority withdrew fees from the fee vault.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeesWithdrawn {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The token account paid.
+    pub destination: Pubkey,
+    /// Amount paid, base units.
+    pub amount: u64,
+    /// The pool's fee withdrawals so far.
+    pub total_withdrawn: u128,
 }

@@ -3,7 +3,7 @@
 //! A data union on Solana: contributors pool attested personal data, buyers make offers paid
 //! into escrow, contributors vote with their data-share weight, and accepted sales are paid out
 //! pro rata through an O(1) reward accumulator. See `docs/PROGRAM.md` and the design in
-//! `PROTOCOL.md`.
+//! `docs/PROTOCOL.md`.
 //!
 //! Instructions are named `noun_verb`; each lives in `instructions/<name>.rs` with its
 //! `Accounts` struct and `handler`. This module only dispatches.
@@ -35,7 +35,7 @@ declare_id!("GgJg1U36HZmSZLqyuuTBFQKG4v4GTsQDdqupVwjjQLMt");
 pub mod data_pool {
     use super::*;
 
-    /// Creates a pool with its payout mint, reward vault and treasury. Signed by the curator.
+    /// Creates a pool with its payout mint, reward vault and fee vault. Signed by the curator.
     pub fn pool_create(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         instructions::pool_create::handler(ctx, args)
     }
@@ -89,7 +89,8 @@ pub mod data_pool {
         instructions::contribution_revoke::handler(ctx)
     }
 
-    /// Invalidates a contribution (authority, or the attestor that signed it).
+    /// Invalidates a contribution (authority, or the attestor that signed it while it is active
+    /// on the pool), only while no offer of the pool is open.
     pub fn contribution_invalidate(ctx: Context<ContributionInvalidate>) -> Result<()> {
         instructions::contribution_invalidate::handler(ctx)
     }
@@ -99,7 +100,7 @@ pub mod data_pool {
         instructions::offer_create::handler(ctx, args)
     }
 
-    /// Votes on an open offer (eligible contributor, once).
+    /// Votes on an open offer whose outcome is not decided yet (eligible contributor, once).
     pub fn offer_vote(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
         instructions::offer_vote::handler(ctx, approve)
     }
@@ -122,6 +123,12 @@ pub mod data_pool {
     /// Closes a vote record of a terminal offer (anyone); rent to the voter.
     pub fn vote_close(ctx: Context<VoteClose>) -> Result<()> {
         instructions::vote_close::handler(ctx)
+    }
+
+    /// Moves sale fees from the pool's fee vault to a token account (authority); `None` takes
+    /// every fee not yet withdrawn.
+    pub fn fees_withdraw(ctx: Context<FeesWithdraw>, amount: Option<u64>) -> Result<()> {
+        instructions::fees_withdraw::handler(ctx, amount)
     }
 
     /// Claims everything owed (contributor).

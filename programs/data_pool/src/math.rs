@@ -92,14 +92,18 @@ impl Tally {
     }
 }
 
-/// The decision rule of PROTOCOL.md. `ended` is whether the voting period is over. `None` only
-/// if a product leaves 128 bits (unreachable with u64 weights). `Some(None)`-like "undecided" is
-/// reported as `Ok(None)` by returning `None` inside: see [`decide`].
+/// The decision rule of `docs/PROTOCOL.md`. `ended` is whether the voting period is over.
+/// Returns `Some(None)` while undecided, and `None` only if a product leaves 128 bits
+/// (unreachable with u64 weights). An offer nobody approved (yes weight 0) is never accepted,
+/// whatever the quorum. Before the deadline the decision assumes at most
+/// `T = max(snapshot, voted)` can vote; voters may add weight after the snapshot, so that bound is
+/// only sound because `offer_vote` refuses votes once this returns a decision (the tally is then
+/// frozen, and the decision at the deadline is the same).
 pub fn decide_checked(t: &Tally, ended: bool) -> Option<Option<Outcome>> {
     let voted = t.voted()?;
     let quorum = t.quorum_met()?;
     if ended {
-        let pass = quorum && t.approves_over(t.yes, voted)?;
+        let pass = quorum && t.yes > 0 && t.approves_over(t.yes, voted)?;
         return Some(Some(if pass {
             Outcome::Accepted
         } else {
@@ -108,13 +112,13 @@ pub fn decide_checked(t: &Tally, ended: bool) -> Option<Option<Outcome>> {
     }
     // T = max(snapshot total, voted): the most weight that can have voted by the deadline.
     let total = voted.max(u128::from(t.snapshot_total));
-    if quorum && t.approves_over(t.yes, total)? {
+    if quorum && t.yes > 0 && t.approves_over(t.yes, total)? {
         return Some(Some(Outcome::Accepted));
     }
     // Best case for approval: all remaining weight votes yes (that also meets the quorum).
     let remaining = total.checked_sub(voted)?;
     let best_yes = t.yes.checked_add(remaining)?;
-    if !t.approves_over(best_yes, total)? {
+    if best_yes == 0 || !t.approves_over(best_yes, total)? {
         return Some(Some(Outcome::Rejected));
     }
     Some(None)
@@ -186,6 +190,42 @@ mod tests {
             decide(&tally(1200, 300, 1000, 5000, 6000), false),
             Some(Outcome::Accepted)
         );
+    }
+
+    #[test]
+    fn nobody_approving_is_never_accepted() {
+        // Quorum 0 and nobody voted: rejected at the deadline, undecided before it.
+        assert_eq!(
+            decide(&tally(0, 0, 1000, 0, 6000), true),
+            Some(Outcome::Rejected)
+        );
+        assert_eq!(decide(&tally(0, 0, 1000, 0, 6000), false), None);
+        assert_eq!(
+            decide(&tally(1, 0, 1000, 0, 6000), true),
+            Some(Outcome::Accepted)
+        );
+    }
+
+    /// Once decided before the deadline, no tally of later votes is needed: the same tally
+    /// decides the same at every later moment, the deadline included.
+    #[test]
+    fn an_early_decision_holds_at_the_deadline() {
+        for yes in (0..=1200u128).step_by(50) {
+            for no in (0..=1200u128).step_by(50) {
+                for (q, a) in [
+                    (0, 1),
+                    (5000, 6000),
+                    (3000, 5000),
+                    (10_000, 10_000),
+                    (0, 10_000),
+                ] {
+                    let t = tally(yes, no, 1000, q, a);
+                    if let Some(early) = decide(&t, false) {
+                        assert_eq!(decide(&t, true), Some(early), "{t:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

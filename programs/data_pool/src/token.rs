@@ -1,6 +1,9 @@
 //! Token movements and payout-mint checks, for SPL Token and Token-2022 alike.
 
 use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::extension::confidential_transfer::ConfidentialTransferAccount;
+use anchor_spl::token_2022::spl_token_2022::extension::memo_transfer::MemoTransfer;
+use anchor_spl::token_2022::spl_token_2022::extension::mint_close_authority::MintCloseAuthority;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, StateWithExtensions,
 };
@@ -10,7 +13,9 @@ use anchor_spl::token_interface::{self, CloseAccount, TransferChecked};
 use crate::error::DataPoolError;
 
 /// Refuses a payout mint whose extensions would let a third party move, withhold or tax pool
-/// funds. SPL Token mints have no extensions and always pass.
+/// funds, or that could be closed and recreated at the same address with such extensions (a
+/// close authority that is set). SPL Token mints have no extensions and always pass. Checked
+/// when the pool is created and again wherever new money enters it (`offer_create`).
 pub fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
     let token_2022 = anchor_spl::token_2022::ID;
     if *mint.owner != token_2022 {
@@ -25,8 +30,14 @@ pub fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
     let state = StateWithExtensions::<Mint>::unpack(&data)?;
     for ext in state.get_extension_types()? {
         let err = match ext {
-            ExtensionType::MintCloseAuthority
-            | ExtensionType::InterestBearingConfig
+            ExtensionType::MintCloseAuthority => {
+                let close = state.get_extension::<MintCloseAuthority>()?.close_authority;
+                if Option::<Pubkey>::from(close).is_none() {
+                    continue;
+                }
+                DataPoolError::MintHasCloseAuthority
+            }
+            ExtensionType::InterestBearingConfig
             | ExtensionType::MetadataPointer
             | ExtensionType::TokenMetadata
             | ExtensionType::GroupPointer
@@ -50,8 +61,12 @@ pub fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
     Ok(())
 }
 
-/// Whether `account` can receive a transfer of `mint` for `owner` right now: owned by the token
-/// program, initialized, not frozen, of the mint and owned by `owner`.
+/// Whether `account` can receive a plain `transfer_checked` of `mint` for `owner` right now, from
+/// a program that sends no memo: owned by the token program, initialized, not frozen, of the mint,
+/// owned by `owner`, and carrying no Token-2022 account extension that refuses such a credit
+/// (`MemoTransfer` requiring incoming memos, `ConfidentialTransferAccount` refusing
+/// non-confidential credits). The other account extensions do not gate incoming transfers, or
+/// exist only on accounts of mints the pool refuses (transfer hook, non-transferable, pausable).
 pub fn can_receive(
     account: &AccountInfo,
     token_program: &Pubkey,
@@ -66,9 +81,17 @@ pub fn can_receive(
     };
     match StateWithExtensions::<SplAccount>::unpack(&data) {
         Ok(s) => {
+            let memo_required = s
+                .get_extension::<MemoTransfer>()
+                .is_ok_and(|m| bool::from(m.require_incoming_transfer_memos));
+            let plain_credits_refused = s
+                .get_extension::<ConfidentialTransferAccount>()
+                .is_ok_and(|c| !bool::from(c.allow_non_confidential_credits));
             s.base.mint == *mint
                 && s.base.owner == *owner
                 && s.base.state == AccountState::Initialized
+                && !memo_required
+                && !plain_credits_refused
         }
         Err(_) => false,
     }

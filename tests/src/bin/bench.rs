@@ -64,16 +64,14 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
         .await
         .expect("rent");
     let mut ixs = token::create_mint(&pk, &mint.pubkey(), &pk, 6, &tp, rent).expect("mint");
-    let treasury = token::associated_address(&pk, &mint.pubkey(), &tp);
+    let funds = token::associated_address(&pk, &mint.pubkey(), &tp);
     ixs.push(token::create_associated_idempotent(
         &pk,
         &pk,
         &mint.pubkey(),
         &tp,
     ));
-    ixs.push(
-        token::mint_to(&tp, &mint.pubkey(), &treasury, &pk, 10_000_000_000, 6).expect("mint_to"),
-    );
+    ixs.push(token::mint_to(&tp, &mint.pubkey(), &funds, &pk, 10_000_000_000, 6).expect("mint_to"));
     send::send(&chain, &p, &ixs, &pk, &[&payer, &mint], &opts)
         .await
         .expect("setup");
@@ -83,7 +81,6 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
         &pk,
         &pk,
         &mint.pubkey(),
-        &treasury,
         &tp,
         dix::PoolCreateArgs {
             name: format!("tp-{}", &mint.pubkey().to_string()[..6]),
@@ -149,7 +146,7 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
         mint: mint.pubkey(),
         token_program: tp,
         vault: data_pool_client::pda::find_vault_pda(&p, &pool).0,
-        treasury,
+        fee_vault: data_pool_client::pda::find_fee_vault_pda(&p, &pool).0,
     };
     let mut offers = Vec::new();
     for i in 0..2u64 {
@@ -160,8 +157,8 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
             &pool,
             i,
             &tokens,
-            &treasury,
-            &treasury,
+            &funds,
+            &funds,
             dix::OfferCreateArgs {
                 price: 1_000,
                 terms_hash: [7; 32],

@@ -1,20 +1,23 @@
-//! `contribution_invalidate`: the authority, or the attestor that signed it, strikes out a
-//! fraudulent contribution.
+//! `contribution_invalidate`: the authority, or the attestor that signed it while that attestor
+//! is active on the pool, strikes out a fraudulent contribution.
+//!
+//! Refused while any offer of the pool is open: a sale pays pro rata to weight at settlement, so
+//! an invalidation between an offer's creation and its settlement would hand a contributor's
+//! share of that sale to everybody else (the curator's own wallets included). To strike out fraud
+//! the authority pauses the pool (no new offers), lets the open offers settle (each within its
+//! voting period), invalidates and unpauses. See `docs/PROTOCOL.md`.
 
 use anchor_lang::prelude::*;
 
 use super::contribution_revoke::remove_contribution;
+use crate::constants::SEED_ATTESTOR;
 use crate::error::DataPoolError;
-use crate::state::{Contribution, Contributor, Pool};
+use crate::state::{Attestor, Contribution, Contributor, Pool};
 
 /// Accounts of `contribution_invalidate`.
 #[derive(Accounts)]
 pub struct ContributionInvalidate<'info> {
-    /// The pool authority or the contribution's attestor.
-    #[account(
-        constraint = invalidator.key() == pool.authority
-            || invalidator.key() == contribution.attestor @ DataPoolError::NotInvalidator,
-    )]
+    /// The pool authority, or the contribution's attestor (checked in the handler).
     pub invalidator: Signer<'info>,
     /// The pool.
     #[account(mut)]
@@ -29,12 +32,24 @@ pub struct ContributionInvalidate<'info> {
     /// The contribution.
     #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
     pub contribution: Box<Account<'info, Contribution>>,
+    /// The record of the attestor that signed the contribution: an attestor may invalidate only
+    /// while it is active on this pool.
+    #[account(
+        seeds = [SEED_ATTESTOR, pool.key().as_ref(), contribution.attestor.as_ref()],
+        bump = attestor.bump,
+    )]
+    pub attestor: Box<Account<'info, Attestor>>,
 }
 
 /// Invalidates the contribution.
 pub fn handler(ctx: Context<ContributionInvalidate>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.invalidator.key();
+    if by != a.pool.authority {
+        require_keys_eq!(by, a.contribution.attestor, DataPoolError::NotInvalidator);
+        require!(a.attestor.active, DataPoolError::AttestorInactive);
+    }
+    require!(a.pool.open_offer_count == 0, DataPoolError::OffersOpen);
     remove_contribution(
         &mut a.pool,
         &mut a.contributor,

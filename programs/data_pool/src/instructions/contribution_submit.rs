@@ -68,7 +68,7 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     crate::cu_mark!();
     use view::pool as at;
     let a = &mut *ctx.accounts;
-    let mut pool = View::load::<Pool>(&a.pool, at::NAME, "pool")?;
+    let mut pool = View::load::<Pool>(&a.pool, at::HEAD_END, "pool")?;
     Pool::require_unpaused(pool.u8(at::PAUSED) != 0)?;
     require!(a.contribution.version == 0, DataPoolError::DuplicateData);
     require!(a.attestor.active, DataPoolError::AttestorInactive);

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 
 use super::offer_refund::OfferRefund;
-use crate::error::DataPoolError;
+use crate::error::{CheckedMath, DataPoolError};
 use crate::events::OfferCancelled;
 use crate::state::OfferState;
 
@@ -24,6 +24,7 @@ pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
     a.empty_escrow()?;
     a.offer.state = OfferState::Cancelled;
     a.offer.decided_at = now;
+    a.pool.open_offer_count = a.pool.open_offer_count.sub_or_overflow(1)?;
     emit!(OfferCancelled {
         pool: a.pool.key(),
         offer: a.offer.key(),

@@ -86,6 +86,13 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         DataPoolError::TermsUriTooLong
     );
     require!(pool.total_weight > 0, DataPoolError::EmptyPool);
+    // New money enters the pool here: the mint must still be the one the pool accepted (a mint
+    // cannot change extensions in place, but one closed and recreated at its address could).
+    token::check_payout_mint(&a.mint.to_account_info())?;
+    require!(
+        a.mint.decimals == pool.mint_decimals,
+        DataPoolError::MintChanged
+    );
     // Refuse up front a sale the accumulator could not credit at today's weight.
     let fee = math::bps_of(args.price, pool.fee_bps).ok_or(DataPoolError::MathOverflow)?;
     let net = args.price.sub_or_overflow(fee)?;
@@ -138,6 +145,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         reserved: [0; 32],
     });
     pool.offer_count = index.add_or_overflow(1)?;
+    pool.open_offer_count = pool.open_offer_count.add_or_overflow(1)?;
     pool.invariant()?;
     emit!(OfferCreated {
         pool: pool.key(),

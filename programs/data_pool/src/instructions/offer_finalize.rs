@@ -1,5 +1,8 @@
-//! `offer_finalize`: anyone settles a decided offer. Accepted: fee to the treasury, the rest to
-//! the reward vault, credited pro rata to weight. Rejected: the price back to the buyer.
+//! `offer_finalize`: anyone settles a decided offer. Accepted: fee to the pool's fee vault, the
+//! rest to the reward vault, credited pro rata to weight. Rejected: the price back to the buyer,
+//! or kept for `offer_refund` when the refund account cannot receive it. Every account it pays
+//! tokens to is either the program's own or checked first, so nobody outside the program can
+//! make a settlement revert.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
@@ -32,10 +35,11 @@ pub struct OfferFinalize<'info> {
     /// CHECK: address pinned to the pool's vault; the token program checks the transfer.
     #[account(mut, address = pool.vault @ DataPoolError::PoolMismatch)]
     pub vault: UncheckedAccount<'info>,
-    /// The pool's treasury.
-    /// CHECK: address pinned to the pool's treasury; the token program checks the transfer.
-    #[account(mut, address = pool.treasury @ DataPoolError::InvalidTreasury)]
-    pub treasury: UncheckedAccount<'info>,
+    /// The pool's fee vault.
+    /// CHECK: address pinned to the pool's fee vault (a token account the pool owns); the token
+    /// program checks the transfer.
+    #[account(mut, address = pool.fee_vault @ DataPoolError::InvalidFeeVault)]
+    pub fee_vault: UncheckedAccount<'info>,
     /// The offer's refund account (may no longer be able to receive: then the refund waits).
     /// CHECK: address pinned to the offer; inspected with `token::can_receive` before use.
     #[account(mut, address = offer.refund_account @ DataPoolError::WrongRefundAccount)]
@@ -94,7 +98,7 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
             &program,
             &escrow,
             &mint,
-            &a.treasury,
+            &a.fee_vault,
             &offer_info,
             fee,
             decimals,
@@ -130,6 +134,7 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
     let offer_key = a.offer.key();
     let offer = &mut a.offer;
     offer.decided_at = now;
+    a.pool.open_offer_count = a.pool.open_offer_count.sub_or_overflow(1)?;
     match reason {
         None => {
             let pool = &mut a.pool;

@@ -16,7 +16,8 @@ pub struct OfferRefund<'info> {
     /// The buyer; gets the escrow's rent back.
     #[account(mut)]
     pub buyer: Signer<'info>,
-    /// The pool.
+    /// The pool (writable: a cancel settles an open offer).
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     /// The offer.
     #[account(

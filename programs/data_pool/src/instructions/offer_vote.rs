@@ -1,10 +1,14 @@
-//! `offer_vote`: an eligible contributor approves or rejects an open offer, once.
+//! `offer_vote`: an eligible contributor approves or rejects an open offer, once, while its
+//! outcome is undecided. Once the votes decide an offer early, the tally is frozen: voters can
+//! add weight after the snapshot, so later votes could otherwise flip a decision the buyer and
+//! the contributors have already acted on.
 
 use anchor_lang::prelude::*;
 
 use crate::constants::{LAYOUT_VERSION, SEED_VOTE};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::VoteCast;
+use crate::math::{self, Tally};
 use crate::state::view::{self, View};
 use crate::state::{Contributor, Offer, OfferState, Vote};
 
@@ -73,7 +77,7 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     crate::cu_mark!();
     let a = &mut *ctx.accounts;
     require!(a.vote.version == 0, DataPoolError::AlreadyVoted);
-    let mut offer = View::load::<Offer>(&a.offer, at::TERMS_URI, "offer")?;
+    let mut offer = View::load::<Offer>(&a.offer, at::HEAD_END, "offer")?;
     let pool = a.pool.key();
     require!(offer.key_is(at::POOL, &pool), DataPoolError::PoolMismatch);
     require!(
@@ -84,6 +88,17 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     require!(
         now < offer.i64(at::VOTING_ENDS_AT),
         DataPoolError::VotingClosed
+    );
+    let tally = Tally {
+        yes: offer.u128(at::YES_WEIGHT),
+        no: offer.u128(at::NO_WEIGHT),
+        snapshot_total: offer.u64(at::SNAPSHOT_TOTAL_WEIGHT),
+        quorum_bps: offer.u16(at::QUORUM_BPS),
+        approval_bps: offer.u16(at::APPROVAL_BPS),
+    };
+    require!(
+        math::decide(&tally, false).is_none(),
+        DataPoolError::OfferAlreadyDecided
     );
     let voter = a.voter.key();
     let weight = eligible_weight(
@@ -99,7 +114,7 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     } else {
         at::NO_WEIGHT
     };
-    let tallied = offer.u128(side).add_or_overflow(u128::from(weight))?;
+    let tallied = if approve { tally.yes } else { tally.no }.add_or_overflow(u128::from(weight))?;
     offer.set_u128(side, tallied);
     let voters = offer.u64(at::VOTER_COUNT).add_or_overflow(1)?;
     offer.set_u64(at::VOTER_COUNT, voters);

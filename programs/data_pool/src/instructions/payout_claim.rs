@@ -59,7 +59,7 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     let pool_key = a.pool.key();
 
     let (mut pool, mut c) = View::load_pair::<Pool, Contributor>(
-        (&a.pool, p_at::NAME, "pool"),
+        (&a.pool, p_at::HEAD_END, "pool"),
         (&a.contributor, c_at::END, "contributor"),
     )?;
     require!(c.key_is(c_at::POOL, &pool_key), DataPoolError::PoolMismatch);

@@ -1,9 +1,9 @@
-//! `pool_create`: a curator opens a pool with its payout mint, vault and treasury.
+//! `pool_create`: a curator opens a pool with its payout mint, reward vault and fee vault.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{LAYOUT_VERSION, MAX_POOL_NAME_LEN, SEED_POOL, SEED_VAULT};
+use crate::constants::{LAYOUT_VERSION, MAX_POOL_NAME_LEN, SEED_FEE_VAULT, SEED_POOL, SEED_VAULT};
 use crate::error::DataPoolError;
 use crate::events::PoolCreated;
 use crate::state::Pool;
@@ -67,9 +67,17 @@ pub struct PoolCreate<'info> {
         token::token_program = token_program,
     )]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// Receives the curator's fee.
-    #[account(constraint = treasury.mint == mint.key() @ DataPoolError::InvalidTreasury)]
-    pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The fee vault, owned by the pool: sale fees wait here for `fees_withdraw`.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        seeds = [SEED_FEE_VAULT, pool.key().as_ref()],
+        bump,
+        token::mint = mint,
+        token::authority = pool,
+        token::token_program = token_program,
+    )]
+    pub fee_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// SPL Token or Token-2022.
     pub token_program: Interface<'info, TokenInterface>,
     /// System program.
@@ -107,7 +115,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         mint: a.mint.key(),
         token_program: a.token_program.key(),
         vault: a.vault.key(),
-        treasury: a.treasury.key(),
+        fee_vault: a.fee_vault.key(),
         fee_bps: args.fee_bps,
         quorum_bps: args.quorum_bps,
         approval_bps: args.approval_bps,
@@ -125,7 +133,10 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         total_distributed: 0,
         total_claimed: 0,
         total_fees: 0,
-        reserved: [0; 64],
+        open_offer_count: 0,
+        total_fees_withdrawn: 0,
+        fee_vault_bump: ctx.bumps.fee_vault,
+        reserved: [0; 39],
     });
     let pool = &a.pool;
     pool.invariant()?;
@@ -136,7 +147,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         mint: pool.mint,
         token_program: pool.token_program,
         vault: pool.vault,
-        treasury: pool.treasury,
+        fee_vault: pool.fee_vault,
         fee_bps: pool.fee_bps,
         quorum_bps: pool.quorum_bps,
         approval_bps: pool.approval_bps,

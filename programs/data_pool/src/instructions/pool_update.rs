@@ -1,7 +1,6 @@
 //! `pool_update`: the curator changes parameters; they apply to offers created afterwards.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenAccount;
 
 use crate::error::DataPoolError;
 use crate::events::PoolUpdated;
@@ -32,16 +31,15 @@ pub struct PoolUpdate<'info> {
     /// The pool.
     #[account(mut, has_one = authority @ DataPoolError::Unauthorized)]
     pub pool: Box<Account<'info, Pool>>,
-    /// A new treasury token account of the payout mint, if it changes.
-    #[account(constraint = new_treasury.mint == pool.mint @ DataPoolError::InvalidTreasury)]
-    pub new_treasury: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
 }
 
 /// Applies the changes after validating the resulting parameters.
 pub fn handler(ctx: Context<PoolUpdate>, args: PoolUpdateArgs) -> Result<()> {
     let a = &mut *ctx.accounts;
-    let changes_anything = args != PoolUpdateArgs::default() || a.new_treasury.is_some();
-    require!(changes_anything, DataPoolError::NothingToUpdate);
+    require!(
+        args != PoolUpdateArgs::default(),
+        DataPoolError::NothingToUpdate
+    );
     let p = &mut a.pool;
     p.fee_bps = args.fee_bps.unwrap_or(p.fee_bps);
     p.quorum_bps = args.quorum_bps.unwrap_or(p.quorum_bps);
@@ -49,13 +47,9 @@ pub fn handler(ctx: Context<PoolUpdate>, args: PoolUpdateArgs) -> Result<()> {
     p.voting_period = args.voting_period.unwrap_or(p.voting_period);
     p.min_offer_price = args.min_offer_price.unwrap_or(p.min_offer_price);
     p.max_score = args.max_score.unwrap_or(p.max_score);
-    if let Some(t) = &a.new_treasury {
-        p.treasury = t.key();
-    }
     p.invariant()?;
     emit!(PoolUpdated {
         pool: p.key(),
-        treasury: p.treasury,
         fee_bps: p.fee_bps,
         quorum_bps: p.quorum_bps,
         approval_bps: p.approval_bps,

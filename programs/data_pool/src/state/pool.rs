@@ -31,8 +31,10 @@ pub struct Pool {
     pub token_program: Pubkey,
     /// Reward vault: token account of the mint owned by this pool.
     pub vault: Pubkey,
-    /// Token account receiving the curator's fee.
-    pub treasury: Pubkey,
+    /// Fee vault: token account of the mint owned by this pool, PDA `["fees", pool]`. Sale fees
+    /// are paid here (an account nobody outside the program can close, freeze or gate), and
+    /// leave only through `fees_withdraw`, signed by the authority.
+    pub fee_vault: Pubkey,
     /// Curator fee on each sale, in bps.
     pub fee_bps: u16,
     /// Share of the snapshot weight that must vote, in bps.
@@ -65,10 +67,17 @@ pub struct Pool {
     pub total_distributed: u128,
     /// Σ payouts claimed out of the vault.
     pub total_claimed: u128,
-    /// Σ fees paid to the treasury.
+    /// Σ fees paid into the fee vault.
     pub total_fees: u128,
+    /// Offers created and not yet settled (state `Open`). While it is not zero no contribution
+    /// can be invalidated, so nobody privileged can shrink a contributor's share of a pending sale.
+    pub open_offer_count: u64,
+    /// Σ fees withdrawn from the fee vault.
+    pub total_fees_withdrawn: u128,
+    /// Bump of the fee vault PDA.
+    pub fee_vault_bump: u8,
     /// Room for future fields.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 39],
     /// Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
     /// offset (see [`crate::state::view`]).
     #[max_len(MAX_POOL_NAME_LEN)]
@@ -120,7 +129,9 @@ impl Pool {
         Self::require_claims_covered(self.total_claimed, self.total_distributed)?;
         Self::require_active_within(self.active_contribution_count, self.contribution_count)?;
         require!(
-            self.accepted_offer_count <= self.offer_count,
+            self.accepted_offer_count <= self.offer_count
+                && self.open_offer_count <= self.offer_count
+                && self.total_fees_withdrawn <= self.total_fees,
             DataPoolError::MathOverflow
         );
         Ok(())

@@ -13,6 +13,12 @@ use std::cell::RefMut;
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
+use crate::constants::LAYOUT_VERSION;
+use crate::error::DataPoolError;
+
+/// Offset of the `version` byte every account starts with, right after the discriminator.
+const VERSION_AT: usize = 8;
+
 /// Defines consecutive field offsets, the first right after the 8-byte discriminator.
 macro_rules! layout {
     (@next $prev:ident $size:expr;) => {};
@@ -28,20 +34,23 @@ macro_rules! layout {
     };
 }
 
-/// Field offsets of [`crate::state::Pool`]; `NAME` (a Borsh string) is last.
+/// Field offsets of [`crate::state::Pool`]; `NAME` (a Borsh string) is last, and `HEAD_END`
+/// covers its length prefix.
 pub mod pool {
     layout!(
         VERSION: 1, BUMP: 1, VAULT_BUMP: 1, PAUSED: 1, MINT_DECIMALS: 1, CREATOR: 32,
         AUTHORITY: 32, PENDING_AUTHORITY: 32, MINT: 32, TOKEN_PROGRAM: 32, VAULT: 32,
-        TREASURY: 32, FEE_BPS: 2, QUORUM_BPS: 2, APPROVAL_BPS: 2, VOTING_PERIOD: 8,
+        FEE_VAULT: 32, FEE_BPS: 2, QUORUM_BPS: 2, APPROVAL_BPS: 2, VOTING_PERIOD: 8,
         MIN_OFFER_PRICE: 8, MAX_SCORE: 8, TOTAL_WEIGHT: 8, CONTRIBUTOR_COUNT: 8,
         CONTRIBUTION_COUNT: 8, ACTIVE_CONTRIBUTION_COUNT: 8, OFFER_COUNT: 8,
         ACCEPTED_OFFER_COUNT: 8, ACTIVE_ATTESTOR_COUNT: 4, ACC_REWARD_PER_WEIGHT: 16,
-        TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, RESERVED: 64, NAME: 4,
+        TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, OPEN_OFFER_COUNT: 8,
+        TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, RESERVED: 39, NAME: 4, HEAD_END: 0,
     );
 }
 
-/// Field offsets of [`crate::state::Offer`]; `TERMS_URI` (a Borsh string) is last.
+/// Field offsets of [`crate::state::Offer`]; `TERMS_URI` (a Borsh string) is last, and
+/// `HEAD_END` covers its length prefix.
 pub mod offer {
     layout!(
         VERSION: 1, BUMP: 1, ESCROW_BUMP: 1, STATE: 1, REFUND_PENDING: 1, POOL: 32, INDEX: 8,
@@ -49,7 +58,7 @@ pub mod offer {
         VOTING_ENDS_AT: 8, SNAPSHOT_TOTAL_WEIGHT: 8, SNAPSHOT_CONTRIBUTOR_COUNT: 8, FEE_BPS: 2,
         QUORUM_BPS: 2, APPROVAL_BPS: 2, YES_WEIGHT: 16, NO_WEIGHT: 16, VOTER_COUNT: 8,
         CLOSED_VOTE_COUNT: 8, CLOSED_VOTE_WEIGHT: 16, DECIDED_AT: 8, FEE_PAID: 8,
-        NET_DISTRIBUTED: 8, RESERVED: 32, TERMS_URI: 4,
+        NET_DISTRIBUTED: 8, RESERVED: 32, TERMS_URI: 4, HEAD_END: 0,
     );
 }
 
@@ -84,8 +93,9 @@ pub struct View<'a, 'info> {
 
 impl<'a, 'info> View<'a, 'info> {
     /// Checks `info` as a `T` whose fixed fields end at `head_end`, as `Account<T>` does: it
-    /// exists, the owner is this program, the discriminator is `T`'s, the data is long enough. Anchor's own
-    /// error codes, with the account's `name`. The data is borrowed only for the check, so every
+    /// exists, the owner is this program, the discriminator is `T`'s, the data is long enough
+    /// (Anchor's own error codes, with the account's `name`); and its layout version is the one
+    /// these offsets describe (`UnsupportedAccountVersion`). The data is borrowed only for the check, so every
     /// account of an instruction can be checked before any is held.
     pub fn check<T: Discriminator>(info: &AccountInfo, head_end: usize, name: &str) -> Result<()> {
         if info.owner == &anchor_lang::system_program::ID && info.lamports() == 0 {
@@ -101,8 +111,12 @@ impl<'a, 'info> View<'a, 'info> {
             ErrorCode::AccountDiscriminatorNotFound
         } else if &data[..T::DISCRIMINATOR.len()] != T::DISCRIMINATOR {
             ErrorCode::AccountDiscriminatorMismatch
-        } else if data.len() < head_end {
+        } else if data.len() < head_end.max(VERSION_AT + 1) {
             ErrorCode::AccountDidNotDeserialize
+        } else if data[VERSION_AT] != LAYOUT_VERSION {
+            return Err(
+                Error::from(DataPoolError::UnsupportedAccountVersion).with_account_name(name)
+            );
         } else {
             return Ok(());
         };
@@ -148,6 +162,11 @@ impl<'a, 'info> View<'a, 'info> {
     /// The byte at `at`.
     pub fn u8(&self, at: usize) -> u8 {
         self.data[at]
+    }
+
+    /// The `u16` at `at`.
+    pub fn u16(&self, at: usize) -> u16 {
+        u16::from_le_bytes(self.bytes(at))
     }
 
     /// The `u64` at `at`.
@@ -221,9 +240,8 @@ mod tests {
         f(&View::load::<T>(&info, head_end, "t").unwrap());
     }
 
-    #[test]
-    fn pool_offsets_match_borsh() {
-        let p = Pool {
+    fn test_pool() -> Pool {
+        Pool {
             version: 1,
             bump: 2,
             vault_bump: 3,
@@ -235,7 +253,7 @@ mod tests {
             mint: key(13),
             token_program: key(14),
             vault: key(15),
-            treasury: key(16),
+            fee_vault: key(16),
             fee_bps: 17,
             quorum_bps: 18,
             approval_bps: 19,
@@ -253,11 +271,19 @@ mod tests {
             total_distributed: 31,
             total_claimed: 32,
             total_fees: 33,
-            reserved: [0; 64],
+            open_offer_count: 34,
+            total_fees_withdrawn: 35,
+            fee_vault_bump: 36,
+            reserved: [0; 39],
             name: "pool-name".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn pool_offsets_match_borsh() {
+        let p = test_pool();
         let mut b = serialized(&p);
-        view_of::<Pool>(&mut b, pool::NAME, |v| {
+        view_of::<Pool>(&mut b, pool::HEAD_END, |v| {
             assert_eq!(v.u8(pool::BUMP), 2);
             assert_eq!(v.u8(pool::MINT_DECIMALS), 6);
             assert_eq!(v.key(pool::CREATOR), key(10));
@@ -269,9 +295,13 @@ mod tests {
             assert_eq!(v.u128(pool::TOTAL_DISTRIBUTED), 31);
             assert_eq!(v.u128(pool::TOTAL_CLAIMED), 32);
             assert_eq!(v.u128(pool::TOTAL_FEES), 33);
+            assert_eq!(v.key(pool::FEE_VAULT), key(16));
+            assert_eq!(v.u64(pool::OPEN_OFFER_COUNT), 34);
+            assert_eq!(v.u128(pool::TOTAL_FEES_WITHDRAWN), 35);
+            assert_eq!(v.u8(pool::FEE_VAULT_BUMP), 36);
             assert_eq!(v.str_bytes(pool::NAME).unwrap(), b"pool-name");
         });
-        assert_eq!(pool::NAME + 4 + 9, b.len());
+        assert_eq!(pool::HEAD_END + 9, b.len());
     }
 
     #[test]
@@ -307,7 +337,7 @@ mod tests {
             terms_uri: "https://terms".into(),
         };
         let mut b = serialized(&o);
-        view_of::<Offer>(&mut b, offer::TERMS_URI, |v| {
+        view_of::<Offer>(&mut b, offer::HEAD_END, |v| {
             assert_eq!(v.u8(offer::STATE), OfferState::Rejected as u8);
             assert!(v.key_is(offer::POOL, &key(10)));
             assert_eq!(v.i64(offer::VOTING_ENDS_AT), 17);
@@ -318,7 +348,7 @@ mod tests {
             assert_eq!(v.u64(offer::NET_DISTRIBUTED), 30);
             assert_eq!(v.str_bytes(offer::TERMS_URI).unwrap(), b"https://terms");
         });
-        assert_eq!(offer::TERMS_URI + 4 + 13, b.len());
+        assert_eq!(offer::HEAD_END + 13, b.len());
     }
 
     #[test]
@@ -434,9 +464,30 @@ mod tests {
         let mut b = serialized(&c);
         let id = crate::ID;
         let info = AccountInfo::new(&k, false, true, &mut lamports, &mut b, &id, false);
-        assert!(View::load::<Offer>(&info, offer::TERMS_URI, "c").is_err());
+        assert!(View::load::<Offer>(&info, offer::HEAD_END, "c").is_err());
         let mut short = serialized(&c)[..100].to_vec();
         let info = AccountInfo::new(&k, false, true, &mut lamports, &mut short, &id, false);
         assert!(View::load::<Contributor>(&info, contributor::END, "c").is_err());
+        // Another layout version than the one the offsets describe.
+        let mut b = serialized(&Contributor { version: 2, ..c });
+        let info = AccountInfo::new(&k, false, true, &mut lamports, &mut b, &id, false);
+        let err = View::load::<Contributor>(&info, contributor::END, "c")
+            .err()
+            .unwrap();
+        assert_eq!(err, DataPoolError::UnsupportedAccountVersion.into());
+    }
+
+    #[test]
+    fn the_head_covers_the_string_length() {
+        // A pool cut right after the name's length prefix loads; one byte shorter does not.
+        let mut b = serialized(&test_pool());
+        b.truncate(pool::HEAD_END);
+        let (k, id, mut lamports) = (key(1), crate::ID, 0);
+        let info = AccountInfo::new(&k, false, true, &mut lamports, &mut b, &id, false);
+        assert!(View::load::<Pool>(&info, pool::HEAD_END, "p").is_ok());
+        let mut b = serialized(&test_pool());
+        b.truncate(pool::HEAD_END - 1);
+        let info = AccountInfo::new(&k, false, true, &mut lamports, &mut b, &id, false);
+        assert!(View::load::<Pool>(&info, pool::HEAD_END, "p").is_err());
     }
 }
