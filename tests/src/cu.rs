@@ -1,4 +1,4 @@
-//! Compute units of every instruction over runs with varied keys, and the targets of issue 7.
+//! Compute units of every instruction over runs with varied keys, and the performance targets.
 //! Shared by the benchmark (`bin/bench`) and the test that asserts the targets.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use solana_signer::Signer;
 
 use crate::*;
 
-/// CU targets (issue 7), met by the cheapest run of each: half of SPL Governance's `CastVote`
+/// CU targets, met by the cheapest run of each: half of SPL Governance's `CastVote`
 /// (17,505) and of Jito's merkle-distributor `new_claim` (18,137) for voting and claiming.
 pub const TARGETS: &[(&str, u64)] = &[
     ("contribution_submit (new contributor)", 20_000),

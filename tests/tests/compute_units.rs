@@ -1,5 +1,5 @@
 //! Compute-unit ceilings (regression guards ≈5 % above today's figures with these keys), the
-//! targets of issue 7, and flat cost whatever the pool size. Keys are fixed, so bump searches
+//! performance targets, and flat cost whatever the pool size. Keys are fixed, so bump searches
 //! (and so the figures) are the same on every run. Run with `--nocapture` to see the figures.
 
 use data_pool_tests::*;
@@ -61,7 +61,7 @@ fn compute_unit_ceilings_and_flat_scaling() {
     }
 }
 
-/// The targets of issue 7, met by the cheapest of several runs with varied keys (the spread above
+/// The performance targets, met by the cheapest of several runs with varied keys (the spread above
 /// the minimum is the bump search of the PDAs an instruction creates: ≈1,500 CU per extra try).
 #[test]
 fn targets_are_met() {

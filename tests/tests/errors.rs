@@ -171,6 +171,7 @@ fn accumulator_range_is_refused_up_front_and_refunded_at_finalize() {
 /// test in this directory.
 const UNREACHABLE: &[(&str, &str)] = &[
     ("MathOverflow", "guards checked arithmetic whose operands are bounded by u64 amounts"),
+    ("InvariantViolated", "Pool::invariant after every change of the books; no instruction can break it (the fuzzer and the audit check the same invariants from outside)"),
     ("MalformedEd25519Instruction", "the precompile rejects out-of-bounds offsets before the program runs; unit-tested in attestation.rs"),
     ("UnsupportedAccountVersion", "every account the program creates carries layout version 1; unit-tested in state/view.rs"),
     ("UnsupportedMintExtension", "every mint extension of spl-token-2022 2.1 is allowed or has its own error; kept for extensions added later"),

@@ -148,6 +148,8 @@ pub enum DataPoolError {
     UnsupportedAccountVersion,
     #[msg("There are no fees to withdraw, or fewer than requested")]
     NothingToWithdraw,
+    #[msg("A protocol invariant does not hold: the pool's books are inconsistent")]
+    InvariantViolated,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

@@ -1,4 +1,4 @@
-//! The performance benchmark (issue 7, first part): compute units of every instruction (min /
+//! The performance benchmark: compute units of every instruction (min /
 //! median / max over runs with varied keys), account sizes and rent, what a contributor pays over
 //! a lifetime, flat scaling from 1 to 10,000 contributors, and a full sale cycle with 10,000
 //! contributors. Prints one markdown table per part and writes everything as JSON.

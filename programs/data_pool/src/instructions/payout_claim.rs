@@ -108,7 +108,10 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     Pool::require_claims_covered(pool_claimed, pool.u128(p_at::TOTAL_DISTRIBUTED))?;
     pool.set_u128(p_at::TOTAL_CLAIMED, pool_claimed);
     let name = pool.str_bytes(p_at::NAME)?;
-    require!(name.len() <= MAX_POOL_NAME_LEN, DataPoolError::MathOverflow);
+    require!(
+        name.len() <= MAX_POOL_NAME_LEN,
+        DataPoolError::InvariantViolated
+    );
     let mut signer = PoolSigner {
         creator: pool.key(p_at::CREATOR),
         name: [0; MAX_POOL_NAME_LEN],

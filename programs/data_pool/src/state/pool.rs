@@ -132,7 +132,7 @@ impl Pool {
             self.accepted_offer_count <= self.offer_count
                 && self.open_offer_count <= self.offer_count
                 && self.total_fees_withdrawn <= self.total_fees,
-            DataPoolError::MathOverflow
+            DataPoolError::InvariantViolated
         );
         Ok(())
     }
@@ -141,14 +141,14 @@ impl Pool {
     pub fn require_claims_covered(total_claimed: u128, total_distributed: u128) -> Result<()> {
         require!(
             total_claimed <= total_distributed,
-            DataPoolError::MathOverflow
+            DataPoolError::InvariantViolated
         );
         Ok(())
     }
 
     /// Part of [`Pool::invariant`]: no more active contributions than were ever submitted.
     pub fn require_active_within(active: u64, submitted: u64) -> Result<()> {
-        require!(active <= submitted, DataPoolError::MathOverflow);
+        require!(active <= submitted, DataPoolError::InvariantViolated);
         Ok(())
     }
 
