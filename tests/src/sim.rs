@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::{memo_transfer, ExtensionType};
 use data_pool::state::{ContributionStatus, OfferState};
 use data_pool_client::instructions as dix;
@@ -275,57 +274,6 @@ fn attack(
 /// Buyers (the first ones) whose token account carries the MemoTransfer extension.
 const MEMO_BUYERS: u64 = 2;
 
-/// The curator's token accounts for fee withdrawals: one good, and one closed, one frozen and
-/// one requiring incoming memos, which must never receive anything (and block nothing else).
-struct FeeAccounts {
-    good: Pubkey,
-    closed: Pubkey,
-    frozen: Pubkey,
-    memo: Pubkey,
-}
-
-impl FeeAccounts {
-    fn new(w: &mut World, auth: &Kp) -> Self {
-        let (tp, mint) = (w.tokens.token_program, w.tokens.mint);
-        let good = w.claim_account(&auth.pubkey());
-        let closed = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-        w.token_accounts.insert(closed);
-        w.close_token_account(auth, &closed);
-        let frozen = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-        w.token_accounts.insert(frozen);
-        let ma = w.mint_authority.insecure_clone();
-        let freeze =
-            spl_token_2022::instruction::freeze_account(&tp, &frozen, &mint, &ma.pubkey(), &[])
-                .unwrap();
-        w.env.send_paid(&[freeze], &[&ma]).expect("freeze");
-        let memo = w.env.create_token_account_with(
-            &tp,
-            &mint,
-            &auth.pubkey(),
-            &[ExtensionType::MemoTransfer],
-        );
-        w.token_accounts.insert(memo);
-        let require = memo_transfer::instruction::enable_required_transfer_memos(
-            &tp,
-            &memo,
-            &auth.pubkey(),
-            &[],
-        )
-        .unwrap();
-        w.env.send_paid(&[require], &[auth]).expect("require memos");
-        FeeAccounts {
-            good,
-            closed,
-            frozen,
-            memo,
-        }
-    }
-
-    fn all(&self) -> [Pubkey; 4] {
-        [self.good, self.closed, self.frozen, self.memo]
-    }
-}
-
 /// The authority pauses the pool (no new offers), waits out the open offers' voting and
 /// finalizes them, so that nothing is open any more.
 fn settle_open_offers(w: &mut World, auth: &Kp, stats: &mut Stats) {
@@ -441,7 +389,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     w.add_attestor(&second_attestor.pubkey()).unwrap();
     let auth = w.authority.insecure_clone();
     let mut stats = Stats::default();
-    let fees = FeeAccounts::new(&mut w, &auth);
+    let fees = FeeDestinations::new(&mut w, &auth);
     // A Token-2022 mint whose close authority is set: no pool may take it.
     let ma = w.mint_authority.pubkey();
     let closable = w

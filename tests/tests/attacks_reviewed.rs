@@ -4,7 +4,6 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::{memo_transfer, ExtensionType};
 use data_pool::state::OfferState;
 use data_pool_client::instructions as dix;
@@ -165,27 +164,8 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
     let alice = w.wallet("alice", 0);
     w.contribute(&alice, 100).unwrap();
     let auth = w.authority.insecure_clone();
-    let (tp, mint) = (w.tokens.token_program, w.tokens.mint);
     // The curator's accounts, each unable to receive in its own way.
-    let closed = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-    w.token_accounts.insert(closed);
-    w.close_token_account(&auth, &closed);
-    let frozen = w.env.create_token_account(&tp, &mint, &auth.pubkey());
-    w.token_accounts.insert(frozen);
-    let ma = w.mint_authority.insecure_clone();
-    let freeze =
-        spl_token_2022::instruction::freeze_account(&tp, &frozen, &mint, &ma.pubkey(), &[])
-            .unwrap();
-    w.env.send_paid(&[freeze], &[&ma]).unwrap();
-    let memo =
-        w.env
-            .create_token_account_with(&tp, &mint, &auth.pubkey(), &[ExtensionType::MemoTransfer]);
-    w.token_accounts.insert(memo);
-    let require =
-        memo_transfer::instruction::enable_required_transfer_memos(&tp, &memo, &auth.pubkey(), &[])
-            .unwrap();
-    w.env.send_paid(&[require], &[&auth]).unwrap();
-
+    let fees = FeeDestinations::new(&mut w, &auth);
     let buyer = w.buyer(1, PRICE);
     let (offer, _) = w.offer(&buyer, PRICE).unwrap();
     w.vote(&alice, &offer, true).unwrap();
@@ -200,7 +180,7 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
     let withdraw = |w: &World, to: &Pubkey, amount| {
         dix::fees_withdraw(&PROGRAM_ID, &auth.pubkey(), &w.pool, &w.tokens, to, amount)
     };
-    for bad in [closed, frozen, memo] {
+    for bad in [fees.closed, fees.frozen, fees.memo] {
         w.refused(&[withdraw(&w, &bad, None)], &[&auth]);
     }
     // Only the authority, and never more than the fees.
@@ -208,7 +188,7 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
     ix.accounts[0].pubkey = buyer.kp.pubkey();
     let f = w.refused(&[ix], &[&buyer.kp]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::Unauthorized)));
-    let good = w.claim_account(&auth.pubkey());
+    let good = fees.good;
     let f = w.refused(&[withdraw(&w, &good, Some(50_001))], &[&auth]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::NothingToWithdraw)));
     w.env
