@@ -20,7 +20,13 @@ OUT = os.path.join(ROOT, "idl", "data_pool.json")
 def pieces():
     cmd = ["cargo", "test", "-p", "data_pool", "--features", "idl-build", "--lib",
            "__anchor_private_print_idl", "--", "--show-output", "--quiet", "--test-threads=1"]
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    # As `anchor idl build` does: account resolution on (each instruction account's `pda`,
+    # `address` and `relations`, so clients derive accounts from the IDL alone), and the program's
+    # path for the lints and external types anchor-syn reads from the source.
+    env = dict(os.environ,
+               ANCHOR_IDL_BUILD_RESOLUTION="TRUE",
+               ANCHOR_IDL_BUILD_PROGRAM_PATH=os.path.join(ROOT, "programs", "data_pool"))
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         sys.stderr.write(out.stdout + out.stderr)
         sys.exit("idl: the idl-build test run failed")
