@@ -35,9 +35,9 @@ pub struct OfferFinalize<'info> {
     /// CHECK: address pinned to the pool's vault; the token program checks the transfer.
     #[account(mut, address = pool.vault @ DataPoolError::PoolMismatch)]
     pub vault: UncheckedAccount<'info>,
-    /// The pool's fee vault.
-    /// CHECK: address pinned to the pool's fee vault (a token account the pool owns); the token
-    /// program checks the transfer.
+    /// The pool's fee vault: address pinned to the pool's fee vault (a token account the
+    /// pool owns); the token program checks the transfer.
+    /// CHECK: as documented above.
     #[account(mut, address = pool.fee_vault @ DataPoolError::InvalidFeeVault)]
     pub fee_vault: UncheckedAccount<'info>,
     /// The offer's refund account (may no longer be able to receive: then the refund waits).

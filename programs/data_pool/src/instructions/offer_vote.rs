@@ -25,16 +25,16 @@ pub struct OfferVote<'info> {
     /// The pool (only its address is needed).
     /// CHECK: must be the offer's pool (checked in the handler: `PoolMismatch`).
     pub pool: UncheckedAccount<'info>,
-    /// The offer.
-    /// CHECK: owner, discriminator and length checked by `View::load::<Offer>` in the handler.
-    /// (Anchor makes the vote record first, so another account here than the offer the vote
-    /// record was derived from fails `ConstraintSeeds` before that.)
+    /// The offer; owner, discriminator and length are checked by `View::load::<Offer>` in the
+    /// handler. (Anchor makes the vote record first, so another account here than the offer the
+    /// vote record was derived from fails `ConstraintSeeds` before that.)
+    /// CHECK: as documented above.
     #[account(mut)]
     pub offer: UncheckedAccount<'info>,
-    /// The voter's contributor record (checked in the handler, so a wallet that never
-    /// contributed gets `NotEligibleToVote`).
-    /// CHECK: must be a `Contributor` owned by this program whose pool and wallet are the pool
-    /// and the signer.
+    /// The voter's contributor record (checked in the handler, so a wallet that never contributed
+    /// gets `NotEligibleToVote`). It must be a `Contributor` owned by this program whose pool
+    /// and wallet are the pool and the signer.
+    /// CHECK: as documented above.
     pub contributor: UncheckedAccount<'info>,
     /// The vote record: one per contributor per offer.
     #[account(

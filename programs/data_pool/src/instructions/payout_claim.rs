@@ -22,9 +22,9 @@ pub struct PayoutClaim<'info> {
     /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
     #[account(mut)]
     pub pool: UncheckedAccount<'info>,
-    /// The contributor record.
-    /// CHECK: checked by `View::load::<Contributor>`; its pool and wallet must be the pool and the
-    /// signer (`PoolMismatch`, `ContributionMismatch`).
+    /// The contributor record, checked by `View::load::<Contributor>`; its pool and wallet must be
+    /// the pool and the signer (`PoolMismatch`, `ContributionMismatch`).
+    /// CHECK: as documented above.
     #[account(mut)]
     pub contributor: UncheckedAccount<'info>,
     /// The pool's reward vault.
