@@ -16,6 +16,7 @@ pub mod instructions;
 pub mod pda;
 pub mod query;
 pub mod report_html;
+pub mod rng;
 pub mod send;
 pub mod service;
 pub mod spotify;

@@ -131,42 +131,8 @@ pub fn hash_of(tag: &str, n: u64) -> [u8; 32] {
     k.pubkey().to_bytes()
 }
 
-/// A small seeded PRNG (xorshift64*), so randomized runs and the demo are reproducible.
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// A generator for `seed` (any value; zero is mapped to a valid state).
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-    /// True with probability `percent` %.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// A random element, if any.
-    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> Option<&'a T> {
-        if v.is_empty() {
-            None
-        } else {
-            Some(&v[self.below(v.len() as u64) as usize])
-        }
-    }
-}
+/// The seeded generator the demo and the benchmark use too.
+pub use data_pool_client::rng::Rng;
 
 /// The number in environment variable `name`, or `default`.
 pub fn env_or(name: &str, default: u64) -> u64 {

@@ -23,27 +23,13 @@ use crate::checks::Check;
 use crate::instructions::{self as ix, ContributionSubmitArgs, OfferCreateArgs, PoolCreateArgs};
 use crate::pda::*;
 use crate::query;
+use crate::rng::Rng;
 use crate::send::{self, Sent};
 use crate::token;
 use crate::units::{format_amount, parse_amount};
 
 const DECIMALS: u8 = 6;
 const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
-
-/// A small deterministic generator (xorshift64*), so a seed replays the same demo.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn derived_keypair(seed: u64, role: &str, i: u64) -> Keypair {
     let h: [u8; 32] = Sha256::digest(format!("datapool-demo/{seed}/{role}/{i}")).into();
@@ -229,7 +215,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
         count: 0.into(),
         units: 0.into(),
     };
-    let mut rng = Rng(a.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(a.seed);
     let p = &ctx.program_id;
     let chain = ctx.chain;
 
@@ -336,7 +322,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     );
     let pool = create.accounts[2].pubkey;
     let attestors: Vec<Keypair> = (0..3)
-        .map(|i| derived_keypair(a.seed ^ rng.next(), "attestor", i))
+        .map(|i| derived_keypair(a.seed ^ rng.next_u64(), "attestor", i))
         .collect();
     let mut ixs = vec![create];
     ixs.extend(
@@ -348,7 +334,7 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, a: &DemoArgs) -> Result<Report, Cli
     eprintln!("  pool {name} at {pool}");
 
     // Contributors with varied scores: most modest, a few heavy listeners.
-    let run_salt = rng.next();
+    let run_salt = rng.next_u64();
     let people: Vec<(Keypair, u64)> = (0..n)
         .map(|i| {
             let base = 50 + rng.below(950);
