@@ -274,6 +274,20 @@ fn attack(
 /// Buyers (the first ones) whose token account carries the MemoTransfer extension.
 const MEMO_BUYERS: u64 = 2;
 
+/// The buyer of `offer` sends `build` (`offer_cancel` or `offer_refund`), paid back into its own
+/// token account.
+fn buyer_sends(
+    w: &mut World,
+    buyers: &[Buyer],
+    offer: &Pubkey,
+    build: fn(&Pubkey, &Pubkey, &Pubkey, &Pubkey, &dix::PoolTokens, &Pubkey) -> Instruction,
+) -> Result<u64, Failure> {
+    let (buyer, token) = w.offer_buyers[offer];
+    let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
+    let ix = build(&PROGRAM_ID, &buyer, &w.pool, offer, &w.tokens, &token);
+    w.env.send_paid(&[ix], &[&b.kp])
+}
+
 /// The authority pauses the pool (no new offers), waits out the open offers' voting and
 /// finalizes them, so that nothing is open any more.
 fn settle_open_offers(w: &mut World, auth: &Kp, stats: &mut Stats) {
@@ -543,10 +557,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let Some(o) = rng.pick(&w.offers).copied() else {
                     continue;
                 };
-                let (buyer, token) = w.offer_buyers[&o];
-                let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
-                let ix = dix::offer_cancel(&PROGRAM_ID, &buyer, &w.pool, &o, &w.tokens, &token);
-                let r = w.env.send_paid(&[ix], &[&b.kp]);
+                let r = buyer_sends(&mut w, &buyers, &o, dix::offer_cancel);
                 stats.record("cancel", r);
             }
             // Claim.
@@ -637,10 +648,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     let Some(o) = rng.pick(&pending).copied() else {
                         continue;
                     };
-                    let (buyer, token) = w.offer_buyers[&o];
-                    let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
-                    let ix = dix::offer_refund(&PROGRAM_ID, &buyer, &w.pool, &o, &w.tokens, &token);
-                    let r = w.env.send_paid(&[ix], &[&b.kp]);
+                    let r = buyer_sends(&mut w, &buyers, &o, dix::offer_refund);
                     stats.record("refund", r);
                 }
                 3 => {
