@@ -8,5 +8,5 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: migrations/setup-pool.sh CONFIG.toml [datapool options]" >&2; exit 2; }
 CONFIG=$1
 shift
-(cd "$ROOT" && cargo build --quiet -p data-pool-client --bin datapool)
+(cd "$ROOT" && cargo build --quiet -p data-pool-cli --bin datapool)
 exec "$ROOT/target/debug/datapool" "$@" pool apply "$CONFIG"

@@ -8,5 +8,5 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 ./scripts/prereqs.sh
 ./scripts/build-sbf.sh
-cargo build --quiet -p data-pool-client --bin datapool
+cargo build --quiet -p data-pool-cli --bin datapool
 exec ./target/debug/datapool demo "$@"

@@ -9,7 +9,7 @@ cd "$ROOT"
 if [ -z "${DATAPOOL_IN_NETNS:-}" ]; then
   BIN=$(./scripts/build-localnet.sh)
   [ -f target/deploy/data_pool.so ] || ./scripts/build-sbf.sh >&2
-  cargo build -q -p data-pool-client --bin datapool
+  cargo build -q -p data-pool-cli --bin datapool
   cargo test -q -p data-pool-tests --test e2e_localnet --no-run
   command -v unshare >/dev/null && command -v ip >/dev/null || {
     echo "e2e: needs unshare (util-linux) and ip (iproute2)" >&2; exit 1; }

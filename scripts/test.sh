@@ -24,6 +24,11 @@ passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOG")
 failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOG")
 [ "$status" = 0 ] || { echo "tests: $passed passed, $failed failed"; exit "$status"; }
 
+step "TypeScript client: current with the IDL, and a whole sale cycle in npm litesvm"
+./scripts/ts.sh | tee "$LOG"
+ts_passed=$(awk '/^# pass/ {print $3}' "$LOG")
+passed=$((passed + ${ts_passed:-0}))
+
 step "local validator (agave 4.2.2; built once into ~/.cache, 35-40 min the first time)"
 ./scripts/build-localnet.sh >/dev/null
 PROGRAM_ID=$(sed -n 's/^declare_id!("\([^"]*\)");/\1/p' programs/data_pool/src/lib.rs)

@@ -87,6 +87,25 @@ pub struct AttestationFile {
     pub breakdown: Option<serde_json::Value>,
 }
 
+/// The file's JSON form (`version` 1), the same as [`AttestationFile::to_json`] writes.
+impl serde::Serialize for AttestationFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RawAttestationFile {
+            version: 1,
+            program_id: self.program_id.to_string(),
+            pool: self.pool.to_string(),
+            contributor: self.contributor.to_string(),
+            data_hash: hex::encode(self.data_hash),
+            score: self.score,
+            expires_at: self.expires_at,
+            attestor: self.attestor.to_string(),
+            signature: hex::encode(self.signature),
+            breakdown: self.breakdown.clone(),
+        }
+        .serialize(s)
+    }
+}
+
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAttestationFile {
@@ -167,19 +186,7 @@ impl AttestationFile {
 
     /// The file's JSON text.
     pub fn to_json(&self) -> String {
-        let raw = RawAttestationFile {
-            version: 1,
-            program_id: self.program_id.to_string(),
-            pool: self.pool.to_string(),
-            contributor: self.contributor.to_string(),
-            data_hash: hex::encode(self.data_hash),
-            score: self.score,
-            expires_at: self.expires_at,
-            attestor: self.attestor.to_string(),
-            signature: hex::encode(self.signature),
-            breakdown: self.breakdown.clone(),
-        };
-        serde_json::to_string_pretty(&raw).unwrap_or_default()
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// The signed message.

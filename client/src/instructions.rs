@@ -219,6 +219,18 @@ pub struct PoolTokens {
     pub fee_vault: Pubkey,
 }
 
+impl PoolTokens {
+    /// The token accounts a pool settles with, as its record names them.
+    pub fn of(pool: &data_pool::state::Pool) -> Self {
+        PoolTokens {
+            mint: pool.mint,
+            token_program: pool.token_program,
+            vault: pool.vault,
+            fee_vault: pool.fee_vault,
+        }
+    }
+}
+
 /// `offer_create` at offer index `index` (the pool's current `offer_count`).
 #[allow(clippy::too_many_arguments)]
 pub fn offer_create(

@@ -1,13 +1,14 @@
-//! Client library for the data-pool program: PDA helpers, pure instruction builders, attestation
-//! encoding, account and event decoding, a chain layer (RPC or embedded LiteSVM), a careful
-//! transaction sender, and the `datapool` CLI built on all of it.
+//! Client library (SDK) for the data-pool program: PDA helpers, pure instruction builders,
+//! attestation encoding, account and event decoding, a chain layer (RPC or embedded LiteSVM), a
+//! careful transaction sender, the auditor, Spotify proof of contribution, and the story engine
+//! that tells a whole sale cycle on any chain. It carries no CLI or server dependencies: the
+//! `datapool` command line is the `data-pool-cli` crate beside it.
 
 pub mod accounts;
 pub mod attestation;
 pub mod audit;
 pub mod chain;
 pub mod checks;
-pub mod cli;
 pub mod errors;
 pub mod events;
 pub mod history;
@@ -18,8 +19,8 @@ pub mod query;
 pub mod report_html;
 pub mod rng;
 pub mod send;
-pub mod service;
 pub mod spotify;
+pub mod story;
 pub mod token;
 pub mod units;
 

@@ -67,6 +67,29 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// A unix time as `YYYY-MM-DD HH:MM:SS UTC` (`-` for 0, the programs' "never").
+pub fn format_time(ts: i64) -> String {
+    if ts == 0 {
+        return "-".into();
+    }
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    let secs = ts.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
+/// This machine's clock as a unix time (0 if it is set before 1970).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// Parses a duration: a number with a unit `s m h d w` (`90s`, `3d`), several in a row
 /// (`1h30m`), or plain seconds (`3600`).
 pub fn parse_duration(text: &str) -> Result<i64, String> {

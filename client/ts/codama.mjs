@@ -12,6 +12,11 @@ import {
   createFromRoot,
   numberTypeNode,
   publicKeyTypeNode,
+  accountValueNode,
+  argumentValueNode,
+  pdaLinkNode,
+  pdaSeedValueNode,
+  pdaValueNode,
   publicKeyValueNode,
   setInstructionAccountDefaultValuesVisitor,
   stringTypeNode,
@@ -63,15 +68,51 @@ codama.update(
     ],
   }),
 );
-// The Instructions sysvar, read by `contribution_submit` to find the ed25519 check.
+// Defaults for accounts that follow from other accounts or arguments of the same instruction,
+// so callers pass only what they choose: the Instructions sysvar, the pool's vaults, a wallet's
+// contributor record and a contribution's address.
+const pda = (name, seeds) =>
+  pdaValueNode(
+    pdaLinkNode(name),
+    Object.entries(seeds).map(([seed, value]) => pdaSeedValueNode(seed, value)),
+  );
+const pool = accountValueNode("pool");
 codama.update(
   setInstructionAccountDefaultValuesVisitor([
     {
       account: "instructionsSysvar",
       defaultValue: publicKeyValueNode("Sysvar1nstructions1111111111111111111111111"),
     },
+    { account: "vault", defaultValue: pda("vault", { pool }) },
+    { account: "feeVault", defaultValue: pda("feeVault", { pool }) },
+    {
+      account: "contributor",
+      instruction: "offerVote",
+      defaultValue: pda("contributor", { pool, wallet: accountValueNode("voter") }),
+    },
+    {
+      account: "contributor",
+      instruction: "payoutClaim",
+      defaultValue: pda("contributor", { pool, wallet: accountValueNode("wallet") }),
+    },
+    {
+      account: "contributor",
+      instruction: "contributionSubmit",
+      defaultValue: pda("contributor", { pool, wallet: accountValueNode("wallet") }),
+    },
+    {
+      account: "vote",
+      instruction: "voteClose",
+      defaultValue: pda("vote", { offer: accountValueNode("offer"), voter: accountValueNode("voter") }),
+    },
+    {
+      account: "contribution",
+      instruction: "contributionSubmit",
+      defaultValue: pda("contribution", { pool, dataHash: argumentValueNode("dataHash") }),
+    },
   ]),
 );
+
 const check = process.argv.includes("--check");
 const out = check ? mkdtempSync(join(tmpdir(), "datapool-ts-")) : join(here, "src/generated");
 // Dependencies are pinned in package.json by hand; the renderer does not edit it.

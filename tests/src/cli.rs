@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use clap::Parser;
+use data_pool_cli::{build_ctx, execute, output, Cli, CliError, Printed};
 use data_pool_client::chain::embedded::EmbeddedChain;
 use data_pool_client::chain::Chain;
-use data_pool_client::cli::{build_ctx, execute, output, Cli, CliError, Report};
 use data_pool_client::send::{self, SendOptions};
 use data_pool_client::{query, token, PROGRAM_ID};
 use serde_json::Value;
@@ -94,7 +94,7 @@ impl CliEnv {
     }
 
     /// Runs `datapool <args>` and returns the whole report (JSON, text, exit code) or the error.
-    pub fn report(&self, args: &[&str]) -> Result<Report, CliError> {
+    pub fn report(&self, args: &[&str]) -> Result<Printed, CliError> {
         let argv = std::iter::once("datapool").chain(args.iter().copied());
         let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
         let keypair = cli
@@ -112,7 +112,7 @@ impl CliEnv {
     pub fn run(&self, args: &[&str]) -> Result<Value, CliError> {
         self.report(args).map(|r| {
             // The text form must render too.
-            assert!(!output::render(data_pool_client::cli::OutputFormat::Text, &r).is_empty());
+            assert!(!output::render(data_pool_cli::OutputFormat::Text, &r).is_empty());
             r.json
         })
     }

@@ -55,14 +55,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
     );
     let auth = w.authority.insecure_clone();
     let pool = w.pool;
-    let args = dix::PoolUpdateArgs {
-        fee_bps: Some(400),
-        quorum_bps: None,
-        approval_bps: None,
-        voting_period: None,
-        min_offer_price: None,
-        max_score: None,
-    };
+    let args = w.update_args(|p| p.fee_bps = 400);
     rec(
         "pool_update",
         w.env
@@ -153,12 +146,14 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         &w.tokens.token_program,
         dix::PoolCreateArgs {
             name,
-            fee_bps: 500,
-            quorum_bps: 5_000,
-            approval_bps: 6_000,
-            voting_period: 3_600,
-            min_offer_price: 1_000,
-            max_score: 1_000_000,
+            params: data_pool::state::PoolParams {
+                fee_bps: 500,
+                quorum_bps: 5_000,
+                approval_bps: 6_000,
+                voting_period: 3_600,
+                min_offer_price: 1_000,
+                max_score: 1_000_000,
+            },
         },
     );
     rec(

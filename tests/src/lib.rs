@@ -613,6 +613,13 @@ impl PoolConfig {
     pub fn args(&self) -> dix::PoolCreateArgs {
         dix::PoolCreateArgs {
             name: self.name.clone(),
+            params: self.params(),
+        }
+    }
+
+    /// The pool parameters of this config.
+    pub fn params(&self) -> data_pool::state::PoolParams {
+        data_pool::state::PoolParams {
             fee_bps: self.fee_bps,
             quorum_bps: self.quorum_bps,
             approval_bps: self.approval_bps,
@@ -746,6 +753,16 @@ impl World {
             self.attestor_keys.insert(*key);
         }
         r
+    }
+
+    /// `pool_update` args: the pool's current parameters with `change` applied.
+    pub fn update_args(
+        &self,
+        change: impl FnOnce(&mut data_pool::state::PoolParams),
+    ) -> dix::PoolUpdateArgs {
+        let mut params = self.pool_state().params;
+        change(&mut params);
+        dix::PoolUpdateArgs { params }
     }
 
     /// The pool account.
@@ -1012,122 +1029,94 @@ impl World {
             .map_or(0, |c| c.entitlement(acc).expect("entitlement"))
     }
 
-    /// Checks the invariants of `docs/PROTOCOL.md` over everything this world created.
-    pub fn check_invariants(&self) {
+    /// The pool as the auditor sees it: every account of the current pool this world created
+    /// (contributors, contributions, offers with their escrows and open vote records,
+    /// attestors), read from the chain.
+    pub fn audit_snapshot(&self) -> data_pool_client::checks::PoolSnapshot {
         let pool = self.pool_state();
-        // 1. total weight = Σ contributor weight = Σ active scores.
-        let mut contributors = vec![];
-        for w in self.wallets.keys() {
-            if let Some(c) = self.contributor(w) {
-                assert_eq!(c.pool, self.pool);
-                contributors.push(c);
-            }
-        }
-        let sum_weights: u64 = contributors.iter().map(|c| c.weight).sum();
-        let mut sum_scores = 0u64;
-        for h in &self.data_hashes {
-            let c: Contribution = self
-                .env
-                .get(&cached::contribution(&self.pool, h))
-                .expect("contribution");
-            if c.is_active() {
-                sum_scores += c.score;
-            }
-            // 6. its attestor is (or was) registered on the pool.
-            let att: Attestor = self
-                .env
-                .get(&cached::attestor(&self.pool, &c.attestor))
-                .expect("attestor record of a contribution");
-            assert_eq!(att.pool, self.pool, "invariant 6");
-        }
-        assert_eq!(pool.total_weight, sum_weights, "invariant 1 (contributors)");
-        assert_eq!(pool.total_weight, sum_scores, "invariant 1 (contributions)");
-        assert_eq!(pool.contributor_count as usize, contributors.len());
-        // 2. vault = distributed − claimed.
-        let vault = u128::from(self.env.balance(&self.tokens.vault));
-        assert_eq!(
-            vault,
-            pool.total_distributed - pool.total_claimed,
-            "invariant 2"
-        );
-        // 3. Σ entitlements ≤ vault, dust < contributors + accepted sales.
-        let ent: u128 = contributors
+        let mut contributors: Vec<(Pubkey, Contributor)> = self
+            .wallets
+            .keys()
+            .filter_map(|w| {
+                let k = cached::contributor(&self.pool, w);
+                self.env.get::<Contributor>(&k).map(|c| (k, c))
+            })
+            .collect();
+        contributors.sort_by_key(|(_, c)| c.index);
+        let contributions = self
+            .data_hashes
             .iter()
-            .map(|c| u128::from(c.entitlement(pool.acc_reward_per_weight).expect("ent")))
-            .sum();
-        assert!(
-            ent <= vault,
-            "invariant 3: entitlements {ent} > vault {vault}"
-        );
-        let dust = vault - ent;
-        let bound = u128::from(pool.contributor_count) + u128::from(pool.accepted_offer_count);
-        assert!(
-            dust == 0 || dust < bound,
-            "invariant 3: dust {dust} ≥ {bound}"
-        );
-        // 7. fees: each accepted offer paid bps of its price; fee vault = fees − withdrawn.
-        let mut fees = 0u128;
-        let mut open = 0u64;
-        for offer in &self.offers {
-            let o = self.offer_state(offer);
-            if o.state == OfferState::Accepted {
-                let fee = data_pool::math::bps_of(o.price, o.fee_bps).expect("fee");
-                assert_eq!(o.fee_paid, fee, "invariant 7: fee of {offer}");
-                // Tokens donated into the escrow go to contributors with the net.
-                assert!(
-                    o.net_distributed >= o.price - fee,
-                    "invariant 7: net of {offer}"
-                );
-                fees += u128::from(fee);
-            }
-            open += u64::from(o.state == OfferState::Open);
+            .filter_map(|h| {
+                let k = cached::contribution(&self.pool, h);
+                self.env.get::<Contribution>(&k).map(|c| (k, c))
+            })
+            .collect();
+        let offers: Vec<(Pubkey, Offer)> = self
+            .offers
+            .iter()
+            .map(|k| (*k, self.offer_state(k)))
+            .collect();
+        let votes = self
+            .offers
+            .iter()
+            .map(|offer| {
+                let open = self
+                    .votes
+                    .range((*offer, Pubkey::default())..)
+                    .take_while(|(of, _)| of == offer)
+                    .filter_map(|(_, voter)| {
+                        let k = cached::vote(offer, voter);
+                        self.env.get::<Vote>(&k).map(|v| (k, v))
+                    })
+                    .collect();
+                (*offer, open)
+            })
+            .collect();
+        let attestors = self
+            .attestor_keys
+            .iter()
+            .chain(std::iter::once(&self.attestor.pubkey()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|key| {
+                let k = cached::attestor(&self.pool, key);
+                self.env.get::<Attestor>(&k).map(|a| (k, a))
+            })
+            .collect();
+        let escrows = self
+            .offers
+            .iter()
+            .map(|o| self.env.token_amount(&cached::escrow(o)))
+            .collect();
+        data_pool_client::checks::PoolSnapshot {
+            address: self.pool,
+            vault_amount: self.env.balance(&pool.vault),
+            fee_vault_amount: self.env.balance(&pool.fee_vault),
+            pool,
+            contributors,
+            contributions,
+            offers,
+            votes,
+            attestors,
+            escrows,
         }
-        assert_eq!(pool.total_fees, fees, "invariant 7: Σ fees");
-        assert_eq!(
-            u128::from(self.env.balance(&self.tokens.fee_vault)),
-            pool.total_fees - pool.total_fees_withdrawn,
-            "invariant 7: fee vault"
+    }
+
+    /// Asserts the invariants of docs/PROTOCOL.md through the auditor's own checker
+    /// ([`data_pool_client::checks::check_snapshot`]), the one `datapool audit` runs.
+    #[track_caller]
+    pub fn check_invariants(&self) {
+        let checks = data_pool_client::checks::check_snapshot(&self.audit_snapshot());
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}. {}: {} {:?}", c.number, c.name, c.detail, c.findings))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "invariants violated:\n{}",
+            failed.join("\n")
         );
-        // 8. the open-offer count that gates invalidation.
-        assert_eq!(pool.open_offer_count, open, "invariant 8");
-        // 4. escrows; 5. tallies.
-        for offer in &self.offers {
-            let o = self.offer_state(offer);
-            let escrow = cached::escrow(offer);
-            match (o.state, o.refund_pending) {
-                (OfferState::Open, _) | (_, true) => assert_eq!(
-                    self.env.token_amount(&escrow),
-                    Some(o.price),
-                    "invariant 4: escrow of {offer} must hold its price"
-                ),
-                _ => assert!(
-                    !self.env.exists(&escrow),
-                    "invariant 4: terminal offer {offer} still has an escrow"
-                ),
-            }
-            let mut weight = 0u128;
-            let mut count = 0u64;
-            for (of, voter) in self.votes.range((*offer, Pubkey::default())..) {
-                if of != offer {
-                    break;
-                }
-                if let Some(v) = self.env.get::<Vote>(&cached::vote(offer, voter)) {
-                    assert_eq!(v.offer, *offer);
-                    weight += u128::from(v.weight);
-                    count += 1;
-                }
-            }
-            assert_eq!(
-                o.yes_weight + o.no_weight,
-                weight + o.closed_vote_weight,
-                "invariant 5: tally of {offer}"
-            );
-            assert_eq!(
-                o.voter_count,
-                count + o.closed_vote_count,
-                "invariant 5: voters"
-            );
-        }
     }
 
     /// Σ of every token account this world knows about, escrows included: must equal `minted`.

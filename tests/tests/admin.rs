@@ -47,6 +47,13 @@ fn args() -> dix::PoolCreateArgs {
     PoolConfig::default().args()
 }
 
+/// The default create args with one parameter changed.
+fn with_params(change: impl FnOnce(&mut data_pool::state::PoolParams)) -> dix::PoolCreateArgs {
+    let mut a = args();
+    change(&mut a.params);
+    a
+}
+
 #[test]
 fn pool_create_records_everything() {
     let mut s = setup(TOKEN, &[]);
@@ -76,7 +83,7 @@ fn pool_create_records_everything() {
     assert_eq!((t.mint, t.owner, t.amount), (s.mint, pool, 0));
     assert_eq!(p.open_offer_count, 0);
     assert_eq!(
-        (p.fee_bps, p.quorum_bps, p.approval_bps),
+        (p.params.fee_bps, p.params.quorum_bps, p.params.approval_bps),
         (500, 5_000, 6_000)
     );
     assert_eq!(p.mint_decimals, 6);
@@ -102,62 +109,32 @@ fn pool_create_rejects_bad_parameters() {
             },
             DpErr::InvalidPoolName,
         ),
+        (with_params(|p| p.fee_bps = 10_001), DpErr::InvalidFeeBps),
         (
-            dix::PoolCreateArgs {
-                fee_bps: 10_001,
-                ..args()
-            },
-            DpErr::InvalidFeeBps,
-        ),
-        (
-            dix::PoolCreateArgs {
-                quorum_bps: 10_001,
-                ..args()
-            },
+            with_params(|p| p.quorum_bps = 10_001),
             DpErr::InvalidQuorumBps,
         ),
         (
-            dix::PoolCreateArgs {
-                approval_bps: 0,
-                ..args()
-            },
+            with_params(|p| p.approval_bps = 0),
             DpErr::InvalidApprovalBps,
         ),
         (
-            dix::PoolCreateArgs {
-                approval_bps: 10_001,
-                ..args()
-            },
+            with_params(|p| p.approval_bps = 10_001),
             DpErr::InvalidApprovalBps,
         ),
         (
-            dix::PoolCreateArgs {
-                voting_period: 59,
-                ..args()
-            },
+            with_params(|p| p.voting_period = 59),
             DpErr::InvalidVotingPeriod,
         ),
         (
-            dix::PoolCreateArgs {
-                voting_period: 366 * 86_400,
-                ..args()
-            },
+            with_params(|p| p.voting_period = 366 * 86_400),
             DpErr::InvalidVotingPeriod,
         ),
         (
-            dix::PoolCreateArgs {
-                min_offer_price: 0,
-                ..args()
-            },
+            with_params(|p| p.min_offer_price = 0),
             DpErr::InvalidMinOfferPrice,
         ),
-        (
-            dix::PoolCreateArgs {
-                max_score: 0,
-                ..args()
-            },
-            DpErr::InvalidMaxScore,
-        ),
+        (with_params(|p| p.max_score = 0), DpErr::InvalidMaxScore),
     ];
     for (a, e) in cases {
         assert_dp_err(s.create(a), e);
@@ -165,12 +142,14 @@ fn pool_create_rejects_bad_parameters() {
     // The boundaries themselves are fine.
     let edge = dix::PoolCreateArgs {
         name: "n".repeat(32),
-        fee_bps: 10_000,
-        quorum_bps: 10_000,
-        approval_bps: 10_000,
-        voting_period: 60,
-        min_offer_price: 1,
-        max_score: 1,
+        params: data_pool::state::PoolParams {
+            fee_bps: 10_000,
+            quorum_bps: 10_000,
+            approval_bps: 10_000,
+            voting_period: 60,
+            min_offer_price: 1,
+            max_score: 1,
+        },
     };
     s.create(edge).unwrap();
 }
@@ -251,26 +230,21 @@ fn pool_update_rules() {
     let mut w = World::new();
     let auth = w.authority.insecure_clone();
     let stranger = w.wallet("stranger", 1);
-    let upd = |fee| dix::PoolUpdateArgs {
-        fee_bps: Some(fee),
-        ..Default::default()
-    };
-    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, upd(100));
+    let upd = |w: &World, fee| w.update_args(|p| p.fee_bps = fee);
+    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, upd(&w, 100));
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, Default::default());
+    let same = w.update_args(|_| {});
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, same);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::NothingToUpdate);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(10_001));
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(&w, 10_001));
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidFeeBps);
-    let bad = dix::PoolUpdateArgs {
-        voting_period: Some(10),
-        ..Default::default()
-    };
+    let bad = w.update_args(|p| p.voting_period = 10);
     let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, bad);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidVotingPeriod);
     // A good update.
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(250));
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(&w, 250));
     send_as(&mut w, &auth, ix).unwrap();
-    assert_eq!(w.pool_state().fee_bps, 250);
+    assert_eq!(w.pool_state().params.fee_bps, 250);
 }
 
 #[test]

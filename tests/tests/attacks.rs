@@ -111,10 +111,9 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             )
         }
         "pool_update" => {
-            let args = dix::PoolUpdateArgs {
-                fee_bps: Some(100),
-                ..Default::default()
-            };
+            let args = w.update_args(|p| {
+                p.fee_bps = 100;
+            });
             case(dix::pool_update(p, &auth.pubkey(), &pool, args), &[&auth])
         }
         "pool_pause" => case(dix::pool_pause(p, &auth.pubkey(), &pool), &[&auth]),

@@ -418,11 +418,10 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.pool,
-        dix::PoolUpdateArgs {
-            fee_bps: Some(10_000),
-            approval_bps: Some(10_000),
-            ..Default::default()
-        },
+        w.update_args(|p| {
+            p.fee_bps = 10_000;
+            p.approval_bps = 10_000;
+        }),
     );
     w.env.send_paid(&[upd], &[&auth]).unwrap();
     w.vote(&b, &offer2, true).unwrap();

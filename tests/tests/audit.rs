@@ -7,7 +7,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::{AccountDeserialize, AccountSerialize};
 use anchor_spl::token_2022::spl_token_2022;
 use data_pool::state::{Contribution, Contributor, Offer};
-use data_pool_client::cli::{EXIT_FAILED, EXIT_INPUT};
+use data_pool_cli::{EXIT_FAILED, EXIT_INPUT};
 use data_pool_client::pda::*;
 use data_pool_client::PROGRAM_ID;
 use data_pool_tests::cli::{n, s, scenario, CliEnv, Scenario};

@@ -2,7 +2,7 @@
 //! leaves, and the errors a person meets (clear message, right exit code, nothing changed).
 
 use anchor_lang::prelude::Pubkey;
-use data_pool_client::cli::{EXIT_FAILED, EXIT_INPUT};
+use data_pool_cli::{EXIT_FAILED, EXIT_INPUT};
 use data_pool_tests::cli::{n, s, CliEnv};
 use solana_signer::Signer;
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anchor_lang::prelude::Pubkey;
 use data_pool_client::chain::rpc::RpcChain;
 use data_pool_client::chain::Chain;
-use data_pool_client::send::{self, SendOptions};
+use data_pool_client::story::{Silent, Stage};
 use data_pool_client::{query, token, PROGRAM_ID};
 use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
@@ -105,7 +105,7 @@ fn datapool_bin() -> PathBuf {
         .join("datapool");
     assert!(
         bin.exists(),
-        "{} missing: cargo build -p data-pool-client --bin datapool",
+        "{} missing: cargo build -p data-pool-cli --bin datapool",
         bin.display()
     );
     bin
@@ -277,63 +277,27 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
         Duration::from_secs(10),
     );
 
-    // Wallets, SOL from the faucet, a USDC-like mint, the curator's token account and the
-    // buyer's funds.
+    // Wallets, SOL from the faucet, and the story engine's market: a USDC-like mint, the
+    // curator's token account and the buyer's funds.
     let (curator_kp, curator) = e.keypair("curator");
     let (attestor_kp, attestor) = e.keypair("attestor");
     let (buyer_kp, buyer) = e.keypair("buyer");
     let people: Vec<(Keypair, String)> = (0..3).map(|i| e.keypair(&format!("c{i}"))).collect();
-    rt.block_on(async {
-        chain
-            .airdrop(&curator_kp.pubkey(), 100 * SOL)
-            .await
-            .expect("airdrop");
-        chain
-            .airdrop(&buyer_kp.pubkey(), SOL)
-            .await
-            .expect("airdrop");
-        for (k, _) in &people[..2] {
-            chain.airdrop(&k.pubkey(), SOL).await.expect("airdrop");
-        }
-    });
-    let mint = Keypair::new();
-    let tp = anchor_spl::token::ID;
-    let curator_ata = token::associated_address(&curator_kp.pubkey(), &mint.pubkey(), &tp);
-    let buyer_ata = token::associated_address(&buyer_kp.pubkey(), &mint.pubkey(), &tp);
-    rt.block_on(async {
-        let rent = chain
-            .rent_exempt_minimum(token::MINT_LEN)
-            .await
-            .expect("rent");
-        let c = curator_kp.pubkey();
-        let mut ixs = token::create_mint(&c, &mint.pubkey(), &c, 6, &tp, rent).expect("mint");
-        ixs.push(token::create_associated_idempotent(
-            &c,
-            &c,
-            &mint.pubkey(),
-            &tp,
-        ));
-        ixs.push(token::create_associated_idempotent(
-            &c,
-            &buyer_kp.pubkey(),
-            &mint.pubkey(),
-            &tp,
-        ));
-        ixs.push(
-            token::mint_to(&tp, &mint.pubkey(), &buyer_ata, &c, 100_000 * USDC, 6)
-                .expect("mint_to"),
-        );
-        send::send(
-            &chain,
-            &PROGRAM_ID,
-            &ixs,
-            &c,
-            &[&curator_kp, &mint],
-            &SendOptions::default(),
-        )
-        .await
-        .expect("setup");
-    });
+    let stage = Stage::new(&chain, PROGRAM_ID, curator_kp.insecure_clone(), &Silent);
+    let market = rt
+        .block_on(async {
+            stage.ensure_funded(100 * SOL).await?;
+            chain.airdrop(&buyer_kp.pubkey(), SOL).await?;
+            for (k, _) in &people[..2] {
+                chain.airdrop(&k.pubkey(), SOL).await?;
+            }
+            stage
+                .market(6, buyer_kp.insecure_clone(), 100_000 * USDC)
+                .await
+        })
+        .expect("wallets and market");
+    let (mint, tp) = (&market.mint, market.token_program);
+    let (curator_ata, buyer_ata) = (market.payer_account, market.buyer_account);
     let balance = |a: &Pubkey| {
         rt.block_on(query::token_account(&chain, a))
             .map(|t| t.amount)

@@ -91,10 +91,9 @@ fn curator_actions_emit_events() {
                 &PROGRAM_ID,
                 &auth.pubkey(),
                 &w.pool,
-                dix::PoolUpdateArgs {
-                    fee_bps: Some(1),
-                    ..Default::default()
-                },
+                w.update_args(|p| {
+                    p.fee_bps = 1;
+                }),
             ),
             "PoolUpdated",
         ),

@@ -302,11 +302,10 @@ fn pool_update_applies_to_later_offers_only() {
         &PROGRAM_ID,
         &w.authority.pubkey(),
         &w.pool,
-        dix::PoolUpdateArgs {
-            approval_bps: Some(10_000),
-            quorum_bps: Some(10_000),
-            ..Default::default()
-        },
+        w.update_args(|p| {
+            p.approval_bps = 10_000;
+            p.quorum_bps = 10_000;
+        }),
     );
     let a = w.authority.insecure_clone();
     w.env.send_paid(&[ix], &[&a]).unwrap();

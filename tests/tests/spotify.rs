@@ -337,9 +337,9 @@ fn start_service(
     max_body: usize,
     concurrency: usize,
 ) -> String {
-    let keypair = data_pool_client::cli::config::read_keypair(std::path::Path::new(attestor_path))
-        .expect("kp");
-    let cfg = data_pool_client::service::ServiceConfig {
+    let keypair =
+        data_pool_cli::config::read_keypair(std::path::Path::new(attestor_path)).expect("kp");
+    let cfg = data_pool_cli::service::ServiceConfig {
         program_id: data_pool_client::PROGRAM_ID,
         pool: pool.parse().expect("pool"),
         max_score: 1_000,
@@ -355,7 +355,7 @@ fn start_service(
             .enable_all()
             .build()
             .expect("rt");
-        rt.block_on(data_pool_client::service::serve(
+        rt.block_on(data_pool_cli::service::serve(
             cfg,
             "127.0.0.1:0".parse().expect("addr"),
             move |a| tx.send(a).expect("ready"),
@@ -473,7 +473,7 @@ fn attest_file_and_contribute_through_the_service() {
             "--attestor-url",
             &url,
         ],
-        data_pool_client::cli::EXIT_INPUT,
+        data_pool_cli::EXIT_INPUT,
     );
     assert!(e.message.contains("DuplicateData"), "{}", e.message);
 

@@ -7,10 +7,10 @@
 //! log. Memory: JSON is streamed record by record; what is kept per play is 24 bytes plus the
 //! interned artist and track names.
 
+mod export;
 mod read;
 mod score;
 
-pub use read::{
-    flavor_of, parse_time, read_paths, read_upload, ExportError, Flavor, Limits, Listening, Play,
-};
+pub use export::{flavor_of, parse_time, ExportError, Flavor, Limits, Listening, Play};
+pub use read::{read_paths, read_upload};
 pub use score::{canonical_hash, score, Breakdown, ScoreRules};

@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::read::{Listening, Play};
+use super::export::{Listening, Play};
 
 /// Domain tag of the canonical hash.
 pub const HASH_DOMAIN: &[u8] = b"DATAPOOL-SPOTIFY-V1";

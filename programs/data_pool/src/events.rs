@@ -2,6 +2,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::state::PoolParams;
+
 /// A pool was created.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,18 +22,8 @@ pub struct PoolCreated {
     pub vault: Pubkey,
     /// The fee vault.
     pub fee_vault: Pubkey,
-    /// Curator fee, bps.
-    pub fee_bps: u16,
-    /// Quorum, bps of the snapshot weight.
-    pub quorum_bps: u16,
-    /// Approval threshold, bps of the voted weight.
-    pub approval_bps: u16,
-    /// Voting period of new offers, seconds.
-    pub voting_period: i64,
-    /// Lowest offer price, base units.
-    pub min_offer_price: u64,
-    /// Highest score per contribution.
-    pub max_score: u64,
+    /// Its parameters.
+    pub params: PoolParams,
 }
 
 /// A pool's parameters changed (they apply to offers created afterwards).
@@ -40,18 +32,8 @@ pub struct PoolCreated {
 pub struct PoolUpdated {
     /// The pool.
     pub pool: Pubkey,
-    /// Curator fee, bps.
-    pub fee_bps: u16,
-    /// Quorum, bps of the snapshot weight.
-    pub quorum_bps: u16,
-    /// Approval threshold, bps of the voted weight.
-    pub approval_bps: u16,
-    /// Voting period of new offers, seconds.
-    pub voting_period: i64,
-    /// Lowest offer price, base units.
-    pub min_offer_price: u64,
-    /// Highest score per contribution.
-    pub max_score: u64,
+    /// Its parameters.
+    pub params: PoolParams,
 }
 
 /// A pool was paused or unpaused.

@@ -20,173 +20,91 @@ use solana_signer::Signer;
 
 const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 
-/// Runs the sends 32 at a time; the first failure, if any.
-async fn in_flight<T, E>(
-    sends: impl futures::Stream<Item = impl std::future::Future<Output = Result<T, E>>>,
-) -> Result<Vec<T>, E> {
-    use futures::StreamExt;
-    sends
-        .buffer_unordered(32)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect()
-}
-
-/// Votes per second, one at a time and 32 in flight, on a pool of `n` voters per offer.
+/// Votes per second, one at a time and 32 in flight, on a pool of `n` voters per offer: the
+/// story engine's steps against a node.
 async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     use data_pool_client::chain::rpc::RpcChain;
-    use data_pool_client::chain::Chain;
-    use data_pool_client::send::{self, SendOptions};
-    use data_pool_client::token;
-    use futures::stream::{self, StreamExt};
+    use data_pool_client::story::{Person, Silent, Stage};
 
     let chain = RpcChain::new(
         url,
         solana_commitment_config::CommitmentConfig::confirmed(),
         std::time::Duration::from_secs(30),
     );
-    let opts = SendOptions {
-        fetch_logs: false,
-        ..SendOptions::default()
-    };
-    let payer = Keypair::new();
-    chain
-        .airdrop(&payer.pubkey(), 100 * SOL)
+    let mut stage = Stage::new(&chain, PROGRAM_ID, Keypair::new(), &Silent);
+    stage.send_opts.fetch_logs = false;
+    stage.ensure_funded(100 * SOL).await.expect("airdrop");
+    let market = stage
+        .market(6, Keypair::new(), 10_000_000_000)
         .await
-        .expect("airdrop");
-    let p = PROGRAM_ID;
-    let pk = payer.pubkey();
-    let tp = anchor_spl::token::ID;
-    let mint = Keypair::new();
-    let rent = chain
-        .rent_exempt_minimum(token::MINT_LEN)
-        .await
-        .expect("rent");
-    let mut ixs = token::create_mint(&pk, &mint.pubkey(), &pk, 6, &tp, rent).expect("mint");
-    let funds = token::associated_address(&pk, &mint.pubkey(), &tp);
-    ixs.push(token::create_associated_idempotent(
-        &pk,
-        &pk,
-        &mint.pubkey(),
-        &tp,
-    ));
-    ixs.push(token::mint_to(&tp, &mint.pubkey(), &funds, &pk, 10_000_000_000, 6).expect("mint_to"));
-    send::send(&chain, &p, &ixs, &pk, &[&payer, &mint], &opts)
-        .await
-        .expect("setup");
+        .expect("market");
     let attestor = Keypair::new();
-    let create = dix::pool_create(
-        &p,
-        &pk,
-        &pk,
-        &mint.pubkey(),
-        &tp,
-        dix::PoolCreateArgs {
-            name: format!("tp-{}", &mint.pubkey().to_string()[..6]),
-            fee_bps: 0,
-            quorum_bps: 10_000,
-            approval_bps: 10_000,
-            voting_period: 3_600,
-            min_offer_price: 1,
-            max_score: 1_000,
-        },
-    );
-    let pool = create.accounts[2].pubkey;
-    send::send(
-        &chain,
-        &p,
-        &[
-            create,
-            dix::attestor_add(&p, &pk, &pk, &pool, &attestor.pubkey()),
-        ],
-        &pk,
-        &[&payer],
-        &opts,
-    )
-    .await
-    .expect("pool");
-    let voters: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
-    let expires = chain.unix_time().await.expect("time") + 3_600;
-    in_flight(stream::iter(voters.iter().enumerate()).map(|(i, k)| {
-        let (chain, opts, payer, attestor) = (&chain, &opts, &payer, &attestor);
-        async move {
-            let hash = hash_of("throughput", i as u64 + u64::from(expires as u32));
-            let att = data_pool_client::attestation::sign_attestation(
-                &p,
-                &pool,
-                &k.pubkey(),
-                hash,
-                10,
-                expires,
-                attestor,
-            );
-            let args = dix::ContributionSubmitArgs {
-                data_hash: hash,
-                score: 10,
-                expires_at: expires,
-            };
-            let ixs = [
-                att.verify_ix(),
-                dix::contribution_submit(
-                    &p,
-                    &payer.pubkey(),
-                    &k.pubkey(),
-                    &pool,
-                    &attestor.pubkey(),
-                    args,
-                ),
-            ];
-            send::send(chain, &p, &ixs, &payer.pubkey(), &[payer, k], opts).await
-        }
-    }))
-    .await
-    .expect("contributions");
-    let tokens = dix::PoolTokens {
-        mint: mint.pubkey(),
-        token_program: tp,
-        vault: data_pool_client::pda::find_vault_pda(&p, &pool).0,
-        fee_vault: data_pool_client::pda::find_fee_vault_pda(&p, &pool).0,
-    };
+    let pool = stage
+        .pool(
+            &market,
+            dix::PoolCreateArgs {
+                name: format!("tp-{}", &market.mint.pubkey().to_string()[..6]),
+                params: data_pool::state::PoolParams {
+                    fee_bps: 0,
+                    quorum_bps: 10_000,
+                    approval_bps: 10_000,
+                    voting_period: 3_600,
+                    min_offer_price: 1,
+                    max_score: 1_000,
+                },
+            },
+            std::slice::from_ref(&attestor),
+        )
+        .await
+        .expect("pool");
+    let salt = u64::from(market.mint.pubkey().to_bytes()[0]) << 32;
+    let people: Vec<Person> = (0..n as u64)
+        .map(|i| Person {
+            wallet: Keypair::new(),
+            data_hash: hash_of("throughput", salt + i),
+            score: 10,
+        })
+        .collect();
+    stage
+        .contribute(&pool, &people, std::slice::from_ref(&attestor), 32)
+        .await
+        .expect("contributions");
+    let state = data_pool_client::query::pool(&chain, &PROGRAM_ID, &pool)
+        .await
+        .expect("pool");
+    let tokens = dix::PoolTokens::of(&state);
     let mut offers = Vec::new();
     for i in 0..2u64 {
         let o = dix::offer_create(
-            &p,
-            &pk,
-            &pk,
+            &PROGRAM_ID,
+            &stage.payer.pubkey(),
+            &market.buyer.pubkey(),
             &pool,
             i,
             &tokens,
-            &funds,
-            &funds,
+            &market.buyer_account,
+            &market.buyer_account,
             dix::OfferCreateArgs {
                 price: 1_000,
                 terms_hash: [7; 32],
                 terms_uri: String::new(),
             },
         );
-        offers.push(data_pool_client::pda::find_offer_pda(&p, &pool, i).0);
-        send::send(&chain, &p, &[o], &pk, &[&payer], &opts)
-            .await
-            .expect("offer");
+        offers.push(data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &pool, i).0);
+        stage.send(&[o], &[&market.buyer]).await.expect("offer");
     }
-    let vote =
-        |offer: Pubkey, k: &Keypair| dix::offer_vote(&p, &pk, &k.pubkey(), &pool, &offer, true);
+    let votes = |_| people.iter().map(|p| (&p.wallet, true)).collect::<Vec<_>>();
     let t = Instant::now();
-    for k in &voters {
-        send::send(&chain, &p, &[vote(offers[0], k)], &pk, &[&payer, k], &opts)
-            .await
-            .expect("vote");
-    }
+    stage
+        .vote(&pool, &offers[0], votes(0), 1)
+        .await
+        .expect("votes");
     let seq = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
-    in_flight(stream::iter(voters.iter()).map(|k| {
-        let (chain, opts, payer) = (&chain, &opts, &payer);
-        let ix = vote(offers[1], k);
-        async move { send::send(chain, &p, &[ix], &payer.pubkey(), &[payer, k], opts).await }
-    }))
-    .await
-    .expect("votes");
+    stage
+        .vote(&pool, &offers[1], votes(1), 32)
+        .await
+        .expect("votes");
     let conc = n as f64 / t.elapsed().as_secs_f64();
     (seq, conc, n)
 }
@@ -379,30 +297,30 @@ fn main() {
         .expect("rt");
     let chain = data_pool_client::chain::embedded::EmbeddedChain::new(&PROGRAM_ID, &program_path())
         .expect("chain");
-    let ctx = data_pool_client::cli::Ctx::new(
+    let stage = data_pool_client::story::Stage::new(
         &chain,
         PROGRAM_ID,
-        Err(data_pool_client::cli::CliError::input("no signer")),
-        None,
+        Keypair::new(),
+        &data_pool_client::story::Silent,
     );
-    let demo_args = data_pool_client::cli::args::DemoArgs {
+    let cfg = data_pool_client::story::unwrapped::Config {
         contributors: n,
         turnout: 60,
-        price: "55000".into(),
+        price: 55_000_000_000,
         seed: 7,
         concurrency: 1,
     };
     let r = rt
-        .block_on(data_pool_client::cli::demo::run(&ctx, &demo_args))
+        .block_on(data_pool_client::story::unwrapped::run(&stage, &cfg))
         .expect("full cycle");
     let wall = started.elapsed().as_secs_f64();
     println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, all claim)\n");
     println!("| transactions | compute units | wall time (s) | audit (s) |\n|---|---|---|---|");
     println!(
         "| {} | {} | {wall:.1} | {} |",
-        r.json["transactions"], r.json["computeUnits"], r.json["auditSeconds"]
+        r.transactions, r.compute_units, r.audit_seconds
     );
-    out.insert("fullCycle".into(), json!({ "contributors": n, "transactions": r.json["transactions"], "computeUnits": r.json["computeUnits"], "wallSeconds": wall }));
+    out.insert("fullCycle".into(), json!({ "contributors": n, "transactions": r.transactions, "computeUnits": r.compute_units, "wallSeconds": wall }));
 
     // 5. Client throughput against a node (run under scripts/localnet.sh to get this part).
     if let Ok(url) = std::env::var("DATAPOOL_RPC_URL") {

@@ -78,7 +78,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     let pool = &mut a.pool;
     pool.require_active()?;
     require!(
-        args.price >= pool.min_offer_price,
+        args.price >= pool.params.min_offer_price,
         DataPoolError::PriceTooLow
     );
     require!(
@@ -94,7 +94,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         DataPoolError::MintChanged
     );
     // Refuse up front a sale the accumulator could not credit at today's weight.
-    let fee = math::bps_of(args.price, pool.fee_bps).ok_or(DataPoolError::MathOverflow)?;
+    let fee = math::bps_of(args.price, pool.params.fee_bps).ok_or(DataPoolError::MathOverflow)?;
     let net = args.price.sub_or_overflow(fee)?;
     math::acc_increment(net, pool.total_weight)
         .and_then(|inc| pool.acc_reward_per_weight.checked_add(inc))
@@ -112,7 +112,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
     )?;
 
     let now = Clock::get()?.unix_timestamp;
-    let voting_ends_at = now.add_or_overflow(pool.voting_period)?;
+    let voting_ends_at = now.add_or_overflow(pool.params.voting_period)?;
     let index = pool.offer_count;
     a.offer.set_inner(Offer {
         version: LAYOUT_VERSION,
@@ -131,9 +131,9 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         voting_ends_at,
         snapshot_total_weight: pool.total_weight,
         snapshot_contributor_count: pool.contributor_count,
-        fee_bps: pool.fee_bps,
-        quorum_bps: pool.quorum_bps,
-        approval_bps: pool.approval_bps,
+        fee_bps: pool.params.fee_bps,
+        quorum_bps: pool.params.quorum_bps,
+        approval_bps: pool.params.approval_bps,
         yes_weight: 0,
         no_weight: 0,
         voter_count: 0,

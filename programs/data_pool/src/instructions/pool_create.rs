@@ -6,7 +6,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::{LAYOUT_VERSION, MAX_POOL_NAME_LEN, SEED_FEE_VAULT, SEED_POOL, SEED_VAULT};
 use crate::error::DataPoolError;
 use crate::events::PoolCreated;
-use crate::state::Pool;
+use crate::state::{Pool, PoolParams};
 use crate::token::check_payout_mint;
 
 /// Parameters of a new pool.
@@ -14,18 +14,8 @@ use crate::token::check_payout_mint;
 pub struct PoolCreateArgs {
     /// Pool name, 1 to 32 bytes (part of the pool's address).
     pub name: String,
-    /// Curator fee on each sale, bps.
-    pub fee_bps: u16,
-    /// Share of the snapshot weight that must vote, bps.
-    pub quorum_bps: u16,
-    /// Share of the voted weight that must approve, bps.
-    pub approval_bps: u16,
-    /// Voting period of offers, seconds.
-    pub voting_period: i64,
-    /// Lowest offer price, base units.
-    pub min_offer_price: u64,
-    /// Highest score per contribution.
-    pub max_score: u64,
+    /// The pool's parameters.
+    pub params: PoolParams,
 }
 
 /// The seed bytes of a pool name: at most 32 bytes, so deriving the address never fails; names
@@ -92,14 +82,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         !args.name.is_empty() && args.name.len() <= MAX_POOL_NAME_LEN,
         DataPoolError::InvalidPoolName
     );
-    Pool::validate_params(
-        args.fee_bps,
-        args.quorum_bps,
-        args.approval_bps,
-        args.voting_period,
-        args.min_offer_price,
-        args.max_score,
-    )?;
+    args.params.validate()?;
     check_payout_mint(&a.mint.to_account_info())?;
     let authority = a.authority.key();
     a.pool.set_inner(Pool {
@@ -116,12 +99,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         token_program: a.token_program.key(),
         vault: a.vault.key(),
         fee_vault: a.fee_vault.key(),
-        fee_bps: args.fee_bps,
-        quorum_bps: args.quorum_bps,
-        approval_bps: args.approval_bps,
-        voting_period: args.voting_period,
-        min_offer_price: args.min_offer_price,
-        max_score: args.max_score,
+        params: args.params,
         total_weight: 0,
         contributor_count: 0,
         contribution_count: 0,
@@ -148,12 +126,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         token_program: pool.token_program,
         vault: pool.vault,
         fee_vault: pool.fee_vault,
-        fee_bps: pool.fee_bps,
-        quorum_bps: pool.quorum_bps,
-        approval_bps: pool.approval_bps,
-        voting_period: pool.voting_period,
-        min_offer_price: pool.min_offer_price,
-        max_score: pool.max_score,
+        params: pool.params,
     });
     Ok(())
 }

@@ -5,6 +5,54 @@ use anchor_lang::prelude::*;
 use crate::constants::{BPS_DENOMINATOR, MAX_POOL_NAME_LEN, SEED_POOL};
 use crate::error::DataPoolError;
 
+/// The six parameters a curator sets: one type for the pool account, `pool_create`,
+/// `pool_update` and their events, checked in one place. Its Borsh bytes are the six fields in
+/// order, so the pool account's layout is unchanged.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolParams {
+    /// Curator fee on each sale, in bps.
+    pub fee_bps: u16,
+    /// Share of the snapshot weight that must vote, in bps.
+    pub quorum_bps: u16,
+    /// Share of the voted weight that must approve, in bps (at least 1).
+    pub approval_bps: u16,
+    /// Voting period of new offers, in seconds (`MIN_VOTING_PERIOD` to `MAX_VOTING_PERIOD`).
+    pub voting_period: i64,
+    /// Lowest price an offer may have, in base units (at least 1).
+    pub min_offer_price: u64,
+    /// Highest score one contribution may carry (at least 1).
+    pub max_score: u64,
+}
+
+impl PoolParams {
+    /// Checks the parameters: each error names the one out of range.
+    pub fn validate(&self) -> Result<()> {
+        use crate::constants::{MAX_VOTING_PERIOD, MIN_VOTING_PERIOD};
+        require!(
+            u64::from(self.fee_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidFeeBps
+        );
+        require!(
+            u64::from(self.quorum_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidQuorumBps
+        );
+        require!(
+            self.approval_bps > 0 && u64::from(self.approval_bps) <= BPS_DENOMINATOR,
+            DataPoolError::InvalidApprovalBps
+        );
+        require!(
+            (MIN_VOTING_PERIOD..=MAX_VOTING_PERIOD).contains(&self.voting_period),
+            DataPoolError::InvalidVotingPeriod
+        );
+        require!(
+            self.min_offer_price > 0,
+            DataPoolError::InvalidMinOfferPrice
+        );
+        require!(self.max_score > 0, DataPoolError::InvalidMaxScore);
+        Ok(())
+    }
+}
+
 /// A data pool. PDA `["pool", creator, name]`.
 #[account]
 #[derive(InitSpace, Debug)]
@@ -35,18 +83,8 @@ pub struct Pool {
     /// are paid here (an account nobody outside the program can close, freeze or gate), and
     /// leave only through `fees_withdraw`, signed by the authority.
     pub fee_vault: Pubkey,
-    /// Curator fee on each sale, in bps.
-    pub fee_bps: u16,
-    /// Share of the snapshot weight that must vote, in bps.
-    pub quorum_bps: u16,
-    /// Share of the voted weight that must approve, in bps.
-    pub approval_bps: u16,
-    /// Voting period of new offers, in seconds.
-    pub voting_period: i64,
-    /// Lowest price an offer may have, in base units.
-    pub min_offer_price: u64,
-    /// Highest score one contribution may carry.
-    pub max_score: u64,
+    /// The parameters the curator sets (they apply to offers made afterwards).
+    pub params: PoolParams,
     /// Σ weight of all contributors = Σ score of active contributions.
     pub total_weight: u64,
     /// Contributors ever joined (the next contributor's index).
@@ -85,47 +123,9 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Checks the parameters a curator sets.
-    pub fn validate_params(
-        fee_bps: u16,
-        quorum_bps: u16,
-        approval_bps: u16,
-        voting_period: i64,
-        min_offer_price: u64,
-        max_score: u64,
-    ) -> Result<()> {
-        use crate::constants::{MAX_VOTING_PERIOD, MIN_VOTING_PERIOD};
-        require!(
-            u64::from(fee_bps) <= BPS_DENOMINATOR,
-            DataPoolError::InvalidFeeBps
-        );
-        require!(
-            u64::from(quorum_bps) <= BPS_DENOMINATOR,
-            DataPoolError::InvalidQuorumBps
-        );
-        require!(
-            approval_bps > 0 && u64::from(approval_bps) <= BPS_DENOMINATOR,
-            DataPoolError::InvalidApprovalBps
-        );
-        require!(
-            (MIN_VOTING_PERIOD..=MAX_VOTING_PERIOD).contains(&voting_period),
-            DataPoolError::InvalidVotingPeriod
-        );
-        require!(min_offer_price > 0, DataPoolError::InvalidMinOfferPrice);
-        require!(max_score > 0, DataPoolError::InvalidMaxScore);
-        Ok(())
-    }
-
-    /// The pool's own parameters still satisfy [`Pool::validate_params`]; the books balance.
+    /// The pool's own parameters still satisfy [`PoolParams::validate`]; the books balance.
     pub fn invariant(&self) -> Result<()> {
-        Self::validate_params(
-            self.fee_bps,
-            self.quorum_bps,
-            self.approval_bps,
-            self.voting_period,
-            self.min_offer_price,
-            self.max_score,
-        )?;
+        self.params.validate()?;
         Self::require_claims_covered(self.total_claimed, self.total_distributed)?;
         Self::require_active_within(self.active_contribution_count, self.contribution_count)?;
         require!(

@@ -217,7 +217,7 @@ impl<'a, 'info> View<'a, 'info> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Contributor, Offer, OfferState, Pool};
+    use crate::state::{Contributor, Offer, OfferState, Pool, PoolParams};
     use anchor_lang::AccountSerialize;
 
     /// Distinct bytes everywhere, so a wrong offset cannot read the right value by chance.
@@ -254,12 +254,14 @@ mod tests {
             token_program: key(14),
             vault: key(15),
             fee_vault: key(16),
-            fee_bps: 17,
-            quorum_bps: 18,
-            approval_bps: 19,
-            voting_period: 20,
-            min_offer_price: 21,
-            max_score: 22,
+            params: PoolParams {
+                fee_bps: 17,
+                quorum_bps: 18,
+                approval_bps: 19,
+                voting_period: 20,
+                min_offer_price: 21,
+                max_score: 22,
+            },
             total_weight: 23,
             contributor_count: 24,
             contribution_count: 25,

@@ -23,14 +23,10 @@ import {
   getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU128Decoder,
   getU128Encoder,
-  getU16Decoder,
-  getU16Encoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
@@ -52,6 +48,12 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getPoolParamsDecoder,
+  getPoolParamsEncoder,
+  type PoolParams,
+  type PoolParamsArgs,
+} from "../types";
 
 export const POOL_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   241, 154, 109, 4, 17, 177, 109, 188,
@@ -91,18 +93,8 @@ export type Pool = {
    * leave only through `fees_withdraw`, signed by the authority.
    */
   feeVault: Address;
-  /** Curator fee on each sale, in bps. */
-  feeBps: number;
-  /** Share of the snapshot weight that must vote, in bps. */
-  quorumBps: number;
-  /** Share of the voted weight that must approve, in bps. */
-  approvalBps: number;
-  /** Voting period of new offers, in seconds. */
-  votingPeriod: bigint;
-  /** Lowest price an offer may have, in base units. */
-  minOfferPrice: bigint;
-  /** Highest score one contribution may carry. */
-  maxScore: bigint;
+  /** The parameters the curator sets (they apply to offers made afterwards). */
+  params: PoolParams;
   /** Σ weight of all contributors = Σ score of active contributions. */
   totalWeight: bigint;
   /** Contributors ever joined (the next contributor's index). */
@@ -172,18 +164,8 @@ export type PoolArgs = {
    * leave only through `fees_withdraw`, signed by the authority.
    */
   feeVault: Address;
-  /** Curator fee on each sale, in bps. */
-  feeBps: number;
-  /** Share of the snapshot weight that must vote, in bps. */
-  quorumBps: number;
-  /** Share of the voted weight that must approve, in bps. */
-  approvalBps: number;
-  /** Voting period of new offers, in seconds. */
-  votingPeriod: number | bigint;
-  /** Lowest price an offer may have, in base units. */
-  minOfferPrice: number | bigint;
-  /** Highest score one contribution may carry. */
-  maxScore: number | bigint;
+  /** The parameters the curator sets (they apply to offers made afterwards). */
+  params: PoolParamsArgs;
   /** Σ weight of all contributors = Σ score of active contributions. */
   totalWeight: number | bigint;
   /** Contributors ever joined (the next contributor's index). */
@@ -241,12 +223,7 @@ export function getPoolEncoder(): Encoder<PoolArgs> {
       ["tokenProgram", getAddressEncoder()],
       ["vault", getAddressEncoder()],
       ["feeVault", getAddressEncoder()],
-      ["feeBps", getU16Encoder()],
-      ["quorumBps", getU16Encoder()],
-      ["approvalBps", getU16Encoder()],
-      ["votingPeriod", getI64Encoder()],
-      ["minOfferPrice", getU64Encoder()],
-      ["maxScore", getU64Encoder()],
+      ["params", getPoolParamsEncoder()],
       ["totalWeight", getU64Encoder()],
       ["contributorCount", getU64Encoder()],
       ["contributionCount", getU64Encoder()],
@@ -284,12 +261,7 @@ export function getPoolDecoder(): Decoder<Pool> {
     ["tokenProgram", getAddressDecoder()],
     ["vault", getAddressDecoder()],
     ["feeVault", getAddressDecoder()],
-    ["feeBps", getU16Decoder()],
-    ["quorumBps", getU16Decoder()],
-    ["approvalBps", getU16Decoder()],
-    ["votingPeriod", getI64Decoder()],
-    ["minOfferPrice", getU64Decoder()],
-    ["maxScore", getU64Decoder()],
+    ["params", getPoolParamsDecoder()],
     ["totalWeight", getU64Decoder()],
     ["contributorCount", getU64Decoder()],
     ["contributionCount", getU64Decoder()],

@@ -40,9 +40,10 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findContributorPda } from "../pdas";
+import { findContributionPda, findContributorPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const CONTRIBUTION_SUBMIT_DISCRIMINATOR: ReadonlyUint8Array =
@@ -172,7 +173,7 @@ export type ContributionSubmitAsyncInput<
   /** The contributor record, created on first use. */
   contributor?: Address<TAccountContributor>;
   /** The contribution record; its address is fixed by the data hash. */
-  contribution: Address<TAccountContribution>;
+  contribution?: Address<TAccountContribution>;
   /** The Instructions sysvar (address checked in the handler). */
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** System program. */
@@ -253,6 +254,15 @@ export async function getContributionSubmitInstructionAsync<
         "wallet",
         accounts.wallet.value,
       ),
+    });
+  }
+  if (!accounts.contribution.value) {
+    accounts.contribution.value = await findContributionPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
     });
   }
   if (!accounts.instructionsSysvar.value) {

@@ -40,8 +40,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findFeeVaultPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const FEES_WITHDRAW_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -125,6 +127,117 @@ export function getFeesWithdrawInstructionDataCodec(): Codec<
     getFeesWithdrawInstructionDataEncoder(),
     getFeesWithdrawInstructionDataDecoder(),
   );
+}
+
+export type FeesWithdrawAsyncInput<
+  TAccountAuthority extends string = string,
+  TAccountPool extends string = string,
+  TAccountFeeVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  /** The curator. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /** The pool. */
+  pool: Address<TAccountPool>;
+  /** The pool's fee vault. */
+  feeVault?: Address<TAccountFeeVault>;
+  /** The payout mint. */
+  mint: Address<TAccountMint>;
+  /** Any token account of the payout mint. */
+  destination: Address<TAccountDestination>;
+  /** The pool's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+  amount: FeesWithdrawInstructionDataArgs["amount"];
+};
+
+export async function getFeesWithdrawInstructionAsync<
+  TAccountAuthority extends string,
+  TAccountPool extends string,
+  TAccountFeeVault extends string,
+  TAccountMint extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
+>(
+  input: FeesWithdrawAsyncInput<
+    TAccountAuthority,
+    TAccountPool,
+    TAccountFeeVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  FeesWithdrawInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountFeeVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    feeVault: { value: input.feeVault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    destination: { value: input.destination ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await findFeeVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("authority", accounts.authority),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("feeVault", accounts.feeVault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getFeesWithdrawInstructionDataEncoder().encode(
+      args as FeesWithdrawInstructionDataArgs,
+    ),
+    programAddress,
+  } as FeesWithdrawInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountFeeVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >);
 }
 
 export type FeesWithdrawInput<

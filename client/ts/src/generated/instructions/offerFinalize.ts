@@ -34,7 +34,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findEscrowPda } from "../pdas";
+import { findEscrowPda, findFeeVaultPda, findVaultPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_FINALIZE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -147,12 +147,12 @@ export type OfferFinalizeAsyncInput<
   /** The payout mint. */
   mint: Address<TAccountMint>;
   /** The pool's reward vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /**
    * The pool's fee vault: address pinned to the pool's fee vault (a token account the
    * pool owns); the token program checks the transfer.
    */
-  feeVault: Address<TAccountFeeVault>;
+  feeVault?: Address<TAccountFeeVault>;
   /** The offer's refund account (may no longer be able to receive: then the refund waits). */
   refundAccount: Address<TAccountRefundAccount>;
   /** The buyer, who gets the escrow's rent back. */
@@ -225,6 +225,22 @@ export async function getOfferFinalizeInstructionAsync<
       offer: getAddressFromResolvedInstructionAccount(
         "offer",
         accounts.offer.value,
+      ),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.feeVault.value) {
+    accounts.feeVault.value = await findFeeVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
       ),
     });
   }

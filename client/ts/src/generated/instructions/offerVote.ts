@@ -40,7 +40,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findVotePda } from "../pdas";
+import { findContributorPda, findVotePda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_VOTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -153,7 +153,7 @@ export type OfferVoteAsyncInput<
    * gets `NotEligibleToVote`). It must be a `Contributor` owned by this program whose pool
    * and wallet are the pool and the signer.
    */
-  contributor: Address<TAccountContributor>;
+  contributor?: Address<TAccountContributor>;
   /** The vote record: one per contributor per offer. */
   vote?: Address<TAccountVote>;
   /** System program. */
@@ -215,6 +215,18 @@ export async function getOfferVoteInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.contributor.value) {
+    accounts.contributor.value = await findContributorPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      wallet: getAddressFromResolvedInstructionAccount(
+        "voter",
+        accounts.voter.value,
+      ),
+    });
+  }
   if (!accounts.vote.value) {
     accounts.vote.value = await findVotePda({
       offer: getAddressFromResolvedInstructionAccount(

@@ -34,8 +34,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findContributorPda, findVaultPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const PAYOUT_CLAIM_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -114,6 +116,135 @@ export function getPayoutClaimInstructionDataCodec(): FixedSizeCodec<
     getPayoutClaimInstructionDataEncoder(),
     getPayoutClaimInstructionDataDecoder(),
   );
+}
+
+export type PayoutClaimAsyncInput<
+  TAccountWallet extends string = string,
+  TAccountPool extends string = string,
+  TAccountContributor extends string = string,
+  TAccountVault extends string = string,
+  TAccountMint extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  /** The contributor's wallet. */
+  wallet: TransactionSigner<TAccountWallet>;
+  /** The pool. */
+  pool: Address<TAccountPool>;
+  /**
+   * The contributor record, checked by `View::load::<Contributor>`; its pool and wallet must be
+   * the pool and the signer (`PoolMismatch`, `ContributionMismatch`).
+   */
+  contributor?: Address<TAccountContributor>;
+  /** The pool's reward vault. */
+  vault?: Address<TAccountVault>;
+  /** The payout mint. */
+  mint: Address<TAccountMint>;
+  /** A token account of the payout mint owned by the contributor. */
+  destination: Address<TAccountDestination>;
+  /** The pool's token program. */
+  tokenProgram?: Address<TAccountTokenProgram>;
+};
+
+export async function getPayoutClaimInstructionAsync<
+  TAccountWallet extends string,
+  TAccountPool extends string,
+  TAccountContributor extends string,
+  TAccountVault extends string,
+  TAccountMint extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
+>(
+  input: PayoutClaimAsyncInput<
+    TAccountWallet,
+    TAccountPool,
+    TAccountContributor,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  PayoutClaimInstruction<
+    TProgramAddress,
+    TAccountWallet,
+    TAccountPool,
+    TAccountContributor,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    wallet: { value: input.wallet ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    contributor: { value: input.contributor ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    destination: { value: input.destination ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.contributor.value) {
+    accounts.contributor.value = await findContributorPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      wallet: getAddressFromResolvedInstructionAccount(
+        "wallet",
+        accounts.wallet.value,
+      ),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("wallet", accounts.wallet),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getPayoutClaimInstructionDataEncoder().encode({}),
+    programAddress,
+  } as PayoutClaimInstruction<
+    TProgramAddress,
+    TAccountWallet,
+    TAccountPool,
+    TAccountContributor,
+    TAccountVault,
+    TAccountMint,
+    TAccountDestination,
+    TAccountTokenProgram
+  >);
 }
 
 export type PayoutClaimInput<

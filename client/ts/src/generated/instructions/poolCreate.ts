@@ -14,16 +14,10 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
-  getU16Decoder,
-  getU16Encoder,
   getU32Decoder,
   getU32Encoder,
-  getU64Decoder,
-  getU64Encoder,
   getUtf8Decoder,
   getUtf8Encoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -52,6 +46,12 @@ import {
 } from "@solana/program-client-core";
 import { findFeeVaultPda, findVaultPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
+import {
+  getPoolParamsDecoder,
+  getPoolParamsEncoder,
+  type PoolParams,
+  type PoolParamsArgs,
+} from "../types";
 
 export const POOL_CREATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   55, 151, 27, 224, 136, 247, 199, 235,
@@ -112,35 +112,15 @@ export type PoolCreateInstructionData = {
   discriminator: ReadonlyUint8Array;
   /** Pool name, 1 to 32 bytes (part of the pool's address). */
   name: string;
-  /** Curator fee on each sale, bps. */
-  feeBps: number;
-  /** Share of the snapshot weight that must vote, bps. */
-  quorumBps: number;
-  /** Share of the voted weight that must approve, bps. */
-  approvalBps: number;
-  /** Voting period of offers, seconds. */
-  votingPeriod: bigint;
-  /** Lowest offer price, base units. */
-  minOfferPrice: bigint;
-  /** Highest score per contribution. */
-  maxScore: bigint;
+  /** The pool's parameters. */
+  params: PoolParams;
 };
 
 export type PoolCreateInstructionDataArgs = {
   /** Pool name, 1 to 32 bytes (part of the pool's address). */
   name: string;
-  /** Curator fee on each sale, bps. */
-  feeBps: number;
-  /** Share of the snapshot weight that must vote, bps. */
-  quorumBps: number;
-  /** Share of the voted weight that must approve, bps. */
-  approvalBps: number;
-  /** Voting period of offers, seconds. */
-  votingPeriod: number | bigint;
-  /** Lowest offer price, base units. */
-  minOfferPrice: number | bigint;
-  /** Highest score per contribution. */
-  maxScore: number | bigint;
+  /** The pool's parameters. */
+  params: PoolParamsArgs;
 };
 
 export function getPoolCreateInstructionDataEncoder(): Encoder<PoolCreateInstructionDataArgs> {
@@ -148,12 +128,7 @@ export function getPoolCreateInstructionDataEncoder(): Encoder<PoolCreateInstruc
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["name", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
-      ["feeBps", getU16Encoder()],
-      ["quorumBps", getU16Encoder()],
-      ["approvalBps", getU16Encoder()],
-      ["votingPeriod", getI64Encoder()],
-      ["minOfferPrice", getU64Encoder()],
-      ["maxScore", getU64Encoder()],
+      ["params", getPoolParamsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: POOL_CREATE_DISCRIMINATOR }),
   );
@@ -163,12 +138,7 @@ export function getPoolCreateInstructionDataDecoder(): Decoder<PoolCreateInstruc
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["name", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
-    ["feeBps", getU16Decoder()],
-    ["quorumBps", getU16Decoder()],
-    ["approvalBps", getU16Decoder()],
-    ["votingPeriod", getI64Decoder()],
-    ["minOfferPrice", getU64Decoder()],
-    ["maxScore", getU64Decoder()],
+    ["params", getPoolParamsDecoder()],
   ]);
 }
 
@@ -209,12 +179,7 @@ export type PoolCreateAsyncInput<
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
   name: PoolCreateInstructionDataArgs["name"];
-  feeBps: PoolCreateInstructionDataArgs["feeBps"];
-  quorumBps: PoolCreateInstructionDataArgs["quorumBps"];
-  approvalBps: PoolCreateInstructionDataArgs["approvalBps"];
-  votingPeriod: PoolCreateInstructionDataArgs["votingPeriod"];
-  minOfferPrice: PoolCreateInstructionDataArgs["minOfferPrice"];
-  maxScore: PoolCreateInstructionDataArgs["maxScore"];
+  params: PoolCreateInstructionDataArgs["params"];
 };
 
 export async function getPoolCreateInstructionAsync<
@@ -356,12 +321,7 @@ export type PoolCreateInput<
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
   name: PoolCreateInstructionDataArgs["name"];
-  feeBps: PoolCreateInstructionDataArgs["feeBps"];
-  quorumBps: PoolCreateInstructionDataArgs["quorumBps"];
-  approvalBps: PoolCreateInstructionDataArgs["approvalBps"];
-  votingPeriod: PoolCreateInstructionDataArgs["votingPeriod"];
-  minOfferPrice: PoolCreateInstructionDataArgs["minOfferPrice"];
-  maxScore: PoolCreateInstructionDataArgs["maxScore"];
+  params: PoolCreateInstructionDataArgs["params"];
 };
 
 export function getPoolCreateInstruction<

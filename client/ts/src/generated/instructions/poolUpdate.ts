@@ -12,30 +12,20 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
-  getOptionDecoder,
-  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
-  getU16Decoder,
-  getU16Encoder,
-  getU64Decoder,
-  getU64Encoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
   SolanaError,
   transformEncoder,
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type Codec,
-  type Decoder,
-  type Encoder,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
-  type Option,
-  type OptionOrNullable,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -46,6 +36,12 @@ import {
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
+import {
+  getPoolParamsDecoder,
+  getPoolParamsEncoder,
+  type PoolParams,
+  type PoolParamsArgs,
+} from "../types";
 
 export const POOL_UPDATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   8, 105, 232, 226, 12, 72, 73, 233,
@@ -77,63 +73,33 @@ export type PoolUpdateInstruction<
 
 export type PoolUpdateInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** New fee, bps. */
-  feeBps: Option<number>;
-  /** New quorum, bps. */
-  quorumBps: Option<number>;
-  /** New approval threshold, bps. */
-  approvalBps: Option<number>;
-  /** New voting period, seconds. */
-  votingPeriod: Option<bigint>;
-  /** New minimum offer price. */
-  minOfferPrice: Option<bigint>;
-  /** New maximum score per contribution. */
-  maxScore: Option<bigint>;
+  /** The new parameters. */
+  params: PoolParams;
 };
 
 export type PoolUpdateInstructionDataArgs = {
-  /** New fee, bps. */
-  feeBps: OptionOrNullable<number>;
-  /** New quorum, bps. */
-  quorumBps: OptionOrNullable<number>;
-  /** New approval threshold, bps. */
-  approvalBps: OptionOrNullable<number>;
-  /** New voting period, seconds. */
-  votingPeriod: OptionOrNullable<number | bigint>;
-  /** New minimum offer price. */
-  minOfferPrice: OptionOrNullable<number | bigint>;
-  /** New maximum score per contribution. */
-  maxScore: OptionOrNullable<number | bigint>;
+  /** The new parameters. */
+  params: PoolParamsArgs;
 };
 
-export function getPoolUpdateInstructionDataEncoder(): Encoder<PoolUpdateInstructionDataArgs> {
+export function getPoolUpdateInstructionDataEncoder(): FixedSizeEncoder<PoolUpdateInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["feeBps", getOptionEncoder(getU16Encoder())],
-      ["quorumBps", getOptionEncoder(getU16Encoder())],
-      ["approvalBps", getOptionEncoder(getU16Encoder())],
-      ["votingPeriod", getOptionEncoder(getI64Encoder())],
-      ["minOfferPrice", getOptionEncoder(getU64Encoder())],
-      ["maxScore", getOptionEncoder(getU64Encoder())],
+      ["params", getPoolParamsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: POOL_UPDATE_DISCRIMINATOR }),
   );
 }
 
-export function getPoolUpdateInstructionDataDecoder(): Decoder<PoolUpdateInstructionData> {
+export function getPoolUpdateInstructionDataDecoder(): FixedSizeDecoder<PoolUpdateInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["feeBps", getOptionDecoder(getU16Decoder())],
-    ["quorumBps", getOptionDecoder(getU16Decoder())],
-    ["approvalBps", getOptionDecoder(getU16Decoder())],
-    ["votingPeriod", getOptionDecoder(getI64Decoder())],
-    ["minOfferPrice", getOptionDecoder(getU64Decoder())],
-    ["maxScore", getOptionDecoder(getU64Decoder())],
+    ["params", getPoolParamsDecoder()],
   ]);
 }
 
-export function getPoolUpdateInstructionDataCodec(): Codec<
+export function getPoolUpdateInstructionDataCodec(): FixedSizeCodec<
   PoolUpdateInstructionDataArgs,
   PoolUpdateInstructionData
 > {
@@ -151,12 +117,7 @@ export type PoolUpdateInput<
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  feeBps: PoolUpdateInstructionDataArgs["feeBps"];
-  quorumBps: PoolUpdateInstructionDataArgs["quorumBps"];
-  approvalBps: PoolUpdateInstructionDataArgs["approvalBps"];
-  votingPeriod: PoolUpdateInstructionDataArgs["votingPeriod"];
-  minOfferPrice: PoolUpdateInstructionDataArgs["minOfferPrice"];
-  maxScore: PoolUpdateInstructionDataArgs["maxScore"];
+  params: PoolUpdateInstructionDataArgs["params"];
 };
 
 export function getPoolUpdateInstruction<

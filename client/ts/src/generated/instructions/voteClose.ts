@@ -30,8 +30,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findVotePda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const VOTE_CLOSE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -90,6 +92,80 @@ export function getVoteCloseInstructionDataCodec(): FixedSizeCodec<
     getVoteCloseInstructionDataEncoder(),
     getVoteCloseInstructionDataDecoder(),
   );
+}
+
+export type VoteCloseAsyncInput<
+  TAccountOffer extends string = string,
+  TAccountVote extends string = string,
+  TAccountVoter extends string = string,
+> = {
+  /** The offer (terminal). */
+  offer: Address<TAccountOffer>;
+  /** The vote record. */
+  vote?: Address<TAccountVote>;
+  /** The voter, who receives the rent. */
+  voter: Address<TAccountVoter>;
+};
+
+export async function getVoteCloseInstructionAsync<
+  TAccountOffer extends string,
+  TAccountVote extends string,
+  TAccountVoter extends string,
+  TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
+>(
+  input: VoteCloseAsyncInput<TAccountOffer, TAccountVote, TAccountVoter>,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  VoteCloseInstruction<
+    TProgramAddress,
+    TAccountOffer,
+    TAccountVote,
+    TAccountVoter
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    offer: { value: input.offer ?? null, isWritable: true },
+    vote: { value: input.vote ?? null, isWritable: true },
+    voter: { value: input.voter ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.vote.value) {
+    accounts.vote.value = await findVotePda({
+      offer: getAddressFromResolvedInstructionAccount(
+        "offer",
+        accounts.offer.value,
+      ),
+      voter: getAddressFromResolvedInstructionAccount(
+        "voter",
+        accounts.voter.value,
+      ),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("offer", accounts.offer),
+      getAccountMeta("vote", accounts.vote),
+      getAccountMeta("voter", accounts.voter),
+    ],
+    data: getVoteCloseInstructionDataEncoder().encode({}),
+    programAddress,
+  } as VoteCloseInstruction<
+    TProgramAddress,
+    TAccountOffer,
+    TAccountVote,
+    TAccountVoter
+  >);
 }
 
 export type VoteCloseInput<

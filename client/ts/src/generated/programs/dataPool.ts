@@ -61,18 +61,18 @@ import {
   getContributionInvalidateInstruction,
   getContributionRevokeInstruction,
   getContributionSubmitInstructionAsync,
-  getFeesWithdrawInstruction,
+  getFeesWithdrawInstructionAsync,
   getOfferCancelInstructionAsync,
   getOfferCreateInstructionAsync,
   getOfferFinalizeInstructionAsync,
   getOfferRefundInstructionAsync,
   getOfferVoteInstructionAsync,
-  getPayoutClaimInstruction,
+  getPayoutClaimInstructionAsync,
   getPoolCreateInstructionAsync,
   getPoolPauseInstruction,
   getPoolUnpauseInstruction,
   getPoolUpdateInstruction,
-  getVoteCloseInstruction,
+  getVoteCloseInstructionAsync,
   parseAttestorAddInstruction,
   parseAttestorRemoveInstruction,
   parseAuthorityAcceptInstruction,
@@ -99,7 +99,7 @@ import {
   type ContributionInvalidateInput,
   type ContributionRevokeInput,
   type ContributionSubmitAsyncInput,
-  type FeesWithdrawInput,
+  type FeesWithdrawAsyncInput,
   type OfferCancelAsyncInput,
   type OfferCreateAsyncInput,
   type OfferFinalizeAsyncInput,
@@ -124,12 +124,12 @@ import {
   type ParsedPoolUnpauseInstruction,
   type ParsedPoolUpdateInstruction,
   type ParsedVoteCloseInstruction,
-  type PayoutClaimInput,
+  type PayoutClaimAsyncInput,
   type PoolCreateAsyncInput,
   type PoolPauseInput,
   type PoolUnpauseInput,
   type PoolUpdateInput,
-  type VoteCloseInput,
+  type VoteCloseAsyncInput,
 } from "../instructions";
 import {
   findAttestorPda,
@@ -761,14 +761,17 @@ export type DataPoolPluginInstructions = {
   ) => ReturnType<typeof getOfferCancelInstructionAsync> &
     SelfPlanAndSendFunctions;
   voteClose: (
-    input: VoteCloseInput,
-  ) => ReturnType<typeof getVoteCloseInstruction> & SelfPlanAndSendFunctions;
+    input: VoteCloseAsyncInput,
+  ) => ReturnType<typeof getVoteCloseInstructionAsync> &
+    SelfPlanAndSendFunctions;
   feesWithdraw: (
-    input: FeesWithdrawInput,
-  ) => ReturnType<typeof getFeesWithdrawInstruction> & SelfPlanAndSendFunctions;
+    input: FeesWithdrawAsyncInput,
+  ) => ReturnType<typeof getFeesWithdrawInstructionAsync> &
+    SelfPlanAndSendFunctions;
   payoutClaim: (
-    input: PayoutClaimInput,
-  ) => ReturnType<typeof getPayoutClaimInstruction> & SelfPlanAndSendFunctions;
+    input: PayoutClaimAsyncInput,
+  ) => ReturnType<typeof getPayoutClaimInstructionAsync> &
+    SelfPlanAndSendFunctions;
 };
 
 export type DataPoolPluginPdas = {
@@ -898,16 +901,19 @@ export function dataPoolProgram() {
               getOfferCancelInstructionAsync(input),
             ),
           voteClose: (input) =>
-            addSelfPlanAndSendFunctions(client, getVoteCloseInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getVoteCloseInstructionAsync(input),
+            ),
           feesWithdraw: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getFeesWithdrawInstruction(input),
+              getFeesWithdrawInstructionAsync(input),
             ),
           payoutClaim: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getPayoutClaimInstruction(input),
+              getPayoutClaimInstructionAsync(input),
             ),
         },
         pdas: {

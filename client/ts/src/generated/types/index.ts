@@ -8,4 +8,5 @@
 
 export * from "./contributionStatus";
 export * from "./offerState";
+export * from "./poolParams";
 export * from "./rejectReason";

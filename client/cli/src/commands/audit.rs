@@ -1,39 +1,33 @@
-//! `datapool audit` and `datapool events`: the auditor's commands.
+//! `audit` and `events`: prove a pool's books from chain state and history (the SDK's auditor,
+//! optionally as an HTML page), and read or follow its decoded events.
 
+use std::fmt;
 use std::path::Path;
 
+use anchor_lang::prelude::Pubkey;
+use data_pool_client::audit::{audit, AuditReport};
+use data_pool_client::chain::Chain;
+use data_pool_client::events::{event_json, raw_events_from_logs};
+use data_pool_client::history::pool_history;
+use data_pool_client::units::format_amount;
 use futures::StreamExt;
+use serde::Serialize;
 use serde_json::json;
 
-use super::commands::load_pool;
-use super::output::{fields, table};
-use super::{CliError, Ctx, Report, EXIT_FAILED, EXIT_INPUT};
-use crate::audit::{audit, AuditReport};
-use crate::chain::Chain;
-use crate::checks::Check;
-use crate::events::{event_json, raw_events_from_logs};
-use crate::history::pool_history;
-use crate::units::format_amount;
+use crate::context::Ctx;
+use crate::error::{CliError, EXIT_FAILED, EXIT_INPUT, EXIT_UNREACHABLE};
+use crate::lookup;
+use crate::output::{checks_text, fields, table, Listing, Printed};
 
-/// Verdicts as text: one line per check, one more per finding.
-pub fn checks_text(title: &str, checks: &[Check]) -> String {
-    let mut out = format!("{title}\n");
-    for c in checks {
-        out.push_str(&format!(
-            "  {} {}. {}: {}\n",
-            if c.ok { "ok  " } else { "FAIL" },
-            c.number,
-            c.name,
-            c.detail
-        ));
-        for f in &c.findings {
-            out.push_str(&format!(
-                "       {} — account {}: expected {}, found {}\n",
-                f.note, f.account, f.expected, f.actual
-            ));
-        }
+/// An audit's report: the SDK's [`AuditReport`] as JSON, a summary with its verdicts as text.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Audited(pub AuditReport);
+
+impl fmt::Display for Audited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", audit_text(&self.0))
     }
-    out
 }
 
 fn audit_text(r: &AuditReport) -> String {
@@ -106,71 +100,64 @@ fn audit_text(r: &AuditReport) -> String {
     out
 }
 
-/// `datapool audit`.
+/// `datapool audit`: exit 0 sound, 1 a violation, 2 could not audit.
 pub async fn run_audit<C: Chain>(
     ctx: &Ctx<'_, C>,
-    pool: &str,
+    pool: &Pubkey,
     html: Option<&Path>,
-    no_history: bool,
-) -> Result<Report, CliError> {
-    // Could not audit (bad address, not a pool, node unreachable): exit 2.
+    history: bool,
+) -> Result<Printed, CliError> {
+    // Could not audit (not a pool, node unreachable): exit 2.
     let could_not = |e: CliError| CliError {
         code: EXIT_INPUT,
         ..e
     };
-    let (addr, _) = load_pool(ctx, pool).await.map_err(could_not)?;
-    let r = audit(ctx.chain, &ctx.program_id, &addr, !no_history)
+    lookup::pool(ctx, pool).await.map_err(could_not)?;
+    let r = audit(ctx.chain, &ctx.program_id, pool, history)
         .await
         .map_err(|e| could_not(e.into()))?;
     if let Some(path) = html {
-        std::fs::write(path, crate::report_html::render(&r))
+        std::fs::write(path, data_pool_client::report_html::render(&r))
             .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))?;
     }
-    let mut report = Report::new(&r, audit_text(&r));
-    if !r.ok {
-        report.code = EXIT_FAILED;
-    }
-    Ok(report)
+    let code = if r.ok { 0 } else { EXIT_FAILED };
+    Ok(Printed::of(&Audited(r)).with_code(code))
 }
 
 /// `datapool events`.
 pub async fn run_events<C: Chain>(
     ctx: &Ctx<'_, C>,
-    pool: &str,
+    pool: &Pubkey,
     follow: bool,
     limit: Option<usize>,
-) -> Result<Report, CliError> {
-    let (addr, _) = load_pool(ctx, pool).await?;
+) -> Result<Printed, CliError> {
+    lookup::pool(ctx, pool).await?;
     if follow {
-        return follow_events(ctx, &addr).await;
+        return follow_events(ctx, pool).await;
     }
-    let offers: Vec<_> = crate::query::offers(ctx.chain, &ctx.program_id, &addr)
+    let offers: Vec<_> = data_pool_client::query::offers(ctx.chain, &ctx.program_id, pool)
         .await?
         .into_iter()
         .map(|(k, _)| k)
         .collect();
-    let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, &addr, &offers, 16).await?;
+    let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, pool, &offers, 16).await?;
     if let Some(n) = limit {
         let skip = events.len().saturating_sub(n);
         events.drain(..skip);
     }
-    let rows: Vec<Vec<String>> = events
-        .iter()
-        .map(|e| {
+    Ok(Printed::of(&Listing::new(
+        events,
+        &["SLOT", "EVENT", "FIELDS", "SIGNATURE"],
+        |e| {
             vec![
                 e.slot.to_string(),
                 e.name.clone(),
                 short_fields(&e.data),
                 e.signature.clone(),
             ]
-        })
-        .collect();
-    let text = if events.is_empty() {
-        "no events".to_string()
-    } else {
-        table(&["SLOT", "EVENT", "FIELDS", "SIGNATURE"], &rows)
-    };
-    Ok(Report::new(&events, text))
+        },
+        "no events",
+    )))
 }
 
 fn short_fields(data: &serde_json::Value) -> String {
@@ -197,10 +184,7 @@ fn short_fields(data: &serde_json::Value) -> String {
         .unwrap_or_default()
 }
 
-async fn follow_events<C: Chain>(
-    ctx: &Ctx<'_, C>,
-    pool: &anchor_lang::prelude::Pubkey,
-) -> Result<Report, CliError> {
+async fn follow_events<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, CliError> {
     let Some(ws) = &ctx.ws_url else {
         return Err(CliError::input(
             "--follow needs a node: pass --url (the embedded chain has no subscriptions)",
@@ -209,7 +193,7 @@ async fn follow_events<C: Chain>(
     let client = solana_pubsub_client::nonblocking::pubsub_client::PubsubClient::new(ws.as_str())
         .await
         .map_err(|e| CliError {
-            code: super::EXIT_UNREACHABLE,
+            code: EXIT_UNREACHABLE,
             ..CliError::failed(format!("cannot subscribe at {ws}: {e}"))
         })?;
     let filter =
@@ -228,7 +212,7 @@ async fn follow_events<C: Chain>(
             _ = tokio::signal::ctrl_c() => break,
             item = stream.next() => {
                 let Some(resp) = item else {
-                    return Err(CliError { code: super::EXIT_UNREACHABLE, ..CliError::failed(format!("the node at {ws} closed the subscription")) });
+                    return Err(CliError { code: EXIT_UNREACHABLE, ..CliError::failed(format!("the node at {ws} closed the subscription")) });
                 };
                 if resp.value.err.is_some() {
                     continue;
@@ -248,9 +232,5 @@ async fn follow_events<C: Chain>(
     }
     unsubscribe().await;
     eprintln!("{seen} events");
-    Ok(Report {
-        json: serde_json::Value::Null,
-        text: String::new(),
-        code: 0,
-    })
+    Ok(Printed::nothing())
 }

@@ -11,8 +11,6 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let code = runtime.block_on(data_pool_client::cli::main_with_args(
-        std::env::args().collect(),
-    ));
+    let code = runtime.block_on(data_pool_cli::main_with_args(std::env::args().collect()));
     std::process::exit(code);
 }

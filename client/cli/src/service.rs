@@ -20,8 +20,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use tokio::sync::Semaphore;
 
-use crate::attestation::AttestationFile;
-use crate::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
+use data_pool_client::attestation::AttestationFile;
+use data_pool_client::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
 
 /// How the service runs.
 pub struct ServiceConfig {
@@ -117,7 +117,7 @@ async fn attest(
     let parsed = tokio::task::spawn_blocking(move || {
         let l = read_upload("upload", &body, &limits)?;
         drop(body);
-        Ok::<_, crate::spotify::ExportError>((canonical_hash(&l), l))
+        Ok::<_, data_pool_client::spotify::ExportError>((canonical_hash(&l), l))
     })
     .await;
     let (hash, listening) = match parsed {
@@ -145,7 +145,7 @@ async fn attest(
             "the export holds no qualifying plays (≥ 30 s)",
         );
     }
-    let file = crate::attestation::sign_attestation(
+    let file = data_pool_client::attestation::sign_attestation(
         &st.cfg.program_id,
         &st.cfg.pool,
         &wallet,

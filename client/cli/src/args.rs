@@ -1,4 +1,5 @@
-//! Command-line syntax (clap). Parsing only: handlers live in `commands.rs`.
+//! Command-line syntax (clap). Parsing only: `resolve` turns it into a typed action and
+//! `commands` runs it.
 
 use std::path::PathBuf;
 
@@ -171,7 +172,7 @@ pub enum PoolCmd {
         mint: String,
         /// Parameters.
         #[command(flatten)]
-        params: PoolParams,
+        params: ParamsArgs,
     },
     /// Show a pool
     Show {
@@ -190,7 +191,7 @@ pub enum PoolCmd {
         pool: String,
         /// Parameters to change.
         #[command(flatten)]
-        params: PoolUpdateParams,
+        params: ParamsArgs,
     },
     /// Stop new contributions and offers (claims and refunds still work)
     Pause {
@@ -224,48 +225,26 @@ pub enum PoolCmd {
     },
 }
 
-/// Pool parameters at creation.
-#[derive(Clone, Debug, Args)]
-pub struct PoolParams {
-    /// Curator fee on each sale, in basis points
-    #[arg(long, default_value_t = 500)]
-    pub fee_bps: u16,
-    /// Share of the snapshot weight that must vote, in basis points
-    #[arg(long, default_value_t = 5_000)]
-    pub quorum_bps: u16,
-    /// Share of the voted weight that must approve, in basis points
-    #[arg(long, default_value_t = 6_000)]
-    pub approval_bps: u16,
-    /// Voting period of offers (e.g. 90s, 3d)
-    #[arg(long, default_value = "3d")]
-    pub voting_period: String,
-    /// Lowest offer price, in the mint's units
-    #[arg(long, default_value = "1")]
-    pub min_price: String,
-    /// Highest score one contribution may carry
-    #[arg(long, default_value_t = 1_000_000)]
-    pub max_score: u64,
-}
-
-/// Pool parameters to change.
-#[derive(Clone, Debug, Args)]
-pub struct PoolUpdateParams {
-    /// Curator fee, basis points
+/// Pool parameters: at creation the ones not given take their defaults; in an update they
+/// keep their current values.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ParamsArgs {
+    /// Curator fee on each sale, in basis points [create default: 500]
     #[arg(long)]
     pub fee_bps: Option<u16>,
-    /// Quorum, basis points
+    /// Share of the snapshot weight that must vote, in basis points [create default: 5000]
     #[arg(long)]
     pub quorum_bps: Option<u16>,
-    /// Approval threshold, basis points
+    /// Share of the voted weight that must approve, in basis points [create default: 6000]
     #[arg(long)]
     pub approval_bps: Option<u16>,
-    /// Voting period (e.g. 90s, 3d)
+    /// Voting period of offers, e.g. 90s, 3d [create default: 3d]
     #[arg(long)]
     pub voting_period: Option<String>,
-    /// Lowest offer price, in the mint's units
+    /// Lowest offer price, in the mint's units [create default: 1]
     #[arg(long)]
     pub min_price: Option<String>,
-    /// Highest score per contribution
+    /// Highest score one contribution may carry [create default: 1000000]
     #[arg(long)]
     pub max_score: Option<u64>,
 }

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 
-use super::args::{CommitmentArg, GlobalArgs};
-use super::CliError;
+use crate::args::{CommitmentArg, GlobalArgs};
+use crate::error::CliError;
 
 /// The fields of `~/.config/solana/cli/config.yml` we use.
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,164 @@
+//! `attestor …`: register, deactivate and list a pool's attestors, and run the attestor service.
+
+use anchor_lang::prelude::Pubkey;
+use data_pool_client::chain::Chain;
+use data_pool_client::instructions as ix;
+use data_pool_client::pda::find_attestor_pda;
+use data_pool_client::query;
+use data_pool_client::units::format_time;
+use serde::Serialize;
+use solana_signer::Signer;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::lookup;
+use crate::output::{Listing, Printed, Transaction};
+use crate::resolve::Serve;
+
+/// An attestor added or removed.
+#[derive(Debug, Serialize)]
+pub struct AttestorSet {
+    /// The pool.
+    pub pool: String,
+    /// The attestor's signing key.
+    pub attestor: String,
+    /// Its record.
+    pub record: String,
+    /// Whether it is active now.
+    pub active: bool,
+}
+
+/// `attestor add` / `attestor remove`.
+pub async fn set<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pubkey,
+    key: &Pubkey,
+    add: bool,
+) -> Result<Printed, CliError> {
+    lookup::pool(ctx, pool).await?;
+    let me = ctx.signer()?.pubkey();
+    let i = if add {
+        ix::attestor_add(&ctx.program_id, &ctx.payer()?.pubkey(), &me, pool, key)
+    } else {
+        ix::attestor_remove(&ctx.program_id, &me, pool, key)
+    };
+    let sent = ctx
+        .send(
+            if add {
+                "Add attestor"
+            } else {
+                "Remove attestor"
+            },
+            &[i],
+            true,
+            &[],
+        )
+        .await?;
+    let record = find_attestor_pda(&ctx.program_id, pool, key).0;
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        AttestorSet {
+            pool: pool.to_string(),
+            attestor: key.to_string(),
+            record: record.to_string(),
+            active: add,
+        },
+        format!(
+            "{} attestor {key} {} pool {pool}",
+            if add { "Added" } else { "Removed" },
+            if add { "to" } else { "from" }
+        ),
+        vec![],
+    )))
+}
+
+/// An attestor as `attestor list` prints it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestorView {
+    /// Its record.
+    pub record: String,
+    /// Its signing key.
+    pub key: String,
+    /// Active or removed.
+    pub active: bool,
+    /// Contributions it attested.
+    pub attested_count: u64,
+    /// When it was added (unix time).
+    pub added_at: i64,
+    /// When it was removed (0: never).
+    pub removed_at: i64,
+}
+
+/// `attestor list`.
+pub async fn list<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, CliError> {
+    lookup::pool(ctx, pool).await?;
+    let mut list = query::attestors(ctx.chain, &ctx.program_id, pool).await?;
+    list.sort_by_key(|(_, a)| (!a.active, a.added_at));
+    let views = list
+        .iter()
+        .map(|(k, a)| AttestorView {
+            record: k.to_string(),
+            key: a.key.to_string(),
+            active: a.active,
+            attested_count: a.attested_count,
+            added_at: a.added_at,
+            removed_at: a.removed_at,
+        })
+        .collect();
+    Ok(Printed::of(&Listing::new(
+        views,
+        &["KEY", "STATUS", "ATTESTED", "ADDED"],
+        |a: &AttestorView| {
+            vec![
+                a.key.clone(),
+                if a.active { "active" } else { "removed" }.into(),
+                a.attested_count.to_string(),
+                format_time(a.added_at),
+            ]
+        },
+        format!("pool {pool} has no attestors"),
+    )))
+}
+
+/// `attestor serve`: runs until Ctrl-C.
+pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, CliError> {
+    let max_score = match s.max_score {
+        Some(m) => m,
+        None => {
+            lookup::pool(ctx, &s.pool)
+                .await
+                .map_err(|e| CliError {
+                    hint: Some("pass --max-score to serve without reading the pool".into()),
+                    ..e
+                })?
+                .params
+                .max_score
+        }
+    };
+    let keypair = ctx.signer()?.insecure_clone();
+    let attestor = keypair.pubkey();
+    let cfg = crate::service::ServiceConfig {
+        program_id: ctx.program_id,
+        pool: s.pool,
+        max_score,
+        keypair,
+        max_body: s.max_body,
+        concurrency: s.concurrency,
+        ttl: s.ttl,
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let pool = s.pool;
+    crate::service::serve(
+        cfg,
+        s.bind,
+        |a| eprintln!("attestor {attestor} serving pool {pool} on http://{a} (Ctrl-C to stop)"),
+        shutdown,
+    )
+    .await
+    .map_err(|e| CliError::input(format!("cannot serve on {}: {e}", s.bind)))?;
+    Ok(Printed::nothing())
+}

@@ -1,0 +1,87 @@
+//! One processing file per noun. Each handler checks what it can against chain state first (so
+//! a mistake gets a precise message and nothing is sent), shows a review block before moving
+//! money or voting, sends, and returns one typed result. Command files import from the shared
+//! modules (`context`, `lookup`, `output`, `resolve`), never from each other.
+
+pub mod apply;
+pub mod attestor;
+pub mod audit;
+pub mod contribution;
+pub mod contributor;
+pub mod demo;
+pub mod offer;
+pub mod pool;
+pub mod proof;
+pub mod vote;
+
+use data_pool_client::chain::Chain;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::Printed;
+use crate::resolve::Action;
+
+/// Runs one resolved command.
+pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Printed, CliError> {
+    match action {
+        Action::PoolCreate { name, mint, params } => pool::create(ctx, &name, &mint, &params).await,
+        Action::PoolShow { pool } => pool::show(ctx, &pool).await,
+        Action::PoolList { authority } => pool::list(ctx, authority).await,
+        Action::PoolUpdate { pool, change } => pool::update(ctx, &pool, &change).await,
+        Action::PoolPause { pool, pause } => pool::pause(ctx, &pool, pause).await,
+        Action::PoolWithdrawFees { pool, amount, to } => {
+            pool::withdraw_fees(ctx, &pool, amount.as_ref(), to.as_ref()).await
+        }
+        Action::AuthorityPropose {
+            pool,
+            new_authority,
+        } => pool::propose(ctx, &pool, &new_authority).await,
+        Action::AuthorityAccept { pool } => pool::accept(ctx, &pool).await,
+        Action::PoolApply(cfg) => apply::apply(ctx, &cfg).await,
+        Action::AttestorSet { pool, key, add } => attestor::set(ctx, &pool, &key, add).await,
+        Action::AttestorList { pool } => attestor::list(ctx, &pool).await,
+        Action::AttestorServe(s) => attestor::serve(ctx, &s).await,
+        Action::Attest(a) => proof::attest(ctx, &a).await,
+        Action::ContributeAttestation { pool, file, source } => {
+            proof::submit(ctx, &pool, &file, &source).await
+        }
+        Action::ContributeExport {
+            pool,
+            files,
+            attestor_url,
+        } => proof::contribute_export(ctx, &pool, &files, &attestor_url).await,
+        Action::ContributionList { pool, contributor } => {
+            contribution::list(ctx, &pool, contributor.as_ref()).await
+        }
+        Action::ContributionShow { contribution } => contribution::show(ctx, &contribution).await,
+        Action::ContributionEnd {
+            contribution,
+            revoke,
+        } => contribution::end(ctx, &contribution, revoke).await,
+        Action::OfferCreate(a) => offer::create(ctx, &a).await,
+        Action::OfferList { pool, state } => offer::list(ctx, &pool, state).await,
+        Action::OfferShow { offer } => offer::show(ctx, &offer).await,
+        Action::OfferReturn { offer, to, cancel } => {
+            offer::give_back(ctx, &offer, to.as_ref(), cancel).await
+        }
+        Action::OfferFinalize { offer } => offer::finalize(ctx, &offer).await,
+        Action::VoteClose { offer } => vote::close_vote(ctx, &offer).await,
+        Action::Vote { offer, approve } => vote::vote(ctx, &offer, approve).await,
+        Action::Claim { pool, to } => contributor::claim(ctx, &pool, to.as_ref()).await,
+        Action::ContributorShow { pool, wallet } => {
+            contributor::show(ctx, &pool, wallet.as_ref()).await
+        }
+        Action::ContributorList { pool } => contributor::list(ctx, &pool).await,
+        Action::Audit {
+            pool,
+            html,
+            history,
+        } => audit::run_audit(ctx, &pool, html.as_deref(), history).await,
+        Action::Events {
+            pool,
+            follow,
+            limit,
+        } => audit::run_events(ctx, &pool, follow, limit).await,
+        Action::Demo(cfg) => demo::run(ctx, &cfg).await,
+    }
+}

@@ -1,0 +1,503 @@
+//! `offer …`: make an offer into escrow, list and show offers with their tally, finalize,
+//! cancel and refund.
+
+use std::fmt;
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::math::Outcome;
+use data_pool::state::{Offer, OfferState};
+use data_pool_client::chain::Chain;
+use data_pool_client::events::DataPoolEvent;
+use data_pool_client::instructions::{self as ix, PoolTokens};
+use data_pool_client::pda::{find_escrow_pda, find_offer_pda};
+use data_pool_client::query::{self, offer_state_name as state_name};
+use data_pool_client::token;
+use data_pool_client::units::{format_amount, format_duration, format_time};
+use serde::Serialize;
+use solana_signer::Signer;
+
+use crate::context::{Ctx, Review};
+use crate::describe::{decision, phase};
+use crate::error::CliError;
+use crate::lookup;
+use crate::output::{bps, fields, share, Listing, Printed, Transaction};
+use crate::resolve::OfferCreate;
+
+/// An offer as `offer show` and `offer list` print it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferView {
+    /// Its address.
+    pub address: String,
+    /// The pool.
+    pub pool: String,
+    /// Its index in the pool.
+    pub index: u64,
+    /// The buyer.
+    pub buyer: String,
+    /// Where refunds go.
+    pub refund_account: String,
+    /// Price, base units.
+    pub price: u64,
+    /// Price, in the mint's units.
+    pub price_ui: String,
+    /// sha256 of the terms, hex.
+    pub terms_hash: String,
+    /// Where the terms can be read.
+    pub terms_uri: String,
+    /// `open`, `accepted`, `rejected` or `cancelled`.
+    pub state: &'static str,
+    /// Where it is, in words.
+    pub phase: String,
+    /// What the votes decided: `accept`, `reject`, or `null` while undecided.
+    pub decision: Option<&'static str>,
+    /// A rejection whose refund waits for the buyer.
+    pub refund_pending: bool,
+    /// When it was made (unix time).
+    pub created_at: i64,
+    /// When voting ends.
+    pub voting_ends_at: i64,
+    /// Eligible weight.
+    pub snapshot_total_weight: u64,
+    /// Eligible contributors.
+    pub snapshot_contributor_count: u64,
+    /// Fee, basis points.
+    pub fee_bps: u16,
+    /// Quorum, basis points.
+    pub quorum_bps: u16,
+    /// Approval threshold, basis points.
+    pub approval_bps: u16,
+    /// Approving weight (a string: u128).
+    pub yes_weight: String,
+    /// Rejecting weight.
+    pub no_weight: String,
+    /// Voters.
+    pub voter_count: u64,
+    /// When it was settled (0: not yet).
+    pub decided_at: i64,
+    /// Fee paid at settlement.
+    pub fee_paid: u64,
+    /// Credited to contributors at settlement.
+    pub net_distributed: u64,
+    #[serde(skip)]
+    pool_name: String,
+    #[serde(skip)]
+    decimals: u8,
+}
+
+impl OfferView {
+    fn new(k: &Pubkey, o: &Offer, pool_name: &str, decimals: u8, now: i64) -> Self {
+        OfferView {
+            address: k.to_string(),
+            pool: o.pool.to_string(),
+            index: o.index,
+            buyer: o.buyer.to_string(),
+            refund_account: o.refund_account.to_string(),
+            price: o.price,
+            price_ui: format_amount(o.price.into(), decimals),
+            terms_hash: hex::encode(o.terms_hash),
+            terms_uri: o.terms_uri.clone(),
+            state: state_name(&o.state),
+            phase: phase(o, now),
+            decision: decision(o, now),
+            refund_pending: o.refund_pending,
+            created_at: o.created_at,
+            voting_ends_at: o.voting_ends_at,
+            snapshot_total_weight: o.snapshot_total_weight,
+            snapshot_contributor_count: o.snapshot_contributor_count,
+            fee_bps: o.fee_bps,
+            quorum_bps: o.quorum_bps,
+            approval_bps: o.approval_bps,
+            yes_weight: o.yes_weight.to_string(),
+            no_weight: o.no_weight.to_string(),
+            voter_count: o.voter_count,
+            decided_at: o.decided_at,
+            fee_paid: o.fee_paid,
+            net_distributed: o.net_distributed,
+            pool_name: pool_name.to_string(),
+            decimals,
+        }
+    }
+}
+
+impl fmt::Display for OfferView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.decimals;
+        let (yes, no): (u128, u128) = (
+            self.yes_weight.parse().unwrap_or(0),
+            self.no_weight.parse().unwrap_or(0),
+        );
+        let voted = yes.saturating_add(no);
+        let uri = if self.terms_uri.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", self.terms_uri)
+        };
+        let text = fields(&[
+            (
+                "Offer",
+                format!(
+                    "{} (#{} of pool {})",
+                    self.address, self.index, self.pool_name
+                ),
+            ),
+            ("State", self.phase.clone()),
+            ("Buyer", self.buyer.clone()),
+            ("Price", self.price_ui.clone()),
+            ("Terms", format!("sha256 {}{uri}", self.terms_hash)),
+            ("Voting ends", format_time(self.voting_ends_at)),
+            (
+                "Eligible",
+                format!(
+                    "{} contributors, weight {}",
+                    self.snapshot_contributor_count, self.snapshot_total_weight
+                ),
+            ),
+            (
+                "Turnout",
+                format!(
+                    "{} voters, weight {voted} ({} of snapshot; quorum {})",
+                    self.voter_count,
+                    share(voted, self.snapshot_total_weight.into()),
+                    bps(self.quorum_bps)
+                ),
+            ),
+            (
+                "Yes",
+                format!(
+                    "{yes} ({} of votes; needs {})",
+                    share(yes, voted),
+                    bps(self.approval_bps)
+                ),
+            ),
+            ("No", format!("{no} ({} of votes)", share(no, voted))),
+            ("Fee", bps(self.fee_bps)),
+            (
+                "Settled",
+                if self.state == "accepted" {
+                    format!(
+                        "{} to contributors, {} fee",
+                        format_amount(self.net_distributed.into(), d),
+                        format_amount(self.fee_paid.into(), d)
+                    )
+                } else {
+                    "-".into()
+                },
+            ),
+        ]);
+        write!(f, "{text}")
+    }
+}
+
+/// `offer list`.
+pub async fn list<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pubkey,
+    state: Option<OfferState>,
+) -> Result<Printed, CliError> {
+    let p = lookup::pool(ctx, pool).await?;
+    let now = ctx.chain.unix_time().await?;
+    let mut list = query::offers(ctx.chain, &ctx.program_id, pool).await?;
+    if let Some(s) = state {
+        list.retain(|(_, o)| o.state == s);
+    }
+    let views = list
+        .iter()
+        .map(|(k, o)| OfferView::new(k, o, &p.name, p.mint_decimals, now))
+        .collect();
+    Ok(Printed::of(&Listing::new(
+        views,
+        &["#", "OFFER", "PRICE", "VOTERS", "STATE"],
+        |o: &OfferView| {
+            vec![
+                o.index.to_string(),
+                o.address.clone(),
+                o.price_ui.clone(),
+                o.voter_count.to_string(),
+                o.phase.clone(),
+            ]
+        },
+        "no offers",
+    )))
+}
+
+/// `offer show`.
+pub async fn show<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
+    let o = lookup::offer(ctx, k).await?;
+    let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
+    let now = ctx.chain.unix_time().await?;
+    Ok(Printed::of(&OfferView::new(
+        k,
+        &o,
+        &p.name,
+        p.mint_decimals,
+        now,
+    )))
+}
+
+/// An offer made.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offered {
+    /// The pool.
+    pub pool: String,
+    /// The offer.
+    pub offer: String,
+    /// Its index.
+    pub index: u64,
+    /// Price, base units.
+    pub price: u64,
+    /// The escrow holding it.
+    pub escrow: String,
+    /// sha256 of the terms, hex.
+    pub terms_hash: String,
+    /// When voting ends.
+    pub voting_ends_at: Option<i64>,
+}
+
+/// `offer create`.
+pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Printed, CliError> {
+    let addr = a.pool;
+    let p = lookup::pool(ctx, &addr).await?;
+    let d = p.mint_decimals;
+    let price = a.price.base_units(d)?;
+    if price < p.params.min_offer_price {
+        return Err(CliError::input(format!(
+            "the pool's minimum price is {}",
+            format_amount(p.params.min_offer_price.into(), d)
+        )));
+    }
+    let me = ctx.signer()?.pubkey();
+    let from = a
+        .from
+        .unwrap_or_else(|| token::associated_address(&me, &p.mint, &p.token_program));
+    let t = lookup::token_account(ctx, &from, &p, Some(&me), "paying account").await?;
+    if t.amount < price {
+        return Err(CliError::failed(format!(
+            "insufficient funds: {from} holds {}, the offer needs {}",
+            format_amount(t.amount.into(), d),
+            format_amount(price.into(), d)
+        )));
+    }
+    let refund = a.refund_to.unwrap_or(from);
+    if refund != from {
+        lookup::token_account(ctx, &refund, &p, None, "refund account").await?;
+    }
+    let fee = data_pool::math::bps_of(price, p.params.fee_bps).unwrap_or(0);
+    ctx.confirm(&Review {
+        title: format!("Offer to buy the data of pool {} ({addr})", p.name),
+        rows: vec![
+            (
+                "price".into(),
+                format!(
+                    "{} (into escrow now; refunded if the pool says no)",
+                    format_amount(price.into(), d)
+                ),
+            ),
+            (
+                "fee".into(),
+                format!(
+                    "{} to the curator if accepted ({})",
+                    format_amount(fee.into(), d),
+                    bps(p.params.fee_bps)
+                ),
+            ),
+            (
+                "voting".into(),
+                format!(
+                    "{} among {} contributors",
+                    format_duration(p.params.voting_period),
+                    p.contributor_count
+                ),
+            ),
+            ("from".into(), from.to_string()),
+            ("refunds to".into(), refund.to_string()),
+            (
+                "terms".into(),
+                format!("sha256 {}", hex::encode(a.terms_hash)),
+            ),
+        ],
+    })?;
+    let args = ix::OfferCreateArgs {
+        price,
+        terms_hash: a.terms_hash,
+        terms_uri: a.terms_uri.clone(),
+    };
+    let i = ix::offer_create(
+        &ctx.program_id,
+        &ctx.payer()?.pubkey(),
+        &me,
+        &addr,
+        p.offer_count,
+        &PoolTokens::of(&p),
+        &from,
+        &refund,
+        args,
+    );
+    let offer = find_offer_pda(&ctx.program_id, &addr, p.offer_count).0;
+    let sent = ctx.send("Create offer", &[i], true, &[]).await?;
+    let ends = sent.events.iter().find_map(|e| match e {
+        DataPoolEvent::OfferCreated(o) => Some(o.voting_ends_at),
+        _ => None,
+    });
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        Offered {
+            pool: addr.to_string(),
+            offer: offer.to_string(),
+            index: p.offer_count,
+            price,
+            escrow: find_escrow_pda(&ctx.program_id, &offer).0.to_string(),
+            terms_hash: hex::encode(a.terms_hash),
+            voting_ends_at: ends,
+        },
+        format!(
+            "Offered {} for the data of pool {}",
+            format_amount(price.into(), d),
+            p.name
+        ),
+        vec![
+            ("Offer", offer.to_string()),
+            ("Voting ends", ends.map(format_time).unwrap_or_default()),
+        ],
+    )))
+}
+
+/// An escrow returned to the buyer.
+#[derive(Debug, Serialize)]
+pub struct Returned {
+    /// The offer.
+    pub offer: String,
+    /// Base units returned.
+    pub refunded: u64,
+    /// The token account paid.
+    pub to: String,
+}
+
+/// `offer cancel` / `offer refund`.
+pub async fn give_back<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    k: &Pubkey,
+    to: Option<&Pubkey>,
+    cancel: bool,
+) -> Result<Printed, CliError> {
+    let o = lookup::offer(ctx, k).await?;
+    let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
+    let me = ctx.signer()?.pubkey();
+    if o.buyer != me {
+        return Err(
+            CliError::input(format!("offer {k} was made by {}, not {me}", o.buyer))
+                .with_hint("sign with the buyer's keypair (-k)"),
+        );
+    }
+    let dest = match to {
+        Some(t) => *t,
+        None if cancel => o.refund_account,
+        None => token::associated_address(&me, &p.mint, &p.token_program),
+    };
+    lookup::token_account(ctx, &dest, &p, None, "destination").await?;
+    let amount = format_amount(o.price.into(), p.mint_decimals);
+    ctx.confirm(&Review {
+        title: format!("{} offer {k}", if cancel { "Cancel" } else { "Refund" }),
+        rows: vec![
+            ("amount".into(), amount.clone()),
+            ("to".into(), dest.to_string()),
+        ],
+    })?;
+    let tokens = PoolTokens::of(&p);
+    let i = if cancel {
+        ix::offer_cancel(&ctx.program_id, &me, &o.pool, k, &tokens, &dest)
+    } else {
+        ix::offer_refund(&ctx.program_id, &me, &o.pool, k, &tokens, &dest)
+    };
+    let verb = if cancel { "Cancelled" } else { "Refunded" };
+    let sent = ctx.send(verb, &[i], true, &[]).await?;
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        Returned {
+            offer: k.to_string(),
+            refunded: o.price,
+            to: dest.to_string(),
+        },
+        format!("{verb} offer {k}: {amount} back to {dest}"),
+        vec![],
+    )))
+}
+
+/// An offer settled.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finalized {
+    /// The offer.
+    pub offer: String,
+    /// Its state now.
+    pub state: &'static str,
+    /// Fee paid.
+    pub fee_paid: u64,
+    /// Credited to contributors.
+    pub net_distributed: u64,
+}
+
+/// `offer finalize`.
+pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
+    let o = lookup::offer(ctx, k).await?;
+    let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
+    let now = ctx.chain.unix_time().await?;
+    if o.state != OfferState::Open {
+        return Err(CliError::input(format!(
+            "offer {k} is already {}",
+            state_name(&o.state)
+        )));
+    }
+    let outcome = o.outcome(now).ok_or_else(|| {
+        CliError::input(format!("offer {k} is not decided yet: {}", phase(&o, now)))
+    })?;
+    let accepted = matches!(outcome, Outcome::Accepted);
+    let d = p.mint_decimals;
+    ctx.confirm(&Review {
+        title: format!("Finalize offer {k}"),
+        rows: vec![
+            (
+                "outcome".into(),
+                if accepted {
+                    "accepted: pay the pool and the fee"
+                } else {
+                    "rejected: refund the buyer"
+                }
+                .into(),
+            ),
+            ("price".into(), format_amount(o.price.into(), d)),
+        ],
+    })?;
+    let i = ix::offer_finalize(
+        &ctx.program_id,
+        &o.pool,
+        k,
+        &PoolTokens::of(&p),
+        &o.refund_account,
+        &o.buyer,
+    );
+    let sent = ctx.send("Finalize", &[i], false, &[]).await?;
+    let after = query::offer(ctx.chain, &ctx.program_id, k).await.ok();
+    let (state, fee, net) = after
+        .as_ref()
+        .map(|a| (state_name(&a.state), a.fee_paid, a.net_distributed))
+        .unwrap_or(("?", 0, 0));
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        Finalized {
+            offer: k.to_string(),
+            state,
+            fee_paid: fee,
+            net_distributed: net,
+        },
+        format!("Finalized offer {k}: {state}"),
+        vec![
+            ("Paid to contributors", format_amount(net.into(), d)),
+            ("Fee", format_amount(fee.into(), d)),
+        ],
+    )))
+}

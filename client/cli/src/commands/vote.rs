@@ -1,0 +1,171 @@
+//! `vote` and `offer close-vote`: cast a vote with your data-share weight, and close your vote
+//! record once the offer is settled.
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::state::OfferState;
+use data_pool_client::chain::Chain;
+use data_pool_client::events::DataPoolEvent;
+use data_pool_client::instructions as ix;
+use data_pool_client::pda::{find_contributor_pda, find_vote_pda};
+use data_pool_client::query::{self, offer_state_name as state_name};
+use data_pool_client::units::format_amount;
+use serde::Serialize;
+use solana_signer::Signer;
+
+use crate::context::{Ctx, Review};
+use crate::describe::phase;
+use crate::error::CliError;
+use crate::lookup;
+use crate::output::{share, Printed, Transaction};
+
+/// A vote record closed.
+#[derive(Debug, Serialize)]
+pub struct VoteClosed {
+    /// The offer.
+    pub offer: String,
+    /// The closed vote record.
+    pub vote: String,
+}
+
+/// `offer close-vote`.
+pub async fn close_vote<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
+    let o = lookup::offer(ctx, k).await?;
+    let me = ctx.signer()?.pubkey();
+    let vote = find_vote_pda(&ctx.program_id, k, &me).0;
+    if ctx.chain.get_account(&vote).await?.is_none() {
+        return Err(CliError::input(format!(
+            "{me} has no open vote record on offer {k}"
+        )));
+    }
+    if !o.is_terminal() {
+        return Err(CliError::input(format!(
+            "offer {k} is still {}: vote records close once it is settled",
+            state_name(&o.state)
+        )));
+    }
+    let i = ix::vote_close(&ctx.program_id, k, &me);
+    let sent = ctx.send("Close vote", &[i], true, &[]).await?;
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        VoteClosed {
+            offer: k.to_string(),
+            vote: vote.to_string(),
+        },
+        format!("Closed your vote record on offer {k}; its rent is back"),
+        vec![],
+    )))
+}
+
+/// A vote cast.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Voted {
+    /// The offer.
+    pub offer: String,
+    /// The vote record.
+    pub vote: String,
+    /// Approve (true) or reject.
+    pub approve: bool,
+    /// The voter's weight.
+    pub weight: u64,
+    /// Approving weight after the vote.
+    pub yes_weight: String,
+    /// Rejecting weight after the vote.
+    pub no_weight: String,
+}
+
+/// `vote`.
+pub async fn vote<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    k: &Pubkey,
+    approve: bool,
+) -> Result<Printed, CliError> {
+    let o = lookup::offer(ctx, k).await?;
+    let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
+    let me = ctx.signer()?.pubkey();
+    let now = ctx.chain.unix_time().await?;
+    let vote_addr = find_vote_pda(&ctx.program_id, k, &me).0;
+    if ctx.chain.get_account(&vote_addr).await?.is_some() {
+        return Err(
+            CliError::failed(format!("{me} has already voted on offer {k}"))
+                .with_hint("a vote is final"),
+        );
+    }
+    let record = find_contributor_pda(&ctx.program_id, &o.pool, &me).0;
+    let c = query::contributor_opt(ctx.chain, &ctx.program_id, &record).await?;
+    let weight = c.as_ref().map(|c| c.weight).unwrap_or(0);
+    let eligible = c
+        .as_ref()
+        .is_some_and(|c| c.index < o.snapshot_contributor_count && c.weight > 0);
+    if !eligible {
+        return Err(CliError::failed(format!(
+            "{me} cannot vote on offer {k}: only contributors who had weight when it was made can"
+        )));
+    }
+    // Votes end at the deadline, or as soon as the votes decide the offer (a decision is final).
+    if o.state != OfferState::Open || now >= o.voting_ends_at || o.outcome(now).is_some() {
+        return Err(CliError::input(format!(
+            "offer {k} is not open for votes: {}",
+            phase(&o, now)
+        )));
+    }
+    ctx.confirm(&Review {
+        title: format!("Vote on offer {k} (pool {})", p.name),
+        rows: vec![
+            (
+                "choice".into(),
+                if approve {
+                    "APPROVE the sale"
+                } else {
+                    "REJECT the sale"
+                }
+                .into(),
+            ),
+            (
+                "price".into(),
+                format_amount(o.price.into(), p.mint_decimals),
+            ),
+            (
+                "your weight".into(),
+                format!(
+                    "{weight} ({} of the snapshot)",
+                    share(weight.into(), o.snapshot_total_weight.into())
+                ),
+            ),
+            ("voter".into(), me.to_string()),
+        ],
+    })?;
+    let i = ix::offer_vote(
+        &ctx.program_id,
+        &ctx.payer()?.pubkey(),
+        &me,
+        &o.pool,
+        k,
+        approve,
+    );
+    let sent = ctx.send("Vote", &[i], true, &[]).await?;
+    let (yes, no) = sent
+        .events
+        .iter()
+        .find_map(|e| match e {
+            DataPoolEvent::VoteCast(v) => Some((v.yes_weight, v.no_weight)),
+            _ => None,
+        })
+        .unwrap_or((o.yes_weight, o.no_weight));
+    let choice = if approve { "approve" } else { "reject" };
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        Voted {
+            offer: k.to_string(),
+            vote: vote_addr.to_string(),
+            approve,
+            weight,
+            yes_weight: yes.to_string(),
+            no_weight: no.to_string(),
+        },
+        format!("Voted {choice} on offer {k} with weight {weight}"),
+        vec![("Tally", format!("yes {yes} / no {no}"))],
+    )))
+}

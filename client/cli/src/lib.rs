@@ -1,0 +1,85 @@
+//! The `datapool` CLI, in the shape of agave's `solana` and `spl-token` command lines: clap
+//! syntax (`args`), a resolve step that turns strings into a typed [`Action`] and refuses bad
+//! input before a node is touched (`resolve`, exit 2), one processing file per noun
+//! (`commands`), and typed results printed as text or JSON (`output`). The attestor HTTP
+//! service (`service`) lives here too, so the SDK (`data-pool-client`) carries no CLI or server
+//! dependencies.
+//!
+//! Imports point one way: `commands` use `context`, `lookup`, `output` and `resolve`; nothing
+//! imports from a command file.
+//!
+//! Exit codes: 0 success, 1 the chain refused or the transaction failed, 2 bad input (nothing
+//! was sent), 3 the node could not be reached.
+
+pub mod args;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod describe;
+pub mod error;
+pub mod lookup;
+pub mod output;
+pub mod progress;
+pub mod resolve;
+pub mod service;
+
+use data_pool_client::chain::rpc::RpcChain;
+use data_pool_client::chain::Chain;
+
+pub use args::{Cli, Command, OutputFormat};
+pub use context::{build_ctx, Ctx, Review};
+pub use error::{CliError, EXIT_FAILED, EXIT_INPUT, EXIT_UNREACHABLE};
+pub use output::Printed;
+pub use resolve::Action;
+
+/// Resolves a parsed command line and runs it against `chain` (tests call this with an
+/// embedded chain).
+pub async fn execute<C: Chain>(ctx: &Ctx<'_, C>, command: &Command) -> Result<Printed, CliError> {
+    let action = resolve::resolve(command)?;
+    commands::dispatch(ctx, action).await
+}
+
+/// Parses `argv`, builds the chain from the settings and runs; returns the exit code.
+pub async fn main_with_args(argv: Vec<String>) -> i32 {
+    let cli = match <Cli as clap::Parser>::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_INPUT } else { 0 };
+        }
+    };
+    let format = cli.global.output;
+    let result = run(&cli).await;
+    output::print_result(format, result)
+}
+
+async fn run(cli: &Cli) -> Result<Printed, CliError> {
+    let g = &cli.global;
+    // Input is checked before any settings file, keypair or node is read.
+    let action = resolve::resolve(&cli.command)?;
+    let settings = config::settings(g)?;
+    #[cfg(feature = "embedded")]
+    if let Action::Demo(_) = &action {
+        if !settings.url_explicit {
+            let chain = data_pool_client::chain::embedded::EmbeddedChain::with_default_program(
+                &context::program_id(g)?,
+            )?;
+            let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
+            ctx.send_opts.fetch_logs = false;
+            return commands::dispatch(&ctx, action).await;
+        }
+    }
+    let chain = RpcChain::new(
+        &settings.url,
+        settings.commitment,
+        std::time::Duration::from_secs(30),
+    );
+    let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
+    ctx.explorer = context::explorer_suffix(&settings.url);
+    ctx.ws_url = Some(settings.ws_url.clone());
+    ctx.commitment = settings.commitment;
+    if let Action::Demo(_) = &action {
+        ctx.send_opts.fetch_logs = false;
+    }
+    commands::dispatch(&ctx, action).await
+}

@@ -1,0 +1,75 @@
+//! Chain reads that commands share, with messages that say what is wrong and what to do.
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::state::{Contribution, Offer, Pool};
+use data_pool_client::chain::Chain;
+use data_pool_client::query::{self, QueryError};
+
+use crate::context::Ctx;
+use crate::error::CliError;
+
+/// The pool at `addr`.
+pub async fn pool<C: Chain>(ctx: &Ctx<'_, C>, addr: &Pubkey) -> Result<Pool, CliError> {
+    query::pool(ctx.chain, &ctx.program_id, addr)
+        .await
+        .map_err(|e| match e {
+            QueryError::NotFound { .. } => {
+                CliError::input(format!("no pool at {addr} on {}", ctx.chain.label()))
+                    .with_hint("list pools with `datapool pool list`; check --url")
+            }
+            other => other.into(),
+        })
+}
+
+/// The offer at `addr`.
+pub async fn offer<C: Chain>(ctx: &Ctx<'_, C>, addr: &Pubkey) -> Result<Offer, CliError> {
+    query::offer(ctx.chain, &ctx.program_id, addr)
+        .await
+        .map_err(|e| match e {
+            QueryError::NotFound { .. } => {
+                CliError::input(format!("no offer at {addr} on {}", ctx.chain.label()))
+                    .with_hint("list offers with `datapool offer list <POOL>`")
+            }
+            other => other.into(),
+        })
+}
+
+/// The contribution at `addr`.
+pub async fn contribution<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    addr: &Pubkey,
+) -> Result<Contribution, CliError> {
+    Ok(query::contribution(ctx.chain, &ctx.program_id, addr).await?)
+}
+
+/// A token account of the pool's mint, checked (exists, mint, optionally owner).
+pub async fn token_account<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    address: &Pubkey,
+    pool: &Pool,
+    owner: Option<&Pubkey>,
+    role: &str,
+) -> Result<query::TokenAccount, CliError> {
+    let t = query::token_account(ctx.chain, address)
+        .await
+        .map_err(|e| match e {
+            QueryError::Chain(c) => c.into(),
+            other => CliError::input(format!("{role}: {other}")),
+        })?;
+    if t.mint != pool.mint {
+        return Err(CliError::input(format!(
+            "{role} {address} holds mint {}, but the pool pays in {}",
+            t.mint, pool.mint
+        ))
+        .with_hint("use a token account of the pool's payout mint"));
+    }
+    if let Some(o) = owner {
+        if t.owner != *o {
+            return Err(CliError::input(format!(
+                "{role} {address} belongs to {}, not {o}",
+                t.owner
+            )));
+        }
+    }
+    Ok(t)
+}

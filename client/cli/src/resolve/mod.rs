@@ -1,0 +1,397 @@
+//! The resolve step: the strings of a parsed command line become a typed [`Action`]. Everything
+//! that can be checked without a node is checked here (addresses, hashes, durations, amounts'
+//! shape, files to read, the attestor's keypair), so a mistake exits 2 before any settings file,
+//! keypair or node is read.
+
+use std::path::Path;
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::state::OfferState;
+use data_pool_client::attestation::{AttestationFile, MAX_ATTESTATION_FILE_LEN};
+use data_pool_client::story::unwrapped;
+use data_pool_client::units::parse_duration;
+use sha2::{Digest, Sha256};
+use solana_signer::Signer;
+
+use crate::args::*;
+use crate::config;
+use crate::error::CliError;
+
+mod action;
+
+pub use action::*;
+
+/// An address argument: a base58 public key, or a keypair file whose public key is used.
+pub fn pubkey(text: &str, what: &str) -> Result<Pubkey, CliError> {
+    if let Ok(k) = text.parse::<Pubkey>() {
+        return Ok(k);
+    }
+    let path = Path::new(text);
+    if path.is_file() {
+        return config::read_keypair(path).map(|k| k.pubkey());
+    }
+    Err(CliError::input(format!(
+        "{text:?} is not a valid {what} address (base58 public key)"
+    )))
+}
+
+fn opt_pubkey(text: &Option<String>, what: &str) -> Result<Option<Pubkey>, CliError> {
+    text.as_deref().map(|t| pubkey(t, what)).transpose()
+}
+
+/// A 32-byte hash as 64 hex characters (an optional `0x`).
+pub fn hash(text: &str) -> Result<[u8; 32], CliError> {
+    let t = text.trim().trim_start_matches("0x");
+    let bytes = hex::decode(t).map_err(|_| CliError::input(format!("{text:?} is not hex")))?;
+    bytes
+        .try_into()
+        .map_err(|_| CliError::input("a data hash is 32 bytes: 64 hex characters"))
+}
+
+/// A duration like `90s`, `3d`, `1h`.
+pub fn duration(text: &str, flag: &str) -> Result<i64, CliError> {
+    parse_duration(text).map_err(|e| CliError::input(format!("{flag}: {e}")))
+}
+
+/// Reads and checks an attestation file (size, JSON shape, field encodings).
+pub fn attestation_file(path: &Path) -> Result<AttestationFile, CliError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > MAX_ATTESTATION_FILE_LEN as u64 {
+        return Err(CliError::input(format!(
+            "{} is {} bytes: too large for an attestation file",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+    AttestationFile::parse(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}
+
+fn params_change(p: &ParamsArgs) -> Result<ParamsChange, CliError> {
+    Ok(ParamsChange {
+        fee_bps: p.fee_bps,
+        quorum_bps: p.quorum_bps,
+        approval_bps: p.approval_bps,
+        voting_period: p
+            .voting_period
+            .as_deref()
+            .map(|v| duration(v, "--voting-period"))
+            .transpose()?,
+        min_price: p
+            .min_price
+            .as_deref()
+            .map(|v| Amount::parse(v, "--min-price"))
+            .transpose()?,
+        max_score: p.max_score,
+    })
+}
+
+fn pool_config(path: &Path) -> Result<PoolConfig, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+    let f: PoolConfigFile =
+        toml::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+    Ok(PoolConfig {
+        mint: pubkey(&f.mint, "mint")?,
+        params: ParamsChange {
+            fee_bps: Some(f.fee_bps),
+            quorum_bps: Some(f.quorum_bps),
+            approval_bps: Some(f.approval_bps),
+            voting_period: Some(duration(&f.voting_period, "voting_period")?),
+            min_price: Some(Amount::parse(&f.min_price, "min_price")?),
+            max_score: Some(f.max_score),
+        },
+        attestors: f
+            .attestors
+            .iter()
+            .map(|a| pubkey(a, "attestor"))
+            .collect::<Result<_, _>>()?,
+        remove_unlisted_attestors: f.remove_unlisted_attestors,
+        name: f.name,
+    })
+}
+
+fn pool_name(name: &str) -> Result<String, CliError> {
+    if name.is_empty() || name.len() > data_pool::constants::MAX_POOL_NAME_LEN {
+        return Err(CliError::input(format!(
+            "pool name {name:?} must be 1 to 32 bytes"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
+    let ttl = duration(&a.expires_in, "--expires-in")?;
+    if ttl <= 0 {
+        return Err(CliError::input("--expires-in must be positive"));
+    }
+    let source = if a.file.is_empty() {
+        let score = a.score.unwrap_or(0);
+        if score == 0 {
+            return Err(CliError::input("--score must be at least 1"));
+        }
+        AttestSource::Given {
+            hash: hash(a.data_hash.as_deref().unwrap_or_default())?,
+            score,
+        }
+    } else {
+        AttestSource::Export(a.file.clone())
+    };
+    Ok(Attest {
+        pool: pubkey(&a.pool, "pool")?,
+        contributor: pubkey(&a.contributor, "contributor")?,
+        source,
+        max_score: a.max_score,
+        attestor: config::read_keypair(&a.attestor_keypair)?,
+        ttl,
+        out: a.out.clone(),
+    })
+}
+
+fn offer_create(
+    pool: &str,
+    price: &str,
+    terms: &Path,
+    terms_uri: &str,
+    from: &Option<String>,
+    refund_to: &Option<String>,
+) -> Result<OfferCreate, CliError> {
+    if terms_uri.len() > data_pool::constants::MAX_TERMS_URI_LEN {
+        return Err(CliError::input("--terms-uri is longer than 200 bytes"));
+    }
+    let terms_bytes = std::fs::read(terms)
+        .map_err(|e| CliError::input(format!("cannot read terms {}: {e}", terms.display())))?;
+    Ok(OfferCreate {
+        pool: pubkey(pool, "pool")?,
+        price: Amount::parse(price, "--price")?,
+        terms_hash: Sha256::digest(&terms_bytes).into(),
+        terms_uri: terms_uri.to_string(),
+        from: opt_pubkey(from, "paying token account")?,
+        refund_to: opt_pubkey(refund_to, "refund account")?,
+    })
+}
+
+fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
+    let AttestorCmd::Serve {
+        pool,
+        bind,
+        max_body,
+        concurrency,
+        ttl,
+        max_score,
+    } = cmd
+    else {
+        return Err(CliError::input("not a serve command"));
+    };
+    Ok(Action::AttestorServe(Serve {
+        pool: pubkey(pool, "pool")?,
+        bind: bind.parse().map_err(|_| {
+            CliError::input(format!(
+                "--bind {bind:?} is not an address like 127.0.0.1:8787"
+            ))
+        })?,
+        max_body: *max_body,
+        concurrency: *concurrency,
+        ttl: duration(ttl, "--ttl")?,
+        max_score: *max_score,
+    }))
+}
+
+fn offer_state(s: OfferStateArg) -> OfferState {
+    match s {
+        OfferStateArg::Open => OfferState::Open,
+        OfferStateArg::Accepted => OfferState::Accepted,
+        OfferStateArg::Rejected => OfferState::Rejected,
+        OfferStateArg::Cancelled => OfferState::Cancelled,
+    }
+}
+
+/// Resolves a parsed command line.
+pub fn resolve(command: &Command) -> Result<Action, CliError> {
+    Ok(match command {
+        Command::Pool(c) => match c {
+            PoolCmd::Create { name, mint, params } => Action::PoolCreate {
+                name: pool_name(name)?,
+                mint: pubkey(mint, "mint")?,
+                params: params_change(params)?,
+            },
+            PoolCmd::Show { pool } => Action::PoolShow {
+                pool: pubkey(pool, "pool")?,
+            },
+            PoolCmd::List { authority } => Action::PoolList {
+                authority: opt_pubkey(authority, "authority")?,
+            },
+            PoolCmd::Update { pool, params } => Action::PoolUpdate {
+                pool: pubkey(pool, "pool")?,
+                change: {
+                    let change = params_change(params)?;
+                    if change.is_empty() {
+                        return Err(CliError::input("nothing to update: give at least one of --fee-bps, --quorum-bps, --approval-bps, --voting-period, --min-price, --max-score"));
+                    }
+                    change
+                },
+            },
+            PoolCmd::Pause { pool } => Action::PoolPause {
+                pool: pubkey(pool, "pool")?,
+                pause: true,
+            },
+            PoolCmd::Unpause { pool } => Action::PoolPause {
+                pool: pubkey(pool, "pool")?,
+                pause: false,
+            },
+            PoolCmd::WithdrawFees { pool, amount, to } => Action::PoolWithdrawFees {
+                pool: pubkey(pool, "pool")?,
+                amount: amount
+                    .as_deref()
+                    .map(|a| Amount::parse(a, "--amount"))
+                    .transpose()?,
+                to: opt_pubkey(to, "destination")?,
+            },
+            PoolCmd::Authority(AuthorityCmd::Propose {
+                pool,
+                new_authority,
+            }) => Action::AuthorityPropose {
+                pool: pubkey(pool, "pool")?,
+                new_authority: pubkey(new_authority, "new authority")?,
+            },
+            PoolCmd::Authority(AuthorityCmd::Accept { pool }) => Action::AuthorityAccept {
+                pool: pubkey(pool, "pool")?,
+            },
+            PoolCmd::Apply { config } => Action::PoolApply(pool_config(config)?),
+        },
+        Command::Attestor(c) => match c {
+            AttestorCmd::Add { pool, key } | AttestorCmd::Remove { pool, key } => {
+                Action::AttestorSet {
+                    pool: pubkey(pool, "pool")?,
+                    key: pubkey(key, "attestor key")?,
+                    add: matches!(c, AttestorCmd::Add { .. }),
+                }
+            }
+            AttestorCmd::List { pool } => Action::AttestorList {
+                pool: pubkey(pool, "pool")?,
+            },
+            AttestorCmd::Serve { .. } => serve(c)?,
+        },
+        Command::Attest(a) => Action::Attest(Box::new(attest(a)?)),
+        Command::Contribute {
+            pool,
+            attestation,
+            file,
+            attestor_url,
+        } => {
+            match (attestation, attestor_url) {
+                (Some(path), _) => Action::ContributeAttestation {
+                    pool: pubkey(pool, "pool")?,
+                    file: Box::new(attestation_file(path)?),
+                    source: path.display().to_string(),
+                },
+                (None, Some(url)) => Action::ContributeExport {
+                    pool: pubkey(pool, "pool")?,
+                    files: file.clone(),
+                    attestor_url: url.clone(),
+                },
+                (None, None) => return Err(CliError::input(
+                    "--file needs --attestor-url (or sign offline with `datapool attest --file`)",
+                )),
+            }
+        }
+        Command::Contribution(c) => match c {
+            ContributionCmd::List { pool, contributor } => Action::ContributionList {
+                pool: pubkey(pool, "pool")?,
+                contributor: opt_pubkey(contributor, "contributor")?,
+            },
+            ContributionCmd::Show { contribution } => Action::ContributionShow {
+                contribution: pubkey(contribution, "contribution")?,
+            },
+            ContributionCmd::Revoke { contribution }
+            | ContributionCmd::Invalidate { contribution } => Action::ContributionEnd {
+                contribution: pubkey(contribution, "contribution")?,
+                revoke: matches!(c, ContributionCmd::Revoke { .. }),
+            },
+        },
+        Command::Offer(c) => match c {
+            OfferCmd::Create {
+                pool,
+                price,
+                terms,
+                terms_uri,
+                from,
+                refund_to,
+            } => Action::OfferCreate(offer_create(
+                pool, price, terms, terms_uri, from, refund_to,
+            )?),
+            OfferCmd::List { pool, state } => Action::OfferList {
+                pool: pubkey(pool, "pool")?,
+                state: state.map(offer_state),
+            },
+            OfferCmd::Show { offer } => Action::OfferShow {
+                offer: pubkey(offer, "offer")?,
+            },
+            OfferCmd::Cancel { offer, to } | OfferCmd::Refund { offer, to } => {
+                Action::OfferReturn {
+                    offer: pubkey(offer, "offer")?,
+                    to: opt_pubkey(to, "destination")?,
+                    cancel: matches!(c, OfferCmd::Cancel { .. }),
+                }
+            }
+            OfferCmd::Finalize { offer } => Action::OfferFinalize {
+                offer: pubkey(offer, "offer")?,
+            },
+            OfferCmd::CloseVote { offer } => Action::VoteClose {
+                offer: pubkey(offer, "offer")?,
+            },
+        },
+        Command::Vote {
+            offer,
+            approve,
+            reject,
+        } => Action::Vote {
+            offer: pubkey(offer, "offer")?,
+            approve: *approve && !*reject,
+        },
+        Command::Claim { pool, to } => Action::Claim {
+            pool: pubkey(pool, "pool")?,
+            to: opt_pubkey(to, "destination")?,
+        },
+        Command::Contributor(c) => match c {
+            ContributorCmd::Show { pool, wallet } => Action::ContributorShow {
+                pool: pubkey(pool, "pool")?,
+                wallet: opt_pubkey(wallet, "wallet")?,
+            },
+            ContributorCmd::List { pool } => Action::ContributorList {
+                pool: pubkey(pool, "pool")?,
+            },
+        },
+        Command::Audit {
+            pool,
+            html,
+            no_history,
+        } => Action::Audit {
+            pool: pubkey(pool, "pool")?,
+            html: html.clone(),
+            history: !*no_history,
+        },
+        Command::Events {
+            pool,
+            follow,
+            limit,
+        } => Action::Events {
+            pool: pubkey(pool, "pool")?,
+            follow: *follow,
+            limit: *limit,
+        },
+        Command::Demo(d) => {
+            let cfg = unwrapped::Config {
+                contributors: d.contributors,
+                turnout: d.turnout,
+                price: Amount::parse(&d.price, "--price")?.base_units(unwrapped::DECIMALS)?,
+                seed: d.seed,
+                concurrency: d.concurrency,
+            };
+            cfg.validate().map_err(|e| CliError::input(e.to_string()))?;
+            Action::Demo(cfg)
+        }
+    })
+}

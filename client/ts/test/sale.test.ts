@@ -1,0 +1,288 @@
+// A whole sale cycle on the built program, in LiteSVM, through the generated TypeScript client
+// alone: no address is derived by hand. A pool with an attestor, three attested contributions,
+// an offer paid into escrow, votes, finalize, claims with exact balances, the fee withdrawal,
+// vote records closed, and a late vote refused with the error the generated table names.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { LiteSVM, FailedTransactionMetadata } from "litesvm";
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  generateKeyPairSigner,
+  getUtf8Encoder,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+  type Address,
+  type Instruction,
+  type KeyPairSigner,
+} from "@solana/kit";
+import { getCreateAccountInstruction } from "@solana-program/system";
+import {
+  TOKEN_PROGRAM_ADDRESS,
+  findAssociatedTokenPda,
+  getCreateAssociatedTokenIdempotentInstruction,
+  getInitializeMint2Instruction,
+  getMintSize,
+  getMintToInstruction,
+  getTokenDecoder,
+} from "@solana-program/token";
+import {
+  DATA_POOL_ERROR__OFFER_ALREADY_DECIDED,
+  DATA_POOL_PROGRAM_ADDRESS,
+  decodeOffer,
+  decodePool,
+  ed25519VerifyInstruction,
+  findAttestorPda,
+  findOfferPda,
+  findPoolPda,
+  getAttestorAddInstructionAsync,
+  getContributionSubmitInstructionAsync,
+  getDataPoolErrorMessage,
+  getFeesWithdrawInstructionAsync,
+  getOfferCreateInstructionAsync,
+  getOfferFinalizeInstructionAsync,
+  getOfferVoteInstructionAsync,
+  getPayoutClaimInstructionAsync,
+  getPoolCreateInstructionAsync,
+  getVoteCloseInstructionAsync,
+  OfferState,
+  signAttestation,
+} from "../src/index.js";
+
+const SO = fileURLToPath(new URL("../../../target/deploy/data_pool.so", import.meta.url));
+const USDC = 1_000_000n;
+const SOL = 1_000_000_000n;
+
+class Chain {
+  svm = new LiteSVM();
+  constructor() {
+    this.svm.addProgramFromFile(DATA_POOL_PROGRAM_ADDRESS, process.env.DATA_POOL_SO ?? SO);
+  }
+
+  /** Sends `ixs` paid by `payer`; returns the failure instead of throwing. */
+  async send(payer: KeyPairSigner, ixs: Instruction[]) {
+    const blockhash = this.svm.latestBlockhash();
+    const message = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(payer, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash, lastValidBlockHeight: 1_000_000n }, m),
+      (m) => appendTransactionMessageInstructions(ixs, m),
+    );
+    const tx = await signTransactionMessageWithSigners(message);
+    const r = this.svm.sendTransaction(tx);
+    this.svm.expireBlockhash();
+    return r;
+  }
+
+  /** Sends and requires success. */
+  async ok(payer: KeyPairSigner, ixs: Instruction[]) {
+    const r = await this.send(payer, ixs);
+    if (r instanceof FailedTransactionMetadata) {
+      assert.fail(`transaction failed: ${r.toString()}\n${r.meta().logs().join("\n")}`);
+    }
+    return r;
+  }
+
+  account(address: Address) {
+    const a = this.svm.getAccount(address);
+    assert.ok(a.exists, `no account at ${address}`);
+    return a;
+  }
+
+  tokens(address: Address): bigint {
+    return getTokenDecoder().decode(this.account(address).data).amount;
+  }
+
+  pool(address: Address) {
+    return decodePool(this.account(address)).data;
+  }
+
+  offer(address: Address) {
+    return decodeOffer(this.account(address)).data;
+  }
+
+  now(): bigint {
+    return this.svm.getClock().unixTimestamp;
+  }
+}
+
+test("a whole sale cycle through the generated client", async () => {
+  const chain = new Chain();
+  const signer = async (sol: bigint) => {
+    const k = await generateKeyPairSigner();
+    if (sol > 0n) chain.svm.airdrop(k.address, lamports(sol * SOL));
+    return k;
+  };
+  const curator = await signer(100n);
+  const buyer = await signer(0n);
+  const attestor = await signer(0n);
+  const people = [await signer(0n), await signer(0n), await signer(0n), await signer(0n)];
+  const scores = [100n, 200n, 300n, 400n];
+
+  // A USDC-like mint, the curator's account for fees and the buyer's funds.
+  const mint = await generateKeyPairSigner();
+  const ata = async (owner: Address) =>
+    (await findAssociatedTokenPda({ owner, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS }))[0];
+  const [curatorAta, buyerAta] = [await ata(curator.address), await ata(buyer.address)];
+  const ataIx = async (owner: Address) =>
+    getCreateAssociatedTokenIdempotentInstruction({ payer: curator, ata: await ata(owner), owner, mint: mint.address });
+  await chain.ok(curator, [
+    getCreateAccountInstruction({
+      payer: curator,
+      newAccount: mint,
+      lamports: chain.svm.minimumBalanceForRentExemption(BigInt(getMintSize())),
+      space: getMintSize(),
+      programAddress: TOKEN_PROGRAM_ADDRESS,
+    }),
+    getInitializeMint2Instruction({ mint: mint.address, decimals: 6, mintAuthority: curator.address }),
+    await ataIx(curator.address),
+    await ataIx(buyer.address),
+    getMintToInstruction({ mint: mint.address, token: buyerAta, mintAuthority: curator, amount: 1_500n * USDC }),
+  ]);
+
+  // The pool and its attestor.
+  const [pool] = await findPoolPda({ authority: curator.address, name: "ts-sale" });
+  await chain.ok(curator, [
+    await getPoolCreateInstructionAsync({
+      payer: curator,
+      authority: curator,
+      pool,
+      mint: mint.address,
+      name: "ts-sale",
+      params: {
+        feeBps: 500,
+        quorumBps: 3_000,
+        approvalBps: 5_000,
+        votingPeriod: 3_600,
+        minOfferPrice: USDC,
+        maxScore: 1_000,
+      },
+    }),
+    await getAttestorAddInstructionAsync({ payer: curator, authority: curator, pool, key: attestor.address }),
+  ]);
+  const [attestorRecord] = await findAttestorPda({ pool, key: attestor.address });
+
+  // Four attested contributions, the curator paying the fees and rent.
+  for (const [i, wallet] of people.entries()) {
+    const dataHash = new Uint8Array(32).fill(i + 1);
+    const attestation = {
+      programId: DATA_POOL_PROGRAM_ADDRESS,
+      pool,
+      contributor: wallet.address,
+      dataHash,
+      score: scores[i],
+      expiresAt: chain.now() + 3_600n,
+    };
+    const signature = await signAttestation(attestor.keyPair, attestation);
+    await chain.ok(curator, [
+      ed25519VerifyInstruction(attestor.address, signature, attestation),
+      await getContributionSubmitInstructionAsync({
+        payer: curator,
+        wallet,
+        pool,
+        attestor: attestorRecord,
+        dataHash,
+        score: attestation.score,
+        expiresAt: attestation.expiresAt,
+      }),
+    ]);
+  }
+  assert.equal(chain.pool(pool).totalWeight, 1_000n);
+  assert.equal(chain.pool(pool).params.feeBps, 500);
+  assert.equal(chain.pool(pool).contributorCount, 4n);
+
+  // The buyer's offer: 1,000 USDC into escrow.
+  const [offer] = await findOfferPda({ pool, index: chain.pool(pool).offerCount });
+  const terms = getUtf8Encoder().encode("listening histories, for model training");
+  const termsHash = new Uint8Array(await crypto.subtle.digest("SHA-256", terms));
+  await chain.ok(curator, [
+    await getOfferCreateInstructionAsync({
+      payer: curator,
+      buyer,
+      pool,
+      offer,
+      mint: mint.address,
+      buyerToken: buyerAta,
+      refundAccount: buyerAta,
+      price: 1_000n * USDC,
+      termsHash,
+      termsUri: "https://example.org/terms",
+    }),
+  ]);
+  assert.equal(chain.tokens(buyerAta), 500n * USDC);
+
+  // Votes: no (weight 200), yes (400), yes (300): approving weight 700 of 1,000 decides the
+  // sale before the deadline (quorum 30 %, approval 50 %).
+  const vote = async (who: KeyPairSigner, approve: boolean) =>
+    chain.send(curator, [await getOfferVoteInstructionAsync({ payer: curator, voter: who, pool, offer, approve })]);
+  for (const [who, approve] of [
+    [people[1], false],
+    [people[3], true],
+    [people[2], true],
+  ] as const) {
+    const r = await vote(who, approve);
+    assert.ok(!(r instanceof FailedTransactionMetadata), `vote: ${r.toString()}`);
+  }
+  const o = chain.offer(offer);
+  assert.equal(o.yesWeight, 700n);
+  assert.equal(o.noWeight, 200n);
+  assert.equal(o.voterCount, 3n);
+
+  // A vote once the votes have decided is refused, and the generated error table names it.
+  const refused = await vote(people[0], false);
+  assert.ok(refused instanceof FailedTransactionMetadata, "a late vote must fail");
+  assert.match(refused.meta().logs().join("\n"), /OfferAlreadyDecided/);
+  assert.match(refused.toString(), new RegExp(`Custom\\(${DATA_POOL_ERROR__OFFER_ALREADY_DECIDED}\\)`));
+  assert.ok(getDataPoolErrorMessage(DATA_POOL_ERROR__OFFER_ALREADY_DECIDED).length > 0);
+
+  // Finalize (anyone may call), with the accounts the offer names.
+  await chain.ok(curator, [
+    await getOfferFinalizeInstructionAsync({
+      pool,
+      offer,
+      mint: mint.address,
+      refundAccount: o.refundAccount,
+      buyer: o.buyer,
+    }),
+  ]);
+  const settled = chain.offer(offer);
+  assert.equal(settled.state, OfferState.Accepted);
+  assert.equal(settled.feePaid, 50n * USDC);
+  assert.equal(settled.netDistributed, 950n * USDC);
+
+  // Claims: 950 USDC by weight 100 / 200 / 300 / 400 is exactly 95 / 190 / 285 / 380.
+  for (const [i, wallet] of people.entries()) {
+    const destination = await ata(wallet.address);
+    await chain.ok(curator, [
+      await ataIx(wallet.address),
+      await getPayoutClaimInstructionAsync({ wallet, pool, mint: mint.address, destination }),
+    ]);
+    assert.equal(chain.tokens(destination), (950n * USDC * scores[i]) / 1_000n);
+  }
+  const p = chain.pool(pool);
+  assert.equal(p.totalClaimed, 950n * USDC);
+  assert.equal(chain.tokens(p.vault), 0n, "no dust: the shares divide exactly");
+
+  // The curator takes the fee; vote records close and their rent goes back to the voters.
+  await chain.ok(curator, [
+    await getFeesWithdrawInstructionAsync({
+      authority: curator,
+      pool,
+      mint: mint.address,
+      destination: curatorAta,
+      amount: null,
+    }),
+  ]);
+  assert.equal(chain.tokens(curatorAta), 50n * USDC);
+  assert.equal(chain.tokens(p.feeVault), 0n);
+  for (const voter of people.slice(1)) {
+    const before = chain.svm.getBalance(voter.address) ?? 0n;
+    await chain.ok(curator, [await getVoteCloseInstructionAsync({ offer, voter: voter.address })]);
+    assert.ok((chain.svm.getBalance(voter.address) ?? 0n) > before, "vote rent returned");
+  }
+  assert.equal(chain.tokens(buyerAta), 500n * USDC);
+});
