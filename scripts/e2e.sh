@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests on a real validator: builds the local validator (once, cached), the datapool
-# binary and the test, then runs tests/tests/e2e_localnet.rs inside a private network namespace
+# binary and the test, then runs tests/tests/e2e_localnet/ inside a private network namespace
 # (loopback only: agave binds 0.0.0.0 whatever it is asked). The test starts and stops the
 # validators itself.
 set -euo pipefail

@@ -111,8 +111,16 @@ impl CliEnv {
     /// Runs `datapool <args>` and returns its JSON result or its error.
     pub fn run(&self, args: &[&str]) -> Result<Value, CliError> {
         self.report(args).map(|r| {
-            // The text form must render too.
-            assert!(!output::render(data_pool_cli::OutputFormat::Text, &r).is_empty());
+            // One typed value, three forms: the text renders, and both JSON forms parse back to
+            // the same value.
+            use data_pool_cli::OutputFormat;
+            assert!(!output::render(OutputFormat::Text, &r).is_empty());
+            for format in [OutputFormat::Json, OutputFormat::JsonCompact] {
+                let printed = output::render(format, &r);
+                let parsed: Value = serde_json::from_str(&printed)
+                    .unwrap_or_else(|e| panic!("{args:?} printed JSON that does not parse: {e}"));
+                assert_eq!(parsed, r.json, "{args:?}: {format:?} output");
+            }
             r.json
         })
     }
@@ -269,13 +277,18 @@ pub fn n(v: &Value, field: &str) -> u64 {
 /// A pool made through the CLI.
 pub struct CliPool {
     /// The pool's address.
+    /// The pool.
     pub pool: String,
     /// Its payout mint (6 decimals, minted by the env's funder).
+    /// The payout mint.
     pub mint: Pubkey,
     /// The curator's keypair file (funded with 100 SOL).
+    /// The curator's keypair path.
     pub curator: String,
     /// The registered attestor's keypair file (no SOL).
+    /// The attestor's keypair path.
     pub attestor: String,
+    /// The attestor's key.
     /// The attestor's key.
     pub attestor_key: Pubkey,
 }
@@ -405,5 +418,91 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         offers: [accepted, rejected, open],
         wallets: people.iter().map(|(k, _)| *k).collect(),
         curator,
+    }
+}
+
+/// One USDC in base units (6 decimals).
+pub const USDC: u64 = 1_000_000;
+
+/// A pool with a curator, an attestor and three contributors (scores 100, 300, 600), one of
+/// them submitted through a relayer (`--fee-payer`) with a wallet holding no SOL.
+pub struct Setup {
+    /// The CLI environment.
+    pub env: CliEnv,
+    pub mint: String,
+    pub pool: String,
+    pub curator: String,
+    pub attestor: String,
+    pub attestor_key: String,
+    /// Contributors: (wallet, keypair path).
+    pub people: Vec<(String, String)>,
+    /// The buyer's keypair path.
+    pub buyer: String,
+    /// The buyer's funded token account.
+    pub buyer_ata: String,
+}
+
+/// Makes the pool of [`Setup`] through the CLI.
+pub fn setup() -> Setup {
+    let env = CliEnv::new();
+    let made = env.cli_pool(
+        "",
+        "unwrapped",
+        &[
+            "--fee-bps",
+            "500",
+            "--quorum-bps",
+            "3000",
+            "--approval-bps",
+            "6000",
+            "--voting-period",
+            "2d",
+            "--min-price",
+            "10",
+            "--max-score",
+            "1000",
+        ],
+    );
+    let (pool, curator, attestor) = (
+        made.pool.clone(),
+        made.curator.clone(),
+        made.attestor.clone(),
+    );
+    let (buyer_kp, buyer) = env.keypair("buyer", 10);
+    let buyer_ata = env.token_account(&made.mint, &buyer_kp.pubkey(), 100_000 * USDC);
+    let mut people = Vec::new();
+    for (i, score) in [100u64, 300, 600].into_iter().enumerate() {
+        let relayed = i == 2;
+        let (kp, path) = env.keypair(&format!("contributor{i}"), if relayed { 0 } else { 5 });
+        let att = env.path(&format!("att{i}.json"));
+        let hash = format!("{:064x}", i + 1);
+        let w = env.attest(&pool, &kp.pubkey(), &hash, score, &attestor, &att, &[]);
+        assert_eq!(n(&w, "score"), score);
+        let mut args = vec![
+            "-k",
+            path.as_str(),
+            "-y",
+            "contribute",
+            pool.as_str(),
+            "--attestation",
+            att.as_str(),
+        ];
+        if relayed {
+            args.splice(0..0, ["--fee-payer", curator.as_str()]);
+        }
+        let c = env.ok(&args);
+        assert_eq!(n(&c, "weight"), score);
+        people.push((kp.pubkey().to_string(), path));
+    }
+    Setup {
+        env,
+        mint: made.mint.to_string(),
+        pool,
+        curator,
+        attestor,
+        attestor_key: made.attestor_key.to_string(),
+        people,
+        buyer,
+        buyer_ata: buyer_ata.to_string(),
     }
 }

@@ -24,6 +24,13 @@ use crate::*;
 const WALLETS: u64 = 40;
 const BUYERS: u64 = 6;
 
+mod attack;
+
+use attack::attack;
+
+/// Buyers (the first ones) whose token account carries the MemoTransfer extension.
+const MEMO_BUYERS: u64 = 2;
+
 /// What a run did.
 #[derive(Default, Debug)]
 pub struct Stats {
@@ -61,218 +68,6 @@ impl Stats {
         }
     }
 }
-
-/// Account names of `ix_name` from the committed IDL.
-fn account_names(idl: &serde_json::Value, ix_name: &str) -> Vec<String> {
-    idl["instructions"]
-        .as_array()
-        .expect("instructions")
-        .iter()
-        .find(|i| i["name"] == ix_name)
-        .map(|i| {
-            i["accounts"]
-                .as_array()
-                .expect("accounts")
-                .iter()
-                .map(|a| a["name"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A plausible instruction for the world's pool, with its name and signers.
-fn target(
-    w: &World,
-    rng: &mut Rng,
-    wallets: &[Kp],
-    buyers: &[Buyer],
-) -> Option<(&'static str, Instruction, Vec<Kp>)> {
-    let p = &PROGRAM_ID;
-    let pool = w.pool;
-    let payer = w.env.payer.pubkey();
-    let k = rng.pick(wallets)?.insecure_clone();
-    let auth = w.authority.insecure_clone();
-    Some(match rng.below(10) {
-        0 => {
-            let o = *rng.pick(&w.offers)?;
-            (
-                "offer_vote",
-                dix::offer_vote(p, &payer, &k.pubkey(), &pool, &o, true),
-                vec![k],
-            )
-        }
-        1 => {
-            let dest = *w.claim_accounts.get(&k.pubkey())?;
-            (
-                "payout_claim",
-                dix::payout_claim(p, &k.pubkey(), &pool, &w.tokens, &dest),
-                vec![k],
-            )
-        }
-        2 => {
-            let o = *rng.pick(&w.offers)?;
-            let (buyer, token) = w.offer_buyers[&o];
-            (
-                "offer_finalize",
-                dix::offer_finalize(p, &pool, &o, &w.tokens, &token, &buyer),
-                vec![],
-            )
-        }
-        3 => {
-            let o = *rng.pick(&w.offers)?;
-            let (buyer, token) = w.offer_buyers[&o];
-            let b = buyers.iter().find(|b| b.kp.pubkey() == buyer)?;
-            let ix = dix::offer_cancel(p, &buyer, &pool, &o, &w.tokens, &token);
-            ("offer_cancel", ix, vec![b.kp.insecure_clone()])
-        }
-        4 => {
-            let h = *rng.pick(&w.data_hashes)?;
-            let c: data_pool::state::Contribution =
-                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let owner = w.wallets.get(&c.contributor)?.insecure_clone();
-            (
-                "contribution_revoke",
-                dix::contribution_revoke(p, &owner.pubkey(), &pool, &h),
-                vec![owner],
-            )
-        }
-        5 => {
-            let (o, v) = *rng.pick(&w.votes.iter().copied().collect::<Vec<_>>())?;
-            ("vote_close", dix::vote_close(p, &o, &v), vec![])
-        }
-        6 => {
-            let b = rng.pick(buyers)?;
-            let index = w.pool_state().offer_count;
-            let args = dix::OfferCreateArgs {
-                price: 10_000,
-                terms_hash: [9; 32],
-                terms_uri: String::new(),
-            };
-            let ix = dix::offer_create(
-                p,
-                &payer,
-                &b.kp.pubkey(),
-                &pool,
-                index,
-                &w.tokens,
-                &b.token,
-                &b.token,
-                args,
-            );
-            ("offer_create", ix, vec![b.kp.insecure_clone()])
-        }
-        8 => {
-            let dest = *w.claim_accounts.get(&auth.pubkey())?;
-            (
-                "fees_withdraw",
-                dix::fees_withdraw(p, &auth.pubkey(), &pool, &w.tokens, &dest, None),
-                vec![auth],
-            )
-        }
-        7 => {
-            let h = *rng.pick(&w.data_hashes)?;
-            let c: data_pool::state::Contribution =
-                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let ix = dix::contribution_invalidate(
-                p,
-                &auth.pubkey(),
-                &pool,
-                &c.contributor,
-                &h,
-                &c.attestor,
-            );
-            ("contribution_invalidate", ix, vec![auth])
-        }
-        _ => (
-            "pool_pause",
-            dix::pool_pause(p, &auth.pubkey(), &pool),
-            vec![auth],
-        ),
-    })
-}
-
-/// One random attack on the world's pool; it must fail and change nothing.
-fn attack(
-    w: &mut World,
-    side: &mut PoolSide,
-    rng: &mut Rng,
-    wallets: &[Kp],
-    buyers: &[Buyer],
-    idl: &serde_json::Value,
-    stats: &mut Stats,
-) {
-    let Some((name, mut ix, mut signers)) = target(w, rng, wallets, buyers) else {
-        return;
-    };
-    let roles = account_names(idl, name);
-    let mine = w.addresses();
-    w.swap_side(side);
-    let theirs: Vec<Pubkey> = w.addresses().difference(&mine).copied().collect();
-    let their_wallets: Vec<Kp> = w.wallets.values().map(|k| k.insecure_clone()).collect();
-    w.swap_side(side);
-    let slots: Vec<usize> = (0..ix.accounts.len())
-        .filter(|&i| roles.get(i).is_some_and(|r| r != "payer"))
-        .collect();
-    let Some(&i) = rng.pick(&slots) else { return };
-    let original = ix.accounts[i].clone();
-    let class = match rng.below(10) {
-        0..=5 if !original.is_signer => {
-            let candidates = [
-                TOKEN,
-                TOKEN_2022,
-                PROGRAM_ID,
-                anchor_lang::system_program::ID,
-                Pubkey::new_unique(),
-            ];
-            let pk = if rng.chance(80) && !theirs.is_empty() {
-                *rng.pick(&theirs).unwrap()
-            } else {
-                *rng.pick(&candidates).unwrap()
-            };
-            ix.accounts[i].pubkey = pk;
-            "substitution"
-        }
-        0..=7 if original.is_signer => {
-            ix.accounts[i].is_signer = false;
-            signers.retain(|s| s.pubkey() != original.pubkey);
-            "missing signer"
-        }
-        _ if original.is_signer && !their_wallets.is_empty() => {
-            let other = rng.pick(&their_wallets).unwrap().insecure_clone();
-            ix.accounts[i].pubkey = other.pubkey();
-            signers.retain(|s| s.pubkey() != original.pubkey);
-            signers.push(other);
-            "wrong signer"
-        }
-        _ => return,
-    };
-    if ix.accounts[i] == original {
-        return;
-    }
-    let mut addrs = mine;
-    addrs.extend(theirs.iter().copied());
-    let before = w.snapshot(&addrs);
-    let refs: Vec<&Kp> = signers.iter().collect();
-    if let Ok(cu) = w.env.send_paid(&[ix.clone()], &refs) {
-        panic!(
-            "{name}: {class} of account {i} ({}) succeeded ({cu} CU): {:?}",
-            roles[i], ix.accounts
-        );
-    }
-    assert_eq!(
-        before,
-        w.snapshot(&addrs),
-        "{name}: refused {class} changed state"
-    );
-    stats.attacks += 1;
-    *stats
-        .attack_kinds
-        .entry(format!("{name}:{class}"))
-        .or_default() += 1;
-}
-
-/// Buyers (the first ones) whose token account carries the MemoTransfer extension.
-const MEMO_BUYERS: u64 = 2;
 
 /// The buyer of `offer` sends `build` (`offer_cancel` or `offer_refund`), paid back into its own
 /// token account.
@@ -376,7 +171,7 @@ fn invalidate(
 /// Runs `steps` seeded steps, `attack_percent` % of them attacks; returns what happened.
 pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     let idl: serde_json::Value =
-        serde_json::from_str(include_str!("../../idl/data_pool.json")).expect("idl");
+        serde_json::from_str(include_str!("../../../idl/data_pool.json")).expect("idl");
     let mut rng = Rng::new(seed);
     let cfg = PoolConfig {
         token_program: TOKEN_2022,

@@ -1,0 +1,113 @@
+//! The invariants of docs/PROTOCOL.md over a test world, checked by the auditor's own checker.
+
+use std::collections::BTreeSet;
+
+use anchor_lang::prelude::Pubkey;
+use data_pool::state::{Attestor, Contribution, Contributor, Offer, Vote};
+
+use crate::*;
+
+impl World {
+    /// The pool as the auditor sees it: every account of the current pool this world created
+    /// (contributors, contributions, offers with their escrows and open vote records,
+    /// attestors), read from the chain.
+    pub fn audit_snapshot(&self) -> data_pool_client::checks::PoolSnapshot {
+        let pool = self.pool_state();
+        let mut contributors: Vec<(Pubkey, Contributor)> = self
+            .wallets
+            .keys()
+            .filter_map(|w| {
+                let k = cached::contributor(&self.pool, w);
+                self.env.get::<Contributor>(&k).map(|c| (k, c))
+            })
+            .collect();
+        contributors.sort_by_key(|(_, c)| c.index);
+        let contributions = self
+            .data_hashes
+            .iter()
+            .filter_map(|h| {
+                let k = cached::contribution(&self.pool, h);
+                self.env.get::<Contribution>(&k).map(|c| (k, c))
+            })
+            .collect();
+        let offers: Vec<(Pubkey, Offer)> = self
+            .offers
+            .iter()
+            .map(|k| (*k, self.offer_state(k)))
+            .collect();
+        let votes = self
+            .offers
+            .iter()
+            .map(|offer| {
+                let open = self
+                    .votes
+                    .range((*offer, Pubkey::default())..)
+                    .take_while(|(of, _)| of == offer)
+                    .filter_map(|(_, voter)| {
+                        let k = cached::vote(offer, voter);
+                        self.env.get::<Vote>(&k).map(|v| (k, v))
+                    })
+                    .collect();
+                (*offer, open)
+            })
+            .collect();
+        let attestors = self
+            .attestor_keys
+            .iter()
+            .chain(std::iter::once(&self.attestor.pubkey()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|key| {
+                let k = cached::attestor(&self.pool, key);
+                self.env.get::<Attestor>(&k).map(|a| (k, a))
+            })
+            .collect();
+        let escrows = self
+            .offers
+            .iter()
+            .map(|o| self.env.token_amount(&cached::escrow(o)))
+            .collect();
+        data_pool_client::checks::PoolSnapshot {
+            address: self.pool,
+            vault_amount: self.env.balance(&pool.vault),
+            fee_vault_amount: self.env.balance(&pool.fee_vault),
+            pool,
+            contributors,
+            contributions,
+            offers,
+            votes,
+            attestors,
+            escrows,
+        }
+    }
+
+    /// Asserts the invariants of docs/PROTOCOL.md through the auditor's own checker
+    /// ([`data_pool_client::checks::check_snapshot`]), the one `datapool audit` runs.
+    #[track_caller]
+    pub fn check_invariants(&self) {
+        let checks = data_pool_client::checks::check_snapshot(&self.audit_snapshot());
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}. {}: {} {:?}", c.number, c.name, c.detail, c.findings))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "invariants violated:\n{}",
+            failed.join("\n")
+        );
+    }
+
+    /// Σ of every token account this world knows about, escrows included: must equal `minted`.
+    pub fn tokens_in_existence(&self) -> u64 {
+        let mut total: u64 = self
+            .token_accounts
+            .iter()
+            .map(|a| self.env.balance(a))
+            .sum();
+        for offer in &self.offers {
+            total += self.env.balance(&cached::escrow(offer));
+        }
+        total
+    }
+}
