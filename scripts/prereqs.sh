@@ -2,11 +2,15 @@
 # Installs, only when missing, the system tools the build and tests use: a C compiler (crates with
 # C code), patch (the SBF std patch), python3 (IDL assembly). Rust itself comes from rustup, which
 # reads rust-toolchain.toml. With --tests also what only the tests use: headless Chromium (the
-# audit report is rendered and screenshotted). Safe to run again.
+# audit report is rendered and screenshotted) and Node.js with npm (the TypeScript client's
+# test). Safe to run again.
 set -euo pipefail
 missing=()
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
+  # The TypeScript client's test (scripts/ts.sh) needs Node.js 20+ and npm.
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
 fi
 command -v cc >/dev/null || missing+=(gcc)
 command -v patch >/dev/null || missing+=(patch)

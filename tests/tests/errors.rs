@@ -188,14 +188,22 @@ fn every_program_error_is_tested_or_explained() {
         .map(|l| l.trim_end_matches(','))
         .collect();
     assert!(names.len() > 50, "parsed {} error names", names.len());
-    // Every test file; of this one only the part above the UNREACHABLE list.
+    // Every test file (suites in folders too); of this one only the part above the
+    // UNREACHABLE list.
     let mut tests = String::new();
-    for e in std::fs::read_dir(dir.join("tests")).unwrap() {
-        let p = e.unwrap().path();
-        let text = std::fs::read_to_string(&p).unwrap();
-        match p.file_name().unwrap().to_str() {
-            Some("errors.rs") => tests += text.split("const UNREACHABLE").next().unwrap(),
-            _ => tests += &text,
+    let mut queue = vec![dir.join("tests")];
+    while let Some(d) = queue.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                queue.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            match p.file_name().unwrap().to_str() {
+                Some("errors.rs") => tests += text.split("const UNREACHABLE").next().unwrap(),
+                _ => tests += &text,
+            }
         }
     }
     let asserted = |n: &str| {
