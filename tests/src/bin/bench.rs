@@ -93,16 +93,16 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
         offers.push(data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &pool, i).0);
         stage.send(&[o], &[&market.buyer]).await.expect("offer");
     }
-    let votes = |_| people.iter().map(|p| (&p.wallet, true)).collect::<Vec<_>>();
+    let votes = || people.iter().map(|p| (&p.wallet, true)).collect::<Vec<_>>();
     let t = Instant::now();
     stage
-        .vote(&pool, &offers[0], votes(0), 1)
+        .vote(&pool, &offers[0], votes(), 1)
         .await
         .expect("votes");
     let seq = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
     stage
-        .vote(&pool, &offers[1], votes(1), 32)
+        .vote(&pool, &offers[1], votes(), 32)
         .await
         .expect("votes");
     let conc = n as f64 / t.elapsed().as_secs_f64();

@@ -133,6 +133,8 @@ pub struct ContributorRow {
     pub owed: u64,
     /// Claimed so far, base units (a string: u128).
     pub claimed: String,
+    #[serde(skip)]
+    claimed_units: u128,
 }
 
 /// `contributor list`.
@@ -149,6 +151,7 @@ pub async fn list<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, 
             weight: c.weight,
             owed: c.entitlement(p.acc_reward_per_weight).unwrap_or(0),
             claimed: c.claimed.to_string(),
+            claimed_units: c.claimed,
         })
         .collect();
     Ok(Printed::of(&Listing::new(
@@ -161,7 +164,7 @@ pub async fn list<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, 
                 c.weight.to_string(),
                 share(c.weight.into(), p.total_weight.into()),
                 format_amount(c.owed.into(), d),
-                format_amount(c.claimed.parse().unwrap_or(0), d),
+                format_amount(c.claimed_units, d),
             ]
         },
         "no contributors",

@@ -83,6 +83,8 @@ pub struct OfferView {
     pool_name: String,
     #[serde(skip)]
     decimals: u8,
+    #[serde(skip)]
+    tally: (u128, u128),
 }
 
 impl OfferView {
@@ -116,6 +118,7 @@ impl OfferView {
             net_distributed: o.net_distributed,
             pool_name: pool_name.to_string(),
             decimals,
+            tally: (o.yes_weight, o.no_weight),
         }
     }
 }
@@ -123,10 +126,7 @@ impl OfferView {
 impl fmt::Display for OfferView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.decimals;
-        let (yes, no): (u128, u128) = (
-            self.yes_weight.parse().unwrap_or(0),
-            self.no_weight.parse().unwrap_or(0),
-        );
+        let (yes, no) = self.tally;
         let voted = yes.saturating_add(no);
         let uri = if self.terms_uri.is_empty() {
             String::new()

@@ -154,7 +154,6 @@ impl PoolView {
 impl fmt::Display for PoolView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.mint_decimals;
-        let amount = |s: &str| format_amount(s.parse().unwrap_or(0), d);
         let holding = |addr: &str, balance: Option<u64>| match balance {
             Some(b) => format!("{addr} holding {}", format_amount(b.into(), d)),
             None => addr.to_string(),
@@ -197,14 +196,13 @@ impl fmt::Display for PoolView {
                     self.offer_count, self.accepted_offer_count, self.open_offer_count
                 ),
             ),
-            ("Distributed", amount(&self.total_distributed)),
-            ("Claimed", amount(&self.total_claimed)),
+            ("Distributed", self.total_distributed_ui.clone()),
+            ("Claimed", self.total_claimed_ui.clone()),
             (
                 "Fees",
                 format!(
                     "{} paid, {} withdrawn",
-                    amount(&self.total_fees),
-                    amount(&self.total_fees_withdrawn)
+                    self.total_fees_ui, self.total_fees_withdrawn_ui
                 ),
             ),
         ]);
