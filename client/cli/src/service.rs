@@ -22,6 +22,7 @@ use tokio::sync::Semaphore;
 
 use data_pool_client::attestation::AttestationFile;
 use data_pool_client::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
+use data_pool_client::units::now_unix;
 
 /// How the service runs.
 pub struct ServiceConfig {
@@ -57,13 +58,6 @@ fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response 
 #[derive(Deserialize)]
 struct AttestQuery {
     wallet: Option<String>,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 async fn attest(
@@ -151,7 +145,7 @@ async fn attest(
         &wallet,
         hash,
         b.score,
-        now().saturating_add(st.cfg.ttl),
+        now_unix().saturating_add(st.cfg.ttl),
         &st.cfg.keypair,
     );
     let file = AttestationFile {

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anchor_lang::prelude::Pubkey;
 use litesvm::LiteSVM;
@@ -69,10 +68,7 @@ impl EmbeddedChain {
             ))
         })?;
         let mut clock: Clock = svm.get_sysvar();
-        clock.unix_timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        clock.unix_timestamp = crate::units::now_unix();
         svm.set_sysvar(&clock);
         Ok(EmbeddedChain {
             svm: Mutex::new(svm),
