@@ -53,8 +53,8 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         "attestor_add",
         w.add_attestor(&extra.pubkey()).expect("attestor_add"),
     );
-    let auth = w.authority.insecure_clone();
-    let pool = w.pool;
+    let auth = w.side.authority.insecure_clone();
+    let pool = w.side.pool;
     let args = w.update_args(|p| p.fee_bps = 400);
     rec(
         "pool_update",
@@ -142,8 +142,8 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         &p,
         &w.env.payer.pubkey(),
         &auth.pubkey(),
-        &w.tokens.mint,
-        &w.tokens.token_program,
+        &w.side.tokens.mint,
+        &w.side.tokens.token_program,
         dix::PoolCreateArgs {
             name,
             params: data_pool::state::PoolParams {
@@ -228,7 +228,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         "offer_finalize (reject, refund)",
         w.finalize(&refused).expect("finalize reject"),
     );
-    let tokens = w.tokens;
+    let tokens = w.side.tokens;
     rec(
         "offer_cancel",
         w.env
@@ -265,7 +265,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
             )
             .expect("fees_withdraw"),
     );
-    for (o, v) in w.votes.clone() {
+    for (o, v) in w.side.votes.clone() {
         rec(
             "vote_close",
             w.env

@@ -24,7 +24,7 @@ pub struct FeeDestinations {
 impl FeeDestinations {
     /// Creates them for `auth` in `w` (a Token-2022 pool: the memo account needs the extension).
     pub fn new(w: &mut World, auth: &Keypair) -> Self {
-        let (tp, mint) = (w.tokens.token_program, w.tokens.mint);
+        let (tp, mint) = (w.side.tokens.token_program, w.side.tokens.mint);
         let good = w.claim_account(&auth.pubkey());
         let closed = w.env.create_token_account(&tp, &mint, &auth.pubkey());
         w.token_accounts.insert(closed);

@@ -14,32 +14,37 @@ impl World {
     pub fn audit_snapshot(&self) -> data_pool_client::checks::PoolSnapshot {
         let pool = self.pool_state();
         let mut contributors: Vec<(Pubkey, Contributor)> = self
+            .side
             .wallets
             .keys()
             .filter_map(|w| {
-                let k = cached::contributor(&self.pool, w);
+                let k = cached::contributor(&self.side.pool, w);
                 self.env.get::<Contributor>(&k).map(|c| (k, c))
             })
             .collect();
         contributors.sort_by_key(|(_, c)| c.index);
         let contributions = self
+            .side
             .data_hashes
             .iter()
             .filter_map(|h| {
-                let k = cached::contribution(&self.pool, h);
+                let k = cached::contribution(&self.side.pool, h);
                 self.env.get::<Contribution>(&k).map(|c| (k, c))
             })
             .collect();
         let offers: Vec<(Pubkey, Offer)> = self
+            .side
             .offers
             .iter()
             .map(|k| (*k, self.offer_state(k)))
             .collect();
         let votes = self
+            .side
             .offers
             .iter()
             .map(|offer| {
                 let open = self
+                    .side
                     .votes
                     .range((*offer, Pubkey::default())..)
                     .take_while(|(of, _)| of == offer)
@@ -52,23 +57,25 @@ impl World {
             })
             .collect();
         let attestors = self
+            .side
             .attestor_keys
             .iter()
             .chain(std::iter::once(&self.attestor.pubkey()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .filter_map(|key| {
-                let k = cached::attestor(&self.pool, key);
+                let k = cached::attestor(&self.side.pool, key);
                 self.env.get::<Attestor>(&k).map(|a| (k, a))
             })
             .collect();
         let escrows = self
+            .side
             .offers
             .iter()
             .map(|o| self.env.token_amount(&cached::escrow(o)))
             .collect();
         data_pool_client::checks::PoolSnapshot {
-            address: self.pool,
+            address: self.side.pool,
             vault_amount: self.env.balance(&pool.vault),
             fee_vault_amount: self.env.balance(&pool.fee_vault),
             pool,
@@ -105,7 +112,7 @@ impl World {
             .iter()
             .map(|a| self.env.balance(a))
             .sum();
-        for offer in &self.offers {
+        for offer in &self.side.offers {
             total += self.env.balance(&cached::escrow(offer));
         }
         total

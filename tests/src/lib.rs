@@ -153,7 +153,7 @@ pub fn measure_instructions(background: u64) -> Figures {
         w.contribute_hash(&k, hash, 1 + i % 10).unwrap();
     }
     let probe = w.wallet("probe", 0);
-    let max = w.cfg.max_score;
+    let max = w.side.cfg.max_score;
     let contribution_submit_new = w
         .contribute_hash(&probe, hash_of("probe-data", 0), max)
         .unwrap();
@@ -192,5 +192,4 @@ mod world;
 
 pub use env::*;
 pub use fees::*;
-pub use side::*;
 pub use world::*;

@@ -89,14 +89,26 @@ pub struct Buyer {
 pub struct World {
     /// The VM.
     pub env: Env,
-    /// The config the pool was made with.
-    pub cfg: PoolConfig,
-    /// The curator.
-    pub authority: Keypair,
+    /// The pool the world acts on and everything it created in it; [`World::swap_side`]
+    /// exchanges it for a second pool in the same chain.
+    pub side: PoolSide,
     /// Mint authority of the payout mint.
     pub mint_authority: Keypair,
     /// The registered attestor.
     pub attestor: Keypair,
+    /// Total tokens minted into this world.
+    pub minted: u64,
+    /// Token accounts to include in the conservation check.
+    pub token_accounts: BTreeSet<Pubkey>,
+    counter: u64,
+}
+
+/// One pool of a [`World`] and the bookkeeping of every address it created.
+pub struct PoolSide {
+    /// The config the pool was made with.
+    pub cfg: PoolConfig,
+    /// The curator.
+    pub authority: Keypair,
     /// The pool address.
     pub pool: Pubkey,
     /// Mint, token program, vault and fee vault.
@@ -107,7 +119,7 @@ pub struct World {
     pub data_hashes: Vec<[u8; 32]>,
     /// Offers ever created, in order.
     pub offers: Vec<Pubkey>,
-    /// Buyer token accounts by offer.
+    /// Buyer wallet and token account by offer.
     pub offer_buyers: BTreeMap<Pubkey, (Pubkey, Pubkey)>,
     /// Votes cast: (offer, voter).
     pub votes: BTreeSet<(Pubkey, Pubkey)>,
@@ -115,11 +127,25 @@ pub struct World {
     pub claim_accounts: BTreeMap<Pubkey, Pubkey>,
     /// Attestor keys ever registered.
     pub attestor_keys: BTreeSet<Pubkey>,
-    /// Total tokens minted into this world.
-    pub minted: u64,
-    /// Token accounts to include in the conservation check.
-    pub token_accounts: BTreeSet<Pubkey>,
-    counter: u64,
+}
+
+impl PoolSide {
+    /// A pool made with `cfg` by `authority`, paying out in `tokens`, with nothing in it yet.
+    pub fn new(cfg: PoolConfig, authority: Keypair, pool: Pubkey, tokens: PoolTokens) -> Self {
+        PoolSide {
+            cfg,
+            authority,
+            pool,
+            tokens,
+            wallets: BTreeMap::new(),
+            data_hashes: vec![],
+            offers: vec![],
+            offer_buyers: BTreeMap::new(),
+            votes: BTreeSet::new(),
+            claim_accounts: BTreeMap::new(),
+            attestor_keys: BTreeSet::new(),
+        }
+    }
 }
 
 impl World {
@@ -150,34 +176,24 @@ impl World {
         };
         let mut w = World {
             env,
-            cfg: cfg.clone(),
-            authority,
+            side: PoolSide::new(cfg.clone(), authority, pool, tokens),
             mint_authority,
             attestor,
-            pool,
-            tokens,
-            wallets: BTreeMap::new(),
-            data_hashes: vec![],
-            offers: vec![],
-            offer_buyers: BTreeMap::new(),
-            votes: BTreeSet::new(),
-            claim_accounts: BTreeMap::new(),
-            attestor_keys: BTreeSet::new(),
             minted: 0,
             token_accounts: BTreeSet::new(),
             counter: 0,
         };
-        w.token_accounts.insert(w.tokens.fee_vault);
-        w.token_accounts.insert(w.tokens.vault);
+        w.token_accounts.insert(w.side.tokens.fee_vault);
+        w.token_accounts.insert(w.side.tokens.vault);
         let ix = dix::pool_create(
             &PROGRAM_ID,
             &w.env.payer.pubkey(),
-            &w.authority.pubkey(),
+            &w.side.authority.pubkey(),
             &mint,
             &cfg.token_program,
             cfg.args(),
         );
-        let a = w.authority.insecure_clone();
+        let a = w.side.authority.insecure_clone();
         w.env.send_paid(&[ix], &[&a]).expect("pool_create");
         let key = w.attestor.pubkey();
         w.add_attestor(&key).expect("attestor_add");
@@ -189,14 +205,14 @@ impl World {
         let ix = dix::attestor_add(
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
-            &self.authority.pubkey(),
-            &self.pool,
+            &self.side.authority.pubkey(),
+            &self.side.pool,
             key,
         );
-        let a = self.authority.insecure_clone();
+        let a = self.side.authority.insecure_clone();
         let r = self.env.send_paid(&[ix], &[&a]);
         if r.is_ok() {
-            self.attestor_keys.insert(*key);
+            self.side.attestor_keys.insert(*key);
         }
         r
     }
@@ -213,12 +229,12 @@ impl World {
 
     /// The pool account.
     pub fn pool_state(&self) -> PoolState {
-        self.env.get(&self.pool).expect("pool")
+        self.env.get(&self.side.pool).expect("pool")
     }
 
     /// A contributor record.
     pub fn contributor(&self, wallet: &Pubkey) -> Option<Contributor> {
-        self.env.get(&cached::contributor(&self.pool, wallet))
+        self.env.get(&cached::contributor(&self.side.pool, wallet))
     }
 
     /// An offer.
@@ -230,7 +246,7 @@ impl World {
     pub fn wallet(&mut self, tag: &str, n: u64) -> Keypair {
         let k = kp(tag, n);
         self.env.fund(&k.pubkey(), SOL);
-        self.wallets.insert(k.pubkey(), k.insecure_clone());
+        self.side.wallets.insert(k.pubkey(), k.insecure_clone());
         k
     }
 
@@ -250,7 +266,14 @@ impl World {
         score: u64,
         expires_at: i64,
     ) -> Instruction {
-        let msg = attestation_message(&PROGRAM_ID, &self.pool, wallet, hash, score, expires_at);
+        let msg = attestation_message(
+            &PROGRAM_ID,
+            &self.side.pool,
+            wallet,
+            hash,
+            score,
+            expires_at,
+        );
         let sig = signer.sign_message(&msg);
         let sig: [u8; 64] = sig.as_ref().try_into().expect("64-byte signature");
         ed25519_verify_ix(&signer.pubkey(), &sig, &msg)
@@ -269,7 +292,7 @@ impl World {
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
             wallet,
-            &self.pool,
+            &self.side.pool,
             attestor_key,
             dix::ContributionSubmitArgs {
                 data_hash: *hash,
@@ -288,9 +311,10 @@ impl World {
     ) -> Result<u64, Failure> {
         let r = self.env.send_paid(ixs, &[wallet]);
         if r.is_ok() {
-            self.wallets
+            self.side
+                .wallets
                 .insert(wallet.pubkey(), wallet.insecure_clone());
-            self.data_hashes.push(*hash);
+            self.side.data_hashes.push(*hash);
         }
         r
     }
@@ -327,8 +351,8 @@ impl World {
         let k = kp("buyer", n);
         self.env.fund(&k.pubkey(), SOL);
         let token = self.env.create_token_account_with(
-            &self.tokens.token_program,
-            &self.tokens.mint,
+            &self.side.tokens.token_program,
+            &self.side.tokens.mint,
             &k.pubkey(),
             extensions,
         );
@@ -342,10 +366,10 @@ impl World {
     /// Mints `amount` into `to`, counting it for conservation.
     pub fn mint(&mut self, to: &Pubkey, amount: u64) {
         let ma = self.mint_authority.insecure_clone();
-        let tp = self.tokens.token_program;
-        let mint = self.tokens.mint;
+        let tp = self.side.tokens.token_program;
+        let mint = self.side.tokens.mint;
         self.env
-            .mint_to(&tp, &mint, &ma, to, amount, self.cfg.decimals);
+            .mint_to(&tp, &mint, &ma, to, amount, self.side.cfg.decimals);
         self.minted += amount;
     }
 
@@ -359,9 +383,10 @@ impl World {
         };
         let ix = self.offer_create_ix(&buyer.kp.pubkey(), index, &buyer.token, &buyer.token, args);
         let cu = self.env.send_paid(&[ix], &[&buyer.kp])?;
-        let offer = find_offer_pda(&PROGRAM_ID, &self.pool, index).0;
-        self.offers.push(offer);
-        self.offer_buyers
+        let offer = find_offer_pda(&PROGRAM_ID, &self.side.pool, index).0;
+        self.side.offers.push(offer);
+        self.side
+            .offer_buyers
             .insert(offer, (buyer.kp.pubkey(), buyer.token));
         Ok((offer, cu))
     }
@@ -379,9 +404,9 @@ impl World {
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
             buyer,
-            &self.pool,
+            &self.side.pool,
             index,
-            &self.tokens,
+            &self.side.tokens,
             buyer_token,
             refund_account,
             args,
@@ -392,7 +417,7 @@ impl World {
     /// check.
     pub fn close_token_account(&mut self, owner: &Keypair, account: &Pubkey) {
         let close = spl_token_2022::instruction::close_account(
-            &self.tokens.token_program,
+            &self.side.tokens.token_program,
             account,
             &owner.pubkey(),
             &owner.pubkey(),
@@ -411,13 +436,13 @@ impl World {
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
             &voter.pubkey(),
-            &self.pool,
+            &self.side.pool,
             offer,
             approve,
         );
         let r = self.env.send_paid(&[ix], &[voter]);
         if r.is_ok() {
-            self.votes.insert((*offer, voter.pubkey()));
+            self.side.votes.insert((*offer, voter.pubkey()));
         }
         r
     }
@@ -433,9 +458,9 @@ impl World {
         let o = self.offer_state(offer);
         let ix = dix::offer_finalize(
             &PROGRAM_ID,
-            &self.pool,
+            &self.side.pool,
             offer,
-            &self.tokens,
+            &self.side.tokens,
             &o.refund_account,
             &o.buyer,
         );
@@ -444,13 +469,13 @@ impl World {
 
     /// The claim destination of `wallet`, created on first use.
     pub fn claim_account(&mut self, wallet: &Pubkey) -> Pubkey {
-        if let Some(a) = self.claim_accounts.get(wallet) {
+        if let Some(a) = self.side.claim_accounts.get(wallet) {
             return *a;
         }
-        let tp = self.tokens.token_program;
-        let mint = self.tokens.mint;
+        let tp = self.side.tokens.token_program;
+        let mint = self.side.tokens.mint;
         let a = self.env.create_token_account(&tp, &mint, wallet);
-        self.claim_accounts.insert(*wallet, a);
+        self.side.claim_accounts.insert(*wallet, a);
         self.token_accounts.insert(a);
         a
     }
@@ -461,8 +486,8 @@ impl World {
         let ix = dix::payout_claim(
             &PROGRAM_ID,
             &wallet.pubkey(),
-            &self.pool,
-            &self.tokens,
+            &self.side.pool,
+            &self.side.tokens,
             &dest,
         );
         self.env.send_paid(&[ix], &[wallet])

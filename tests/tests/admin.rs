@@ -228,21 +228,21 @@ fn send_as(
 #[test]
 fn pool_update_rules() {
     let mut w = World::new();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let stranger = w.wallet("stranger", 1);
     let upd = |w: &World, fee| w.update_args(|p| p.fee_bps = fee);
-    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.pool, upd(&w, 100));
+    let ix = dix::pool_update(&PROGRAM_ID, &stranger.pubkey(), &w.side.pool, upd(&w, 100));
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
     let same = w.update_args(|_| {});
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, same);
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, same);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::NothingToUpdate);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(&w, 10_001));
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, upd(&w, 10_001));
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidFeeBps);
     let bad = w.update_args(|p| p.voting_period = 10);
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, bad);
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, bad);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::InvalidVotingPeriod);
     // A good update.
-    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.pool, upd(&w, 250));
+    let ix = dix::pool_update(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, upd(&w, 250));
     send_as(&mut w, &auth, ix).unwrap();
     assert_eq!(w.pool_state().params.fee_bps, 250);
 }
@@ -250,17 +250,17 @@ fn pool_update_rules() {
 #[test]
 fn pause_and_unpause_rules() {
     let mut w = World::new();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let stranger = w.wallet("stranger", 1);
-    let ix = dix::pool_pause(&PROGRAM_ID, &stranger.pubkey(), &w.pool);
+    let ix = dix::pool_pause(&PROGRAM_ID, &stranger.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
-    let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+    let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::PoolNotPaused);
-    let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+    let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     send_as(&mut w, &auth, ix.clone()).unwrap();
     assert!(w.pool_state().paused);
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::PoolAlreadyPaused);
-    let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+    let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     send_as(&mut w, &auth, ix).unwrap();
     assert!(!w.pool_state().paused);
     let k = w.wallet("member", 0);
@@ -270,22 +270,22 @@ fn pause_and_unpause_rules() {
 #[test]
 fn two_step_authority_transfer() {
     let mut w = World::new();
-    let old = w.authority.insecure_clone();
+    let old = w.side.authority.insecure_clone();
     let new = w.wallet("new-authority", 1);
     let other = w.wallet("other", 1);
     // Nobody can accept before a proposal.
-    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.pool);
+    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &new, ix), DpErr::NotPendingAuthority);
     // Only the authority proposes.
-    let ix = dix::authority_propose(&PROGRAM_ID, &other.pubkey(), &w.pool, &other.pubkey());
+    let ix = dix::authority_propose(&PROGRAM_ID, &other.pubkey(), &w.side.pool, &other.pubkey());
     assert_dp_err(send_as(&mut w, &other, ix), DpErr::Unauthorized);
-    let ix = dix::authority_propose(&PROGRAM_ID, &old.pubkey(), &w.pool, &new.pubkey());
+    let ix = dix::authority_propose(&PROGRAM_ID, &old.pubkey(), &w.side.pool, &new.pubkey());
     send_as(&mut w, &old, ix).unwrap();
     assert_eq!(w.pool_state().pending_authority, new.pubkey());
     // Someone else cannot accept.
-    let ix = dix::authority_accept(&PROGRAM_ID, &other.pubkey(), &w.pool);
+    let ix = dix::authority_accept(&PROGRAM_ID, &other.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &other, ix), DpErr::NotPendingAuthority);
-    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.pool);
+    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.side.pool);
     send_as(&mut w, &new, ix).unwrap();
     let p = w.pool_state();
     assert_eq!(
@@ -293,42 +293,42 @@ fn two_step_authority_transfer() {
         (new.pubkey(), Pubkey::default(), old.pubkey())
     );
     // The old authority is out; the new one is in; the pool address did not move.
-    let ix = dix::pool_pause(&PROGRAM_ID, &old.pubkey(), &w.pool);
+    let ix = dix::pool_pause(&PROGRAM_ID, &old.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &old, ix), DpErr::Unauthorized);
-    let ix = dix::pool_pause(&PROGRAM_ID, &new.pubkey(), &w.pool);
+    let ix = dix::pool_pause(&PROGRAM_ID, &new.pubkey(), &w.side.pool);
     send_as(&mut w, &new, ix).unwrap();
     // A proposal can be withdrawn.
-    let ix = dix::authority_propose(&PROGRAM_ID, &new.pubkey(), &w.pool, &other.pubkey());
+    let ix = dix::authority_propose(&PROGRAM_ID, &new.pubkey(), &w.side.pool, &other.pubkey());
     send_as(&mut w, &new, ix).unwrap();
-    let ix = dix::authority_propose(&PROGRAM_ID, &new.pubkey(), &w.pool, &Pubkey::default());
+    let ix = dix::authority_propose(&PROGRAM_ID, &new.pubkey(), &w.side.pool, &Pubkey::default());
     send_as(&mut w, &new, ix).unwrap();
-    let ix = dix::authority_accept(&PROGRAM_ID, &other.pubkey(), &w.pool);
+    let ix = dix::authority_accept(&PROGRAM_ID, &other.pubkey(), &w.side.pool);
     assert_dp_err(send_as(&mut w, &other, ix), DpErr::NotPendingAuthority);
 }
 
 #[test]
 fn attestor_lifecycle() {
     let mut w = World::new();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let key = kp("attestor", 7).pubkey();
     let stranger = w.wallet("stranger", 1);
     let ix = dix::attestor_add(
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &stranger.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &key,
     );
     assert_dp_err(send_as(&mut w, &stranger, ix), DpErr::Unauthorized);
     w.add_attestor(&key).unwrap();
     assert_dp_err(w.add_attestor(&key), DpErr::AttestorAlreadyActive);
     assert_eq!(w.pool_state().active_attestor_count, 2);
-    let ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
+    let ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &key);
     send_as(&mut w, &auth, ix.clone()).unwrap();
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::AttestorInactive);
     let rec: data_pool::state::Attestor = w
         .env
-        .get(&find_attestor_pda(&PROGRAM_ID, &w.pool, &key).0)
+        .get(&find_attestor_pda(&PROGRAM_ID, &w.side.pool, &key).0)
         .unwrap();
     assert!(!rec.active, "the record stays, deactivated");
     assert_eq!(w.pool_state().active_attestor_count, 1);
@@ -339,7 +339,7 @@ fn attestor_lifecycle() {
 #[test]
 fn attestor_of_another_pool_cannot_be_removed_through_this_one() {
     let mut w = World::new();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     // Second pool by the same curator, with its own attestor record.
     let cfg = PoolConfig {
         name: "second".into(),
@@ -349,8 +349,8 @@ fn attestor_of_another_pool_cannot_be_removed_through_this_one() {
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &auth.pubkey(),
-        &w.tokens.mint,
-        &w.tokens.token_program,
+        &w.side.tokens.mint,
+        &w.side.tokens.token_program,
         cfg.args(),
     );
     send_as(&mut w, &auth, ix).unwrap();
@@ -364,7 +364,7 @@ fn attestor_of_another_pool_cannot_be_removed_through_this_one() {
         &key,
     );
     send_as(&mut w, &auth, ix).unwrap();
-    let mut ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
+    let mut ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &key);
     ix.accounts[2].pubkey = find_attestor_pda(&PROGRAM_ID, &second, &key).0;
     assert_dp_err(send_as(&mut w, &auth, ix), DpErr::PoolMismatch);
 }

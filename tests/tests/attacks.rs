@@ -94,9 +94,9 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
     let w = &mut a.w;
     let p = &PROGRAM_ID;
     let payer = w.env.payer.pubkey();
-    let auth = w.authority.insecure_clone();
-    let pool = w.pool;
-    let t = w.tokens;
+    let auth = w.side.authority.insecure_clone();
+    let pool = w.side.pool;
+    let t = w.side.tokens;
     let o = |i: usize| find_offer_pda(p, &pool, i as u64).0;
     match name {
         "pool_create" => {
@@ -152,7 +152,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             let h = hash_of("newcomer-data", 0);
             let exp = w.env.now() + 600;
             let att = w.attestor.insecure_clone();
-            w.data_hashes.push(h); // tracked for the snapshots and the final invariant check
+            w.side.data_hashes.push(h); // tracked for the snapshots and the final invariant check
             Case {
                 pre: vec![w.attest_ix(&att, &k.pubkey(), &h, 50, exp)],
                 ix: w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 50, exp),
@@ -160,7 +160,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             }
         }
         "contribution_revoke" => {
-            let h = w.data_hashes[0];
+            let h = w.side.data_hashes[0];
             case(
                 dix::contribution_revoke(p, &a.c[0].pubkey(), &pool, &h),
                 &[&a.c[0]],
@@ -171,7 +171,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             let b = &a.buyers[0];
             let cancel = dix::offer_cancel(p, &b.kp.pubkey(), &pool, &o(0), &t, &b.token);
             w.env.send_paid(&[cancel], &[&b.kp]).unwrap();
-            let h = w.data_hashes[1];
+            let h = w.side.data_hashes[1];
             let att = w.attestor.pubkey();
             case(
                 dix::contribution_invalidate(p, &auth.pubkey(), &pool, &a.c[1].pubkey(), &h, &att),
@@ -188,8 +188,8 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
         "offer_create" => {
             let b = &a.buyers[0];
             // Tracked as the world's fourth offer, so the invariants cover it once made.
-            w.offers.push(o(3));
-            w.offer_buyers.insert(o(3), (b.kp.pubkey(), b.token));
+            w.side.offers.push(o(3));
+            w.side.offer_buyers.insert(o(3), (b.kp.pubkey(), b.token));
             let args = dix::OfferCreateArgs {
                 price: 5_000,
                 terms_hash: [3; 32],
@@ -211,7 +211,7 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             )
         }
         "offer_vote" => {
-            w.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
+            w.side.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
             case(
                 dix::offer_vote(p, &payer, &a.c[1].pubkey(), &pool, &o(0), true),
                 &[&a.c[1]],
@@ -363,12 +363,12 @@ fn cosplay(a: &Arena, addr: &Pubkey) -> Option<Pubkey> {
         return None;
     }
     let p = &PROGRAM_ID;
-    let pool = a.w.pool;
+    let pool = a.w.side.pool;
     let candidates = [
         pool,
         find_attestor_pda(p, &pool, &a.w.attestor.pubkey()).0,
         find_contributor_pda(p, &pool, &a.c[1].pubkey()).0,
-        find_contribution_pda(p, &pool, &a.w.data_hashes[1]).0,
+        find_contribution_pda(p, &pool, &a.w.side.data_hashes[1]).0,
         find_offer_pda(p, &pool, 0).0,
         find_vote_pda(p, &find_offer_pda(p, &pool, 1).0, &a.c[1].pubkey()).0,
     ];

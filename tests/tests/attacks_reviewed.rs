@@ -16,7 +16,7 @@ fn invalidate(w: &World, by: &Kp, owner: &Kp, hash: &[u8; 32]) -> Instruction {
     dix::contribution_invalidate(
         &PROGRAM_ID,
         &by.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &owner.pubkey(),
         hash,
         &w.attestor.pubkey(),
@@ -27,9 +27,9 @@ fn finalize_ix(w: &World, offer: &Pubkey) -> Instruction {
     let o = w.offer_state(offer);
     dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         offer,
-        &w.tokens,
+        &w.side.tokens,
         &o.refund_account,
         &o.buyer,
     )
@@ -42,10 +42,10 @@ fn a_removed_attestor_cannot_invalidate() {
     let mut w = World::new();
     let alice = w.wallet("alice", 0);
     w.contribute(&alice, 100).unwrap();
-    let h = w.data_hashes[0];
-    let auth = w.authority.insecure_clone();
+    let h = w.side.data_hashes[0];
+    let auth = w.side.authority.insecure_clone();
     let att = w.attestor.insecure_clone();
-    let remove = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &att.pubkey());
+    let remove = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &att.pubkey());
     w.env.send_paid(&[remove], &[&auth]).unwrap();
 
     let f = w.refused(&[invalidate(&w, &att, &alice, &h)], &[&att]);
@@ -67,7 +67,7 @@ fn a_removed_attestor_cannot_invalidate() {
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &auth.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &att.pubkey(),
     );
     w.env.send_paid(&[add], &[&auth]).unwrap();
@@ -99,8 +99,8 @@ fn honest_and_curator() -> (World, Kp, Kp, Buyer, Pubkey) {
 #[test]
 fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
     let (mut w, alice, mallory, _buyer, offer) = honest_and_curator();
-    let h = w.data_hashes[0];
-    let auth = w.authority.insecure_clone();
+    let h = w.side.data_hashes[0];
+    let auth = w.side.authority.insecure_clone();
     let att = w.attestor.insecure_clone();
     assert_eq!(w.pool_state().open_offer_count, 1);
     for by in [&auth, &att] {
@@ -113,7 +113,7 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OffersOpen)));
     assert_eq!(f.instruction_index(), Some(0));
     // Pausing does not help: the offer is still open.
-    let pause = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+    let pause = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     w.env.send_paid(&[pause], &[&auth]).unwrap();
     let f = w.refused(&[invalidate(&w, &auth, &alice, &h)], &[&auth]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OffersOpen)));
@@ -130,10 +130,16 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
         .unwrap();
     w.claim(&alice).unwrap();
     w.claim(&mallory).unwrap();
-    assert_eq!(w.env.balance(&w.claim_accounts[&alice.pubkey()]), 940_500);
-    assert_eq!(w.env.balance(&w.claim_accounts[&mallory.pubkey()]), 9_500);
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
-    assert_eq!(w.env.balance(&w.tokens.vault), 0);
+    assert_eq!(
+        w.env.balance(&w.side.claim_accounts[&alice.pubkey()]),
+        940_500
+    );
+    assert_eq!(
+        w.env.balance(&w.side.claim_accounts[&mallory.pubkey()]),
+        9_500
+    );
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.tokens.vault), 0);
     w.check_invariants();
     assert_eq!(w.tokens_in_existence(), w.minted);
 }
@@ -142,8 +148,8 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
 #[test]
 fn revoking_ones_own_contribution_stays_allowed_during_an_offer() {
     let (mut w, alice, mallory, _buyer, offer) = honest_and_curator();
-    let h = w.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &mallory.pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[1];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &mallory.pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&mallory]).unwrap();
     w.finalize(&offer).unwrap();
     // All of the net to alice (less under one base unit of accumulator rounding).
@@ -163,7 +169,7 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
     });
     let alice = w.wallet("alice", 0);
     w.contribute(&alice, 100).unwrap();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     // The curator's accounts, each unable to receive in its own way.
     let fees = FeeDestinations::new(&mut w, &auth);
     let buyer = w.buyer(1, PRICE);
@@ -173,12 +179,19 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
     assert_eq!(w.offer_state(&offer).state, OfferState::Accepted);
     assert!(!w.env.exists(&find_escrow_pda(&PROGRAM_ID, &offer).0));
     assert_eq!(w.env.balance(&buyer.token), 0);
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
-    assert_eq!(w.env.balance(&w.tokens.vault), 950_000);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.tokens.vault), 950_000);
 
     // Withdrawing into those accounts fails and changes nothing; into a good one it works.
     let withdraw = |w: &World, to: &Pubkey, amount| {
-        dix::fees_withdraw(&PROGRAM_ID, &auth.pubkey(), &w.pool, &w.tokens, to, amount)
+        dix::fees_withdraw(
+            &PROGRAM_ID,
+            &auth.pubkey(),
+            &w.side.pool,
+            &w.side.tokens,
+            to,
+            amount,
+        )
     };
     for bad in [fees.closed, fees.frozen, fees.memo] {
         w.refused(&[withdraw(&w, &bad, None)], &[&auth]);
@@ -198,13 +211,16 @@ fn nobody_outside_the_program_can_block_settlement_through_fees() {
         .send_paid(&[withdraw(&w, &good, None)], &[&auth])
         .unwrap();
     assert_eq!(w.env.balance(&good), 50_000);
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 0);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 0);
     let f = w.refused(&[withdraw(&w, &good, None)], &[&auth]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::NothingToWithdraw)));
     let p = w.pool_state();
     assert_eq!((p.total_fees, p.total_fees_withdrawn), (50_000, 50_000));
     w.claim(&alice).unwrap();
-    assert_eq!(w.env.balance(&w.claim_accounts[&alice.pubkey()]), 950_000);
+    assert_eq!(
+        w.env.balance(&w.side.claim_accounts[&alice.pubkey()]),
+        950_000
+    );
     w.check_invariants();
     assert_eq!(w.tokens_in_existence(), w.minted);
 }
@@ -266,9 +282,9 @@ fn offer_create_rechecks_the_payout_mint() {
         let decimals = if replacement.is_empty() { 9 } else { 6 };
         let other = w.env.create_mint(&TOKEN_2022, &ma, decimals, &replacement);
         let mut account = w.env.svm.get_account(&other).unwrap();
-        let old = w.env.svm.get_account(&w.tokens.mint).unwrap();
+        let old = w.env.svm.get_account(&w.side.tokens.mint).unwrap();
         account.lamports = account.lamports.max(old.lamports);
-        w.env.svm.set_account(w.tokens.mint, account).unwrap();
+        w.env.svm.set_account(w.side.tokens.mint, account).unwrap();
         let f = match w.offer(&buyer, PRICE) {
             Ok(_) => panic!("an offer was made over a changed mint"),
             Err(f) => f,
@@ -290,7 +306,7 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
     let alice = w.wallet("alice", 0);
     w.contribute(&alice, 100).unwrap();
     let buyer = w.buyer(1, 0);
-    let (tp, mint) = (w.tokens.token_program, w.tokens.mint);
+    let (tp, mint) = (w.side.tokens.token_program, w.side.tokens.mint);
     let refund = w.env.create_token_account_with(
         &tp,
         &mint,
@@ -307,9 +323,11 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
     };
     let ix = w.offer_create_ix(&buyer.kp.pubkey(), index, &refund, &refund, args);
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
-    let offer = data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &w.pool, index).0;
-    w.offers.push(offer);
-    w.offer_buyers.insert(offer, (buyer.kp.pubkey(), refund));
+    let offer = data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &w.side.pool, index).0;
+    w.side.offers.push(offer);
+    w.side
+        .offer_buyers
+        .insert(offer, (buyer.kp.pubkey(), refund));
     // After paying, the buyer makes its refund account require memos, then the pool says no.
     let require = memo_transfer::instruction::enable_required_transfer_memos(
         &tp,
@@ -336,9 +354,9 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
     let ix = dix::offer_refund(
         &PROGRAM_ID,
         &buyer.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &other,
     );
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
@@ -369,7 +387,7 @@ fn an_early_decision_cannot_be_flipped() {
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &bob.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
         false,
     );
@@ -379,9 +397,9 @@ fn an_early_decision_cannot_be_flipped() {
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
         &buyer.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &buyer.token,
     );
     let f = w.refused(&[ix], &[&buyer.kp]);
@@ -420,8 +438,8 @@ fn early_decisions_hold_under_random_activity() {
                 0 => w.vote(&k, &offer, rng.chance(50)),
                 1 => w.contribute(&k, 1 + rng.below(3_000)),
                 _ => {
-                    let h = *rng.pick(&w.data_hashes).unwrap();
-                    let ix = dix::contribution_revoke(&PROGRAM_ID, &k.pubkey(), &w.pool, &h);
+                    let h = *rng.pick(&w.side.data_hashes).unwrap();
+                    let ix = dix::contribution_revoke(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &h);
                     w.env.send_paid(&[ix], &[&k])
                 }
             };

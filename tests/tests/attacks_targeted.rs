@@ -37,8 +37,14 @@ fn duplicate_mutable_accounts() {
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
     // The vault as the claim destination (vault and destination both writable).
-    let vault = w.tokens.vault;
-    let ix = dix::payout_claim(&PROGRAM_ID, &b.pubkey(), &w.pool, &w.tokens, &vault);
+    let vault = w.side.tokens.vault;
+    let ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &b.pubkey(),
+        &w.side.pool,
+        &w.side.tokens,
+        &vault,
+    );
     let f = refused(&mut w, &[ix], &[&b]);
     assert_eq!(
         f.custom_code(),
@@ -48,11 +54,11 @@ fn duplicate_mutable_accounts() {
     let buyer2 = w.buyer(2, 10_000);
     let (offer2, _) = w.offer(&buyer2, 10_000).unwrap();
     w.vote(&b, &offer2, true).unwrap();
-    let mut t = w.tokens;
+    let mut t = w.side.tokens;
     t.fee_vault = t.vault;
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer2,
         &t,
         &buyer2.token,
@@ -67,9 +73,9 @@ fn duplicate_mutable_accounts() {
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
         &buyer3.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer3,
-        &w.tokens,
+        &w.side.tokens,
         &escrow,
     );
     let f = refused(&mut w, &[ix], &[&buyer3.kp]);
@@ -79,7 +85,7 @@ fn duplicate_mutable_accounts() {
     );
     // The escrow as the buyer's paying account.
     let index = w.pool_state().offer_count;
-    let next = find_offer_pda(&PROGRAM_ID, &w.pool, index).0;
+    let next = find_offer_pda(&PROGRAM_ID, &w.side.pool, index).0;
     let next_escrow = find_escrow_pda(&PROGRAM_ID, &next).0;
     let ix = w.offer_create_ix(
         &buyer3.kp.pubkey(),
@@ -121,7 +127,7 @@ fn non_canonical_bumps_are_refused() {
     let mut submit = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
     submit.accounts[4].pubkey = non_canonical(&[
         data_pool::SEED_CONTRIBUTOR,
-        w.pool.as_ref(),
+        w.side.pool.as_ref(),
         k.pubkey().as_ref(),
     ]);
     let pre = w.attest_ix(&att, &k.pubkey(), &h, 10, exp);
@@ -130,7 +136,7 @@ fn non_canonical_bumps_are_refused() {
     // ... and a non-canonical contribution address.
     let mut submit2 = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
     submit2.accounts[5].pubkey =
-        non_canonical(&[data_pool::SEED_CONTRIBUTION, w.pool.as_ref(), &h]);
+        non_canonical(&[data_pool::SEED_CONTRIBUTION, w.side.pool.as_ref(), &h]);
     let f = refused(&mut w, &[pre, submit2], &[&k]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // offer_vote with a non-canonical vote address.
@@ -140,7 +146,7 @@ fn non_canonical_bumps_are_refused() {
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &a.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
         true,
     );
@@ -152,9 +158,9 @@ fn non_canonical_bumps_are_refused() {
     w.vote(&b, &offer, true).unwrap();
     let mut fin = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &buyer.token,
         &buyer.kp.pubkey(),
     );
@@ -195,7 +201,7 @@ fn a_closed_vote_cannot_be_revived() {
     // Nor can the voter vote again on the ended offer.
     let f = assert_fails(w.vote(&a, &offer, true));
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferNotOpen)));
-    w.votes.remove(&(offer, a.pubkey()));
+    w.side.votes.remove(&(offer, a.pubkey()));
     w.check_invariants();
 }
 
@@ -217,7 +223,7 @@ fn att_setup() -> Att {
 #[test]
 fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
     let mut t = att_setup();
-    let msg = attestation_message(&PROGRAM_ID, &t.w.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let msg = attestation_message(&PROGRAM_ID, &t.w.side.pool, &t.k.pubkey(), &t.h, 10, t.exp);
     let sig: [u8; 64] = t.w.attestor.sign_message(&msg).as_ref().try_into().unwrap();
     for field in [0usize, 2, 4, 6] {
         // signature_offset, public_key_offset, message_data_offset, message_data_size
@@ -241,7 +247,7 @@ fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
 fn ed25519_a_second_verify_instruction_over_another_message() {
     let mut t = att_setup();
     let att = t.w.attestor.insecure_clone();
-    let good = attestation_message(&PROGRAM_ID, &t.w.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let good = attestation_message(&PROGRAM_ID, &t.w.side.pool, &t.k.pubkey(), &t.h, 10, t.exp);
     let other = b"an unrelated message the attestor once signed".to_vec();
     let ed = |m: &[u8], signer: &Kp| {
         let sig: [u8; 64] = signer.sign_message(m).as_ref().try_into().unwrap();
@@ -283,8 +289,8 @@ fn economic_vote_then_revoke_gains_nothing() {
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
     w.vote(&b, &offer, true).unwrap(); // 300 of 400: decided
-    let h = w.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &b.pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[1];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &b.pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&b]).unwrap();
     // Votes are final (docs/PROTOCOL.md): the tally keeps the weight, but the revoker has none left
     // and so earns nothing from the sale; it cannot vote again or resubmit the data.
@@ -330,11 +336,11 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
         |t: &mut PoolTokens, to| t.fee_vault = to,
         |t: &mut PoolTokens, to| t.vault = to,
     ] {
-        let mut t = w.tokens;
+        let mut t = w.side.tokens;
         redirect(&mut t, attacker.token);
         let ix = dix::offer_finalize(
             &PROGRAM_ID,
-            &w.pool,
+            &w.side.pool,
             &offer,
             &t,
             &buyer.token,
@@ -345,15 +351,15 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
     // Finalizing honestly first changes nothing for the attacker: the outcome is fixed.
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &buyer.token,
         &buyer.kp.pubkey(),
     );
     w.env.send(&[ix], &[&attacker.kp]).unwrap(); // the attacker pays the fee and gains nothing
     assert_eq!(w.env.balance(&attacker.token), 0);
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 5_000);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 5_000);
     assert_eq!(
         w.entitlement(&a.pubkey()) + w.entitlement(&b.pubkey()),
         95_000
@@ -364,10 +370,10 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
 #[test]
 fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     let (mut w, a, b) = two_member_pool();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
-    let t = w.tokens;
+    let t = w.side.tokens;
     let mint = t.mint;
     let auth_token = w
         .env
@@ -377,7 +383,7 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
         &auth.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
         &t,
         &auth_token,
@@ -405,8 +411,8 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     // Claim a contributor's payout with its own signature.
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    let mut ix = dix::payout_claim(&PROGRAM_ID, &auth.pubkey(), &w.pool, &t, &auth_token);
-    ix.accounts[2].pubkey = find_contributor_pda(&PROGRAM_ID, &w.pool, &a.pubkey()).0;
+    let mut ix = dix::payout_claim(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &t, &auth_token);
+    ix.accounts[2].pubkey = find_contributor_pda(&PROGRAM_ID, &w.side.pool, &a.pubkey()).0;
     assert_eq!(
         refused(&mut w, &[ix], &[&auth]).custom_code(),
         Some(dp_code(DpErr::ContributionMismatch))
@@ -417,7 +423,7 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     let upd = dix::pool_update(
         &PROGRAM_ID,
         &auth.pubkey(),
-        &w.pool,
+        &w.side.pool,
         w.update_args(|p| {
             p.fee_bps = 10_000;
             p.approval_bps = 10_000;

@@ -33,7 +33,7 @@ impl Case {
     fn msg(&self) -> Vec<u8> {
         attestation_message(
             &PROGRAM_ID,
-            &self.w.pool,
+            &self.w.side.pool,
             &self.wallet.pubkey(),
             &self.hash,
             self.score,
@@ -130,11 +130,11 @@ fn removed_attestor_is_refused() {
     let mut c = case();
     let ix = dix::attestor_remove(
         &PROGRAM_ID,
-        &c.w.authority.pubkey(),
-        &c.w.pool,
+        &c.w.side.authority.pubkey(),
+        &c.w.side.pool,
         &c.w.attestor.pubkey(),
     );
-    let auth = c.w.authority.insecure_clone();
+    let auth = c.w.side.authority.insecure_clone();
     c.w.env.send_paid(&[ix], &[&auth]).unwrap();
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     assert_dp_err(c.send(&ixs), DpErr::AttestorInactive);
@@ -251,7 +251,8 @@ fn verify_instruction_placed_after_ours() {
 fn accounts_attached_to_the_verify_instruction() {
     let mut c = case();
     let mut v = c.verify_ix(c.good_data());
-    v.accounts.push(AccountMeta::new_readonly(c.w.pool, false));
+    v.accounts
+        .push(AccountMeta::new_readonly(c.w.side.pool, false));
     let ixs = [v, c.submit()];
     assert_dp_err(c.send(&ixs), DpErr::Ed25519AccountsAttached);
     c.assert_nothing_recorded();
@@ -262,7 +263,7 @@ fn fake_instructions_sysvar() {
     let mut c = case();
     let mut submit = c.submit();
     // accounts: payer, wallet, pool, attestor, contributor, contribution, instructions, system
-    submit.accounts[6] = AccountMeta::new_readonly(c.w.pool, false);
+    submit.accounts[6] = AccountMeta::new_readonly(c.w.side.pool, false);
     let ixs = [c.verify_ix(c.good_data()), submit];
     assert_dp_err(c.send(&ixs), DpErr::InvalidInstructionsSysvar);
     c.assert_nothing_recorded();
@@ -279,12 +280,12 @@ fn replayed_for_another_pool() {
     let ix = dix::pool_create(
         &PROGRAM_ID,
         &c.w.env.payer.pubkey(),
-        &c.w.authority.pubkey(),
-        &c.w.tokens.mint,
-        &c.w.tokens.token_program,
+        &c.w.side.authority.pubkey(),
+        &c.w.side.tokens.mint,
+        &c.w.side.tokens.token_program,
         cfg.args(),
     );
-    let auth = c.w.authority.insecure_clone();
+    let auth = c.w.side.authority.insecure_clone();
     c.w.env.send_paid(&[ix], &[&auth]).unwrap();
     let other_pool = data_pool_client::pda::find_pool_pda(&PROGRAM_ID, &auth.pubkey(), "other").0;
     let add = dix::attestor_add(
@@ -353,7 +354,7 @@ fn signed_for_another_program_id() {
     let other_program = kp("other-program", 1).pubkey();
     let msg = attestation_message(
         &other_program,
-        &c.w.pool,
+        &c.w.side.pool,
         &c.wallet.pubkey(),
         &c.hash,
         c.score,
@@ -383,14 +384,14 @@ fn zero_score_and_above_maximum() {
     c.score = 0;
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     assert_dp_err(c.send(&ixs), DpErr::ZeroScore);
-    c.score = c.w.cfg.max_score + 1;
+    c.score = c.w.side.cfg.max_score + 1;
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     assert_dp_err(c.send(&ixs), DpErr::ScoreTooHigh);
     c.assert_nothing_recorded();
-    c.score = c.w.cfg.max_score;
+    c.score = c.w.side.cfg.max_score;
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     c.send(&ixs).unwrap();
-    assert_eq!(c.w.pool_state().total_weight, c.w.cfg.max_score);
+    assert_eq!(c.w.pool_state().total_weight, c.w.side.cfg.max_score);
 }
 
 #[test]
@@ -414,7 +415,7 @@ fn revoked_data_cannot_be_resubmitted() {
     let mut c = case();
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     c.send(&ixs).unwrap();
-    let rev = dix::contribution_revoke(&PROGRAM_ID, &c.wallet.pubkey(), &c.w.pool, &c.hash);
+    let rev = dix::contribution_revoke(&PROGRAM_ID, &c.wallet.pubkey(), &c.w.side.pool, &c.hash);
     let wallet = c.wallet.insecure_clone();
     c.w.env.send_paid(&[rev], &[&wallet]).unwrap();
     c.expires += 1;
@@ -425,8 +426,8 @@ fn revoked_data_cannot_be_resubmitted() {
 #[test]
 fn paused_pool_takes_no_contributions() {
     let mut c = case();
-    let ix = dix::pool_pause(&PROGRAM_ID, &c.w.authority.pubkey(), &c.w.pool);
-    let auth = c.w.authority.insecure_clone();
+    let ix = dix::pool_pause(&PROGRAM_ID, &c.w.side.authority.pubkey(), &c.w.side.pool);
+    let auth = c.w.side.authority.insecure_clone();
     c.w.env.send_paid(&[ix], &[&auth]).unwrap();
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     assert_dp_err(c.send(&ixs), DpErr::PoolPaused);

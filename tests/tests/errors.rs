@@ -17,13 +17,13 @@ fn offer_with_the_wrong_token_program_or_mint() {
         terms_hash: [1; 32],
         terms_uri: String::new(),
     };
-    let mut tokens = w.tokens;
+    let mut tokens = w.side.tokens;
     tokens.token_program = TOKEN_2022;
     let ix = dix::offer_create(
         &PROGRAM_ID,
         &w.env.payer.pubkey(),
         &b.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         0,
         &tokens,
         &b.token,
@@ -57,12 +57,12 @@ fn claim_and_finalize_with_the_wrong_token_program() {
     let b = w.buyer(1, 10_000);
     let (offer, _) = w.offer(&b, 10_000).unwrap();
     w.vote(&k, &offer, true).unwrap();
-    let mut tokens = w.tokens;
+    let mut tokens = w.side.tokens;
     tokens.token_program = TOKEN_2022;
     let o = w.offer_state(&offer);
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer,
         &tokens,
         &o.refund_account,
@@ -71,7 +71,7 @@ fn claim_and_finalize_with_the_wrong_token_program() {
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::InvalidTokenProgram);
     w.finalize(&offer).unwrap();
     let dest = w.claim_account(&k.pubkey());
-    let ix = dix::payout_claim(&PROGRAM_ID, &k.pubkey(), &w.pool, &tokens, &dest);
+    let ix = dix::payout_claim(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &tokens, &dest);
     assert_dp_err(w.env.send_paid(&[ix], &[&k]), DpErr::InvalidTokenProgram);
     w.claim(&k).unwrap();
     w.check_invariants();
@@ -88,18 +88,18 @@ fn finalize_with_another_refund_account() {
     let thief = w.buyer(2, 0);
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &thief.token,
         &b.kp.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::WrongRefundAccount);
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &b.token,
         &thief.kp.pubkey(),
     );
@@ -156,13 +156,13 @@ fn accumulator_range_is_refused_up_front_and_refunded_at_finalize() {
     let (o2, _) = w.offer(&rebuyer, half).unwrap();
     w.vote(&a, &o2, true).unwrap();
     w.vote(&c, &o2, true).unwrap();
-    let h = w.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &c.pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[1];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &c.pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&c]).unwrap();
     w.finalize(&o2).unwrap();
     assert_eq!(w.offer_state(&o2).state, OfferState::Rejected);
     assert_eq!(w.env.balance(&a_token), half);
-    assert_eq!(find_offer_pda(&PROGRAM_ID, &w.pool, 1).0, o2);
+    assert_eq!(find_offer_pda(&PROGRAM_ID, &w.side.pool, 1).0, o2);
     w.check_invariants();
     assert_eq!(w.tokens_in_existence(), w.minted);
 }

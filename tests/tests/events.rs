@@ -17,7 +17,10 @@ fn a_sale_cycle_replays_from_its_events() {
     w.contribute(&a, 100).unwrap();
     match &w.env.last_events()[..] {
         [E::ContributionSubmitted(e)] => {
-            assert_eq!((e.pool, e.contributor, e.score), (w.pool, a.pubkey(), 100));
+            assert_eq!(
+                (e.pool, e.contributor, e.score),
+                (w.side.pool, a.pubkey(), 100)
+            );
             assert!(e.new_contributor);
             assert_eq!((e.contributor_weight, e.pool_weight), (100, 100));
         }
@@ -59,14 +62,21 @@ fn a_sale_cycle_replays_from_its_events() {
     let ix = dix::vote_close(&PROGRAM_ID, &offer, &b.pubkey());
     w.env.send_paid(&[ix], &[]).unwrap();
     assert_eq!(names(&w), ["VoteClosed"]);
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let to = w.claim_account(&auth.pubkey());
-    let ix = dix::fees_withdraw(&PROGRAM_ID, &auth.pubkey(), &w.pool, &w.tokens, &to, None);
+    let ix = dix::fees_withdraw(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.side.pool,
+        &w.side.tokens,
+        &to,
+        None,
+    );
     w.env.send_paid(&[ix], &[&auth]).unwrap();
     match &w.env.last_events()[..] {
         [E::FeesWithdrawn(e)] => assert_eq!(
             (e.pool, e.destination, e.amount, e.total_withdrawn),
-            (w.pool, to, 50_000, 50_000)
+            (w.side.pool, to, 50_000, 50_000)
         ),
         other => panic!("{other:?}"),
     }
@@ -75,22 +85,22 @@ fn a_sale_cycle_replays_from_its_events() {
 #[test]
 fn curator_actions_emit_events() {
     let mut w = World::new();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let new = w.wallet("next", 0);
     let steps = [
         (
-            dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool),
+            dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool),
             "PoolPauseChanged",
         ),
         (
-            dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool),
+            dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool),
             "PoolPauseChanged",
         ),
         (
             dix::pool_update(
                 &PROGRAM_ID,
                 &auth.pubkey(),
-                &w.pool,
+                &w.side.pool,
                 w.update_args(|p| {
                     p.fee_bps = 1;
                 }),
@@ -98,11 +108,16 @@ fn curator_actions_emit_events() {
             "PoolUpdated",
         ),
         (
-            dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &w.attestor.pubkey()),
+            dix::attestor_remove(
+                &PROGRAM_ID,
+                &auth.pubkey(),
+                &w.side.pool,
+                &w.attestor.pubkey(),
+            ),
             "AttestorRemoved",
         ),
         (
-            dix::authority_propose(&PROGRAM_ID, &auth.pubkey(), &w.pool, &new.pubkey()),
+            dix::authority_propose(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &new.pubkey()),
             "AuthorityProposed",
         ),
     ];
@@ -110,7 +125,7 @@ fn curator_actions_emit_events() {
         w.env.send_paid(&[ix], &[&auth]).unwrap();
         assert_eq!(names(&w), [name]);
     }
-    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.pool);
+    let ix = dix::authority_accept(&PROGRAM_ID, &new.pubkey(), &w.side.pool);
     w.env.send_paid(&[ix], &[&new]).unwrap();
     match &w.env.last_events()[..] {
         [E::AuthorityChanged(e)] => {

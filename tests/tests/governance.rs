@@ -73,7 +73,7 @@ fn one_unit_above_both_passes() {
 fn nobody_votes_means_rejected_and_refunded() {
     let (w, s) = decide_at_deadline(&[10, 20], &[]);
     assert_eq!(s, OfferState::Rejected);
-    let buyer_token = w.offer_buyers[&w.offers[0]].1;
+    let buyer_token = w.side.offer_buyers[&w.side.offers[0]].1;
     assert_eq!(w.env.balance(&buyer_token), PRICE);
 }
 
@@ -129,8 +129,8 @@ fn stranger_and_weightless_contributor_cannot_vote() {
     let stranger = w.wallet("stranger", 1);
     assert_dp_err(w.vote(&stranger, &offer, true), DpErr::NotEligibleToVote);
     // ks[0] revokes their only contribution: weight 0.
-    let h = w.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[0];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
     assert_dp_err(w.vote(&ks[0], &offer, true), DpErr::NotEligibleToVote);
     w.check_invariants();
@@ -185,9 +185,9 @@ fn cancel_ix(
     dix::offer_cancel(
         &PROGRAM_ID,
         &buyer.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         offer,
-        &w.tokens,
+        &w.side.tokens,
         &buyer.token,
     )
 }
@@ -244,9 +244,9 @@ fn only_the_buyer_cancels() {
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
         &thief.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &thief.token,
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
@@ -300,14 +300,14 @@ fn pool_update_applies_to_later_offers_only() {
     let (mut w, ks, _b, offer) = setup(&[600, 400]);
     let ix = dix::pool_update(
         &PROGRAM_ID,
-        &w.authority.pubkey(),
-        &w.pool,
+        &w.side.authority.pubkey(),
+        &w.side.pool,
         w.update_args(|p| {
             p.approval_bps = 10_000;
             p.quorum_bps = 10_000;
         }),
     );
-    let a = w.authority.insecure_clone();
+    let a = w.side.authority.insecure_clone();
     w.env.send_paid(&[ix], &[&a]).unwrap();
     // The open offer keeps 50 % / 60 %: 600 yes decides it.
     w.vote(&ks[0], &offer, true).unwrap();

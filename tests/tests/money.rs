@@ -59,16 +59,16 @@ fn one_sale_pays_exact_shares() {
     let offer = sell(&mut w, 1, PRICE, &[&ks[2]]);
     assert_eq!(w.offer_state(&offer).state, OfferState::Accepted);
     assert!(!w.env.exists(&find_escrow_pda(&PROGRAM_ID, &offer).0));
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
-    assert_eq!(w.env.balance(&w.tokens.vault), 950_000);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.tokens.vault), 950_000);
     let expected = [95_000, 285_000, 570_000];
     for (k, e) in ks.iter().zip(expected) {
         assert_eq!(w.entitlement(&k.pubkey()), e);
         w.claim(k).unwrap();
-        assert_eq!(w.env.balance(&w.claim_accounts[&k.pubkey()]), e);
+        assert_eq!(w.env.balance(&w.side.claim_accounts[&k.pubkey()]), e);
         w.check_invariants();
     }
-    assert_eq!(w.env.balance(&w.tokens.vault), 0);
+    assert_eq!(w.env.balance(&w.side.tokens.vault), 0);
     let p = w.pool_state();
     assert_eq!(
         (p.total_distributed, p.total_claimed, p.total_fees),
@@ -86,7 +86,7 @@ fn rounding_leaves_dust_in_the_vault_never_overpays() {
         w.claim(k).unwrap();
     }
     assert_eq!(
-        w.env.balance(&w.tokens.vault),
+        w.env.balance(&w.side.tokens.vault),
         2,
         "dust stays, below contributors + sales"
     );
@@ -123,15 +123,15 @@ fn weights_changing_between_sales() {
         w.claim(k).unwrap();
     }
     assert_eq!(
-        w.env.balance(&w.claim_accounts[&ks[0].pubkey()]),
+        w.env.balance(&w.side.claim_accounts[&ks[0].pubkey()]),
         475_000 + 380_000 + 380_000
     );
     assert_eq!(
-        w.env.balance(&w.claim_accounts[&ks[1].pubkey()]),
+        w.env.balance(&w.side.claim_accounts[&ks[1].pubkey()]),
         475_000 + 190_000 + 190_000
     );
     assert_eq!(
-        w.env.balance(&w.claim_accounts[&c.pubkey()]),
+        w.env.balance(&w.side.claim_accounts[&c.pubkey()]),
         380_000 + 380_000
     );
     w.check_invariants();
@@ -142,8 +142,8 @@ fn weights_changing_between_sales() {
 fn revocation_between_sales_keeps_what_was_earned() {
     let (mut w, ks) = pool_with(&[100, 100]);
     sell(&mut w, 1, PRICE, &[&ks[0], &ks[1]]);
-    let h = w.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[0];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
     w.env
         .send_paid(std::slice::from_ref(&ix), &[&ks[0]])
         .unwrap();
@@ -166,27 +166,27 @@ fn revocation_between_sales_keeps_what_was_earned() {
 fn invalidation_by_attestor_or_authority_between_sales() {
     let (mut w, ks) = pool_with(&[100, 100, 200]);
     sell(&mut w, 1, PRICE, &[&ks[2], &ks[0]]);
-    let (h0, h1) = (w.data_hashes[0], w.data_hashes[1]);
+    let (h0, h1) = (w.side.data_hashes[0], w.side.data_hashes[1]);
     // A stranger may not invalidate.
     let stranger = w.wallet("stranger", 1);
     let ix = dix::contribution_invalidate(
         &PROGRAM_ID,
         &stranger.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &ks[0].pubkey(),
         &h0,
         &w.attestor.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&stranger]), DpErr::NotInvalidator);
     // Nor may the contributor of another contribution claim it is theirs.
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[1].pubkey(), &w.pool, &h0);
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[1].pubkey(), &w.side.pool, &h0);
     assert_fails(w.env.send_paid(&[ix], &[&ks[1]]));
     // The attestor that signed it may.
     let att = w.attestor.insecure_clone();
     let ix = dix::contribution_invalidate(
         &PROGRAM_ID,
         &att.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &ks[0].pubkey(),
         &h0,
         &att.pubkey(),
@@ -194,11 +194,11 @@ fn invalidation_by_attestor_or_authority_between_sales() {
     w.env.send_paid(std::slice::from_ref(&ix), &[&att]).unwrap();
     assert_dp_err(w.env.send_paid(&[ix], &[&att]), DpErr::ContributionInactive);
     // So may the authority.
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let ix = dix::contribution_invalidate(
         &PROGRAM_ID,
         &auth.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &ks[1].pubkey(),
         &h1,
         &w.attestor.pubkey(),
@@ -223,8 +223,8 @@ fn accepted_offer_into_a_pool_that_lost_all_weight_is_refunded() {
     let b = w.buyer(1, PRICE);
     let (offer, _) = w.offer(&b, PRICE).unwrap();
     w.vote(&ks[0], &offer, true).unwrap(); // decided
-    let h = w.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[0];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
     w.finalize(&offer).unwrap();
     assert_eq!(w.offer_state(&offer).state, OfferState::Rejected);
@@ -258,18 +258,18 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
     let ix = dix::offer_refund(
         &PROGRAM_ID,
         &thief.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &thief.token,
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
         &b.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &thief.token,
     );
     assert_dp_err(
@@ -277,16 +277,16 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
         DpErr::WrongTokenAccountOwner,
     );
     // The buyer withdraws to a new account.
-    let tp = w.tokens.token_program;
-    let mint = w.tokens.mint;
+    let tp = w.side.tokens.token_program;
+    let mint = w.side.tokens.mint;
     let fresh = w.env.create_token_account(&tp, &mint, &b.kp.pubkey());
     w.token_accounts.insert(fresh);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
         &b.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &offer,
-        &w.tokens,
+        &w.side.tokens,
         &fresh,
     );
     w.env
@@ -303,9 +303,9 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
 fn refund_waits_when_the_refund_account_is_frozen() {
     let (mut w, b, offer) = rejected_offer_ready_to_finalize();
     let freeze = spl_token_2022::instruction::freeze_account(
-        &w.tokens.token_program,
+        &w.side.tokens.token_program,
         &b.token,
-        &w.tokens.mint,
+        &w.side.tokens.mint,
         &w.mint_authority.pubkey(),
         &[],
     )
@@ -330,8 +330,8 @@ fn pause_never_traps_money() {
     let (open, _) = w.offer(&b2, PRICE).unwrap();
     let b3 = w.buyer(3, PRICE);
     let (to_cancel, _) = w.offer(&b3, PRICE).unwrap();
-    let auth = w.authority.insecure_clone();
-    let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+    let auth = w.side.authority.insecure_clone();
+    let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     w.env.send_paid(&[ix], &[&auth]).unwrap();
     // New offers and contributions stop.
     let b4 = w.buyer(4, PRICE);
@@ -347,9 +347,9 @@ fn pause_never_traps_money() {
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
         &b3.kp.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &to_cancel,
-        &w.tokens,
+        &w.side.tokens,
         &b3.token,
     );
     w.env.send_paid(&[ix], &[&b3.kp]).unwrap();
@@ -359,8 +359,8 @@ fn pause_never_traps_money() {
     }
     let ix = dix::vote_close(&PROGRAM_ID, &open, &ks[0].pubkey());
     w.env.send_paid(&[ix], &[]).unwrap();
-    let h = w.data_hashes[2];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[2].pubkey(), &w.pool, &h);
+    let h = w.side.data_hashes[2];
+    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[2].pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&ks[2]]).unwrap();
     w.check_invariants();
     conserve(&w);
@@ -373,28 +373,46 @@ fn claim_errors() {
     sell(&mut w, 1, PRICE, &[&ks[0], &ks[1]]);
     // To someone else's token account.
     let other = w.claim_account(&ks[1].pubkey());
-    let ix = dix::payout_claim(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &w.tokens, &other);
+    let ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &ks[0].pubkey(),
+        &w.side.pool,
+        &w.side.tokens,
+        &other,
+    );
     assert_dp_err(
         w.env.send_paid(&[ix], &[&ks[0]]),
         DpErr::WrongTokenAccountOwner,
     );
     // To an account of another mint.
     let ma = w.mint_authority.pubkey();
-    let tp = w.tokens.token_program;
+    let tp = w.side.tokens.token_program;
     let other_mint = w.env.create_mint(&tp, &ma, 6, &[]);
     let wrong = w
         .env
         .create_token_account(&tp, &other_mint, &ks[0].pubkey());
-    let ix = dix::payout_claim(&PROGRAM_ID, &ks[0].pubkey(), &w.pool, &w.tokens, &wrong);
+    let ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &ks[0].pubkey(),
+        &w.side.pool,
+        &w.side.tokens,
+        &wrong,
+    );
     assert_dp_err(w.env.send_paid(&[ix], &[&ks[0]]), DpErr::WrongMint);
     // A stranger has no contributor record.
     let stranger = w.wallet("stranger", 1);
     assert_anchor_err(w.claim(&stranger), AnchorError::AccountNotInitialized);
     // Claiming someone else's record by signing as oneself.
     let dest = w.claim_account(&ks[0].pubkey());
-    let mut ix = dix::payout_claim(&PROGRAM_ID, &stranger.pubkey(), &w.pool, &w.tokens, &dest);
+    let mut ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &stranger.pubkey(),
+        &w.side.pool,
+        &w.side.tokens,
+        &dest,
+    );
     ix.accounts[2].pubkey =
-        data_pool_client::pda::find_contributor_pda(&PROGRAM_ID, &w.pool, &ks[0].pubkey()).0;
+        data_pool_client::pda::find_contributor_pda(&PROGRAM_ID, &w.side.pool, &ks[0].pubkey()).0;
     assert_dp_err(
         w.env.send_paid(&[ix], &[&stranger]),
         DpErr::ContributionMismatch,
@@ -411,7 +429,10 @@ fn offer_create_errors_leave_nothing_behind() {
     assert_dp_err(w.offer(&b, PRICE), DpErr::EmptyPool);
     let k = w.wallet("member", 0);
     w.contribute(&k, 10).unwrap();
-    assert_dp_err(w.offer(&b, w.cfg.min_offer_price - 1), DpErr::PriceTooLow);
+    assert_dp_err(
+        w.offer(&b, w.side.cfg.min_offer_price - 1),
+        DpErr::PriceTooLow,
+    );
     // More than the buyer holds: the token program refuses, nothing is created.
     assert_fails(w.offer(&b, PRICE + 1));
     assert_eq!(w.pool_state().offer_count, 0);
@@ -466,9 +487,9 @@ fn token_2022_payout_mint_full_cycle() {
     assert_eq!(w.offer_state(&offer).state, OfferState::Accepted);
     w.claim(&a).unwrap();
     w.claim(&b).unwrap();
-    assert_eq!(w.env.balance(&w.claim_accounts[&a.pubkey()]), 237_500);
-    assert_eq!(w.env.balance(&w.claim_accounts[&b.pubkey()]), 712_500);
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.claim_accounts[&a.pubkey()]), 237_500);
+    assert_eq!(w.env.balance(&w.side.claim_accounts[&b.pubkey()]), 712_500);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
     w.check_invariants();
     conserve(&w);
 }
@@ -510,7 +531,7 @@ fn escrow_donations_go_to_contributors_and_keep_books_exact() {
     w.vote(&ks[0], &offer, true).unwrap();
     w.finalize(&offer).unwrap();
     assert!(!w.env.exists(&escrow));
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
     // 950,010 credited; 950,010 × 2^64 / 100 is not whole, so one base unit stays as dust.
     assert_eq!(w.pool_state().total_distributed, 950_010);
     assert_eq!(w.entitlement(&ks[0].pubkey()), 950_009);

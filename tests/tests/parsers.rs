@@ -18,10 +18,10 @@ fn real_accounts() -> Vec<Vec<u8>> {
     w.vote(&a, &offer, true).unwrap();
     let p = &PROGRAM_ID;
     let addrs = [
-        w.pool,
-        find_attestor_pda(p, &w.pool, &w.attestor.pubkey()).0,
-        find_contributor_pda(p, &w.pool, &a.pubkey()).0,
-        find_contribution_pda(p, &w.pool, &w.data_hashes[0]).0,
+        w.side.pool,
+        find_attestor_pda(p, &w.side.pool, &w.attestor.pubkey()).0,
+        find_contributor_pda(p, &w.side.pool, &a.pubkey()).0,
+        find_contribution_pda(p, &w.side.pool, &w.side.data_hashes[0]).0,
         offer,
         find_vote_pda(p, &offer, &a.pubkey()).0,
     ];

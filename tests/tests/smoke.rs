@@ -20,8 +20,8 @@ fn full_cycle_three_contributors() {
         w.claim(k).unwrap();
     }
     w.check_invariants();
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 50_000);
-    assert_eq!(w.env.balance(&w.claim_accounts[&a.pubkey()]), 95_000);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
+    assert_eq!(w.env.balance(&w.side.claim_accounts[&a.pubkey()]), 95_000);
 }
 
 /// The tests' invariant check is the auditor's (`checks::check_snapshot`): a pool whose recorded
@@ -33,14 +33,14 @@ fn the_world_checks_invariants_with_the_auditors_checker() {
     let a = w.wallet("c", 1);
     w.contribute(&a, 100).unwrap();
     w.check_invariants();
-    let mut acc = w.env.svm.get_account(&w.pool).expect("pool");
+    let mut acc = w.env.svm.get_account(&w.side.pool).expect("pool");
     let mut pool =
         data_pool::state::Pool::try_deserialize(&mut acc.data.as_slice()).expect("decode");
     pool.total_weight += 1;
     let mut buf = Vec::new();
     pool.try_serialize(&mut buf).expect("encode");
     acc.data[..buf.len()].copy_from_slice(&buf);
-    w.env.svm.set_account(w.pool, acc).expect("set");
+    w.env.svm.set_account(w.side.pool, acc).expect("set");
     let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.check_invariants()));
     let message = failed.expect_err("a corrupted pool must fail the check");
     let text = message

@@ -48,7 +48,7 @@ fn segments(name: &str, total: u64, logs: &[String]) {
 fn main() {
     let mut w = World::new();
     let probe = w.wallet("probe", 0);
-    let max = w.cfg.max_score;
+    let max = w.side.cfg.max_score;
     println!("| instruction | CU without marks | segments |");
     println!("|---|---|---|");
     let cu = w

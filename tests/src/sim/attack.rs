@@ -39,13 +39,13 @@ fn target(
     buyers: &[Buyer],
 ) -> Option<(&'static str, Instruction, Vec<Kp>)> {
     let p = &PROGRAM_ID;
-    let pool = w.pool;
+    let pool = w.side.pool;
     let payer = w.env.payer.pubkey();
     let k = rng.pick(wallets)?.insecure_clone();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     Some(match rng.below(10) {
         0 => {
-            let o = *rng.pick(&w.offers)?;
+            let o = *rng.pick(&w.side.offers)?;
             (
                 "offer_vote",
                 dix::offer_vote(p, &payer, &k.pubkey(), &pool, &o, true),
@@ -53,34 +53,34 @@ fn target(
             )
         }
         1 => {
-            let dest = *w.claim_accounts.get(&k.pubkey())?;
+            let dest = *w.side.claim_accounts.get(&k.pubkey())?;
             (
                 "payout_claim",
-                dix::payout_claim(p, &k.pubkey(), &pool, &w.tokens, &dest),
+                dix::payout_claim(p, &k.pubkey(), &pool, &w.side.tokens, &dest),
                 vec![k],
             )
         }
         2 => {
-            let o = *rng.pick(&w.offers)?;
-            let (buyer, token) = w.offer_buyers[&o];
+            let o = *rng.pick(&w.side.offers)?;
+            let (buyer, token) = w.side.offer_buyers[&o];
             (
                 "offer_finalize",
-                dix::offer_finalize(p, &pool, &o, &w.tokens, &token, &buyer),
+                dix::offer_finalize(p, &pool, &o, &w.side.tokens, &token, &buyer),
                 vec![],
             )
         }
         3 => {
-            let o = *rng.pick(&w.offers)?;
-            let (buyer, token) = w.offer_buyers[&o];
+            let o = *rng.pick(&w.side.offers)?;
+            let (buyer, token) = w.side.offer_buyers[&o];
             let b = buyers.iter().find(|b| b.kp.pubkey() == buyer)?;
-            let ix = dix::offer_cancel(p, &buyer, &pool, &o, &w.tokens, &token);
+            let ix = dix::offer_cancel(p, &buyer, &pool, &o, &w.side.tokens, &token);
             ("offer_cancel", ix, vec![b.kp.insecure_clone()])
         }
         4 => {
-            let h = *rng.pick(&w.data_hashes)?;
+            let h = *rng.pick(&w.side.data_hashes)?;
             let c: data_pool::state::Contribution =
                 w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let owner = w.wallets.get(&c.contributor)?.insecure_clone();
+            let owner = w.side.wallets.get(&c.contributor)?.insecure_clone();
             (
                 "contribution_revoke",
                 dix::contribution_revoke(p, &owner.pubkey(), &pool, &h),
@@ -88,7 +88,7 @@ fn target(
             )
         }
         5 => {
-            let (o, v) = *rng.pick(&w.votes.iter().copied().collect::<Vec<_>>())?;
+            let (o, v) = *rng.pick(&w.side.votes.iter().copied().collect::<Vec<_>>())?;
             ("vote_close", dix::vote_close(p, &o, &v), vec![])
         }
         6 => {
@@ -105,7 +105,7 @@ fn target(
                 &b.kp.pubkey(),
                 &pool,
                 index,
-                &w.tokens,
+                &w.side.tokens,
                 &b.token,
                 &b.token,
                 args,
@@ -113,15 +113,15 @@ fn target(
             ("offer_create", ix, vec![b.kp.insecure_clone()])
         }
         8 => {
-            let dest = *w.claim_accounts.get(&auth.pubkey())?;
+            let dest = *w.side.claim_accounts.get(&auth.pubkey())?;
             (
                 "fees_withdraw",
-                dix::fees_withdraw(p, &auth.pubkey(), &pool, &w.tokens, &dest, None),
+                dix::fees_withdraw(p, &auth.pubkey(), &pool, &w.side.tokens, &dest, None),
                 vec![auth],
             )
         }
         7 => {
-            let h = *rng.pick(&w.data_hashes)?;
+            let h = *rng.pick(&w.side.data_hashes)?;
             let c: data_pool::state::Contribution =
                 w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
             let ix = dix::contribution_invalidate(
@@ -159,7 +159,12 @@ pub(super) fn attack(
     let mine = w.addresses();
     w.swap_side(side);
     let theirs: Vec<Pubkey> = w.addresses().difference(&mine).copied().collect();
-    let their_wallets: Vec<Kp> = w.wallets.values().map(|k| k.insecure_clone()).collect();
+    let their_wallets: Vec<Kp> = w
+        .side
+        .wallets
+        .values()
+        .map(|k| k.insecure_clone())
+        .collect();
     w.swap_side(side);
     let slots: Vec<usize> = (0..ix.accounts.len())
         .filter(|&i| roles.get(i).is_some_and(|r| r != "payer"))

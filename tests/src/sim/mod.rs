@@ -77,9 +77,16 @@ fn buyer_sends(
     offer: &Pubkey,
     build: fn(&Pubkey, &Pubkey, &Pubkey, &Pubkey, &dix::PoolTokens, &Pubkey) -> Instruction,
 ) -> Result<u64, Failure> {
-    let (buyer, token) = w.offer_buyers[offer];
+    let (buyer, token) = w.side.offer_buyers[offer];
     let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
-    let ix = build(&PROGRAM_ID, &buyer, &w.pool, offer, &w.tokens, &token);
+    let ix = build(
+        &PROGRAM_ID,
+        &buyer,
+        &w.side.pool,
+        offer,
+        &w.side.tokens,
+        &token,
+    );
     w.env.send_paid(&[ix], &[&b.kp])
 }
 
@@ -87,11 +94,12 @@ fn buyer_sends(
 /// finalizes them, so that nothing is open any more.
 fn settle_open_offers(w: &mut World, auth: &Kp, stats: &mut Stats) {
     if !w.pool_state().paused {
-        let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+        let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
         let r = w.env.send_paid(&[ix], &[auth]);
         stats.record("pause-toggle", r);
     }
     let open: Vec<Pubkey> = w
+        .side
         .offers
         .iter()
         .copied()
@@ -136,7 +144,7 @@ fn invalidate(
     let ix = dix::contribution_invalidate(
         &PROGRAM_ID,
         &by.pubkey(),
-        &w.pool,
+        &w.side.pool,
         &owner.pubkey(),
         h,
         &c.attestor,
@@ -144,7 +152,7 @@ fn invalidate(
     let pool = w.pool_state();
     let attestor_active = w
         .env
-        .get::<data_pool::state::Attestor>(&cached::attestor(&w.pool, &c.attestor))
+        .get::<data_pool::state::Attestor>(&cached::attestor(&w.side.pool, &c.attestor))
         .is_some_and(|a| a.active);
     let addrs = w.addresses();
     let before = w.snapshot(&addrs);
@@ -196,7 +204,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         .collect();
     let second_attestor = kp("second-attestor", 0);
     w.add_attestor(&second_attestor.pubkey()).unwrap();
-    let auth = w.authority.insecure_clone();
+    let auth = w.side.authority.insecure_clone();
     let mut stats = Stats::default();
     let fees = FeeDestinations::new(&mut w, &auth);
     // A Token-2022 mint whose close authority is set: no pool may take it.
@@ -215,7 +223,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     }
     let ab = w.buyer(900, 1_000_000);
     let (ao, _) = w.offer(&ab, 10_000).unwrap();
-    let voter = w.wallets.values().next().unwrap().insecure_clone();
+    let voter = w.side.wallets.values().next().unwrap().insecure_clone();
     w.vote(&voter, &ao, true).unwrap();
     w.swap_side(&mut side);
     for k in &wallets {
@@ -231,7 +239,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         }
         // A pause does not last long.
         if w.pool_state().paused && rng.chance(15) {
-            let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool);
+            let ix = dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
             let r = w.env.send_paid(&[ix], &[&auth]);
             stats.record("pause-toggle", r);
         }
@@ -241,8 +249,8 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             0..=24 => {
                 let k = rng.pick(&wallets).unwrap().insecure_clone();
                 let score = 1 + rng.below(1_100); // up to 10 % above the maximum
-                let hash = if rng.chance(5) && !w.data_hashes.is_empty() {
-                    *rng.pick(&w.data_hashes).unwrap()
+                let hash = if rng.chance(5) && !w.side.data_hashes.is_empty() {
+                    *rng.pick(&w.side.data_hashes).unwrap()
                 } else {
                     w.next_hash()
                 };
@@ -262,17 +270,18 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             // Revoke or invalidate a contribution (by the authority, or by its attestor, which
             // may have been removed); invalidation must wait for every open offer to settle.
             25..=31 => {
-                let Some(h) = rng.pick(&w.data_hashes).copied() else {
+                let Some(h) = rng.pick(&w.side.data_hashes).copied() else {
                     continue;
                 };
                 let c: data_pool::state::Contribution = w
                     .env
-                    .get(&find_contribution_pda(&PROGRAM_ID, &w.pool, &h).0)
+                    .get(&find_contribution_pda(&PROGRAM_ID, &w.side.pool, &h).0)
                     .unwrap();
-                let owner = w.wallets[&c.contributor].insecure_clone();
+                let owner = w.side.wallets[&c.contributor].insecure_clone();
                 let active = c.status == ContributionStatus::Active;
                 if rng.chance(60) {
-                    let ix = dix::contribution_revoke(&PROGRAM_ID, &owner.pubkey(), &w.pool, &h);
+                    let ix =
+                        dix::contribution_revoke(&PROGRAM_ID, &owner.pubkey(), &w.side.pool, &h);
                     let r = w.env.send_paid(&[ix], &[&owner]);
                     stats.record(if active { "revoke" } else { "revoke-again" }, r);
                 } else {
@@ -299,6 +308,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 // refused).
                 let now = w.env.now();
                 let open: Vec<Pubkey> = w
+                    .side
                     .offers
                     .iter()
                     .copied()
@@ -312,14 +322,14 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 } else if rng.chance(80) {
                     rng.pick(&open).copied()
                 } else {
-                    rng.pick(&w.offers).copied()
+                    rng.pick(&w.side.offers).copied()
                 };
                 let Some(o) = target else { continue };
                 // Mostly wallets that have not voted on it yet; sometimes anyone (double votes
                 // must be refused).
                 let fresh: Vec<&Kp> = wallets
                     .iter()
-                    .filter(|k| !w.votes.contains(&(o, k.pubkey())))
+                    .filter(|k| !w.side.votes.contains(&(o, k.pubkey())))
                     .collect();
                 let k = if rng.chance(85) && !fresh.is_empty() {
                     (*rng.pick(&fresh).unwrap()).insecure_clone()
@@ -333,6 +343,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             // Finalize.
             70..=77 => {
                 let open: Vec<Pubkey> = w
+                    .side
                     .offers
                     .iter()
                     .copied()
@@ -341,7 +352,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let target = if rng.chance(80) {
                     rng.pick(&open)
                 } else {
-                    rng.pick(&w.offers)
+                    rng.pick(&w.side.offers)
                 };
                 let Some(o) = target.copied() else { continue };
                 let r = w.finalize(&o);
@@ -349,7 +360,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             }
             // Cancel.
             78..=80 => {
-                let Some(o) = rng.pick(&w.offers).copied() else {
+                let Some(o) = rng.pick(&w.side.offers).copied() else {
                     continue;
                 };
                 let r = buyer_sends(&mut w, &buyers, &o, dix::offer_cancel);
@@ -363,7 +374,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             }
             // Close a vote.
             91..=94 => {
-                let votes: Vec<(Pubkey, Pubkey)> = w.votes.iter().copied().collect();
+                let votes: Vec<(Pubkey, Pubkey)> = w.side.votes.iter().copied().collect();
                 let Some((o, v)) = rng.pick(&votes).copied() else {
                     continue;
                 };
@@ -391,8 +402,8 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     let ix = dix::fees_withdraw(
                         &PROGRAM_ID,
                         &auth.pubkey(),
-                        &w.pool,
-                        &w.tokens,
+                        &w.side.pool,
+                        &w.side.tokens,
                         &to,
                         amount,
                     );
@@ -412,7 +423,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 1 => {
                     // A memo buyer switches its incoming-memo requirement.
                     let b = &buyers[rng.below(MEMO_BUYERS) as usize];
-                    let tp = w.tokens.token_program;
+                    let tp = w.side.tokens.token_program;
                     let on = rng.chance(60);
                     let ix = if on {
                         memo_transfer::instruction::enable_required_transfer_memos(
@@ -435,6 +446,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 2 => {
                     // A buyer takes a pending refund (refused while its account requires memos).
                     let pending: Vec<Pubkey> = w
+                        .side
                         .offers
                         .iter()
                         .copied()
@@ -451,7 +463,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     let who = rng.pick(&wallets).unwrap().insecure_clone();
                     let args = PoolConfig {
                         name: format!("closable-{}", rng.below(1_000_000)),
-                        ..w.cfg.clone()
+                        ..w.side.cfg.clone()
                     }
                     .args();
                     let ix = dix::pool_create(
@@ -474,10 +486,11 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     let key = second_attestor.pubkey();
                     let active = w
                         .env
-                        .get::<data_pool::state::Attestor>(&cached::attestor(&w.pool, &key))
+                        .get::<data_pool::state::Attestor>(&cached::attestor(&w.side.pool, &key))
                         .is_some_and(|a| a.active);
                     let r = if active {
-                        let ix = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.pool, &key);
+                        let ix =
+                            dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &key);
                         w.env.send_paid(&[ix], &[&auth])
                     } else {
                         w.add_attestor(&key)
@@ -499,9 +512,9 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     continue;
                 }
                 let ix = if paused {
-                    dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.pool)
+                    dix::pool_unpause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool)
                 } else {
-                    dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.pool)
+                    dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool)
                 };
                 let r = w.env.send_paid(&[ix], &[&auth]);
                 stats.record("pause-toggle", r);
@@ -513,7 +526,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     // Wind down: end every offer, everyone claims, the curator takes its fees; the books must
     // balance exactly.
     w.env.warp(5 * 3_600);
-    for o in w.offers.clone() {
+    for o in w.side.offers.clone() {
         if w.offer_state(&o).state == OfferState::Open {
             w.finalize(&o).unwrap();
         }
@@ -524,14 +537,14 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         let ix = dix::fees_withdraw(
             &PROGRAM_ID,
             &auth.pubkey(),
-            &w.pool,
-            &w.tokens,
+            &w.side.pool,
+            &w.side.tokens,
             &fees.good,
             None,
         );
         w.env.send_paid(&[ix], &[&auth]).unwrap();
     }
-    assert_eq!(w.env.balance(&w.tokens.fee_vault), 0);
+    assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 0);
     for k in &wallets {
         if w.entitlement(&k.pubkey()) > 0 {
             w.claim(k).unwrap();
@@ -539,7 +552,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     }
     w.check_invariants();
     let p = w.pool_state();
-    let vault = w.env.balance(&w.tokens.vault);
+    let vault = w.env.balance(&w.side.tokens.vault);
     assert!(p.contributor_count + p.accepted_offer_count > vault);
     // Every token minted is somewhere: known token accounts (both pools) and both pools' escrows.
     let b_escrows: u64 = side
