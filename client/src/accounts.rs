@@ -2,7 +2,7 @@
 //! every function returns an error, never panics, whatever the bytes.
 
 use anchor_lang::{AccountDeserialize, Discriminator};
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool, Vote};
+use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, Pool, Vote};
 
 /// A decoded data-pool account of any type.
 #[derive(Debug)]
@@ -11,6 +11,8 @@ pub enum DataPoolAccount {
     Pool(Box<Pool>),
     /// An attestor record.
     Attestor(Attestor),
+    /// A custodian record.
+    Custodian(Custodian),
     /// A contributor record.
     Contributor(Contributor),
     /// A contribution record.
@@ -70,6 +72,10 @@ pub fn decode_pool(data: &[u8]) -> Result<Pool, DecodeError> {
 pub fn decode_attestor(data: &[u8]) -> Result<Attestor, DecodeError> {
     decode_as(data, "Attestor")
 }
+/// Decodes a Custodian record.
+pub fn decode_custodian(data: &[u8]) -> Result<Custodian, DecodeError> {
+    decode_as(data, "Custodian")
+}
 /// Decodes a Contributor record.
 pub fn decode_contributor(data: &[u8]) -> Result<Contributor, DecodeError> {
     decode_as(data, "Contributor")
@@ -97,6 +103,8 @@ pub fn decode_any(data: &[u8]) -> Result<DataPoolAccount, DecodeError> {
         DataPoolAccount::Pool(Box::new(decode_pool(data)?))
     } else if d == Attestor::DISCRIMINATOR {
         DataPoolAccount::Attestor(decode_attestor(data)?)
+    } else if d == Custodian::DISCRIMINATOR {
+        DataPoolAccount::Custodian(decode_custodian(data)?)
     } else if d == Contributor::DISCRIMINATOR {
         DataPoolAccount::Contributor(decode_contributor(data)?)
     } else if d == Contribution::DISCRIMINATOR {

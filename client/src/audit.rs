@@ -12,6 +12,7 @@ use crate::events::DataPoolEvent;
 use crate::history::{pool_history, HistoryEvent};
 use crate::query::offer_state_name as state_name;
 use crate::query::QueryError;
+use data_pool::state::DeliveryReceipt;
 
 /// One offer's vote and outcome.
 #[derive(Clone, Debug, Serialize)]
@@ -39,6 +40,12 @@ pub struct OfferStat {
     pub fee: u64,
     /// Credited to contributors (accepted offers).
     pub net: u64,
+    /// When it was delivered (0: not delivered).
+    pub delivered_at: i64,
+    /// Contributions in the delivered set.
+    pub delivered_contributions: u64,
+    /// Bytes delivered.
+    pub delivered_bytes: u64,
 }
 
 /// A point of the vault's balance over time.
@@ -162,7 +169,16 @@ pub fn audit_history(
     let mut votes_per_offer: std::collections::HashMap<Pubkey, u128> = Default::default();
     let mut vault: u128 = 0;
     let mut series = Vec::new();
+    let mut receipts = Vec::new();
+    let log = crate::delivery::set_log(events);
+    let mut changes_seen = 0usize;
     for e in events {
+        if matches!(
+            e.event,
+            DataPoolEvent::ContributionSubmitted(_) | DataPoolEvent::ContributionRemoved(_)
+        ) {
+            changes_seen += 1;
+        }
         match &e.event {
             DataPoolEvent::ContributionSubmitted(c) => {
                 submitted += u128::from(c.score);
@@ -172,6 +188,7 @@ pub fn audit_history(
             DataPoolEvent::OfferCreated(_) => n_offers += 1,
             DataPoolEvent::VoteCast(v) => *votes_per_offer.entry(v.offer).or_default() += 1,
             DataPoolEvent::OfferAccepted(a) => {
+                receipts.push((a.offer, a.receipt, changes_seen));
                 n_accepted += 1;
                 net += u128::from(a.net);
                 fees += u128::from(a.fee);
@@ -264,11 +281,67 @@ pub fn audit_history(
         withdrawn,
         p.total_fees_withdrawn,
     ));
+    checks.push(check_receipts(s, &log, &receipts));
     HistoryAudit {
         transactions,
         events: events.len(),
         checks,
         vault_series: series,
+    }
+}
+
+/// History check 10: the set log in the events replays (every step's set-history hash is the
+/// hash of the one before and the change) and ends in the pool's commitment; every delivery
+/// receipt names the set the log had reached when the delivery was recorded, and matches the
+/// offer's stored receipt.
+fn check_receipts(
+    s: &PoolSnapshot,
+    log: &[crate::delivery::SetChange],
+    receipts: &[(Pubkey, DeliveryReceipt, usize)],
+) -> Check {
+    use crate::delivery::{replay, Commitment};
+    let mut f = Vec::new();
+    match replay(log) {
+        Err(e) => f.push(Finding {
+            account: s.address.to_string(),
+            expected: "a set log that replays".into(),
+            actual: e.to_string(),
+            note: "the contribution events do not chain".into(),
+        }),
+        Ok((_, end)) => {
+            let now = Commitment::of_pool(&s.pool);
+            if end != now {
+                f.push(Finding {
+                    account: s.address.to_string(),
+                    expected: end.to_string(),
+                    actual: now.to_string(),
+                    note: "the pool's set commitment ≠ the one its events replay to".into(),
+                });
+            }
+            for (offer, receipt, at) in receipts {
+                let then = replay(&log[..*at]).map(|(_, c)| c).unwrap_or_default();
+                let stored = s
+                    .offers
+                    .iter()
+                    .find(|(k, _)| k == offer)
+                    .map(|(_, o)| o.receipt);
+                if Commitment::of_receipt(receipt) != then || stored != Some(*receipt) {
+                    f.push(Finding {
+                        account: offer.to_string(),
+                        expected: then.to_string(),
+                        actual: Commitment::of_receipt(receipt).to_string(),
+                        note: "the delivery receipt does not name the set that was paid".into(),
+                    });
+                }
+            }
+        }
+    }
+    Check {
+        number: 10,
+        name: "set log replays to the pool's commitment; each receipt names the paid set",
+        ok: f.is_empty(),
+        detail: format!("{} set changes, {} deliveries", log.len(), receipts.len()),
+        findings: f,
     }
 }
 
@@ -312,6 +385,9 @@ pub async fn audit<C: Chain>(
                 },
                 fee: o.fee_paid,
                 net: o.net_distributed,
+                delivered_at: o.delivered_at,
+                delivered_contributions: o.receipt.contribution_count,
+                delivered_bytes: o.receipt.size,
             }
         })
         .collect();

@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, OfferState, Pool, Vote};
+use data_pool::state::{
+    Attestor, Contribution, Contributor, Custodian, Offer, OfferState, Pool, Vote,
+};
 use serde::Serialize;
 
 use crate::chain::Chain;
@@ -57,6 +59,8 @@ pub struct PoolSnapshot {
     pub votes: HashMap<Pubkey, Vec<(Pubkey, Vote)>>,
     /// Attestor records.
     pub attestors: Vec<(Pubkey, Attestor)>,
+    /// Custodian records.
+    pub custodians: Vec<(Pubkey, Custodian)>,
     /// The vault's balance.
     pub vault_amount: u64,
     /// The fee vault's balance.
@@ -76,6 +80,7 @@ pub async fn load_snapshot<C: Chain>(
     let contributions = query::contributions(chain, program_id, pool_addr, None).await?;
     let offers = query::offers(chain, program_id, pool_addr).await?;
     let attestors = query::attestors(chain, program_id, pool_addr).await?;
+    let custodians = query::custodians(chain, program_id, pool_addr).await?;
     let vault_amount = query::token_account(chain, &pool.vault).await?.amount;
     let fee_vault_amount = query::token_account(chain, &pool.fee_vault).await?.amount;
     let escrow_keys: Vec<Pubkey> = offers
@@ -106,6 +111,7 @@ pub async fn load_snapshot<C: Chain>(
         offers,
         votes,
         attestors,
+        custodians,
         vault_amount,
         fee_vault_amount,
         escrows,
@@ -136,7 +142,7 @@ fn finding(
     }
 }
 
-/// Checks the eight invariants on a snapshot.
+/// Checks the nine invariants on a snapshot.
 pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     let pool = &s.pool;
     let mut out = Vec::new();
@@ -263,7 +269,7 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     // 4. escrows.
     let mut f = Vec::new();
     for ((k, o), escrow) in s.offers.iter().zip(&s.escrows) {
-        let holds_price = o.state == OfferState::Open || o.refund_pending;
+        let holds_price = unsettled(o) || o.refund_pending;
         let e = escrow.map(|a| a.to_string()).unwrap_or("closed".into());
         if holds_price && *escrow != Some(o.price) {
             f.push(finding(
@@ -283,7 +289,7 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     }
     out.push(verdict(
         4,
-        "open offers escrow exactly their price; settled ones have none",
+        "unsettled offers escrow exactly their price; settled ones have none",
         format!("{} offers", s.offers.len()),
         f,
     ));
@@ -356,7 +362,13 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     ));
     out.push(check_fees(s));
     out.push(check_open_offers(s));
+    out.push(check_deliveries(s));
     out
+}
+
+/// Whether an offer's price is still to be settled (open, or approved and awaiting delivery).
+fn unsettled(o: &Offer) -> bool {
+    matches!(o.state, OfferState::Open | OfferState::AwaitingDelivery)
 }
 
 /// Invariant 7: every accepted offer paid exactly `bps_of(price, fee_bps)` into the fee vault
@@ -426,14 +438,10 @@ fn check_fees(s: &PoolSnapshot) -> Check {
     )
 }
 
-/// Invariant 8: the pool's open-offer count (which gates invalidation) is the number of open
-/// offers.
+/// Invariant 8: the pool's open-offer count (which gates invalidation) is the number of offers
+/// not yet settled (open or awaiting delivery).
 fn check_open_offers(s: &PoolSnapshot) -> Check {
-    let open = s
-        .offers
-        .iter()
-        .filter(|(_, o)| o.state == OfferState::Open)
-        .count() as u64;
+    let open = s.offers.iter().filter(|(_, o)| unsettled(o)).count() as u64;
     let f = if open == s.pool.open_offer_count {
         vec![]
     } else {
@@ -441,18 +449,103 @@ fn check_open_offers(s: &PoolSnapshot) -> Check {
             &s.address,
             open,
             s.pool.open_offer_count,
-            "open-offer count ≠ offers in state Open",
+            "open-offer count ≠ offers open or awaiting delivery",
         )]
     };
     verdict(
         8,
-        "open-offer count = open offers",
-        format!("{open} open offers"),
+        "open-offer count = offers open or awaiting delivery",
+        format!("{open} unsettled offers"),
         f,
     )
 }
 
-/// Loads `pool` and checks the eight invariants.
+/// Invariant 9: every accepted offer carries a delivery receipt by a custodian registered on the
+/// pool, over a non-empty set; offers awaiting delivery have their deadline one delivery period
+/// after the decision; no other offer has a receipt. The pool's count of active contributions is
+/// the number of active contribution records (the count half of the delivery commitment; its
+/// set-history hash is checked against the events by the audit's history checks).
+fn check_deliveries(s: &PoolSnapshot) -> Check {
+    let registered: HashSet<Pubkey> = s.custodians.iter().map(|(_, c)| c.key).collect();
+    let mut f = Vec::new();
+    let mut delivered = 0u64;
+    for (k, o) in &s.offers {
+        let r = &o.receipt;
+        let has_receipt = o.delivered_at != 0 || *r != Default::default();
+        match o.state {
+            OfferState::Accepted => {
+                delivered += 1;
+                if !registered.contains(&o.custodian) {
+                    f.push(finding(
+                        k,
+                        "a registered custodian",
+                        o.custodian,
+                        format!(
+                            "offer #{} was delivered by a key the pool never registered",
+                            o.index
+                        ),
+                    ));
+                }
+                if o.delivered_at == 0 || r.contribution_count == 0 || r.total_weight == 0 {
+                    f.push(finding(
+                        k,
+                        "a receipt over a non-empty set",
+                        format!(
+                            "{} contributions, weight {}",
+                            r.contribution_count, r.total_weight
+                        ),
+                        format!("accepted offer #{} has no usable delivery receipt", o.index),
+                    ));
+                }
+            }
+            OfferState::AwaitingDelivery => {
+                let due = o.decided_at.checked_add(o.delivery_period);
+                if due != Some(o.delivery_deadline) || has_receipt {
+                    f.push(finding(
+                        k,
+                        format!("deadline {} and no receipt", due.unwrap_or_default()),
+                        format!("deadline {}, receipt {has_receipt}", o.delivery_deadline),
+                        format!("offer #{} awaiting delivery is inconsistent", o.index),
+                    ));
+                }
+            }
+            _ if has_receipt => f.push(finding(
+                k,
+                "no receipt",
+                "a receipt",
+                format!(
+                    "offer #{} was never accepted but records a delivery",
+                    o.index
+                ),
+            )),
+            _ => {}
+        }
+    }
+    let active = s
+        .contributions
+        .iter()
+        .filter(|(_, c)| c.is_active())
+        .count() as u64;
+    if active != s.pool.active_contribution_count {
+        f.push(finding(
+            &s.address,
+            active,
+            s.pool.active_contribution_count,
+            "active contribution count ≠ active contribution records",
+        ));
+    }
+    verdict(
+        9,
+        "accepted offers carry a registered custodian's receipt; the active count matches",
+        format!(
+            "{delivered} delivered offers, {} custodians, {active} active contributions",
+            s.custodians.len()
+        ),
+        f,
+    )
+}
+
+/// Loads `pool` and checks the nine invariants.
 pub async fn check_pool<C: Chain>(
     chain: &C,
     program_id: &Pubkey,

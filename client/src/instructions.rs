@@ -5,7 +5,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use data_pool::{accounts as acc, instruction as ixd};
-pub use data_pool::{ContributionSubmitArgs, OfferCreateArgs, PoolCreateArgs, PoolUpdateArgs};
+pub use data_pool::{
+    ContributionSubmitArgs, DeliveryReceipt, OfferCreateArgs, PoolCreateArgs, PoolUpdateArgs,
+};
 
 use crate::pda::*;
 
@@ -146,6 +148,39 @@ pub fn attestor_remove(
         attestor: find_attestor_pda(program_id, pool, key).0,
     };
     ix(program_id, accounts, ixd::AttestorRemove {})
+}
+
+/// `custodian_add` for the custodian signing key `key`.
+pub fn custodian_add(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    key: &Pubkey,
+) -> Instruction {
+    let accounts = acc::CustodianAdd {
+        payer: *payer,
+        authority: *authority,
+        pool: *pool,
+        custodian: find_custodian_pda(program_id, pool, key).0,
+        system_program: system_program::ID,
+    };
+    ix(program_id, accounts, ixd::CustodianAdd { key: *key })
+}
+
+/// `custodian_remove` for the custodian signing key `key`.
+pub fn custodian_remove(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    key: &Pubkey,
+) -> Instruction {
+    let accounts = acc::CustodianRemove {
+        authority: *authority,
+        pool: *pool,
+        custodian: find_custodian_pda(program_id, pool, key).0,
+    };
+    ix(program_id, accounts, ixd::CustodianRemove {})
 }
 
 /// `contribution_submit`; must follow the attestor's Ed25519 verify instruction.
@@ -295,13 +330,36 @@ pub fn offer_finalize(
         offer: *offer,
         escrow: find_escrow_pda(program_id, offer).0,
         mint: tokens.mint,
-        vault: tokens.vault,
-        fee_vault: tokens.fee_vault,
         refund_account: *refund_account,
         buyer: *buyer,
         token_program: tokens.token_program,
     };
     ix(program_id, accounts, ixd::OfferFinalize {})
+}
+
+/// `offer_deliver` signed by the custodian key `custodian`, recording `receipt`.
+pub fn offer_deliver(
+    program_id: &Pubkey,
+    custodian: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    tokens: &PoolTokens,
+    buyer: &Pubkey,
+    receipt: DeliveryReceipt,
+) -> Instruction {
+    let accounts = acc::OfferDeliver {
+        custodian_key: *custodian,
+        custodian: find_custodian_pda(program_id, pool, custodian).0,
+        pool: *pool,
+        offer: *offer,
+        escrow: find_escrow_pda(program_id, offer).0,
+        mint: tokens.mint,
+        vault: tokens.vault,
+        fee_vault: tokens.fee_vault,
+        buyer: *buyer,
+        token_program: tokens.token_program,
+    };
+    ix(program_id, accounts, ixd::OfferDeliver { receipt })
 }
 
 fn offer_refund_accounts(

@@ -9,6 +9,8 @@ pub mod attestation;
 pub mod audit;
 pub mod chain;
 pub mod checks;
+pub mod custody;
+pub mod delivery;
 pub mod errors;
 pub mod events;
 pub mod history;

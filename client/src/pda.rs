@@ -23,6 +23,11 @@ pub fn find_attestor_pda(program_id: &Pubkey, pool: &Pubkey, key: &Pubkey) -> (P
     Pubkey::find_program_address(&[SEED_ATTESTOR, pool.as_ref(), key.as_ref()], program_id)
 }
 
+/// Custodian PDA: `["custodian", pool, key]`.
+pub fn find_custodian_pda(program_id: &Pubkey, pool: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[SEED_CUSTODIAN, pool.as_ref(), key.as_ref()], program_id)
+}
+
 /// Contributor PDA: `["contributor", pool, wallet]`.
 pub fn find_contributor_pda(program_id: &Pubkey, pool: &Pubkey, wallet: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(

@@ -6,7 +6,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::Discriminator;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
-use data_pool::state::{view, Attestor, Contribution, Contributor, Offer, Pool, Vote};
+use data_pool::state::{view, Attestor, Contribution, Contributor, Custodian, Offer, Pool, Vote};
 use solana_account::Account;
 
 use crate::accounts::{self, DecodeError};
@@ -41,6 +41,8 @@ pub enum QueryError {
 // Byte offsets for memcmp filters, from the program's own layout table (tested against Borsh).
 /// Byte offset of `pool` in Attestor accounts.
 pub const ATTESTOR_POOL_OFFSET: usize = view::attestor::POOL;
+/// Byte offset of `pool` in Custodian accounts.
+pub const CUSTODIAN_POOL_OFFSET: usize = view::custodian::POOL;
 /// Byte offset of `pool` in Contributor accounts.
 pub const CONTRIBUTOR_POOL_OFFSET: usize = view::contributor::POOL;
 /// Byte offset of `pool` in Contribution accounts.
@@ -178,6 +180,23 @@ pub async fn attestors<C: Chain>(
     .await
 }
 
+/// Custodian records of `pool`.
+pub async fn custodians<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+) -> Result<Vec<(Pubkey, Custodian)>, QueryError> {
+    let f = [(CUSTODIAN_POOL_OFFSET, pool)];
+    list(
+        chain,
+        program_id,
+        Custodian::DISCRIMINATOR,
+        &f,
+        accounts::decode_custodian,
+    )
+    .await
+}
+
 /// Contributor records of `pool`, by index.
 pub async fn contributors<C: Chain>(
     chain: &C,
@@ -264,6 +283,8 @@ pub fn offer_state_name(s: &data_pool::state::OfferState) -> &'static str {
         Accepted => "accepted",
         Rejected => "rejected",
         Cancelled => "cancelled",
+        AwaitingDelivery => "awaiting-delivery",
+        Undelivered => "undelivered",
     }
 }
 

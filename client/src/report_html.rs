@@ -207,6 +207,18 @@ pub fn render(r: &AuditReport) -> String {
         ),
         None => "<h2>History</h2><p>Not read (--no-history).</p>".into(),
     };
+    let delivery = |o: &crate::audit::OfferStat| {
+        if o.delivered_at == 0 {
+            "—".to_string()
+        } else {
+            format!(
+                "{} contributions, {} bytes, at {}",
+                o.delivered_contributions,
+                o.delivered_bytes,
+                esc(&crate::units::format_time(o.delivered_at))
+            )
+        }
+    };
     let sales: Vec<(String, f64)> = r
         .offers
         .iter()
@@ -223,7 +235,7 @@ pub fn render(r: &AuditReport) -> String {
         .iter()
         .map(|o| {
             format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 o.index,
                 esc(&o.address),
                 esc(&o.state),
@@ -233,7 +245,8 @@ pub fn render(r: &AuditReport) -> String {
                 o.yes,
                 o.no,
                 format_amount(o.fee.into(), d),
-                format_amount(o.net.into(), d)
+                format_amount(o.net.into(), d),
+                delivery(o)
             )
         })
         .collect();
@@ -266,7 +279,7 @@ code {{ font-size: 12px; }}
 {lorenz}
 <h2>Offers</h2>
 {tally}
-<table><tr><th>#</th><th>offer</th><th>state</th><th>price</th><th>voters</th><th>turnout</th><th>yes</th><th>no</th><th>fee</th><th>to contributors</th></tr>{offers_rows}</table>
+<table><tr><th>#</th><th>offer</th><th>state</th><th>price</th><th>voters</th><th>turnout</th><th>yes</th><th>no</th><th>fee</th><th>to contributors</th><th>delivery</th></tr>{offers_rows}</table>
 <h2>Payouts per sale</h2>
 {sales}
 <h2>Vault over time</h2>

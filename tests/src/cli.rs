@@ -277,18 +277,15 @@ pub fn n(v: &Value, field: &str) -> u64 {
 /// A pool made through the CLI.
 pub struct CliPool {
     /// The pool's address.
-    /// The pool.
     pub pool: String,
     /// Its payout mint (6 decimals, minted by the env's funder).
-    /// The payout mint.
     pub mint: Pubkey,
     /// The curator's keypair file (funded with 100 SOL).
-    /// The curator's keypair path.
     pub curator: String,
     /// The registered attestor's keypair file (no SOL).
-    /// The attestor's keypair path.
     pub attestor: String,
-    /// The attestor's key.
+    /// The registered custodian's keypair file (no SOL).
+    pub custodian: String,
     /// The attestor's key.
     pub attestor_key: Pubkey,
 }
@@ -323,11 +320,21 @@ impl CliEnv {
             &pool,
             &attestor_kp.pubkey().to_string(),
         ]);
+        let (custodian_kp, custodian) = self.keypair(&format!("{prefix}custodian"), 0);
+        self.ok(&[
+            "-k",
+            &curator,
+            "custodian",
+            "add",
+            &pool,
+            &custodian_kp.pubkey().to_string(),
+        ]);
         CliPool {
             pool,
             mint,
             curator,
             attestor,
+            custodian,
             attestor_key: attestor_kp.pubkey(),
         }
     }
@@ -394,6 +401,19 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         }
     }
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &accepted]);
+    let store = env.path("s-store");
+    env.ok(&[
+        "-k",
+        &made.custodian,
+        "--fee-payer",
+        &curator,
+        "-y",
+        "custodian",
+        "deliver",
+        &accepted,
+        "--store",
+        &store,
+    ]);
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &rejected]);
     for (_, path) in &people[..3] {
         env.ok(&["-k", path, "-y", "claim", &pool]);
@@ -434,6 +454,8 @@ pub struct Setup {
     pub curator: String,
     pub attestor: String,
     pub attestor_key: String,
+    /// The registered custodian's keypair path.
+    pub custodian: String,
     /// Contributors: (wallet, keypair path).
     pub people: Vec<(String, String)>,
     /// The buyer's keypair path.
@@ -501,6 +523,7 @@ pub fn setup() -> Setup {
         curator,
         attestor,
         attestor_key: made.attestor_key.to_string(),
+        custodian: made.custodian.clone(),
         people,
         buyer,
         buyer_ata: buyer_ata.to_string(),

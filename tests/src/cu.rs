@@ -14,7 +14,8 @@ use crate::*;
 pub const TARGETS: &[(&str, u64)] = &[
     ("contribution_submit (new contributor)", 20_000),
     ("offer_create", 25_000),
-    ("offer_finalize (accept)", 25_000),
+    ("offer_finalize (approve)", 25_000),
+    ("offer_deliver", 25_000),
     ("offer_vote", 8_750),
     ("payout_claim", 9_000),
 ];
@@ -53,6 +54,11 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         "attestor_add",
         w.add_attestor(&extra.pubkey()).expect("attestor_add"),
     );
+    let spare = Keypair::new();
+    rec(
+        "custodian_add",
+        w.add_custodian(&spare.pubkey()).expect("custodian_add"),
+    );
     let auth = w.side.authority.insecure_clone();
     let pool = w.side.pool;
     let args = w.update_args(|p| p.fee_bps = 400);
@@ -76,6 +82,13 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         w.env
             .send_paid(&[dix::pool_unpause(&p, &auth.pubkey(), &pool)], &[&auth])
             .expect("unpause"),
+    );
+    let remove = dix::custodian_remove(&p, &auth.pubkey(), &pool, &spare.pubkey());
+    rec(
+        "custodian_remove",
+        w.env
+            .send_paid(&[remove], &[&auth])
+            .expect("custodian_remove"),
     );
     rec(
         "attestor_remove",
@@ -153,6 +166,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
                 voting_period: 3_600,
                 min_offer_price: 1_000,
                 max_score: 1_000_000,
+                delivery_period: 86_400,
             },
         },
     );
@@ -221,8 +235,14 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         }
     }
     rec(
-        "offer_finalize (accept)",
-        w.finalize(&sold).expect("finalize accept"),
+        "offer_finalize (approve)",
+        w.finalize_only(&sold).expect("finalize approve"),
+    );
+    let c = w.custodian.insecure_clone();
+    rec(
+        "offer_deliver",
+        w.deliver_by(&c, &sold, w.current_receipt())
+            .expect("deliver"),
     );
     rec(
         "offer_finalize (reject, refund)",

@@ -68,6 +68,18 @@ impl World {
                 self.env.get::<Attestor>(&k).map(|a| (k, a))
             })
             .collect();
+        let custodians = self
+            .side
+            .custodian_keys
+            .iter()
+            .filter_map(|key| {
+                let k =
+                    data_pool_client::pda::find_custodian_pda(&PROGRAM_ID, &self.side.pool, key).0;
+                self.env
+                    .get::<data_pool::state::Custodian>(&k)
+                    .map(|c| (k, c))
+            })
+            .collect();
         let escrows = self
             .side
             .offers
@@ -84,6 +96,7 @@ impl World {
             offers,
             votes,
             attestors,
+            custodians,
             escrows,
         }
     }

@@ -137,8 +137,10 @@ pub struct Figures {
     pub offer_create: u64,
     /// CU of `offer_vote`.
     pub offer_vote: u64,
-    /// CU of `offer_finalize_accept`.
-    pub offer_finalize_accept: u64,
+    /// CU of `offer_finalize` approving an offer.
+    pub offer_finalize_approve: u64,
+    /// CU of `offer_deliver`.
+    pub offer_deliver: u64,
     /// CU of `payout_claim`.
     pub payout_claim: u64,
 }
@@ -163,7 +165,9 @@ pub fn measure_instructions(background: u64) -> Figures {
     let buyer = w.buyer(0, 1_000_000);
     let (offer, offer_create) = w.offer(&buyer, 1_000_000).unwrap();
     let offer_vote = w.vote(&probe, &offer, true).unwrap();
-    let offer_finalize_accept = w.finalize(&offer).unwrap();
+    let offer_finalize_approve = w.finalize_only(&offer).unwrap();
+    let c = w.custodian.insecure_clone();
+    let offer_deliver = w.deliver_by(&c, &offer, w.current_receipt()).unwrap();
     assert_eq!(
         w.offer_state(&offer).state,
         data_pool::state::OfferState::Accepted
@@ -175,7 +179,8 @@ pub fn measure_instructions(background: u64) -> Figures {
         contribution_submit_again,
         offer_create,
         offer_vote,
-        offer_finalize_accept,
+        offer_finalize_approve,
+        offer_deliver,
         payout_claim,
     }
 }

@@ -53,6 +53,8 @@ impl World {
         self.swap_side(&mut side);
         let key = self.attestor.pubkey();
         self.add_attestor(&key).expect("second attestor_add");
+        let key = self.custodian.pubkey();
+        self.add_custodian(&key).expect("second custodian_add");
         self.swap_side(&mut side);
         side
     }
@@ -98,6 +100,9 @@ impl World {
         }
         for k in &self.side.attestor_keys {
             a.insert(cached::attestor(&self.side.pool, k));
+        }
+        for k in &self.side.custodian_keys {
+            a.insert(find_custodian_pda(&PROGRAM_ID, &self.side.pool, k).0);
         }
         for o in &self.side.offers {
             a.insert(*o);

@@ -7,10 +7,11 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
-use data_pool::state::{Contributor, Offer, OfferState, Pool as PoolState};
+use data_pool::state::{Contributor, DeliveryReceipt, Offer, OfferState, Pool as PoolState};
 use data_pool_client::attestation::{attestation_message, ed25519_verify_ix};
 use data_pool_client::instructions::{self as dix, PoolTokens};
 use data_pool_client::pda::*;
+use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 
 use crate::*;
@@ -36,6 +37,8 @@ pub struct PoolConfig {
     pub min_offer_price: u64,
     /// Maximum score.
     pub max_score: u64,
+    /// Delivery period, seconds.
+    pub delivery_period: i64,
 }
 
 impl Default for PoolConfig {
@@ -50,6 +53,7 @@ impl Default for PoolConfig {
             voting_period: 3 * 24 * 3600,
             min_offer_price: 1_000,
             max_score: 1_000_000,
+            delivery_period: 7 * 24 * 3600,
         }
     }
 }
@@ -72,6 +76,7 @@ impl PoolConfig {
             voting_period: self.voting_period,
             min_offer_price: self.min_offer_price,
             max_score: self.max_score,
+            delivery_period: self.delivery_period,
         }
     }
 }
@@ -96,6 +101,8 @@ pub struct World {
     pub mint_authority: Keypair,
     /// The registered attestor.
     pub attestor: Keypair,
+    /// The registered custodian.
+    pub custodian: Keypair,
     /// Total tokens minted into this world.
     pub minted: u64,
     /// Token accounts to include in the conservation check.
@@ -127,6 +134,8 @@ pub struct PoolSide {
     pub claim_accounts: BTreeMap<Pubkey, Pubkey>,
     /// Attestor keys ever registered.
     pub attestor_keys: BTreeSet<Pubkey>,
+    /// Custodian keys ever registered.
+    pub custodian_keys: BTreeSet<Pubkey>,
 }
 
 impl PoolSide {
@@ -144,6 +153,7 @@ impl PoolSide {
             votes: BTreeSet::new(),
             claim_accounts: BTreeMap::new(),
             attestor_keys: BTreeSet::new(),
+            custodian_keys: BTreeSet::new(),
         }
     }
 }
@@ -179,6 +189,7 @@ impl World {
             side: PoolSide::new(cfg.clone(), authority, pool, tokens),
             mint_authority,
             attestor,
+            custodian: kp("custodian", 0),
             minted: 0,
             token_accounts: BTreeSet::new(),
             counter: 0,
@@ -197,7 +208,26 @@ impl World {
         w.env.send_paid(&[ix], &[&a]).expect("pool_create");
         let key = w.attestor.pubkey();
         w.add_attestor(&key).expect("attestor_add");
+        let key = w.custodian.pubkey();
+        w.add_custodian(&key).expect("custodian_add");
         w
+    }
+
+    /// Registers a custodian key.
+    pub fn add_custodian(&mut self, key: &Pubkey) -> Result<u64, Failure> {
+        let ix = dix::custodian_add(
+            &PROGRAM_ID,
+            &self.env.payer.pubkey(),
+            &self.side.authority.pubkey(),
+            &self.side.pool,
+            key,
+        );
+        let a = self.side.authority.insecure_clone();
+        let r = self.env.send_paid(&[ix], &[&a]);
+        if r.is_ok() {
+            self.side.custodian_keys.insert(*key);
+        }
+        r
     }
 
     /// Registers an attestor key.
@@ -453,8 +483,52 @@ impl World {
         o.state == OfferState::Open && o.outcome(self.env.now()).is_none()
     }
 
-    /// Finalizes `offer` (the env payer cranks it).
+    /// Finalizes `offer` (the env payer cranks it) and, when the vote approved it, has the
+    /// world's custodian deliver it at once, which settles the sale. Returns the finalize CU.
     pub fn finalize(&mut self, offer: &Pubkey) -> Result<u64, Failure> {
+        let cu = self.finalize_only(offer)?;
+        if self.offer_state(offer).state == OfferState::AwaitingDelivery {
+            let c = self.custodian.insecure_clone();
+            self.deliver_by(&c, offer, self.current_receipt())
+                .expect("offer_deliver");
+        }
+        Ok(cu)
+    }
+
+    /// The receipt of a delivery of the pool's active set as it is now.
+    pub fn current_receipt(&self) -> DeliveryReceipt {
+        let p = self.pool_state();
+        DeliveryReceipt {
+            manifest_hash: Sha256::digest(p.set_hash).into(),
+            size: 1_000,
+            contribution_count: p.active_contribution_count,
+            total_weight: p.total_weight,
+            set_hash: p.set_hash,
+        }
+    }
+
+    /// `custodian` delivers `offer` with `receipt`.
+    pub fn deliver_by(
+        &mut self,
+        custodian: &Keypair,
+        offer: &Pubkey,
+        receipt: DeliveryReceipt,
+    ) -> Result<u64, Failure> {
+        let o = self.offer_state(offer);
+        let ix = dix::offer_deliver(
+            &PROGRAM_ID,
+            &custodian.pubkey(),
+            &self.side.pool,
+            offer,
+            &self.side.tokens,
+            &o.buyer,
+            receipt,
+        );
+        self.env.send_paid(&[ix], &[custodian])
+    }
+
+    /// Sends `offer_finalize` alone (an approved offer then awaits delivery).
+    pub fn finalize_only(&mut self, offer: &Pubkey) -> Result<u64, Failure> {
         let o = self.offer_state(offer);
         let ix = dix::offer_finalize(
             &PROGRAM_ID,

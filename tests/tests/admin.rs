@@ -87,7 +87,9 @@ fn pool_create_records_everything() {
         (500, 5_000, 6_000)
     );
     assert_eq!(p.mint_decimals, 6);
-    assert_eq!(p.version, 1);
+    assert_eq!(p.version, data_pool::constants::LAYOUT_VERSION);
+    assert_eq!(p.set_hash, [0; 32]);
+    assert_eq!(p.active_custodian_count, 0);
     assert_eq!(s.env.token_amount(&p.vault), Some(0));
 }
 
@@ -135,6 +137,14 @@ fn pool_create_rejects_bad_parameters() {
             DpErr::InvalidMinOfferPrice,
         ),
         (with_params(|p| p.max_score = 0), DpErr::InvalidMaxScore),
+        (
+            with_params(|p| p.delivery_period = 59),
+            DpErr::InvalidDeliveryPeriod,
+        ),
+        (
+            with_params(|p| p.delivery_period = 90 * 86_400 + 1),
+            DpErr::InvalidDeliveryPeriod,
+        ),
     ];
     for (a, e) in cases {
         assert_dp_err(s.create(a), e);
@@ -149,6 +159,15 @@ fn pool_create_rejects_bad_parameters() {
             voting_period: 60,
             min_offer_price: 1,
             max_score: 1,
+            delivery_period: 60,
+        },
+    };
+    s.create(edge).unwrap();
+    let edge = dix::PoolCreateArgs {
+        name: "m".repeat(32),
+        params: data_pool::state::PoolParams {
+            delivery_period: 90 * 86_400,
+            ..args().params
         },
     };
     s.create(edge).unwrap();

@@ -147,6 +147,20 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
             dix::attestor_remove(p, &auth.pubkey(), &pool, &w.attestor.pubkey()),
             &[&auth],
         ),
+        "custodian_add" => case(
+            dix::custodian_add(
+                p,
+                &payer,
+                &auth.pubkey(),
+                &pool,
+                &kp("new-custodian", 0).pubkey(),
+            ),
+            &[&auth],
+        ),
+        "custodian_remove" => case(
+            dix::custodian_remove(p, &auth.pubkey(), &pool, &w.custodian.pubkey()),
+            &[&auth],
+        ),
         "contribution_submit" => {
             let k = w.wallet("newcomer", 0);
             let h = hash_of("newcomer-data", 0);
@@ -225,6 +239,17 @@ fn valid_case(a: &mut Arena, name: &str) -> Case {
                 &[],
             )
         }
+        "offer_deliver" => {
+            w.vote(&a.c[1], &o(0), true).unwrap(); // decides offer 0
+            w.finalize_only(&o(0)).unwrap(); // approved: awaiting delivery
+            let b = &a.buyers[0];
+            let c = w.custodian.insecure_clone();
+            let receipt = w.current_receipt();
+            case(
+                dix::offer_deliver(p, &c.pubkey(), &pool, &o(0), &t, &b.kp.pubkey(), receipt),
+                &[&c],
+            )
+        }
         "offer_refund" => {
             let b = &a.buyers[2];
             let fresh = w
@@ -280,6 +305,7 @@ fn twin(
         "fee_vault" => b.tokens.fee_vault,
         "mint" => a.other_mint,
         "attestor" => find_attestor_pda(p, &b.pool, &a.w.attestor.pubkey()).0,
+        "custodian" => find_custodian_pda(p, &b.pool, &a.w.custodian.pubkey()).0,
         "contributor" => {
             // The same wallet's record in the other pool, else B's first contributor's.
             let same = find_contributor_pda(p, &b.pool, &a.c[0].pubkey()).0;
@@ -308,7 +334,7 @@ fn twin(
         "system_program" => PROGRAM_ID,
         "instructions_sysvar" => b.pool,
         // Signers: the attacker signs for itself.
-        "authority" | "new_authority" | "invalidator" => {
+        "authority" | "new_authority" | "invalidator" | "custodian_key" => {
             return Some((b.authority.pubkey(), Some(b.authority.insecure_clone())));
         }
         "wallet" | "voter" => return Some((a.bc[1].pubkey(), Some(a.bc[1].insecure_clone()))),
@@ -464,12 +490,15 @@ const INSTRUCTIONS: &[&str] = &[
     "authority_accept",
     "attestor_add",
     "attestor_remove",
+    "custodian_add",
+    "custodian_remove",
     "contribution_submit",
     "contribution_revoke",
     "contribution_invalidate",
     "offer_create",
     "offer_vote",
     "offer_finalize",
+    "offer_deliver",
     "offer_refund",
     "offer_cancel",
     "vote_close",

@@ -50,21 +50,24 @@ fn duplicate_mutable_accounts() {
         f.custom_code(),
         Some(dp_code(DpErr::WrongTokenAccountOwner))
     );
-    // The vault passed as the fee vault of a finalize.
+    // The vault passed as the fee vault of a delivery.
     let buyer2 = w.buyer(2, 10_000);
     let (offer2, _) = w.offer(&buyer2, 10_000).unwrap();
     w.vote(&b, &offer2, true).unwrap();
+    w.finalize_only(&offer2).unwrap();
     let mut t = w.side.tokens;
     t.fee_vault = t.vault;
-    let ix = dix::offer_finalize(
+    let c = w.custodian.insecure_clone();
+    let ix = dix::offer_deliver(
         &PROGRAM_ID,
+        &c.pubkey(),
         &w.side.pool,
         &offer2,
         &t,
-        &buyer2.token,
         &buyer2.kp.pubkey(),
+        w.current_receipt(),
     );
-    let f = refused(&mut w, &[ix], &[]);
+    let f = refused(&mut w, &[ix], &[&c]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::InvalidFeeVault)));
     // The escrow as its own refund destination.
     let buyer3 = w.buyer(3, 10_000);
@@ -325,30 +328,14 @@ fn economic_many_tiny_contributions_farm_no_dust() {
 }
 
 #[test]
-fn economic_front_running_finalize_pays_the_right_accounts() {
+fn economic_front_running_settlement_pays_the_right_accounts() {
     let (mut w, a, b) = two_member_pool();
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
     w.vote(&b, &offer, true).unwrap();
-    // An attacker races to finalize, pointing the fee vault or the vault at itself: refused.
+    // Anyone may finalize the vote (the attacker pays the fee and gains nothing): the offer
+    // awaits delivery and the money stays in escrow.
     let attacker = w.buyer(9, 0);
-    for redirect in [
-        |t: &mut PoolTokens, to| t.fee_vault = to,
-        |t: &mut PoolTokens, to| t.vault = to,
-    ] {
-        let mut t = w.side.tokens;
-        redirect(&mut t, attacker.token);
-        let ix = dix::offer_finalize(
-            &PROGRAM_ID,
-            &w.side.pool,
-            &offer,
-            &t,
-            &buyer.token,
-            &buyer.kp.pubkey(),
-        );
-        refused(&mut w, &[ix], &[]);
-    }
-    // Finalizing honestly first changes nothing for the attacker: the outcome is fixed.
     let ix = dix::offer_finalize(
         &PROGRAM_ID,
         &w.side.pool,
@@ -357,7 +344,40 @@ fn economic_front_running_finalize_pays_the_right_accounts() {
         &buyer.token,
         &buyer.kp.pubkey(),
     );
-    w.env.send(&[ix], &[&attacker.kp]).unwrap(); // the attacker pays the fee and gains nothing
+    w.env.send(&[ix], &[&attacker.kp]).unwrap();
+    assert_eq!(w.env.balance(&cached::escrow(&offer)), 100_000);
+    // A delivery pointing the fee vault or the vault at the attacker is refused, even signed by
+    // the real custodian; a delivery signed by the attacker is refused too.
+    let c = w.custodian.insecure_clone();
+    for redirect in [
+        |t: &mut PoolTokens, to| t.fee_vault = to,
+        |t: &mut PoolTokens, to| t.vault = to,
+    ] {
+        let mut t = w.side.tokens;
+        redirect(&mut t, attacker.token);
+        let ix = dix::offer_deliver(
+            &PROGRAM_ID,
+            &c.pubkey(),
+            &w.side.pool,
+            &offer,
+            &t,
+            &buyer.kp.pubkey(),
+            w.current_receipt(),
+        );
+        refused(&mut w, &[ix], &[&c]);
+    }
+    let ix = dix::offer_deliver(
+        &PROGRAM_ID,
+        &attacker.kp.pubkey(),
+        &w.side.pool,
+        &offer,
+        &w.side.tokens,
+        &buyer.kp.pubkey(),
+        w.current_receipt(),
+    );
+    refused(&mut w, &[ix], &[&attacker.kp]);
+    // The custodian's honest delivery pays the pool.
+    w.deliver_by(&c, &offer, w.current_receipt()).unwrap();
     assert_eq!(w.env.balance(&attacker.token), 0);
     assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 5_000);
     assert_eq!(

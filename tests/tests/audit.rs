@@ -256,6 +256,42 @@ fn invariant_8_open_offer_count_corrupted() {
     assert_eq!(finding_accounts(&r, 8), vec![sc.pool.clone()]);
 }
 
+fn failing_history(report: &Value) -> Vec<u64> {
+    report["history"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["number"].as_u64().expect("n"))
+        .collect()
+}
+
+#[test]
+fn invariant_9_and_history_10_delivery_receipts_corrupted() {
+    // An accepted offer whose recorded custodian the pool never registered.
+    let (env, sc) = setup();
+    let accepted = pk(&sc.offers[0]);
+    rewrite::<Offer>(&env, &accepted, |o| o.custodian = Pubkey::new_unique());
+    let (code, r) = audit(&env, &sc.pool);
+    assert_eq!(code, EXIT_FAILED);
+    assert_eq!(failing(&r), vec![9]);
+    assert_eq!(finding_accounts(&r, 9), vec![accepted.to_string()]);
+    // A stored receipt that names another set than the one paid: the history replay finds it.
+    let (env, sc) = setup();
+    let accepted = pk(&sc.offers[0]);
+    rewrite::<Offer>(&env, &accepted, |o| o.receipt.set_hash[0] ^= 1);
+    let (code, r) = audit(&env, &sc.pool);
+    assert_eq!(code, EXIT_FAILED);
+    assert!(failing(&r).is_empty());
+    assert_eq!(failing_history(&r), vec![10]);
+    // A pool whose set hash is not where its events lead.
+    let (env, sc) = setup();
+    rewrite::<data_pool::state::Pool>(&env, &pk(&sc.pool), |p| p.set_hash[5] ^= 1);
+    let (code, r) = audit(&env, &sc.pool);
+    assert_eq!(code, EXIT_FAILED);
+    assert_eq!(failing_history(&r), vec![10]);
+}
+
 #[test]
 fn history_disagreeing_with_state_is_found() {
     let (env, sc) = setup();
@@ -275,14 +311,7 @@ fn history_disagreeing_with_state_is_found() {
     let (code, r) = audit(&env, &sc.pool);
     assert_eq!(code, EXIT_FAILED);
     assert_eq!(failing(&r), vec![7]);
-    let bad: Vec<u64> = r["history"]["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .map(|c| c["number"].as_u64().expect("n"))
-        .collect();
-    assert_eq!(bad, vec![6], "fees cross-check");
+    assert_eq!(failing_history(&r), vec![6], "fees cross-check");
 }
 
 #[test]

@@ -249,9 +249,83 @@ fn offers_votes_finalize_claims_and_refunds() {
         "finalize",
         &offer0,
     ]);
-    assert_eq!(s(&f0, "state"), "accepted");
-    assert_eq!(n(&f0, "feePaid"), 2_750 * USDC);
-    assert_eq!(n(&f0, "netDistributed"), 52_250 * USDC);
+    assert_eq!(s(&f0, "state"), "awaiting-delivery");
+    assert_eq!(n(&f0, "feePaid"), 0);
+    assert!(n(&f0, "deliveryDeadline") > 0);
+    // Approved: nothing is paid until the custodian delivers. Only a registered custodian may,
+    // and a fetch before delivery is refused.
+    let store = env.path("store");
+    let e = env.fails(
+        &[
+            "-k",
+            &t.buyer,
+            "-y",
+            "custodian",
+            "deliver",
+            &offer0,
+            "--store",
+            &store,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(
+        e.message.contains("not an active custodian"),
+        "{}",
+        e.message
+    );
+    let out = env.path("bought");
+    let e = env.fails(
+        &[
+            "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("not delivered"), "{}", e.message);
+    let d = env.ok(&[
+        "-k",
+        &t.custodian,
+        "--fee-payer",
+        &t.curator,
+        "-y",
+        "custodian",
+        "deliver",
+        &offer0,
+        "--store",
+        &store,
+    ]);
+    assert_eq!(n(&d, "contributions"), 3);
+    assert_eq!(n(&d, "totalWeight"), 1_000);
+    assert_eq!(n(&d, "fee"), 2_750 * USDC);
+    assert_eq!(n(&d, "net"), 52_250 * USDC);
+    let shown = env.ok(&["offer", "show", &offer0]);
+    assert_eq!(s(&shown, "state"), "accepted");
+    // The buyer fetches the delivery and it verifies against the on-chain receipt.
+    let f = env.ok(&[
+        "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
+    ]);
+    assert_eq!(n(&f, "contributions"), 3);
+    assert_eq!(n(&f, "totalWeight"), 1_000);
+    // A tampered store is refused, and nothing is written.
+    let stored = std::path::Path::new(&store)
+        .join(&offer0)
+        .join("manifest.json");
+    let text = std::fs::read_to_string(&stored).unwrap();
+    std::fs::write(
+        &stored,
+        text.replacen("\"score\": 600", "\"score\": 601", 1),
+    )
+    .unwrap();
+    let out2 = env.path("bought-tampered");
+    let e = env.fails(
+        &[
+            "dataset", "fetch", &offer0, "--store", &store, "--out", &out2,
+        ],
+        EXIT_FAILED,
+    );
+    assert!(e.message.contains("does not match"), "{}", e.message);
+    assert!(!std::path::Path::new(&out2).exists());
+    let cl = env.ok(&["custodian", "list", &t.pool]);
+    assert_eq!(n(&cl[0], "deliveredCount"), 1);
     let f1 = env.ok(&[
         "-y",
         "--fee-payer",
@@ -396,6 +470,13 @@ fn demo_runs_on_the_embedded_chain_and_holds_every_invariant() {
     assert_eq!(n(&r, "claimed") + n(&r, "vaultDust"), n(&r, "distributed"));
     assert!(n(&r, "vaultDust") < 60 + 1);
     let checks = r["invariants"].as_array().expect("invariants");
-    assert_eq!(checks.len(), 8);
+    assert_eq!(checks.len(), 9);
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+    // The sale was delivered (the whole active set) before it paid out, and the history
+    // checks replay the set log to the delivery receipt.
+    assert_eq!(n(&r, "deliveredContributions"), 60);
+    assert!(n(&r, "deliveredBytes") > 0);
+    let history = r["historyChecks"].as_array().expect("history checks");
+    assert_eq!(history.len(), 10);
+    assert!(history.iter().all(|c| c["ok"] == true), "{history:?}");
 }

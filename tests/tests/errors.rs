@@ -173,7 +173,7 @@ const UNREACHABLE: &[(&str, &str)] = &[
     ("MathOverflow", "guards checked arithmetic whose operands are bounded by u64 amounts"),
     ("InvariantViolated", "Pool::invariant after every change of the books; no instruction can break it (the fuzzer and the audit check the same invariants from outside)"),
     ("MalformedEd25519Instruction", "the precompile rejects out-of-bounds offsets before the program runs; unit-tested in attestation.rs"),
-    ("UnsupportedAccountVersion", "every account the program creates carries layout version 1; unit-tested in state/view.rs"),
+    ("UnsupportedAccountVersion", "every account the program creates carries the current layout version; unit-tested in state/view.rs"),
     ("UnsupportedMintExtension", "every mint extension of spl-token-2022 2.1 is allowed or has its own error; kept for extensions added later"),
 ];
 

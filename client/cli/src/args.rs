@@ -89,6 +89,12 @@ pub enum Command {
     /// Manage a pool's attestors
     #[command(subcommand)]
     Attestor(AttestorCmd),
+    /// Manage a pool's custodians and deliver approved sales (custodians)
+    #[command(subcommand)]
+    Custodian(CustodianCmd),
+    /// Fetch and verify a delivered dataset (buyers)
+    #[command(subcommand)]
+    Dataset(DatasetCmd),
     /// Sign an attestation for a contributor's data (attestors; offline)
     Attest(AttestArgs),
     /// Submit an attested contribution to a pool (an attestation file, or an export and an attestor service)
@@ -247,6 +253,9 @@ pub struct ParamsArgs {
     /// Highest score one contribution may carry [create default: 1000000]
     #[arg(long)]
     pub max_score: Option<u64>,
+    /// Time a custodian has to deliver an approved sale, e.g. 1h, 7d [create default: 7d]
+    #[arg(long)]
+    pub delivery_period: Option<String>,
 }
 
 /// `pool authority …`
@@ -263,6 +272,59 @@ pub enum AuthorityCmd {
     Accept {
         /// The pool
         pool: String,
+    },
+}
+
+/// `custodian …`
+#[derive(Debug, Subcommand)]
+pub enum CustodianCmd {
+    /// Register a custodian key (curator)
+    Add {
+        /// The pool
+        pool: String,
+        /// The custodian's signing key
+        key: String,
+    },
+    /// Deactivate a custodian key (curator)
+    Remove {
+        /// The pool
+        pool: String,
+        /// The custodian's signing key
+        key: String,
+    },
+    /// List a pool's custodians
+    List {
+        /// The pool
+        pool: String,
+    },
+    /// Deliver an approved offer (signed with -k/--keypair, a registered custodian): builds the
+    /// manifest of the pool's active set, stores it, and records the delivery on chain, which
+    /// pays the sale out
+    Deliver {
+        /// The offer
+        offer: String,
+        /// Directory the delivery is stored in (one folder per offer)
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+        /// The slice sold, as the offer's terms name it
+        #[arg(long, default_value = "rows")]
+        slice: String,
+    },
+}
+
+/// `dataset …`
+#[derive(Debug, Subcommand)]
+pub enum DatasetCmd {
+    /// Fetch an offer's delivery from the store and verify it against the on-chain receipt
+    Fetch {
+        /// The offer
+        offer: String,
+        /// Directory the custodian stored the delivery in
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+        /// Directory to write the verified delivery to
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -377,12 +439,16 @@ pub enum ContributionCmd {
 pub enum OfferStateArg {
     /// Voting or awaiting finalize.
     Open,
-    /// Sold.
+    /// Approved; the price waits in escrow for a custodian's delivery.
+    AwaitingDelivery,
+    /// Sold and delivered.
     Accepted,
     /// Refused (or could not be credited) and refunded.
     Rejected,
     /// Withdrawn by the buyer.
     Cancelled,
+    /// Approved but not delivered in time, and refunded.
+    Undelivered,
 }
 
 /// `offer …`

@@ -9,7 +9,7 @@ use data_pool_client::units::format_duration;
 pub fn decision(o: &Offer, now: i64) -> Option<&'static str> {
     let accepted = match o.state {
         OfferState::Open => matches!(o.outcome(now)?, Outcome::Accepted),
-        OfferState::Accepted => true,
+        OfferState::Accepted | OfferState::AwaitingDelivery | OfferState::Undelivered => true,
         OfferState::Rejected => false,
         OfferState::Cancelled => return None,
     };
@@ -18,9 +18,23 @@ pub fn decision(o: &Offer, now: i64) -> Option<&'static str> {
 
 /// Where an offer is in its life, in words.
 pub fn phase(o: &Offer, now: i64) -> String {
+    if o.state == OfferState::AwaitingDelivery {
+        return if now < o.delivery_deadline {
+            format!(
+                "approved, awaiting delivery for {} more (a custodian runs `datapool custodian deliver`)",
+                format_duration(o.delivery_deadline - now)
+            )
+        } else {
+            "approved but undelivered past its deadline: `datapool offer finalize` refunds the buyer"
+                .into()
+        };
+    }
     if o.state != OfferState::Open {
         return if o.refund_pending {
-            "rejected; refund pending (buyer runs `offer refund`)".into()
+            format!(
+                "{}; refund pending (buyer runs `offer refund`)",
+                state_name(&o.state)
+            )
         } else {
             state_name(&o.state).into()
         };

@@ -5,8 +5,8 @@
 //! service (`service`) lives here too, so the SDK (`data-pool-client`) carries no CLI or server
 //! dependencies.
 //!
-//! Imports point one way: `commands` use `context`, `lookup`, `output` and `resolve`; nothing
-//! imports from a command file.
+//! Imports point one way: `commands` use `context`, `lookup`, `registry`, `output` and
+//! `resolve`; nothing imports from a command file.
 //!
 //! Exit codes: 0 success, 1 the chain refused or the transaction failed, 2 bad input (nothing
 //! was sent), 3 the node could not be reached.
@@ -20,6 +20,7 @@ pub mod error;
 pub mod lookup;
 pub mod output;
 pub mod progress;
+pub mod registry;
 pub mod resolve;
 pub mod service;
 

@@ -20,6 +20,7 @@ use solana_signer::Signer;
 
 use crate::attestation::sign_attestation;
 use crate::chain::{Chain, ChainError};
+use crate::delivery::Manifest;
 use crate::events::DataPoolEvent;
 use crate::instructions::{self as ix, ContributionSubmitArgs, PoolCreateArgs, PoolTokens};
 use crate::query::{self, QueryError};
@@ -294,12 +295,14 @@ impl<'a, C: Chain> Stage<'a, C> {
         })
     }
 
-    /// A pool of `market`'s mint curated by the payer, with `attestors` registered.
+    /// A pool of `market`'s mint curated by the payer, with `attestors` and `custodians`
+    /// registered.
     pub async fn pool(
         &self,
         market: &Market,
         args: PoolCreateArgs,
         attestors: &[Keypair],
+        custodians: &[Keypair],
     ) -> Result<Pubkey, StoryError> {
         let me = self.payer.pubkey();
         let p = &self.program_id;
@@ -317,6 +320,11 @@ impl<'a, C: Chain> Stage<'a, C> {
             attestors
                 .iter()
                 .map(|k| ix::attestor_add(p, &me, &me, &pool, &k.pubkey())),
+        );
+        ixs.extend(
+            custodians
+                .iter()
+                .map(|k| ix::custodian_add(p, &me, &me, &pool, &k.pubkey())),
         );
         self.send(&ixs, &[]).await?;
         Ok(pool)
@@ -420,6 +428,34 @@ impl<'a, C: Chain> Stage<'a, C> {
         let fin = ix::offer_finalize(p, pool, offer, &tokens, &o.refund_account, &o.buyer);
         self.send(&[fin], &[]).await?;
         Ok(query::offer(self.chain, p, offer).await?)
+    }
+
+    /// The custodian delivers an approved `offer` of the slice `slice`: builds the manifest of
+    /// the pool's active set from its history, checked against the pool's commitment, and
+    /// records it with `offer_deliver`, which settles the sale. Returns the manifest and its
+    /// bytes (for the caller to store).
+    pub async fn deliver(
+        &self,
+        offer: &Pubkey,
+        custodian: &Keypair,
+        slice: &str,
+    ) -> Result<(Manifest, Vec<u8>), StoryError> {
+        let p = &self.program_id;
+        let prep = crate::custody::prepare(self.chain, p, offer, slice)
+            .await
+            .map_err(|e| StoryError::Failed(e.to_string()))?;
+        let bytes = prep.manifest.to_bytes();
+        let deliver = ix::offer_deliver(
+            p,
+            &custodian.pubkey(),
+            &prep.offer.pool,
+            offer,
+            &PoolTokens::of(&prep.pool),
+            &prep.offer.buyer,
+            prep.manifest.receipt(&bytes),
+        );
+        self.send(&[deliver], &[custodian]).await?;
+        Ok((prep.manifest, bytes))
     }
 
     /// Every wallet claims what it is owed into its own associated token account (created in

@@ -107,6 +107,10 @@ pub struct Summary {
     pub fee: u64,
     /// Credited to contributors.
     pub distributed: u64,
+    /// Contributions in the delivered set (0 when nothing was delivered).
+    pub delivered_contributions: u64,
+    /// Bytes of the delivery's manifest and files.
+    pub delivered_bytes: u64,
     /// Claimed by contributors.
     pub claimed: u64,
     /// Smallest payout.
@@ -178,6 +182,7 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
             voting_period,
             min_offer_price: 1_000_000,
             max_score: 100_000,
+            delivery_period: 7 * 86_400,
         },
     };
     let attestors: Vec<Keypair> = (0..3)
@@ -188,7 +193,13 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
             ))
         })
         .collect();
-    let pool = stage.pool(&market, args, &attestors).await?;
+    let custodian = derived_keypair(&format!(
+        "datapool-demo/{}/custodian",
+        cfg.seed ^ rng.next_u64()
+    ));
+    let pool = stage
+        .pool(&market, args, &attestors, std::slice::from_ref(&custodian))
+        .await?;
     stage.progress.note(&format!("pool {name} at {pool}"));
 
     let run_salt = rng.next_u64();
@@ -251,7 +262,13 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     let counted = stage.vote(&pool, &offer, votes, cfg.concurrency).await?;
     let votes_after_decision = counted.iter().filter(|c| !**c).count() as u64;
 
-    let o = stage.finalize(&pool, &offer).await?;
+    let mut o = stage.finalize(&pool, &offer).await?;
+    let mut delivered = None;
+    if o.state == OfferState::AwaitingDelivery {
+        let (manifest, bytes) = stage.deliver(&offer, &custodian, "rows").await?;
+        delivered = Some((manifest.contributions.len() as u64, bytes.len() as u64));
+        o = query::offer(chain, p, &offer).await?;
+    }
     let claimers: Vec<&Keypair> = if o.state == OfferState::Accepted {
         people.iter().map(|person| &person.wallet).collect()
     } else {
@@ -308,6 +325,8 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         price: cfg.price,
         fee: o.fee_paid,
         distributed: o.net_distributed,
+        delivered_contributions: delivered.map(|d| d.0).unwrap_or(0),
+        delivered_bytes: delivered.map(|d| d.1).unwrap_or(0),
         claimed: payouts.iter().sum(),
         payout_min: payouts.first().copied().unwrap_or(0),
         payout_median: payouts.get(payouts.len() / 2).copied().unwrap_or(0),

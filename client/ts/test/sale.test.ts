@@ -40,6 +40,8 @@ import {
   findOfferPda,
   findPoolPda,
   getAttestorAddInstructionAsync,
+  getCustodianAddInstructionAsync,
+  getOfferDeliverInstructionAsync,
   getContributionSubmitInstructionAsync,
   getDataPoolErrorMessage,
   getFeesWithdrawInstructionAsync,
@@ -120,6 +122,7 @@ test("a whole sale cycle through the generated client", async () => {
   const curator = await signer(100n);
   const buyer = await signer(0n);
   const attestor = await signer(0n);
+  const custodian = await signer(0n);
   const people = [await signer(0n), await signer(0n), await signer(0n), await signer(0n)];
   const scores = [100n, 200n, 300n, 400n];
 
@@ -160,9 +163,11 @@ test("a whole sale cycle through the generated client", async () => {
         votingPeriod: 3_600,
         minOfferPrice: USDC,
         maxScore: 1_000,
+        deliveryPeriod: 86_400n,
       },
     }),
     await getAttestorAddInstructionAsync({ payer: curator, authority: curator, pool, key: attestor.address }),
+    await getCustodianAddInstructionAsync({ payer: curator, authority: curator, pool, key: custodian.address }),
   ]);
   const [attestorRecord] = await findAttestorPda({ pool, key: attestor.address });
 
@@ -249,8 +254,35 @@ test("a whole sale cycle through the generated client", async () => {
       buyer: o.buyer,
     }),
   ]);
+  // The vote approved it: the price waits in escrow for the custodian's delivery.
+  const approved = chain.offer(offer);
+  assert.equal(approved.state, OfferState.AwaitingDelivery);
+  assert.equal(approved.deliveryDeadline, approved.decidedAt + 86_400n);
+  assert.equal(chain.tokens(buyerAta), 500n * USDC);
+
+  // The custodian delivers the pool's set as it is now; the sale settles in the same step.
+  const now = chain.pool(pool);
+  const manifestHash = new Uint8Array(await crypto.subtle.digest("SHA-256", getUtf8Encoder().encode("manifest")));
+  await chain.ok(curator, [
+    await getOfferDeliverInstructionAsync({
+      custodianKey: custodian,
+      pool,
+      offer,
+      mint: mint.address,
+      buyer: o.buyer,
+      receipt: {
+        manifestHash,
+        size: 1_234n,
+        contributionCount: now.activeContributionCount,
+        totalWeight: now.totalWeight,
+        setHash: now.setHash,
+      },
+    }),
+  ]);
   const settled = chain.offer(offer);
   assert.equal(settled.state, OfferState.Accepted);
+  assert.equal(settled.custodian, custodian.address);
+  assert.equal(settled.receipt.contributionCount, 4n);
   assert.equal(settled.feePaid, 50n * USDC);
   assert.equal(settled.netDistributed, 950n * USDC);
 

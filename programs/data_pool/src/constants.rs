@@ -27,6 +27,9 @@ pub const SEED_OFFER: &[u8] = b"offer";
 /// Seed of an offer's escrow token account: `["escrow", offer]`.
 #[constant]
 pub const SEED_ESCROW: &[u8] = b"escrow";
+/// Seed of a Custodian record: `["custodian", pool, custodian key]`.
+#[constant]
+pub const SEED_CUSTODIAN: &[u8] = b"custodian";
 /// Seed of a Vote record: `["vote", offer, voter wallet]`.
 #[constant]
 pub const SEED_VOTE: &[u8] = b"vote";
@@ -34,6 +37,9 @@ pub const SEED_VOTE: &[u8] = b"vote";
 /// Domain separator that starts every attestation message.
 #[constant]
 pub const ATTESTATION_DOMAIN: &[u8] = b"DATAPOOL-ATTEST-V1";
+/// Domain separator of the pool's set-history hash (see [`crate::math::next_set_hash`]).
+#[constant]
+pub const SET_HASH_DOMAIN: &[u8] = b"DATAPOOL-SET-V1";
 /// Length of an attestation message: domain ‖ program ‖ pool ‖ wallet ‖ data hash ‖ score ‖ expiry.
 pub const ATTESTATION_MESSAGE_LEN: usize = 18 + 32 * 4 + 8 + 8;
 
@@ -50,8 +56,14 @@ pub const MIN_VOTING_PERIOD: i64 = 60;
 /// Longest voting period a pool may set, in seconds (one year).
 #[constant]
 pub const MAX_VOTING_PERIOD: i64 = 365 * 24 * 60 * 60;
+/// Shortest delivery period a pool may set, in seconds.
+#[constant]
+pub const MIN_DELIVERY_PERIOD: i64 = 60;
+/// Longest delivery period a pool may set, in seconds (ninety days).
+#[constant]
+pub const MAX_DELIVERY_PERIOD: i64 = 90 * 24 * 60 * 60;
 /// Fixed-point shift of the reward accumulator: it counts base units per unit of weight in
 /// Q64.64, so one sale loses less than one base unit to rounding whatever the pool's weight.
 pub const ACC_FRACTION_BITS: u32 = 64;
 /// Version written into every account's leading `version` byte.
-pub const LAYOUT_VERSION: u8 = 1;
+pub const LAYOUT_VERSION: u8 = 2;

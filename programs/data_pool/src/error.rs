@@ -150,6 +150,22 @@ pub enum DataPoolError {
     NothingToWithdraw,
     #[msg("A protocol invariant does not hold: the pool's books are inconsistent")]
     InvariantViolated,
+    #[msg("Delivery period must be between one minute and ninety days")]
+    InvalidDeliveryPeriod,
+    #[msg("The custodian is already active")]
+    CustodianAlreadyActive,
+    #[msg("The custodian is not active on this pool")]
+    CustodianInactive,
+    #[msg("The pool has no active custodian: nobody could deliver a sale")]
+    NoCustodian,
+    #[msg("The offer is not approved and awaiting delivery")]
+    NotAwaitingDelivery,
+    #[msg("The delivery deadline has passed: settle the offer as undelivered")]
+    DeliveryDeadlinePassed,
+    #[msg("The delivery deadline has not passed yet")]
+    DeliveryPending,
+    #[msg("The delivery was built from another contribution set than the pool's now: rebuild it and deliver again")]
+    DeliverySetMismatch,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

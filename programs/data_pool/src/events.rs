@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::PoolParams;
+use crate::state::{DeliveryReceipt, PoolParams};
 
 /// A pool was created.
 #[event]
@@ -90,6 +90,26 @@ pub struct AttestorRemoved {
     pub attestor: Pubkey,
 }
 
+/// A custodian was registered or re-activated.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustodianAdded {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The custodian's signing key.
+    pub custodian: Pubkey,
+}
+
+/// A custodian was deactivated.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustodianRemoved {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The custodian's signing key.
+    pub custodian: Pubkey,
+}
+
 /// A contribution entered the pool.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +134,8 @@ pub struct ContributionSubmitted {
     pub contributor_weight: u64,
     /// The pool's total weight afterwards.
     pub pool_weight: u64,
+    /// The pool's set-history hash afterwards.
+    pub set_hash: [u8; 32],
 }
 
 /// A contribution left the weights (revoked by its contributor or invalidated).
@@ -126,6 +148,8 @@ pub struct ContributionRemoved {
     pub contributor: Pubkey,
     /// The contribution record.
     pub contribution: Pubkey,
+    /// Canonical hash of the data.
+    pub data_hash: [u8; 32],
     /// The contribution's score.
     pub score: u64,
     /// True for invalidation (authority or attestor), false for revocation.
@@ -136,6 +160,8 @@ pub struct ContributionRemoved {
     pub contributor_weight: u64,
     /// The pool's total weight afterwards.
     pub pool_weight: u64,
+    /// The pool's set-history hash afterwards.
+    pub set_hash: [u8; 32],
 }
 
 /// An offer was made and its price escrowed.
@@ -182,7 +208,29 @@ pub struct VoteCast {
     pub no_weight: u128,
 }
 
-/// An offer was accepted and settled.
+/// The vote approved an offer: its price waits in escrow for a custodian's delivery until
+/// `delivery_deadline`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferApproved {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The offer.
+    pub offer: Pubkey,
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// The offer price, base units (still in escrow).
+    pub price: u64,
+    /// The delivery must be recorded before this time.
+    pub delivery_deadline: i64,
+    /// Approving weight.
+    pub yes_weight: u128,
+    /// Rejecting weight.
+    pub no_weight: u128,
+}
+
+/// An approved offer was delivered and settled: the fee to the fee vault, the rest credited to
+/// contributors, the receipt on record.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferAccepted {
@@ -204,10 +252,14 @@ pub struct OfferAccepted {
     pub acc_before: u128,
     /// Reward accumulator after (Q64.64).
     pub acc_after: u128,
-    /// Approving weight so far.
+    /// Approving weight.
     pub yes_weight: u128,
-    /// Rejecting weight so far.
+    /// Rejecting weight.
     pub no_weight: u128,
+    /// The custodian key that delivered.
+    pub custodian: Pubkey,
+    /// What was delivered.
+    pub receipt: DeliveryReceipt,
 }
 
 /// Why an offer was rejected.
@@ -219,6 +271,8 @@ pub enum RejectReason {
     EmptyPool,
     /// It passed, but crediting it would leave the accumulator's range.
     AccumulatorFull,
+    /// It passed, but no custodian delivered it before the delivery deadline.
+    Undelivered,
 }
 
 /// An offer was rejected; `refunded` says whether the price went back at once.

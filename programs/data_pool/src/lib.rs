@@ -16,6 +16,7 @@ use anchor_lang::prelude::*;
 use solana_compiler_builtins as _;
 
 pub mod attestation;
+pub mod commitment;
 pub mod constants;
 pub mod error;
 pub mod events;
@@ -27,6 +28,7 @@ pub mod token;
 
 pub use constants::*;
 pub use instructions::*;
+pub use state::DeliveryReceipt;
 
 declare_id!("GgJg1U36HZmSZLqyuuTBFQKG4v4GTsQDdqupVwjjQLMt");
 
@@ -75,6 +77,17 @@ pub mod data_pool {
         instructions::attestor_remove::handler(ctx)
     }
 
+    /// Registers or re-activates a custodian key, allowed to deliver the pool's sales
+    /// (authority).
+    pub fn custodian_add(ctx: Context<CustodianAdd>, key: Pubkey) -> Result<()> {
+        instructions::custodian_add::handler(ctx, key)
+    }
+
+    /// Deactivates a custodian (authority); the record stays for audit.
+    pub fn custodian_remove(ctx: Context<CustodianRemove>) -> Result<()> {
+        instructions::custodian_remove::handler(ctx)
+    }
+
     /// Submits an attested contribution; the preceding instruction must be the attestor's
     /// Ed25519 signature over the attestation message.
     pub fn contribution_submit(
@@ -105,12 +118,18 @@ pub mod data_pool {
         instructions::offer_vote::handler(ctx, approve)
     }
 
-    /// Settles a decided offer (anyone).
+    /// Settles a decided offer (anyone): an approved one awaits delivery, a rejected one is
+    /// refunded; an approved one past its delivery deadline is refunded as undelivered.
     pub fn offer_finalize(ctx: Context<OfferFinalize>) -> Result<()> {
         instructions::offer_finalize::handler(ctx)
     }
 
-    /// Withdraws a pending refund of a rejected or cancelled offer (buyer).
+    /// Records a custodian's delivery of an approved offer and settles the sale (custodian).
+    pub fn offer_deliver(ctx: Context<OfferDeliver>, receipt: DeliveryReceipt) -> Result<()> {
+        instructions::offer_deliver::handler(ctx, receipt)
+    }
+
+    /// Withdraws a pending refund of a rejected, cancelled or undelivered offer (buyer).
     pub fn offer_refund(ctx: Context<OfferRefund>) -> Result<()> {
         instructions::offer_refund::handler(ctx)
     }

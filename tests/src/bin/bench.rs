@@ -51,9 +51,11 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
                     voting_period: 3_600,
                     min_offer_price: 1,
                     max_score: 1_000,
+                    delivery_period: 86_400,
                 },
             },
             std::slice::from_ref(&attestor),
+            &[],
         )
         .await
         .expect("pool");
@@ -276,15 +278,19 @@ fn main() {
         &[1, 100, 1_000, 10_000]
     };
     println!("\n## Scaling (fixed probe keys; CU with N contributors already in the pool)\n");
-    println!("| contributors | contribution_submit | offer_vote | offer_finalize | payout_claim |\n|---|---|---|---|---|");
+    println!("| contributors | contribution_submit | offer_vote | offer_finalize | offer_deliver | payout_claim |\n|---|---|---|---|---|---|");
     let mut scale_json = Vec::new();
     for &n in sizes {
         let f = measure_instructions(n.saturating_sub(1));
         println!(
-            "| {n} | {} | {} | {} | {} |",
-            f.contribution_submit_new, f.offer_vote, f.offer_finalize_accept, f.payout_claim
+            "| {n} | {} | {} | {} | {} | {} |",
+            f.contribution_submit_new,
+            f.offer_vote,
+            f.offer_finalize_approve,
+            f.offer_deliver,
+            f.payout_claim
         );
-        scale_json.push(json!({ "contributors": n, "contributionSubmit": f.contribution_submit_new, "offerVote": f.offer_vote, "offerFinalize": f.offer_finalize_accept, "payoutClaim": f.payout_claim }));
+        scale_json.push(json!({ "contributors": n, "contributionSubmit": f.contribution_submit_new, "offerVote": f.offer_vote, "offerFinalize": f.offer_finalize_approve, "offerDeliver": f.offer_deliver, "payoutClaim": f.payout_claim }));
     }
     out.insert("scaling".into(), scale_json.into());
 

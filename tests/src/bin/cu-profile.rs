@@ -64,8 +64,11 @@ fn main() {
     segments("offer_create", cu, &w.env.last_logs);
     let cu = w.vote(&probe, &offer, true).unwrap();
     segments("offer_vote", cu, &w.env.last_logs);
-    let cu = w.finalize(&offer).unwrap();
-    segments("offer_finalize (accept)", cu, &w.env.last_logs);
+    let cu = w.finalize_only(&offer).unwrap();
+    segments("offer_finalize (approve)", cu, &w.env.last_logs);
+    let c = w.custodian.insecure_clone();
+    let cu = w.deliver_by(&c, &offer, w.current_receipt()).unwrap();
+    segments("offer_deliver", cu, &w.env.last_logs);
     let cu = w.claim(&probe).unwrap();
     segments("payout_claim", cu, &w.env.last_logs);
 }

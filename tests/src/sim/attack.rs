@@ -43,7 +43,7 @@ fn target(
     let payer = w.env.payer.pubkey();
     let k = rng.pick(wallets)?.insecure_clone();
     let auth = w.side.authority.insecure_clone();
-    Some(match rng.below(10) {
+    Some(match rng.below(12) {
         0 => {
             let o = *rng.pick(&w.side.offers)?;
             (
@@ -133,6 +133,29 @@ fn target(
                 &c.attestor,
             );
             ("contribution_invalidate", ix, vec![auth])
+        }
+        9 => {
+            let o = *rng.pick(&w.side.offers)?;
+            let (buyer, _) = w.side.offer_buyers[&o];
+            let c = w.custodian.insecure_clone();
+            let ix = dix::offer_deliver(
+                p,
+                &c.pubkey(),
+                &pool,
+                &o,
+                &w.side.tokens,
+                &buyer,
+                w.current_receipt(),
+            );
+            ("offer_deliver", ix, vec![c])
+        }
+        10 => {
+            let key = *rng.pick(&w.side.custodian_keys.iter().copied().collect::<Vec<_>>())?;
+            (
+                "custodian_remove",
+                dix::custodian_remove(p, &auth.pubkey(), &pool, &key),
+                vec![auth],
+            )
         }
         _ => (
             "pool_pause",

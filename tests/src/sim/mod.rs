@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022::extension::{memo_transfer, ExtensionType};
 use data_pool::state::{ContributionStatus, OfferState};
 use data_pool_client::instructions as dix;
@@ -24,8 +23,10 @@ use crate::*;
 const WALLETS: u64 = 40;
 const BUYERS: u64 = 6;
 
+mod acts;
 mod attack;
 
+use acts::*;
 use attack::attack;
 
 /// Buyers (the first ones) whose token account carries the MemoTransfer extension.
@@ -69,113 +70,6 @@ impl Stats {
     }
 }
 
-/// The buyer of `offer` sends `build` (`offer_cancel` or `offer_refund`), paid back into its own
-/// token account.
-fn buyer_sends(
-    w: &mut World,
-    buyers: &[Buyer],
-    offer: &Pubkey,
-    build: fn(&Pubkey, &Pubkey, &Pubkey, &Pubkey, &dix::PoolTokens, &Pubkey) -> Instruction,
-) -> Result<u64, Failure> {
-    let (buyer, token) = w.side.offer_buyers[offer];
-    let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
-    let ix = build(
-        &PROGRAM_ID,
-        &buyer,
-        &w.side.pool,
-        offer,
-        &w.side.tokens,
-        &token,
-    );
-    w.env.send_paid(&[ix], &[&b.kp])
-}
-
-/// The authority pauses the pool (no new offers), waits out the open offers' voting and
-/// finalizes them, so that nothing is open any more.
-fn settle_open_offers(w: &mut World, auth: &Kp, stats: &mut Stats) {
-    if !w.pool_state().paused {
-        let ix = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
-        let r = w.env.send_paid(&[ix], &[auth]);
-        stats.record("pause-toggle", r);
-    }
-    let open: Vec<Pubkey> = w
-        .side
-        .offers
-        .iter()
-        .copied()
-        .filter(|o| w.offer_state(o).state == OfferState::Open)
-        .collect();
-    let end = open
-        .iter()
-        .map(|o| w.offer_state(o).voting_ends_at)
-        .max()
-        .unwrap_or(0);
-    if w.env.now() < end {
-        w.env.set_time(end);
-    }
-    for o in open {
-        let r = w.finalize(&o);
-        stats.record("finalize", r);
-    }
-    assert_eq!(w.pool_state().open_offer_count, 0);
-}
-
-/// The authority, or the contribution's attestor (active or removed), tries to invalidate `c`;
-/// the program must allow exactly what the rules allow, and a refusal changes nothing.
-#[allow(clippy::too_many_arguments)]
-fn invalidate(
-    w: &mut World,
-    stats: &mut Stats,
-    h: &[u8; 32],
-    c: &data_pool::state::Contribution,
-    owner: &Kp,
-    auth: &Kp,
-    second_attestor: &Kp,
-    rng: &mut Rng,
-) {
-    let active = c.status == ContributionStatus::Active;
-    let by = if rng.chance(50) {
-        auth.insecure_clone()
-    } else if c.attestor == second_attestor.pubkey() {
-        second_attestor.insecure_clone()
-    } else {
-        w.attestor.insecure_clone()
-    };
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &by.pubkey(),
-        &w.side.pool,
-        &owner.pubkey(),
-        h,
-        &c.attestor,
-    );
-    let pool = w.pool_state();
-    let attestor_active = w
-        .env
-        .get::<data_pool::state::Attestor>(&cached::attestor(&w.side.pool, &c.attestor))
-        .is_some_and(|a| a.active);
-    let addrs = w.addresses();
-    let before = w.snapshot(&addrs);
-    let r = w.env.send_paid(&[ix], &[&by]);
-    // The rules, checked against what the program did.
-    let may =
-        active && pool.open_offer_count == 0 && (by.pubkey() == auth.pubkey() || attestor_active);
-    assert_eq!(r.is_ok(), may, "invalidation by {} (open offers {}, attestor active {attestor_active}, contribution active {active})", by.pubkey(), pool.open_offer_count);
-    if r.is_err() {
-        assert_eq!(
-            before,
-            w.snapshot(&addrs),
-            "a refused invalidation changed state"
-        );
-    }
-    let name = match (&r, pool.open_offer_count) {
-        (Ok(_), _) => "invalidate",
-        (Err(_), 0) => "invalidate-refused",
-        (Err(_), _) => "invalidate-during-offer",
-    };
-    stats.record(name, r);
-}
-
 /// Runs `steps` seeded steps, `attack_percent` % of them attacks; returns what happened.
 pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     let idl: serde_json::Value =
@@ -204,6 +98,8 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         .collect();
     let second_attestor = kp("second-attestor", 0);
     w.add_attestor(&second_attestor.pubkey()).unwrap();
+    let second_custodian = kp("second-custodian", 0);
+    w.add_custodian(&second_custodian.pubkey()).unwrap();
     let auth = w.side.authority.insecure_clone();
     let mut stats = Stats::default();
     let fees = FeeDestinations::new(&mut w, &auth);
@@ -302,8 +198,27 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let r = w.offer(b, price).map(|(_, cu)| cu);
                 stats.record("offer", r);
             }
+            // Deliver an approved offer (sometimes a stale receipt, a removed custodian or a
+            // stranger, sometimes an offer in another state).
+            66..=69 => {
+                let awaiting: Vec<Pubkey> = w
+                    .side
+                    .offers
+                    .iter()
+                    .copied()
+                    .filter(|o| w.offer_state(o).state == OfferState::AwaitingDelivery)
+                    .collect();
+                let target = if rng.chance(80) {
+                    rng.pick(&awaiting)
+                } else {
+                    rng.pick(&w.side.offers)
+                };
+                let Some(o) = target.copied() else { continue };
+                let second = second_custodian.insecure_clone();
+                deliver(&mut w, &mut stats, &o, &second, &mut rng);
+            }
             // Vote.
-            37..=69 => {
+            37..=65 => {
                 // Mostly offers still in their voting window, sometimes any (late votes must be
                 // refused).
                 let now = w.env.now();
@@ -340,14 +255,15 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let r = w.vote(&k, &o, approve);
                 stats.record("vote", r);
             }
-            // Finalize.
+            // Finalize: the vote of an open offer (an approved one then awaits delivery), or an
+            // approved offer (refunded as undelivered once its deadline has passed).
             70..=77 => {
                 let open: Vec<Pubkey> = w
                     .side
                     .offers
                     .iter()
                     .copied()
-                    .filter(|o| w.offer_state(o).state == OfferState::Open)
+                    .filter(|o| unsettled(&w, o))
                     .collect();
                 let target = if rng.chance(80) {
                     rng.pick(&open)
@@ -355,8 +271,16 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     rng.pick(&w.side.offers)
                 };
                 let Some(o) = target.copied() else { continue };
-                let r = w.finalize(&o);
-                stats.record("finalize", r);
+                let was = w.offer_state(&o).state;
+                let r = w.finalize_only(&o);
+                stats.record(
+                    if was == OfferState::AwaitingDelivery {
+                        "finalize-undelivered"
+                    } else {
+                        "finalize"
+                    },
+                    r,
+                );
             }
             // Cancel.
             78..=80 => {
@@ -389,7 +313,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 continue;
             }
             // Fees, refund accounts, attestors and mints that try to get in the way.
-            97..=98 => match rng.below(5) {
+            97..=98 => match rng.below(6) {
                 0 => {
                     // The curator withdraws fees: into a closed, frozen or memo-gated account
                     // (refused, nothing moves) or its good one.
@@ -481,6 +405,30 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                     );
                     stats.record("pool_create-closable-mint", r);
                 }
+                4 => {
+                    // The authority removes or re-adds the second custodian.
+                    let key = second_custodian.pubkey();
+                    let record = find_custodian_pda(&PROGRAM_ID, &w.side.pool, &key).0;
+                    let active = w
+                        .env
+                        .get::<data_pool::state::Custodian>(&record)
+                        .is_some_and(|c| c.active);
+                    let r = if active {
+                        let ix =
+                            dix::custodian_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &key);
+                        w.env.send_paid(&[ix], &[&auth])
+                    } else {
+                        w.add_custodian(&key)
+                    };
+                    stats.record(
+                        if active {
+                            "custodian_remove"
+                        } else {
+                            "custodian_add"
+                        },
+                        r,
+                    );
+                }
                 _ => {
                     // The authority removes or re-adds the second attestor.
                     let key = second_attestor.pubkey();
@@ -527,9 +475,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
     // balance exactly.
     w.env.warp(5 * 3_600);
     for o in w.side.offers.clone() {
-        if w.offer_state(&o).state == OfferState::Open {
-            w.finalize(&o).unwrap();
-        }
+        settle(&mut w, &o, &mut stats);
     }
     assert_eq!(w.pool_state().open_offer_count, 0);
     let p = w.pool_state();

@@ -151,6 +151,12 @@ fn curator_creates_the_pool(x: &mut Sale) {
     x.pool = s(&pool_v, "pool");
     let key = x.attestor_key.to_string();
     x.e.ok(&["-k", &x.curator, "attestor", "add", &x.pool, &key]);
+    // The curator runs the pool's data service itself: its key is the custodian.
+    let curator_key = s(
+        &x.e.ok(&["-k", &x.curator, "pool", "show", &x.pool]),
+        "authority",
+    );
+    x.e.ok(&["-k", &x.curator, "custodian", "add", &x.pool, &curator_key]);
     let text = Command::new(datapool_bin())
         .args(["-u", &x.e.url, "pool", "show", &x.pool])
         .output()
@@ -220,7 +226,8 @@ fn buyer_makes_two_offers(x: &mut Sale) {
 }
 
 /// Everyone approves offer 0 and rejects offer 1 (both decided early); voting twice is refused
-/// with exit 1 and the tally unchanged; finalize accepts one and refunds the other.
+/// with exit 1 and the tally unchanged; finalize approves one (the custodian delivers it, which
+/// pays it out, and the buyer verifies the delivery) and refunds the other.
 fn contributors_vote_and_offers_settle(x: &Sale) {
     let (e, o0, o1) = (&x.e, &x.offers[0], &x.offers[1]);
     for (i, (_, path)) in x.people.iter().enumerate() {
@@ -239,7 +246,24 @@ fn contributors_vote_and_offers_settle(x: &Sale) {
     assert_eq!(err["exitCode"], 1);
     assert_eq!(s(&e.ok(&["offer", "show", o0]), "noWeight"), "0");
     let f0 = e.ok(&["-k", &x.curator, "-y", "offer", "finalize", o0]);
-    assert_eq!(s(&f0, "state"), "accepted");
+    assert_eq!(s(&f0, "state"), "awaiting-delivery");
+    // The custodian delivers the approved sale; the buyer fetches and verifies the delivery.
+    let store = e.dir.0.join("store").display().to_string();
+    let d = e.ok(&[
+        "-k",
+        &x.curator,
+        "-y",
+        "custodian",
+        "deliver",
+        o0,
+        "--store",
+        &store,
+    ]);
+    assert_eq!(d["contributions"], 3);
+    assert_eq!(s(&e.ok(&["offer", "show", o0]), "state"), "accepted");
+    let out = e.dir.0.join("bought").display().to_string();
+    let f = e.ok(&["dataset", "fetch", o0, "--store", &store, "--out", &out]);
+    assert_eq!(f["contributions"], 3);
     let f1 = e.ok(&["-k", &x.curator, "-y", "offer", "finalize", o1]);
     assert_eq!(s(&f1, "state"), "rejected");
     assert_eq!(
@@ -441,7 +465,14 @@ fn demo_runs_on_the_node(x: &Sale) {
     assert!(
         d["invariants"]
             .as_array()
-            .is_some_and(|c| c.len() == 8 && c.iter().all(|x| x["ok"] == true)),
+            .is_some_and(|c| c.len() == 9 && c.iter().all(|x| x["ok"] == true)),
+        "{d}"
+    );
+    assert_eq!(n(&d, "deliveredContributions"), 24);
+    assert!(
+        d["historyChecks"]
+            .as_array()
+            .is_some_and(|c| c.len() == 10 && c.iter().all(|x| x["ok"] == true)),
         "{d}"
     );
 }

@@ -2,8 +2,6 @@
 
 use anchor_lang::prelude::Pubkey;
 use data_pool_client::chain::Chain;
-use data_pool_client::instructions as ix;
-use data_pool_client::pda::find_attestor_pda;
 use data_pool_client::query;
 use data_pool_client::units::format_time;
 use serde::Serialize;
@@ -12,21 +10,9 @@ use solana_signer::Signer;
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::lookup;
-use crate::output::{Listing, Printed, Transaction};
+use crate::output::{Listing, Printed};
+use crate::registry::{self, Role};
 use crate::resolve::Serve;
-
-/// An attestor added or removed.
-#[derive(Debug, Serialize)]
-pub struct AttestorSet {
-    /// The pool.
-    pub pool: String,
-    /// The attestor's signing key.
-    pub attestor: String,
-    /// Its record.
-    pub record: String,
-    /// Whether it is active now.
-    pub active: bool,
-}
 
 /// `attestor add` / `attestor remove`.
 pub async fn set<C: Chain>(
@@ -35,42 +21,7 @@ pub async fn set<C: Chain>(
     key: &Pubkey,
     add: bool,
 ) -> Result<Printed, CliError> {
-    lookup::pool(ctx, pool).await?;
-    let me = ctx.signer()?.pubkey();
-    let i = if add {
-        ix::attestor_add(&ctx.program_id, &ctx.payer()?.pubkey(), &me, pool, key)
-    } else {
-        ix::attestor_remove(&ctx.program_id, &me, pool, key)
-    };
-    let sent = ctx
-        .send(
-            if add {
-                "Add attestor"
-            } else {
-                "Remove attestor"
-            },
-            &[i],
-            true,
-            &[],
-        )
-        .await?;
-    let record = find_attestor_pda(&ctx.program_id, pool, key).0;
-    Ok(Printed::of(&Transaction::new(
-        ctx,
-        &sent,
-        AttestorSet {
-            pool: pool.to_string(),
-            attestor: key.to_string(),
-            record: record.to_string(),
-            active: add,
-        },
-        format!(
-            "{} attestor {key} {} pool {pool}",
-            if add { "Added" } else { "Removed" },
-            if add { "to" } else { "from" }
-        ),
-        vec![],
-    )))
+    registry::set(ctx, Role::Attestor, pool, key, add).await
 }
 
 /// An attestor as `attestor list` prints it.

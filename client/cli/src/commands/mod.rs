@@ -8,6 +8,7 @@ pub mod attestor;
 pub mod audit;
 pub mod contribution;
 pub mod contributor;
+pub mod custodian;
 pub mod demo;
 pub mod offer;
 pub mod pool;
@@ -41,6 +42,16 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         Action::AttestorSet { pool, key, add } => attestor::set(ctx, &pool, &key, add).await,
         Action::AttestorList { pool } => attestor::list(ctx, &pool).await,
         Action::AttestorServe(s) => attestor::serve(ctx, &s).await,
+        Action::CustodianSet { pool, key, add } => custodian::set(ctx, &pool, &key, add).await,
+        Action::CustodianList { pool } => custodian::list(ctx, &pool).await,
+        Action::Deliver {
+            offer,
+            store,
+            slice,
+        } => custodian::deliver(ctx, &offer, &store, &slice).await,
+        Action::DatasetFetch { offer, store, out } => {
+            custodian::fetch(ctx, &offer, &store, &out).await
+        }
         Action::Attest(a) => proof::attest(ctx, &a).await,
         Action::ContributeAttestation { pool, file, source } => {
             proof::submit(ctx, &pool, &file, &source).await

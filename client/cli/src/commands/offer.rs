@@ -438,6 +438,8 @@ pub struct Finalized {
     pub fee_paid: u64,
     /// Credited to contributors.
     pub net_distributed: u64,
+    /// When an approved offer must be delivered by (0 unless approved).
+    pub delivery_deadline: i64,
 }
 
 /// `offer finalize`.
@@ -445,29 +447,42 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
     let o = lookup::offer(ctx, k).await?;
     let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
     let now = ctx.chain.unix_time().await?;
-    if o.state != OfferState::Open {
+    let overdue = o.state == OfferState::AwaitingDelivery && now >= o.delivery_deadline;
+    if o.state == OfferState::AwaitingDelivery && !overdue {
+        return Err(CliError::input(format!(
+            "offer {k} is approved and awaits delivery until {}",
+            format_time(o.delivery_deadline)
+        ))
+        .with_hint("a custodian delivers it with `datapool custodian deliver`; after the deadline, finalize refunds the buyer"));
+    }
+    if o.state != OfferState::Open && !overdue {
         return Err(CliError::input(format!(
             "offer {k} is already {}",
             state_name(&o.state)
         )));
     }
-    let outcome = o.outcome(now).ok_or_else(|| {
-        CliError::input(format!("offer {k} is not decided yet: {}", phase(&o, now)))
-    })?;
-    let accepted = matches!(outcome, Outcome::Accepted);
+    let outcome = if overdue {
+        "undelivered past its deadline: refund the buyer".to_string()
+    } else {
+        match o.outcome(now) {
+            Some(Outcome::Accepted) => format!(
+                "approved: the price stays in escrow until a custodian delivers (within {})",
+                format_duration(o.delivery_period)
+            ),
+            Some(Outcome::Rejected) => "rejected: refund the buyer".into(),
+            None => {
+                return Err(CliError::input(format!(
+                    "offer {k} is not decided yet: {}",
+                    phase(&o, now)
+                )))
+            }
+        }
+    };
     let d = p.mint_decimals;
     ctx.confirm(&Review {
         title: format!("Finalize offer {k}"),
         rows: vec![
-            (
-                "outcome".into(),
-                if accepted {
-                    "accepted: pay the pool and the fee"
-                } else {
-                    "rejected: refund the buyer"
-                }
-                .into(),
-            ),
+            ("outcome".into(), outcome),
             ("price".into(), format_amount(o.price.into(), d)),
         ],
     })?;
@@ -481,10 +496,24 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
     );
     let sent = ctx.send("Finalize", &[i], false, &[]).await?;
     let after = query::offer(ctx.chain, &ctx.program_id, k).await.ok();
-    let (state, fee, net) = after
+    let (state, fee, net, deadline) = after
         .as_ref()
-        .map(|a| (state_name(&a.state), a.fee_paid, a.net_distributed))
-        .unwrap_or(("?", 0, 0));
+        .map(|a| {
+            (
+                state_name(&a.state),
+                a.fee_paid,
+                a.net_distributed,
+                a.delivery_deadline,
+            )
+        })
+        .unwrap_or(("?", 0, 0, 0));
+    let mut rows = vec![
+        ("Paid to contributors", format_amount(net.into(), d)),
+        ("Fee", format_amount(fee.into(), d)),
+    ];
+    if deadline != 0 && state == "awaiting-delivery" {
+        rows.push(("Delivery due by", format_time(deadline)));
+    }
     Ok(Printed::of(&Transaction::new(
         ctx,
         &sent,
@@ -493,11 +522,9 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
             state,
             fee_paid: fee,
             net_distributed: net,
+            delivery_deadline: deadline,
         },
         format!("Finalized offer {k}: {state}"),
-        vec![
-            ("Paid to contributors", format_amount(net.into(), d)),
-            ("Fee", format_amount(fee.into(), d)),
-        ],
+        rows,
     )))
 }

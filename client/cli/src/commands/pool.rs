@@ -65,6 +65,13 @@ pub struct PoolView {
     pub min_offer_price_ui: String,
     /// Highest score per contribution.
     pub max_score: u64,
+    /// Time a custodian has to deliver an approved sale, seconds.
+    pub delivery_period: i64,
+    /// Active custodians.
+    pub active_custodian_count: u32,
+    /// The pool's set-history hash (hex): with the active count and total weight, the
+    /// commitment a delivery must match.
+    pub set_hash: String,
     /// Sum of active weights.
     pub total_weight: u64,
     /// Contributors ever.
@@ -124,6 +131,9 @@ impl PoolView {
             min_offer_price: p.params.min_offer_price,
             min_offer_price_ui: format_amount(p.params.min_offer_price.into(), d),
             max_score: p.params.max_score,
+            delivery_period: p.params.delivery_period,
+            active_custodian_count: p.active_custodian_count,
+            set_hash: hex::encode(p.set_hash),
             total_weight: p.total_weight,
             contributor_count: p.contributor_count,
             contribution_count: p.contribution_count,
@@ -179,6 +189,8 @@ impl fmt::Display for PoolView {
             ("Voting period", format_duration(self.voting_period)),
             ("Minimum price", self.min_offer_price_ui.clone()),
             ("Max score", self.max_score.to_string()),
+            ("Delivery period", format_duration(self.delivery_period)),
+            ("Custodians", self.active_custodian_count.to_string()),
             ("Contributors", self.contributor_count.to_string()),
             (
                 "Contributions",

@@ -56,6 +56,8 @@ pub struct ParamsChange {
     pub min_price: Option<Amount>,
     /// Highest score per contribution.
     pub max_score: Option<u64>,
+    /// Delivery period, seconds.
+    pub delivery_period: Option<i64>,
 }
 
 impl ParamsChange {
@@ -67,6 +69,7 @@ impl ParamsChange {
         voting_period: 3 * 86_400,
         min_offer_price: 0,
         max_score: 1_000_000,
+        delivery_period: 7 * 86_400,
     };
 
     /// The parameters these changes make of `base` (the defaults, with a minimum price of one
@@ -89,11 +92,13 @@ impl ParamsChange {
                 None => base.min_offer_price,
             },
             max_score: self.max_score.unwrap_or(base.max_score),
+            delivery_period: self.delivery_period.unwrap_or(base.delivery_period),
         };
         p.validate().map_err(|e| {
             CliError::input(format!("invalid pool parameters: {e}")).with_hint(
                 "fee, quorum and approval are basis points up to 10000 (approval at least 1); \
-                 the voting period 1 minute to 365 days; price and max score at least 1",
+                 the voting period 1 minute to 365 days; the delivery period 1 minute to 90 \
+                 days; price and max score at least 1",
             )
         })?;
         Ok(p)
@@ -107,6 +112,7 @@ impl ParamsChange {
             && self.voting_period.is_none()
             && self.min_price.is_none()
             && self.max_score.is_none()
+            && self.delivery_period.is_none()
     }
 }
 
@@ -130,6 +136,9 @@ pub struct PoolConfigFile {
     pub min_price: String,
     /// Highest score per contribution.
     pub max_score: u64,
+    /// Delivery period (`7d`, `12h`; default 7 days).
+    #[serde(default)]
+    pub delivery_period: Option<String>,
     /// Attestor keys that must be active.
     #[serde(default)]
     pub attestors: Vec<String>,
@@ -259,6 +268,26 @@ pub enum Action {
     AttestorList { pool: Pubkey },
     /// `attestor serve`.
     AttestorServe(Serve),
+    /// `custodian add` (`add`) or `custodian remove`.
+    CustodianSet {
+        pool: Pubkey,
+        key: Pubkey,
+        add: bool,
+    },
+    /// `custodian list`.
+    CustodianList { pool: Pubkey },
+    /// `custodian deliver`.
+    Deliver {
+        offer: Pubkey,
+        store: PathBuf,
+        slice: String,
+    },
+    /// `dataset fetch`.
+    DatasetFetch {
+        offer: Pubkey,
+        store: PathBuf,
+        out: PathBuf,
+    },
     /// `attest`.
     Attest(Box<Attest>),
     /// `contribute --attestation FILE`.

@@ -85,6 +85,11 @@ fn params_change(p: &ParamsArgs) -> Result<ParamsChange, CliError> {
             .map(|v| Amount::parse(v, "--min-price"))
             .transpose()?,
         max_score: p.max_score,
+        delivery_period: p
+            .delivery_period
+            .as_deref()
+            .map(|v| duration(v, "--delivery-period"))
+            .transpose()?,
     })
 }
 
@@ -102,6 +107,10 @@ fn pool_config(path: &Path) -> Result<PoolConfig, CliError> {
             voting_period: Some(duration(&f.voting_period, "voting_period")?),
             min_price: Some(Amount::parse(&f.min_price, "min_price")?),
             max_score: Some(f.max_score),
+            delivery_period: Some(match &f.delivery_period {
+                Some(d) => duration(d, "delivery_period")?,
+                None => ParamsChange::DEFAULTS.delivery_period,
+            }),
         },
         attestors: f
             .attestors
@@ -205,6 +214,8 @@ fn offer_state(s: OfferStateArg) -> OfferState {
         OfferStateArg::Accepted => OfferState::Accepted,
         OfferStateArg::Rejected => OfferState::Rejected,
         OfferStateArg::Cancelled => OfferState::Cancelled,
+        OfferStateArg::AwaitingDelivery => OfferState::AwaitingDelivery,
+        OfferStateArg::Undelivered => OfferState::Undelivered,
     }
 }
 
@@ -273,6 +284,32 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
                 pool: pubkey(pool, "pool")?,
             },
             AttestorCmd::Serve { .. } => serve(c)?,
+        },
+        Command::Custodian(c) => match c {
+            CustodianCmd::Add { pool, key } | CustodianCmd::Remove { pool, key } => {
+                Action::CustodianSet {
+                    pool: pubkey(pool, "pool")?,
+                    key: pubkey(key, "custodian key")?,
+                    add: matches!(c, CustodianCmd::Add { .. }),
+                }
+            }
+            CustodianCmd::List { pool } => Action::CustodianList {
+                pool: pubkey(pool, "pool")?,
+            },
+            CustodianCmd::Deliver {
+                offer,
+                store,
+                slice,
+            } => Action::Deliver {
+                offer: pubkey(offer, "offer")?,
+                store: store.clone(),
+                slice: slice.clone(),
+            },
+        },
+        Command::Dataset(DatasetCmd::Fetch { offer, store, out }) => Action::DatasetFetch {
+            offer: pubkey(offer, "offer")?,
+            store: store.clone(),
+            out: out.clone(),
         },
         Command::Attest(a) => Action::Attest(Box::new(attest(a)?)),
         Command::Contribute {

@@ -2,6 +2,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::commitment::{next_set_hash, SetOp};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionRemoved;
 use crate::state::{Contribution, ContributionStatus, Contributor, Pool};
@@ -51,6 +52,12 @@ pub fn remove_contribution(
         contributor.active_contribution_count.sub_or_overflow(1)?;
     pool.total_weight = pool.total_weight.sub_or_overflow(score)?;
     pool.active_contribution_count = pool.active_contribution_count.sub_or_overflow(1)?;
+    pool.set_hash = next_set_hash(
+        &pool.set_hash,
+        SetOp::Remove,
+        &contribution.data_hash,
+        score,
+    );
     contribution.status = if invalidated {
         ContributionStatus::Invalidated
     } else {
@@ -62,11 +69,13 @@ pub fn remove_contribution(
         pool: pool.key(),
         contributor: contributor.wallet,
         contribution: contribution.key(),
+        data_hash: contribution.data_hash,
         score,
         invalidated,
         by,
         contributor_weight: contributor.weight,
         pool_weight: pool.total_weight,
+        set_hash: pool.set_hash,
     });
     Ok(())
 }

@@ -4,6 +4,7 @@
 use anchor_lang::prelude::*;
 
 use crate::attestation::{verify_preceding_ed25519, Attestation};
+use crate::commitment::{next_set_hash, SetOp};
 use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTION, SEED_CONTRIBUTOR};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionSubmitted;
@@ -129,6 +130,13 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     Pool::require_active_within(active, count)?;
     pool.set_u64(at::CONTRIBUTION_COUNT, count);
     pool.set_u64(at::ACTIVE_CONTRIBUTION_COUNT, active);
+    let set_hash = next_set_hash(
+        &pool.hash(at::SET_HASH),
+        SetOp::Add,
+        &args.data_hash,
+        args.score,
+    );
+    pool.set_hash(at::SET_HASH, &set_hash);
     a.attestor.attested_count = a.attestor.attested_count.add_or_overflow(1)?;
 
     a.contribution.set_inner(Contribution {
@@ -154,6 +162,7 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         new_contributor,
         contributor_weight: contributor.weight,
         pool_weight,
+        set_hash,
     });
     crate::cu_mark!();
     Ok(())

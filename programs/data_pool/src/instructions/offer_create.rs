@@ -7,7 +7,7 @@ use crate::constants::{LAYOUT_VERSION, MAX_TERMS_URI_LEN, SEED_ESCROW, SEED_OFFE
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::OfferCreated;
 use crate::math;
-use crate::state::{Offer, OfferState, Pool};
+use crate::state::{DeliveryReceipt, Offer, OfferState, Pool};
 use crate::token;
 
 /// What the buyer offers.
@@ -86,6 +86,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         DataPoolError::TermsUriTooLong
     );
     require!(pool.total_weight > 0, DataPoolError::EmptyPool);
+    require!(pool.active_custodian_count > 0, DataPoolError::NoCustodian);
     // New money enters the pool here: the mint must still be the one the pool accepted (a mint
     // cannot change extensions in place, but one closed and recreated at its address could).
     token::check_payout_mint(&a.mint.to_account_info())?;
@@ -142,6 +143,11 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         decided_at: 0,
         fee_paid: 0,
         net_distributed: 0,
+        delivery_period: pool.params.delivery_period,
+        delivery_deadline: 0,
+        delivered_at: 0,
+        custodian: Pubkey::default(),
+        receipt: DeliveryReceipt::default(),
         reserved: [0; 32],
     });
     pool.offer_count = index.add_or_overflow(1)?;

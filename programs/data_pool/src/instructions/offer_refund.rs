@@ -1,4 +1,4 @@
-//! `offer_refund`: the buyer withdraws a rejected or cancelled offer's escrow when it could not
+//! `offer_refund`: the buyer withdraws a rejected, cancelled or undelivered offer's escrow when it could not
 //! be refunded automatically.
 
 use anchor_lang::prelude::*;
@@ -7,7 +7,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::SEED_ESCROW;
 use crate::error::DataPoolError;
 use crate::events::OfferRefunded;
-use crate::state::{Offer, OfferState, Pool};
+use crate::state::{Offer, Pool};
 use crate::token;
 
 /// Accounts of `offer_refund` (and `offer_cancel`).
@@ -80,9 +80,8 @@ impl<'info> OfferRefund<'info> {
 /// Pays out the pending refund.
 pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
     let a = &mut *ctx.accounts;
-    let terminal = matches!(a.offer.state, OfferState::Rejected | OfferState::Cancelled);
     require!(
-        terminal && a.offer.refund_pending,
+        a.offer.is_refundable() && a.offer.refund_pending,
         DataPoolError::NothingToRefund
     );
     let amount = a.empty_escrow()?;

@@ -114,7 +114,9 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         open_offer_count: 0,
         total_fees_withdrawn: 0,
         fee_vault_bump: ctx.bumps.fee_vault,
-        reserved: [0; 39],
+        active_custodian_count: 0,
+        set_hash: [0; 32],
+        reserved: [0; 32],
     });
     let pool = &a.pool;
     pool.invariant()?;

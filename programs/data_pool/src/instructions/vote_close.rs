@@ -24,7 +24,7 @@ pub struct VoteClose<'info> {
 /// Closes the vote and keeps count on the offer, so tallies stay checkable.
 pub fn handler(ctx: Context<VoteClose>) -> Result<()> {
     let a = &mut *ctx.accounts;
-    require!(a.offer.is_terminal(), DataPoolError::OfferNotTerminal);
+    require!(a.offer.voting_over(), DataPoolError::OfferNotTerminal);
     let offer = &mut a.offer;
     offer.closed_vote_count = offer.closed_vote_count.add_or_overflow(1)?;
     offer.closed_vote_weight = offer

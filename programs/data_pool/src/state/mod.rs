@@ -3,6 +3,7 @@
 pub mod attestor;
 pub mod contribution;
 pub mod contributor;
+pub mod custodian;
 pub mod offer;
 pub mod pool;
 pub mod view;
@@ -11,6 +12,7 @@ pub mod vote;
 pub use attestor::*;
 pub use contribution::*;
 pub use contributor::*;
+pub use custodian::*;
 pub use offer::*;
 pub use pool::*;
 pub use vote::*;

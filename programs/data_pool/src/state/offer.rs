@@ -10,12 +10,37 @@ use crate::math::{self, Outcome, Tally};
 pub enum OfferState {
     /// Voting, price in escrow.
     Open,
-    /// Sold: fee to the treasury, the rest to contributors. The buyer's on-chain license.
+    /// Sold and delivered: the fee to the fee vault, the rest to contributors, the delivery
+    /// receipt on record. The buyer's on-chain license.
     Accepted,
     /// The pool said no (or could not take the sale); the price goes back to the buyer.
     Rejected,
     /// Withdrawn by the buyer before the outcome was decided.
     Cancelled,
+    /// Approved by the vote; the price waits in escrow for `offer_deliver` until
+    /// `delivery_deadline`.
+    AwaitingDelivery,
+    /// Approved but not delivered in time; the price goes back to the buyer.
+    Undelivered,
+}
+
+/// What a custodian delivered, as `offer_deliver` records it: the manifest that describes the
+/// delivered files, and the commitment of the contribution set the delivery was built from,
+/// which must equal the pool's when it is recorded.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub struct DeliveryReceipt {
+    /// sha256 of the delivery manifest (a JSON document listing the encrypted files).
+    pub manifest_hash: [u8; 32],
+    /// Total bytes delivered (the manifest and its files, as stored).
+    pub size: u64,
+    /// Active contributions in the delivered set.
+    pub contribution_count: u64,
+    /// Σ score of the delivered set.
+    pub total_weight: u64,
+    /// Set-history hash of the delivered set (see [`crate::commitment`]).
+    pub set_hash: [u8; 32],
 }
 
 /// An offer. PDA `["offer", pool, index (u64 LE)]`; its escrow is `["escrow", offer]`.
@@ -69,12 +94,23 @@ pub struct Offer {
     pub closed_vote_count: u64,
     /// Σ weight of the vote records closed.
     pub closed_vote_weight: u128,
-    /// When it became terminal (0 while open).
+    /// When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
+    /// open).
     pub decided_at: i64,
     /// Fee paid to the treasury (accepted offers).
     pub fee_paid: u64,
     /// Net amount credited to contributors (accepted offers).
     pub net_distributed: u64,
+    /// Pool delivery period at creation, seconds.
+    pub delivery_period: i64,
+    /// An approved offer must be delivered before this time (0 until approved).
+    pub delivery_deadline: i64,
+    /// When it was delivered (0 until then).
+    pub delivered_at: i64,
+    /// The custodian key that delivered it (default until then).
+    pub custodian: Pubkey,
+    /// The delivery receipt (zero until delivered).
+    pub receipt: DeliveryReceipt,
     /// Room for future fields.
     pub reserved: [u8; 32],
     /// Where the terms can be read. Last, so every field before it sits at a fixed offset
@@ -102,7 +138,20 @@ impl Offer {
 
     /// Whether the offer has reached a final state.
     pub fn is_terminal(&self) -> bool {
+        !matches!(self.state, OfferState::Open | OfferState::AwaitingDelivery)
+    }
+
+    /// Whether voting is over for good (the votes can be closed).
+    pub fn voting_over(&self) -> bool {
         self.state != OfferState::Open
+    }
+
+    /// Whether a refund may be pending: the offer ended without a sale.
+    pub fn is_refundable(&self) -> bool {
+        matches!(
+            self.state,
+            OfferState::Rejected | OfferState::Cancelled | OfferState::Undelivered
+        )
     }
 
     /// Signer seeds of the offer PDA (it owns the escrow).
@@ -117,4 +166,4 @@ impl Offer {
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Offer::INIT_SPACE == 511);
+const _: () = assert!(Offer::INIT_SPACE == 655);

@@ -5,9 +5,8 @@ use anchor_lang::prelude::*;
 use crate::constants::{BPS_DENOMINATOR, MAX_POOL_NAME_LEN, SEED_POOL};
 use crate::error::DataPoolError;
 
-/// The six parameters a curator sets: one type for the pool account, `pool_create`,
-/// `pool_update` and their events, checked in one place. Its Borsh bytes are the six fields in
-/// order, so the pool account's layout is unchanged.
+/// The parameters a curator sets: one type for the pool account, `pool_create`, `pool_update`
+/// and their events, checked in one place.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolParams {
     /// Curator fee on each sale, in bps.
@@ -22,12 +21,18 @@ pub struct PoolParams {
     pub min_offer_price: u64,
     /// Highest score one contribution may carry (at least 1).
     pub max_score: u64,
+    /// Time a custodian has to deliver an approved sale, in seconds (`MIN_DELIVERY_PERIOD` to
+    /// `MAX_DELIVERY_PERIOD`); after it anyone can settle the offer as undelivered and the
+    /// buyer gets the price back.
+    pub delivery_period: i64,
 }
 
 impl PoolParams {
     /// Checks the parameters: each error names the one out of range.
     pub fn validate(&self) -> Result<()> {
-        use crate::constants::{MAX_VOTING_PERIOD, MIN_VOTING_PERIOD};
+        use crate::constants::{
+            MAX_DELIVERY_PERIOD, MAX_VOTING_PERIOD, MIN_DELIVERY_PERIOD, MIN_VOTING_PERIOD,
+        };
         require!(
             u64::from(self.fee_bps) <= BPS_DENOMINATOR,
             DataPoolError::InvalidFeeBps
@@ -49,6 +54,10 @@ impl PoolParams {
             DataPoolError::InvalidMinOfferPrice
         );
         require!(self.max_score > 0, DataPoolError::InvalidMaxScore);
+        require!(
+            (MIN_DELIVERY_PERIOD..=MAX_DELIVERY_PERIOD).contains(&self.delivery_period),
+            DataPoolError::InvalidDeliveryPeriod
+        );
         Ok(())
     }
 }
@@ -107,15 +116,21 @@ pub struct Pool {
     pub total_claimed: u128,
     /// Σ fees paid into the fee vault.
     pub total_fees: u128,
-    /// Offers created and not yet settled (state `Open`). While it is not zero no contribution
-    /// can be invalidated, so nobody privileged can shrink a contributor's share of a pending sale.
+    /// Offers created and not yet settled (state `Open` or `AwaitingDelivery`). While it is not
+    /// zero no contribution can be invalidated, so nobody privileged can shrink a contributor's
+    /// share of a pending sale.
     pub open_offer_count: u64,
     /// Σ fees withdrawn from the fee vault.
     pub total_fees_withdrawn: u128,
     /// Bump of the fee vault PDA.
     pub fee_vault_bump: u8,
+    /// Custodians currently active.
+    pub active_custodian_count: u32,
+    /// Set-history hash of the active contributions (see [`crate::commitment`]); with
+    /// `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
+    pub set_hash: [u8; 32],
     /// Room for future fields.
-    pub reserved: [u8; 39],
+    pub reserved: [u8; 32],
     /// Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
     /// offset (see [`crate::state::view`]).
     #[max_len(MAX_POOL_NAME_LEN)]
@@ -180,4 +195,4 @@ impl Pool {
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Pool::INIT_SPACE == 475);
+const _: () = assert!(Pool::INIT_SPACE == 512);

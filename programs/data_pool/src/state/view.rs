@@ -41,11 +41,12 @@ pub mod pool {
         VERSION: 1, BUMP: 1, VAULT_BUMP: 1, PAUSED: 1, MINT_DECIMALS: 1, CREATOR: 32,
         AUTHORITY: 32, PENDING_AUTHORITY: 32, MINT: 32, TOKEN_PROGRAM: 32, VAULT: 32,
         FEE_VAULT: 32, FEE_BPS: 2, QUORUM_BPS: 2, APPROVAL_BPS: 2, VOTING_PERIOD: 8,
-        MIN_OFFER_PRICE: 8, MAX_SCORE: 8, TOTAL_WEIGHT: 8, CONTRIBUTOR_COUNT: 8,
+        MIN_OFFER_PRICE: 8, MAX_SCORE: 8, DELIVERY_PERIOD: 8, TOTAL_WEIGHT: 8, CONTRIBUTOR_COUNT: 8,
         CONTRIBUTION_COUNT: 8, ACTIVE_CONTRIBUTION_COUNT: 8, OFFER_COUNT: 8,
         ACCEPTED_OFFER_COUNT: 8, ACTIVE_ATTESTOR_COUNT: 4, ACC_REWARD_PER_WEIGHT: 16,
         TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, OPEN_OFFER_COUNT: 8,
-        TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, RESERVED: 39, NAME: 4, HEAD_END: 0,
+        TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, ACTIVE_CUSTODIAN_COUNT: 4, SET_HASH: 32,
+        RESERVED: 32, NAME: 4, HEAD_END: 0,
     );
 }
 
@@ -58,7 +59,8 @@ pub mod offer {
         VOTING_ENDS_AT: 8, SNAPSHOT_TOTAL_WEIGHT: 8, SNAPSHOT_CONTRIBUTOR_COUNT: 8, FEE_BPS: 2,
         QUORUM_BPS: 2, APPROVAL_BPS: 2, YES_WEIGHT: 16, NO_WEIGHT: 16, VOTER_COUNT: 8,
         CLOSED_VOTE_COUNT: 8, CLOSED_VOTE_WEIGHT: 16, DECIDED_AT: 8, FEE_PAID: 8,
-        NET_DISTRIBUTED: 8, RESERVED: 32, TERMS_URI: 4, HEAD_END: 0,
+        NET_DISTRIBUTED: 8, DELIVERY_PERIOD: 8, DELIVERY_DEADLINE: 8, DELIVERED_AT: 8,
+        CUSTODIAN: 32, RECEIPT: 88, RESERVED: 32, TERMS_URI: 4, HEAD_END: 0,
     );
 }
 
@@ -73,6 +75,11 @@ pub mod contributor {
 
 /// Field offsets of the head of [`crate::state::Attestor`] (for clients' memcmp filters).
 pub mod attestor {
+    layout!(VERSION: 1, BUMP: 1, ACTIVE: 1, POOL: 32, KEY: 32);
+}
+
+/// Field offsets of the head of [`crate::state::Custodian`] (for clients' memcmp filters).
+pub mod custodian {
     layout!(VERSION: 1, BUMP: 1, ACTIVE: 1, POOL: 32, KEY: 32);
 }
 
@@ -184,6 +191,11 @@ impl<'a, 'info> View<'a, 'info> {
         u128::from_le_bytes(self.bytes(at))
     }
 
+    /// The 32 bytes at `at` (a hash).
+    pub fn hash(&self, at: usize) -> [u8; 32] {
+        self.bytes(at)
+    }
+
     /// The public key at `at`.
     pub fn key(&self, at: usize) -> Pubkey {
         Pubkey::new_from_array(self.bytes(at))
@@ -208,6 +220,11 @@ impl<'a, 'info> View<'a, 'info> {
         self.data[at..at.saturating_add(8)].copy_from_slice(&v.to_le_bytes());
     }
 
+    /// Writes the 32 bytes `v` at `at`.
+    pub fn set_hash(&mut self, at: usize, v: &[u8; 32]) {
+        self.data[at..at.saturating_add(32)].copy_from_slice(v);
+    }
+
     /// Writes `v` at `at`.
     pub fn set_u128(&mut self, at: usize, v: u128) {
         self.data[at..at.saturating_add(16)].copy_from_slice(&v.to_le_bytes());
@@ -217,7 +234,7 @@ impl<'a, 'info> View<'a, 'info> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Contributor, Offer, OfferState, Pool, PoolParams};
+    use crate::state::{Contributor, DeliveryReceipt, Offer, OfferState, Pool, PoolParams};
     use anchor_lang::AccountSerialize;
 
     /// Distinct bytes everywhere, so a wrong offset cannot read the right value by chance.
@@ -242,7 +259,7 @@ mod tests {
 
     fn test_pool() -> Pool {
         Pool {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             vault_bump: 3,
             paused: true,
@@ -261,6 +278,7 @@ mod tests {
                 voting_period: 20,
                 min_offer_price: 21,
                 max_score: 22,
+                delivery_period: 3600,
             },
             total_weight: 23,
             contributor_count: 24,
@@ -276,7 +294,9 @@ mod tests {
             open_offer_count: 34,
             total_fees_withdrawn: 35,
             fee_vault_bump: 36,
-            reserved: [0; 39],
+            active_custodian_count: 37,
+            set_hash: [38; 32],
+            reserved: [0; 32],
             name: "pool-name".into(),
         }
     }
@@ -301,6 +321,8 @@ mod tests {
             assert_eq!(v.u64(pool::OPEN_OFFER_COUNT), 34);
             assert_eq!(v.u128(pool::TOTAL_FEES_WITHDRAWN), 35);
             assert_eq!(v.u8(pool::FEE_VAULT_BUMP), 36);
+            assert_eq!(v.u64(pool::DELIVERY_PERIOD), 3600);
+            assert_eq!(v.hash(pool::SET_HASH), [38; 32]);
             assert_eq!(v.str_bytes(pool::NAME).unwrap(), b"pool-name");
         });
         assert_eq!(pool::HEAD_END + 9, b.len());
@@ -309,7 +331,7 @@ mod tests {
     #[test]
     fn offer_offsets_match_borsh() {
         let o = Offer {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             escrow_bump: 3,
             state: OfferState::Rejected,
@@ -335,6 +357,17 @@ mod tests {
             decided_at: 28,
             fee_paid: 29,
             net_distributed: 30,
+            delivery_period: 31,
+            delivery_deadline: 32,
+            delivered_at: 33,
+            custodian: key(34),
+            receipt: DeliveryReceipt {
+                manifest_hash: [35; 32],
+                size: 36,
+                contribution_count: 37,
+                total_weight: 38,
+                set_hash: [39; 32],
+            },
             reserved: [0; 32],
             terms_uri: "https://terms".into(),
         };
@@ -348,6 +381,10 @@ mod tests {
             assert_eq!(v.u128(offer::NO_WEIGHT), 24 << 70);
             assert_eq!(v.u64(offer::VOTER_COUNT), 25);
             assert_eq!(v.u64(offer::NET_DISTRIBUTED), 30);
+            assert_eq!(v.i64(offer::DELIVERY_DEADLINE), 32);
+            assert_eq!(v.key(offer::CUSTODIAN), key(34));
+            assert_eq!(v.hash(offer::RECEIPT), [35; 32]);
+            assert_eq!(v.hash(offer::RECEIPT + 56), [39; 32]);
             assert_eq!(v.str_bytes(offer::TERMS_URI).unwrap(), b"https://terms");
         });
         assert_eq!(offer::HEAD_END + 13, b.len());
@@ -356,7 +393,7 @@ mod tests {
     #[test]
     fn contributor_offsets_match_borsh() {
         let c = Contributor {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             pool: key(10),
             wallet: key(11),
@@ -398,7 +435,7 @@ mod tests {
     #[test]
     fn filter_offsets_match_borsh() {
         let a = crate::state::Attestor {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             active: true,
             pool: key(10),
@@ -411,7 +448,7 @@ mod tests {
         assert_eq!(find(&b, &[10; 32]), attestor::POOL);
         assert_eq!(find(&b, &[11; 32]), attestor::KEY);
         let c = crate::state::Contribution {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             status: crate::state::ContributionStatus::Revoked,
             pool: key(10),
@@ -427,7 +464,7 @@ mod tests {
         assert_eq!(find(&b, &[11; 32]), contribution::CONTRIBUTOR);
         assert_eq!(find(&b, &[12; 32]), contribution::DATA_HASH);
         let v = crate::state::Vote {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             approve: true,
             offer: key(10),
@@ -443,7 +480,7 @@ mod tests {
     #[test]
     fn wrong_owner_discriminator_or_length_is_refused() {
         let c = Contributor {
-            version: 1,
+            version: LAYOUT_VERSION,
             bump: 2,
             pool: key(10),
             wallet: key(11),
@@ -471,7 +508,10 @@ mod tests {
         let info = AccountInfo::new(&k, false, true, &mut lamports, &mut short, &id, false);
         assert!(View::load::<Contributor>(&info, contributor::END, "c").is_err());
         // Another layout version than the one the offsets describe.
-        let mut b = serialized(&Contributor { version: 2, ..c });
+        let mut b = serialized(&Contributor {
+            version: LAYOUT_VERSION + 1,
+            ..c
+        });
         let info = AccountInfo::new(&k, false, true, &mut lamports, &mut b, &id, false);
         let err = View::load::<Contributor>(&info, contributor::END, "c")
             .err()

@@ -9,6 +9,7 @@
 export * from "./attestor";
 export * from "./contribution";
 export * from "./contributor";
+export * from "./custodian";
 export * from "./offer";
 export * from "./pool";
 export * from "./vote";

@@ -53,8 +53,12 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  getDeliveryReceiptDecoder,
+  getDeliveryReceiptEncoder,
   getOfferStateDecoder,
   getOfferStateEncoder,
+  type DeliveryReceipt,
+  type DeliveryReceiptArgs,
   type OfferState,
   type OfferStateArgs,
 } from "../types";
@@ -118,12 +122,25 @@ export type Offer = {
   closedVoteCount: bigint;
   /** Σ weight of the vote records closed. */
   closedVoteWeight: bigint;
-  /** When it became terminal (0 while open). */
+  /**
+   * When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
+   * open).
+   */
   decidedAt: bigint;
   /** Fee paid to the treasury (accepted offers). */
   feePaid: bigint;
   /** Net amount credited to contributors (accepted offers). */
   netDistributed: bigint;
+  /** Pool delivery period at creation, seconds. */
+  deliveryPeriod: bigint;
+  /** An approved offer must be delivered before this time (0 until approved). */
+  deliveryDeadline: bigint;
+  /** When it was delivered (0 until then). */
+  deliveredAt: bigint;
+  /** The custodian key that delivered it (default until then). */
+  custodian: Address;
+  /** The delivery receipt (zero until delivered). */
+  receipt: DeliveryReceipt;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -183,12 +200,25 @@ export type OfferArgs = {
   closedVoteCount: number | bigint;
   /** Σ weight of the vote records closed. */
   closedVoteWeight: number | bigint;
-  /** When it became terminal (0 while open). */
+  /**
+   * When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
+   * open).
+   */
   decidedAt: number | bigint;
   /** Fee paid to the treasury (accepted offers). */
   feePaid: number | bigint;
   /** Net amount credited to contributors (accepted offers). */
   netDistributed: number | bigint;
+  /** Pool delivery period at creation, seconds. */
+  deliveryPeriod: number | bigint;
+  /** An approved offer must be delivered before this time (0 until approved). */
+  deliveryDeadline: number | bigint;
+  /** When it was delivered (0 until then). */
+  deliveredAt: number | bigint;
+  /** The custodian key that delivered it (default until then). */
+  custodian: Address;
+  /** The delivery receipt (zero until delivered). */
+  receipt: DeliveryReceiptArgs;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -229,6 +259,11 @@ export function getOfferEncoder(): Encoder<OfferArgs> {
       ["decidedAt", getI64Encoder()],
       ["feePaid", getU64Encoder()],
       ["netDistributed", getU64Encoder()],
+      ["deliveryPeriod", getI64Encoder()],
+      ["deliveryDeadline", getI64Encoder()],
+      ["deliveredAt", getI64Encoder()],
+      ["custodian", getAddressEncoder()],
+      ["receipt", getDeliveryReceiptEncoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
       ["termsUri", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
@@ -266,6 +301,11 @@ export function getOfferDecoder(): Decoder<Offer> {
     ["decidedAt", getI64Decoder()],
     ["feePaid", getU64Decoder()],
     ["netDistributed", getU64Decoder()],
+    ["deliveryPeriod", getI64Decoder()],
+    ["deliveryDeadline", getI64Decoder()],
+    ["deliveredAt", getI64Decoder()],
+    ["custodian", getAddressDecoder()],
+    ["receipt", getDeliveryReceiptDecoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
     ["termsUri", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);

@@ -118,14 +118,22 @@ export type Pool = {
   /** Σ fees paid into the fee vault. */
   totalFees: bigint;
   /**
-   * Offers created and not yet settled (state `Open`). While it is not zero no contribution
-   * can be invalidated, so nobody privileged can shrink a contributor's share of a pending sale.
+   * Offers created and not yet settled (state `Open` or `AwaitingDelivery`). While it is not
+   * zero no contribution can be invalidated, so nobody privileged can shrink a contributor's
+   * share of a pending sale.
    */
   openOfferCount: bigint;
   /** Σ fees withdrawn from the fee vault. */
   totalFeesWithdrawn: bigint;
   /** Bump of the fee vault PDA. */
   feeVaultBump: number;
+  /** Custodians currently active. */
+  activeCustodianCount: number;
+  /**
+   * Set-history hash of the active contributions (see [`crate::commitment`]); with
+   * `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
+   */
+  setHash: ReadonlyUint8Array;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -189,14 +197,22 @@ export type PoolArgs = {
   /** Σ fees paid into the fee vault. */
   totalFees: number | bigint;
   /**
-   * Offers created and not yet settled (state `Open`). While it is not zero no contribution
-   * can be invalidated, so nobody privileged can shrink a contributor's share of a pending sale.
+   * Offers created and not yet settled (state `Open` or `AwaitingDelivery`). While it is not
+   * zero no contribution can be invalidated, so nobody privileged can shrink a contributor's
+   * share of a pending sale.
    */
   openOfferCount: number | bigint;
   /** Σ fees withdrawn from the fee vault. */
   totalFeesWithdrawn: number | bigint;
   /** Bump of the fee vault PDA. */
   feeVaultBump: number;
+  /** Custodians currently active. */
+  activeCustodianCount: number;
+  /**
+   * Set-history hash of the active contributions (see [`crate::commitment`]); with
+   * `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
+   */
+  setHash: ReadonlyUint8Array;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -238,7 +254,9 @@ export function getPoolEncoder(): Encoder<PoolArgs> {
       ["openOfferCount", getU64Encoder()],
       ["totalFeesWithdrawn", getU128Encoder()],
       ["feeVaultBump", getU8Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 39)],
+      ["activeCustodianCount", getU32Encoder()],
+      ["setHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
       ["name", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
@@ -276,7 +294,9 @@ export function getPoolDecoder(): Decoder<Pool> {
     ["openOfferCount", getU64Decoder()],
     ["totalFeesWithdrawn", getU128Decoder()],
     ["feeVaultBump", getU8Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 39)],
+    ["activeCustodianCount", getU32Decoder()],
+    ["setHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
     ["name", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);
 }

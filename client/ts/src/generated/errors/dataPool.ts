@@ -150,6 +150,22 @@ export const DATA_POOL_ERROR__UNSUPPORTED_ACCOUNT_VERSION = 0x17b1; // 6065
 export const DATA_POOL_ERROR__NOTHING_TO_WITHDRAW = 0x17b2; // 6066
 /** InvariantViolated: A protocol invariant does not hold: the pool's books are inconsistent */
 export const DATA_POOL_ERROR__INVARIANT_VIOLATED = 0x17b3; // 6067
+/** InvalidDeliveryPeriod: Delivery period must be between one minute and ninety days */
+export const DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD = 0x17b4; // 6068
+/** CustodianAlreadyActive: The custodian is already active */
+export const DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE = 0x17b5; // 6069
+/** CustodianInactive: The custodian is not active on this pool */
+export const DATA_POOL_ERROR__CUSTODIAN_INACTIVE = 0x17b6; // 6070
+/** NoCustodian: The pool has no active custodian: nobody could deliver a sale */
+export const DATA_POOL_ERROR__NO_CUSTODIAN = 0x17b7; // 6071
+/** NotAwaitingDelivery: The offer is not approved and awaiting delivery */
+export const DATA_POOL_ERROR__NOT_AWAITING_DELIVERY = 0x17b8; // 6072
+/** DeliveryDeadlinePassed: The delivery deadline has passed: settle the offer as undelivered */
+export const DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED = 0x17b9; // 6073
+/** DeliveryPending: The delivery deadline has not passed yet */
+export const DATA_POOL_ERROR__DELIVERY_PENDING = 0x17ba; // 6074
+/** DeliverySetMismatch: The delivery was built from another contribution set than the pool's now: rebuild it and deliver again */
+export const DATA_POOL_ERROR__DELIVERY_SET_MISMATCH = 0x17bb; // 6075
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -159,11 +175,17 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__ATTESTOR_INACTIVE
   | typeof DATA_POOL_ERROR__CONTRIBUTION_INACTIVE
   | typeof DATA_POOL_ERROR__CONTRIBUTION_MISMATCH
+  | typeof DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE
+  | typeof DATA_POOL_ERROR__CUSTODIAN_INACTIVE
+  | typeof DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED
+  | typeof DATA_POOL_ERROR__DELIVERY_PENDING
+  | typeof DATA_POOL_ERROR__DELIVERY_SET_MISMATCH
   | typeof DATA_POOL_ERROR__DUPLICATE_DATA
   | typeof DATA_POOL_ERROR__ED25519_ACCOUNTS_ATTACHED
   | typeof DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE
   | typeof DATA_POOL_ERROR__EMPTY_POOL
   | typeof DATA_POOL_ERROR__INVALID_APPROVAL_BPS
+  | typeof DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD
   | typeof DATA_POOL_ERROR__INVALID_FEE_BPS
   | typeof DATA_POOL_ERROR__INVALID_FEE_VAULT
   | typeof DATA_POOL_ERROR__INVALID_INSTRUCTIONS_SYSVAR
@@ -186,6 +208,8 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__MINT_NON_TRANSFERABLE
   | typeof DATA_POOL_ERROR__MINT_PAUSABLE
   | typeof DATA_POOL_ERROR__MISSING_ED25519_INSTRUCTION
+  | typeof DATA_POOL_ERROR__NO_CUSTODIAN
+  | typeof DATA_POOL_ERROR__NOT_AWAITING_DELIVERY
   | typeof DATA_POOL_ERROR__NOT_BUYER
   | typeof DATA_POOL_ERROR__NOT_ELIGIBLE_TO_VOTE
   | typeof DATA_POOL_ERROR__NOTHING_TO_CLAIM
@@ -231,11 +255,17 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__ATTESTOR_INACTIVE]: `Attestor is not active on this pool`,
     [DATA_POOL_ERROR__CONTRIBUTION_INACTIVE]: `The contribution is already revoked or invalidated`,
     [DATA_POOL_ERROR__CONTRIBUTION_MISMATCH]: `The contribution belongs to another contributor or pool`,
+    [DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE]: `The custodian is already active`,
+    [DATA_POOL_ERROR__CUSTODIAN_INACTIVE]: `The custodian is not active on this pool`,
+    [DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED]: `The delivery deadline has passed: settle the offer as undelivered`,
+    [DATA_POOL_ERROR__DELIVERY_PENDING]: `The delivery deadline has not passed yet`,
+    [DATA_POOL_ERROR__DELIVERY_SET_MISMATCH]: `The delivery was built from another contribution set than the pool's now: rebuild it and deliver again`,
     [DATA_POOL_ERROR__DUPLICATE_DATA]: `This data has already been contributed to the pool`,
     [DATA_POOL_ERROR__ED25519_ACCOUNTS_ATTACHED]: `The Ed25519 instruction must not take accounts`,
     [DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE]: `Signature, key and message must live in the Ed25519 instruction itself`,
     [DATA_POOL_ERROR__EMPTY_POOL]: `The pool has no weight: nobody could vote on an offer`,
     [DATA_POOL_ERROR__INVALID_APPROVAL_BPS]: `Approval threshold must be 1 to 10,000 bps`,
+    [DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD]: `Delivery period must be between one minute and ninety days`,
     [DATA_POOL_ERROR__INVALID_FEE_BPS]: `Fee must be at most 10,000 bps`,
     [DATA_POOL_ERROR__INVALID_FEE_VAULT]: `The account is not this pool's fee vault`,
     [DATA_POOL_ERROR__INVALID_INSTRUCTIONS_SYSVAR]: `The Instructions sysvar account is not the real one`,
@@ -258,6 +288,8 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__MINT_NON_TRANSFERABLE]: `Mint is non-transferable`,
     [DATA_POOL_ERROR__MINT_PAUSABLE]: `Mint is pausable`,
     [DATA_POOL_ERROR__MISSING_ED25519_INSTRUCTION]: `No Ed25519 verify instruction precedes this instruction`,
+    [DATA_POOL_ERROR__NO_CUSTODIAN]: `The pool has no active custodian: nobody could deliver a sale`,
+    [DATA_POOL_ERROR__NOT_AWAITING_DELIVERY]: `The offer is not approved and awaiting delivery`,
     [DATA_POOL_ERROR__NOT_BUYER]: `The signer is not the offer's buyer`,
     [DATA_POOL_ERROR__NOT_ELIGIBLE_TO_VOTE]: `The contributor is not eligible to vote on this offer`,
     [DATA_POOL_ERROR__NOTHING_TO_CLAIM]: `Nothing to claim`,

@@ -34,7 +34,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findEscrowPda, findFeeVaultPda, findVaultPda } from "../pdas";
+import { findEscrowPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_FINALIZE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -53,8 +53,6 @@ export type OfferFinalizeInstruction<
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountEscrow extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
-  TAccountVault extends string | AccountMeta<string> = string,
-  TAccountFeeVault extends string | AccountMeta<string> = string,
   TAccountRefundAccount extends string | AccountMeta<string> = string,
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -76,12 +74,6 @@ export type OfferFinalizeInstruction<
       TAccountMint extends string
         ? ReadonlyAccount<TAccountMint>
         : TAccountMint,
-      TAccountVault extends string
-        ? WritableAccount<TAccountVault>
-        : TAccountVault,
-      TAccountFeeVault extends string
-        ? WritableAccount<TAccountFeeVault>
-        : TAccountFeeVault,
       TAccountRefundAccount extends string
         ? WritableAccount<TAccountRefundAccount>
         : TAccountRefundAccount,
@@ -129,8 +121,6 @@ export type OfferFinalizeAsyncInput<
   TAccountOffer extends string = string,
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
-  TAccountVault extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountRefundAccount extends string = string,
   TAccountBuyer extends string = string,
   TAccountTokenProgram extends string = string,
@@ -146,13 +136,6 @@ export type OfferFinalizeAsyncInput<
   escrow?: Address<TAccountEscrow>;
   /** The payout mint. */
   mint: Address<TAccountMint>;
-  /** The pool's reward vault. */
-  vault?: Address<TAccountVault>;
-  /**
-   * The pool's fee vault: address pinned to the pool's fee vault (a token account the
-   * pool owns); the token program checks the transfer.
-   */
-  feeVault?: Address<TAccountFeeVault>;
   /** The offer's refund account (may no longer be able to receive: then the refund waits). */
   refundAccount: Address<TAccountRefundAccount>;
   /** The buyer, who gets the escrow's rent back. */
@@ -166,8 +149,6 @@ export async function getOfferFinalizeInstructionAsync<
   TAccountOffer extends string,
   TAccountEscrow extends string,
   TAccountMint extends string,
-  TAccountVault extends string,
-  TAccountFeeVault extends string,
   TAccountRefundAccount extends string,
   TAccountBuyer extends string,
   TAccountTokenProgram extends string,
@@ -178,8 +159,6 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountOffer,
     TAccountEscrow,
     TAccountMint,
-    TAccountVault,
-    TAccountFeeVault,
     TAccountRefundAccount,
     TAccountBuyer,
     TAccountTokenProgram
@@ -192,8 +171,6 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountOffer,
     TAccountEscrow,
     TAccountMint,
-    TAccountVault,
-    TAccountFeeVault,
     TAccountRefundAccount,
     TAccountBuyer,
     TAccountTokenProgram
@@ -208,8 +185,6 @@ export async function getOfferFinalizeInstructionAsync<
     offer: { value: input.offer ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
-    vault: { value: input.vault ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     refundAccount: { value: input.refundAccount ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -228,22 +203,6 @@ export async function getOfferFinalizeInstructionAsync<
       ),
     });
   }
-  if (!accounts.vault.value) {
-    accounts.vault.value = await findVaultPda({
-      pool: getAddressFromResolvedInstructionAccount(
-        "pool",
-        accounts.pool.value,
-      ),
-    });
-  }
-  if (!accounts.feeVault.value) {
-    accounts.feeVault.value = await findFeeVaultPda({
-      pool: getAddressFromResolvedInstructionAccount(
-        "pool",
-        accounts.pool.value,
-      ),
-    });
-  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
@@ -256,8 +215,6 @@ export async function getOfferFinalizeInstructionAsync<
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("refundAccount", accounts.refundAccount),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -270,8 +227,6 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountOffer,
     TAccountEscrow,
     TAccountMint,
-    TAccountVault,
-    TAccountFeeVault,
     TAccountRefundAccount,
     TAccountBuyer,
     TAccountTokenProgram
@@ -283,8 +238,6 @@ export type OfferFinalizeInput<
   TAccountOffer extends string = string,
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
-  TAccountVault extends string = string,
-  TAccountFeeVault extends string = string,
   TAccountRefundAccount extends string = string,
   TAccountBuyer extends string = string,
   TAccountTokenProgram extends string = string,
@@ -300,13 +253,6 @@ export type OfferFinalizeInput<
   escrow: Address<TAccountEscrow>;
   /** The payout mint. */
   mint: Address<TAccountMint>;
-  /** The pool's reward vault. */
-  vault: Address<TAccountVault>;
-  /**
-   * The pool's fee vault: address pinned to the pool's fee vault (a token account the
-   * pool owns); the token program checks the transfer.
-   */
-  feeVault: Address<TAccountFeeVault>;
   /** The offer's refund account (may no longer be able to receive: then the refund waits). */
   refundAccount: Address<TAccountRefundAccount>;
   /** The buyer, who gets the escrow's rent back. */
@@ -320,8 +266,6 @@ export function getOfferFinalizeInstruction<
   TAccountOffer extends string,
   TAccountEscrow extends string,
   TAccountMint extends string,
-  TAccountVault extends string,
-  TAccountFeeVault extends string,
   TAccountRefundAccount extends string,
   TAccountBuyer extends string,
   TAccountTokenProgram extends string,
@@ -332,8 +276,6 @@ export function getOfferFinalizeInstruction<
     TAccountOffer,
     TAccountEscrow,
     TAccountMint,
-    TAccountVault,
-    TAccountFeeVault,
     TAccountRefundAccount,
     TAccountBuyer,
     TAccountTokenProgram
@@ -345,8 +287,6 @@ export function getOfferFinalizeInstruction<
   TAccountOffer,
   TAccountEscrow,
   TAccountMint,
-  TAccountVault,
-  TAccountFeeVault,
   TAccountRefundAccount,
   TAccountBuyer,
   TAccountTokenProgram
@@ -360,8 +300,6 @@ export function getOfferFinalizeInstruction<
     offer: { value: input.offer ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
-    vault: { value: input.vault ?? null, isWritable: true },
-    feeVault: { value: input.feeVault ?? null, isWritable: true },
     refundAccount: { value: input.refundAccount ?? null, isWritable: true },
     buyer: { value: input.buyer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -384,8 +322,6 @@ export function getOfferFinalizeInstruction<
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
-      getAccountMeta("vault", accounts.vault),
-      getAccountMeta("feeVault", accounts.feeVault),
       getAccountMeta("refundAccount", accounts.refundAccount),
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -398,8 +334,6 @@ export function getOfferFinalizeInstruction<
     TAccountOffer,
     TAccountEscrow,
     TAccountMint,
-    TAccountVault,
-    TAccountFeeVault,
     TAccountRefundAccount,
     TAccountBuyer,
     TAccountTokenProgram
@@ -423,19 +357,12 @@ export type ParsedOfferFinalizeInstruction<
     escrow: TAccountMetas[2];
     /** The payout mint. */
     mint: TAccountMetas[3];
-    /** The pool's reward vault. */
-    vault: TAccountMetas[4];
-    /**
-     * The pool's fee vault: address pinned to the pool's fee vault (a token account the
-     * pool owns); the token program checks the transfer.
-     */
-    feeVault: TAccountMetas[5];
     /** The offer's refund account (may no longer be able to receive: then the refund waits). */
-    refundAccount: TAccountMetas[6];
+    refundAccount: TAccountMetas[4];
     /** The buyer, who gets the escrow's rent back. */
-    buyer: TAccountMetas[7];
+    buyer: TAccountMetas[5];
     /** The pool's token program. */
-    tokenProgram: TAccountMetas[8];
+    tokenProgram: TAccountMetas[6];
   };
   data: OfferFinalizeInstructionData;
 };
@@ -448,12 +375,12 @@ export function parseOfferFinalizeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOfferFinalizeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 9) {
+  if (instruction.accounts.length < 7) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 9,
+        expectedAccountMetas: 7,
       },
     );
   }
@@ -470,8 +397,6 @@ export function parseOfferFinalizeInstruction<
       offer: getNextAccount(),
       escrow: getNextAccount(),
       mint: getNextAccount(),
-      vault: getNextAccount(),
-      feeVault: getNextAccount(),
       refundAccount: getNextAccount(),
       buyer: getNextAccount(),
       tokenProgram: getNextAccount(),

@@ -37,6 +37,7 @@ import {
   getAttestorCodec,
   getContributionCodec,
   getContributorCodec,
+  getCustodianCodec,
   getOfferCodec,
   getPoolCodec,
   getVoteCodec,
@@ -46,6 +47,8 @@ import {
   type ContributionArgs,
   type Contributor,
   type ContributorArgs,
+  type Custodian,
+  type CustodianArgs,
   type Offer,
   type OfferArgs,
   type Pool,
@@ -61,9 +64,12 @@ import {
   getContributionInvalidateInstruction,
   getContributionRevokeInstruction,
   getContributionSubmitInstructionAsync,
+  getCustodianAddInstructionAsync,
+  getCustodianRemoveInstruction,
   getFeesWithdrawInstructionAsync,
   getOfferCancelInstructionAsync,
   getOfferCreateInstructionAsync,
+  getOfferDeliverInstructionAsync,
   getOfferFinalizeInstructionAsync,
   getOfferRefundInstructionAsync,
   getOfferVoteInstructionAsync,
@@ -80,9 +86,12 @@ import {
   parseContributionInvalidateInstruction,
   parseContributionRevokeInstruction,
   parseContributionSubmitInstruction,
+  parseCustodianAddInstruction,
+  parseCustodianRemoveInstruction,
   parseFeesWithdrawInstruction,
   parseOfferCancelInstruction,
   parseOfferCreateInstruction,
+  parseOfferDeliverInstruction,
   parseOfferFinalizeInstruction,
   parseOfferRefundInstruction,
   parseOfferVoteInstruction,
@@ -99,9 +108,12 @@ import {
   type ContributionInvalidateInput,
   type ContributionRevokeInput,
   type ContributionSubmitAsyncInput,
+  type CustodianAddAsyncInput,
+  type CustodianRemoveInput,
   type FeesWithdrawAsyncInput,
   type OfferCancelAsyncInput,
   type OfferCreateAsyncInput,
+  type OfferDeliverAsyncInput,
   type OfferFinalizeAsyncInput,
   type OfferRefundAsyncInput,
   type OfferVoteAsyncInput,
@@ -112,9 +124,12 @@ import {
   type ParsedContributionInvalidateInstruction,
   type ParsedContributionRevokeInstruction,
   type ParsedContributionSubmitInstruction,
+  type ParsedCustodianAddInstruction,
+  type ParsedCustodianRemoveInstruction,
   type ParsedFeesWithdrawInstruction,
   type ParsedOfferCancelInstruction,
   type ParsedOfferCreateInstruction,
+  type ParsedOfferDeliverInstruction,
   type ParsedOfferFinalizeInstruction,
   type ParsedOfferRefundInstruction,
   type ParsedOfferVoteInstruction,
@@ -135,8 +150,10 @@ import {
   findAttestorPda,
   findContributionPda,
   findContributorPda,
+  findCustodianPda,
   findEscrowPda,
   findFeeVaultPda,
+  findOfferDeliverCustodianPda,
   findOfferPda,
   findPoolPda,
   findVaultPda,
@@ -150,6 +167,7 @@ export enum DataPoolAccount {
   Attestor,
   Contribution,
   Contributor,
+  Custodian,
   Offer,
   Pool,
   Vote,
@@ -191,6 +209,17 @@ export function identifyDataPoolAccount(
     )
   ) {
     return DataPoolAccount.Contributor;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([132, 228, 139, 184, 112, 228, 108, 240]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolAccount.Custodian;
   }
   if (
     containsBytes(
@@ -240,12 +269,15 @@ export enum DataPoolInstruction {
   AuthorityAccept,
   AttestorAdd,
   AttestorRemove,
+  CustodianAdd,
+  CustodianRemove,
   ContributionSubmit,
   ContributionRevoke,
   ContributionInvalidate,
   OfferCreate,
   OfferVote,
   OfferFinalize,
+  OfferDeliver,
   OfferRefund,
   OfferCancel,
   VoteClose,
@@ -349,6 +381,28 @@ export function identifyDataPoolInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([54, 128, 223, 86, 194, 144, 137, 230]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.CustodianAdd;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([151, 39, 200, 62, 6, 80, 255, 0]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.CustodianRemove;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([57, 107, 170, 125, 181, 65, 36, 153]),
       ),
       0,
@@ -410,6 +464,17 @@ export function identifyDataPoolInstruction(
     )
   ) {
     return DataPoolInstruction.OfferFinalize;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([84, 196, 23, 211, 146, 178, 177, 236]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.OfferDeliver;
   }
   if (
     containsBytes(
@@ -500,6 +565,12 @@ export type ParsedDataPoolInstruction<
       instructionType: DataPoolInstruction.AttestorRemove;
     } & ParsedAttestorRemoveInstruction<TProgram>)
   | ({
+      instructionType: DataPoolInstruction.CustodianAdd;
+    } & ParsedCustodianAddInstruction<TProgram>)
+  | ({
+      instructionType: DataPoolInstruction.CustodianRemove;
+    } & ParsedCustodianRemoveInstruction<TProgram>)
+  | ({
       instructionType: DataPoolInstruction.ContributionSubmit;
     } & ParsedContributionSubmitInstruction<TProgram>)
   | ({
@@ -517,6 +588,9 @@ export type ParsedDataPoolInstruction<
   | ({
       instructionType: DataPoolInstruction.OfferFinalize;
     } & ParsedOfferFinalizeInstruction<TProgram>)
+  | ({
+      instructionType: DataPoolInstruction.OfferDeliver;
+    } & ParsedOfferDeliverInstruction<TProgram>)
   | ({
       instructionType: DataPoolInstruction.OfferRefund;
     } & ParsedOfferRefundInstruction<TProgram>)
@@ -594,6 +668,20 @@ export function parseDataPoolInstruction<TProgram extends string>(
         ...parseAttestorRemoveInstruction(instruction),
       };
     }
+    case DataPoolInstruction.CustodianAdd: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.CustodianAdd,
+        ...parseCustodianAddInstruction(instruction),
+      };
+    }
+    case DataPoolInstruction.CustodianRemove: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.CustodianRemove,
+        ...parseCustodianRemoveInstruction(instruction),
+      };
+    }
     case DataPoolInstruction.ContributionSubmit: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -634,6 +722,13 @@ export function parseDataPoolInstruction<TProgram extends string>(
       return {
         instructionType: DataPoolInstruction.OfferFinalize,
         ...parseOfferFinalizeInstruction(instruction),
+      };
+    }
+    case DataPoolInstruction.OfferDeliver: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.OfferDeliver,
+        ...parseOfferDeliverInstruction(instruction),
       };
     }
     case DataPoolInstruction.OfferRefund: {
@@ -692,6 +787,8 @@ export type DataPoolPluginAccounts = {
     SelfFetchFunctions<ContributionArgs, Contribution>;
   contributor: ReturnType<typeof getContributorCodec> &
     SelfFetchFunctions<ContributorArgs, Contributor>;
+  custodian: ReturnType<typeof getCustodianCodec> &
+    SelfFetchFunctions<CustodianArgs, Custodian>;
   offer: ReturnType<typeof getOfferCodec> &
     SelfFetchFunctions<OfferArgs, Offer>;
   pool: ReturnType<typeof getPoolCodec> & SelfFetchFunctions<PoolArgs, Pool>;
@@ -728,6 +825,14 @@ export type DataPoolPluginInstructions = {
     input: AttestorRemoveInput,
   ) => ReturnType<typeof getAttestorRemoveInstruction> &
     SelfPlanAndSendFunctions;
+  custodianAdd: (
+    input: MakeOptional<CustodianAddAsyncInput, "payer">,
+  ) => ReturnType<typeof getCustodianAddInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  custodianRemove: (
+    input: CustodianRemoveInput,
+  ) => ReturnType<typeof getCustodianRemoveInstruction> &
+    SelfPlanAndSendFunctions;
   contributionSubmit: (
     input: MakeOptional<ContributionSubmitAsyncInput, "payer">,
   ) => ReturnType<typeof getContributionSubmitInstructionAsync> &
@@ -751,6 +856,10 @@ export type DataPoolPluginInstructions = {
   offerFinalize: (
     input: OfferFinalizeAsyncInput,
   ) => ReturnType<typeof getOfferFinalizeInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  offerDeliver: (
+    input: OfferDeliverAsyncInput,
+  ) => ReturnType<typeof getOfferDeliverInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerRefund: (
     input: OfferRefundAsyncInput,
@@ -778,9 +887,11 @@ export type DataPoolPluginPdas = {
   vault: typeof findVaultPda;
   feeVault: typeof findFeeVaultPda;
   attestor: typeof findAttestorPda;
+  custodian: typeof findCustodianPda;
   contributor: typeof findContributorPda;
   escrow: typeof findEscrowPda;
   vote: typeof findVotePda;
+  offerDeliverCustodian: typeof findOfferDeliverCustodianPda;
   pool: typeof findPoolPda;
   offer: typeof findOfferPda;
   contribution: typeof findContributionPda;
@@ -803,6 +914,7 @@ export function dataPoolProgram() {
           attestor: addSelfFetchFunctions(client, getAttestorCodec()),
           contribution: addSelfFetchFunctions(client, getContributionCodec()),
           contributor: addSelfFetchFunctions(client, getContributorCodec()),
+          custodian: addSelfFetchFunctions(client, getCustodianCodec()),
           offer: addSelfFetchFunctions(client, getOfferCodec()),
           pool: addSelfFetchFunctions(client, getPoolCodec()),
           vote: addSelfFetchFunctions(client, getVoteCodec()),
@@ -851,6 +963,19 @@ export function dataPoolProgram() {
               client,
               getAttestorRemoveInstruction(input),
             ),
+          custodianAdd: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCustodianAddInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
+          custodianRemove: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCustodianRemoveInstruction(input),
+            ),
           contributionSubmit: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -890,6 +1015,11 @@ export function dataPoolProgram() {
               client,
               getOfferFinalizeInstructionAsync(input),
             ),
+          offerDeliver: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getOfferDeliverInstructionAsync(input),
+            ),
           offerRefund: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -920,9 +1050,11 @@ export function dataPoolProgram() {
           vault: findVaultPda,
           feeVault: findFeeVaultPda,
           attestor: findAttestorPda,
+          custodian: findCustodianPda,
           contributor: findContributorPda,
           escrow: findEscrowPda,
           vote: findVotePda,
+          offerDeliverCustodian: findOfferDeliverCustodianPda,
           pool: findPoolPda,
           offer: findOfferPda,
           contribution: findContributionPda,

@@ -7,6 +7,7 @@
  */
 
 export * from "./contributionStatus";
+export * from "./deliveryReceipt";
 export * from "./offerState";
 export * from "./poolParams";
 export * from "./rejectReason";

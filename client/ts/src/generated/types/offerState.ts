@@ -21,6 +21,8 @@ export enum OfferState {
   Accepted,
   Rejected,
   Cancelled,
+  AwaitingDelivery,
+  Undelivered,
 }
 
 export type OfferStateArgs = OfferState;

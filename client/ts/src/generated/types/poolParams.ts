@@ -22,9 +22,8 @@ import {
 } from "@solana/kit";
 
 /**
- * The six parameters a curator sets: one type for the pool account, `pool_create`,
- * `pool_update` and their events, checked in one place. Its Borsh bytes are the six fields in
- * order, so the pool account's layout is unchanged.
+ * The parameters a curator sets: one type for the pool account, `pool_create`, `pool_update`
+ * and their events, checked in one place.
  */
 export type PoolParams = {
   /** Curator fee on each sale, in bps. */
@@ -39,6 +38,12 @@ export type PoolParams = {
   minOfferPrice: bigint;
   /** Highest score one contribution may carry (at least 1). */
   maxScore: bigint;
+  /**
+   * Time a custodian has to deliver an approved sale, in seconds (`MIN_DELIVERY_PERIOD` to
+   * `MAX_DELIVERY_PERIOD`); after it anyone can settle the offer as undelivered and the
+   * buyer gets the price back.
+   */
+  deliveryPeriod: bigint;
 };
 
 export type PoolParamsArgs = {
@@ -54,6 +59,12 @@ export type PoolParamsArgs = {
   minOfferPrice: number | bigint;
   /** Highest score one contribution may carry (at least 1). */
   maxScore: number | bigint;
+  /**
+   * Time a custodian has to deliver an approved sale, in seconds (`MIN_DELIVERY_PERIOD` to
+   * `MAX_DELIVERY_PERIOD`); after it anyone can settle the offer as undelivered and the
+   * buyer gets the price back.
+   */
+  deliveryPeriod: number | bigint;
 };
 
 export function getPoolParamsEncoder(): FixedSizeEncoder<PoolParamsArgs> {
@@ -64,6 +75,7 @@ export function getPoolParamsEncoder(): FixedSizeEncoder<PoolParamsArgs> {
     ["votingPeriod", getI64Encoder()],
     ["minOfferPrice", getU64Encoder()],
     ["maxScore", getU64Encoder()],
+    ["deliveryPeriod", getI64Encoder()],
   ]);
 }
 
@@ -75,6 +87,7 @@ export function getPoolParamsDecoder(): FixedSizeDecoder<PoolParams> {
     ["votingPeriod", getI64Decoder()],
     ["minOfferPrice", getU64Decoder()],
     ["maxScore", getU64Decoder()],
+    ["deliveryPeriod", getI64Decoder()],
   ]);
 }
 

@@ -20,6 +20,7 @@ export enum RejectReason {
   Vote,
   EmptyPool,
   AccumulatorFull,
+  Undelivered,
 }
 
 export type RejectReasonArgs = RejectReason;
