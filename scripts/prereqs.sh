@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, only when missing, the system tools the build and tests use: a C compiler (crates with
-# C code), patch (the SBF std patch), python3 (IDL assembly). Rust itself comes from rustup, which
+# C code), patch (the SBF std patch), python3 (IDL assembly), pkg-config and the OpenSSL headers
+# (linked by the in-process chain's precompiles). Rust itself comes from rustup, which
 # reads rust-toolchain.toml. With --tests also what only the tests use: headless Chromium (the
 # audit report is rendered and screenshotted) and Node.js with npm (the TypeScript client's
 # test). Safe to run again.
@@ -16,6 +17,8 @@ command -v cc >/dev/null || missing+=(gcc)
 command -v patch >/dev/null || missing+=(patch)
 command -v python3 >/dev/null || missing+=(python3)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
+# The system OpenSSL that .cargo/config.toml links instead of compiling a vendored copy.
+pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[prereqs] installing ${missing[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi

@@ -83,6 +83,17 @@ impl fmt::Display for DemoSummary {
                 format!("yes {} / no {}", s.yes_weight, s.no_weight),
             ),
             ("Outcome", s.outcome.clone()),
+            (
+                "Delivered",
+                if s.delivered_contributions == 0 {
+                    "nothing".to_string()
+                } else {
+                    format!(
+                        "the {} contributions paid, manifest of {} bytes on the receipt, before any money moved",
+                        s.delivered_contributions, s.delivered_bytes
+                    )
+                },
+            ),
             ("Price", format!("{} USDC", usdc(s.price))),
             ("Curator fee", format!("{} USDC", usdc(s.fee))),
             ("To contributors", format!("{} USDC", usdc(s.distributed))),
