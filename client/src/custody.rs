@@ -2,7 +2,8 @@
 //! the pool's history and checked against the commitment the pool holds now.
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Offer, OfferState, Pool};
+use anchor_lang::solana_program::instruction::Instruction;
+use data_pool::state::{DeliveryReceipt, Offer, OfferState, Pool};
 
 use crate::chain::{Chain, ChainError};
 use crate::delivery::{set_log, Commitment, DeliveryError, Manifest};
@@ -48,6 +49,30 @@ pub struct Prepared {
     pub pool: Pool,
     /// The offer as read.
     pub offer: Offer,
+}
+
+impl Prepared {
+    /// The manifest's bytes as stored, and the `offer_deliver` instruction that records them,
+    /// signed by the custodian key `custodian`.
+    pub fn delivery(
+        &self,
+        program_id: &Pubkey,
+        offer: &Pubkey,
+        custodian: &Pubkey,
+    ) -> (Vec<u8>, DeliveryReceipt, Instruction) {
+        let bytes = self.manifest.to_bytes();
+        let receipt = self.manifest.receipt(&bytes);
+        let ix = crate::instructions::offer_deliver(
+            program_id,
+            custodian,
+            &self.offer.pool,
+            offer,
+            &crate::instructions::PoolTokens::of(&self.pool),
+            &self.offer.buyer,
+            receipt,
+        );
+        (bytes, receipt, ix)
+    }
 }
 
 /// Reads `offer` (which must await delivery), the pool's history and the pool, and returns the

@@ -105,6 +105,18 @@ impl Commitment {
         }
     }
 
+    /// The receipt of a delivery of this set whose manifest has sha256 `manifest_hash` and whose
+    /// manifest and files take `size` bytes.
+    pub fn receipt(&self, manifest_hash: [u8; 32], size: u64) -> DeliveryReceipt {
+        DeliveryReceipt {
+            manifest_hash,
+            size,
+            contribution_count: self.contribution_count,
+            total_weight: self.total_weight,
+            set_hash: self.set_hash,
+        }
+    }
+
     /// The commitment a receipt records.
     pub fn of_receipt(r: &DeliveryReceipt) -> Self {
         Commitment {
@@ -279,13 +291,10 @@ impl Manifest {
     /// The receipt `offer_deliver` records for this manifest, whose stored bytes are `bytes`.
     pub fn receipt(&self, bytes: &[u8]) -> DeliveryReceipt {
         let files: u64 = self.files.iter().map(|f| f.size).sum();
-        DeliveryReceipt {
-            manifest_hash: Sha256::digest(bytes).into(),
-            size: files.saturating_add(bytes.len() as u64),
-            contribution_count: self.commitment.contribution_count,
-            total_weight: self.commitment.total_weight,
-            set_hash: self.commitment.set_hash,
-        }
+        self.commitment.receipt(
+            Sha256::digest(bytes).into(),
+            files.saturating_add(bytes.len() as u64),
+        )
     }
 
     /// Checks stored manifest bytes against an on-chain receipt: the hash, the commitment

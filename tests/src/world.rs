@@ -9,6 +9,7 @@ use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use data_pool::state::{Contributor, DeliveryReceipt, Offer, OfferState, Pool as PoolState};
 use data_pool_client::attestation::{attestation_message, ed25519_verify_ix};
+use data_pool_client::delivery::Commitment;
 use data_pool_client::instructions::{self as dix, PoolTokens};
 use data_pool_client::pda::*;
 use sha2::{Digest, Sha256};
@@ -498,13 +499,7 @@ impl World {
     /// The receipt of a delivery of the pool's active set as it is now.
     pub fn current_receipt(&self) -> DeliveryReceipt {
         let p = self.pool_state();
-        DeliveryReceipt {
-            manifest_hash: Sha256::digest(p.set_hash).into(),
-            size: 1_000,
-            contribution_count: p.active_contribution_count,
-            total_weight: p.total_weight,
-            set_hash: p.set_hash,
-        }
+        Commitment::of_pool(&p).receipt(Sha256::digest(p.set_hash).into(), 1_000)
     }
 
     /// `custodian` delivers `offer` with `receipt`.

@@ -444,16 +444,7 @@ impl<'a, C: Chain> Stage<'a, C> {
         let prep = crate::custody::prepare(self.chain, p, offer, slice)
             .await
             .map_err(|e| StoryError::Failed(e.to_string()))?;
-        let bytes = prep.manifest.to_bytes();
-        let deliver = ix::offer_deliver(
-            p,
-            &custodian.pubkey(),
-            &prep.offer.pool,
-            offer,
-            &PoolTokens::of(&prep.pool),
-            &prep.offer.buyer,
-            prep.manifest.receipt(&bytes),
-        );
+        let (bytes, _, deliver) = prep.delivery(p, offer, &custodian.pubkey());
         self.send(&[deliver], &[custodian]).await?;
         Ok((prep.manifest, bytes))
     }

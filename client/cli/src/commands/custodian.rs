@@ -11,7 +11,6 @@ use data_pool::state::OfferState;
 use data_pool_client::chain::Chain;
 use data_pool_client::custody::{self, CustodyError};
 use data_pool_client::delivery::Manifest;
-use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::pda::find_custodian_pda;
 use data_pool_client::query::{self, offer_state_name as state_name};
 use data_pool_client::units::{format_amount, format_time};
@@ -165,8 +164,7 @@ pub async fn deliver<C: Chain>(
         ))
         .with_hint("sign with a registered custodian's keypair (-k); the curator adds one with `datapool custodian add`"));
     }
-    let bytes = prep.manifest.to_bytes();
-    let receipt = prep.manifest.receipt(&bytes);
+    let (bytes, receipt, i) = prep.delivery(&ctx.program_id, offer, &me);
     let path = store.join(offer.to_string()).join(MANIFEST_FILE);
     let d = prep.pool.mint_decimals;
     ctx.confirm(&Review {
@@ -192,15 +190,6 @@ pub async fn deliver<C: Chain>(
     })?;
     // Stored first: a crash after this point leaves a delivery that is simply made again.
     write_atomically(&path, &bytes)?;
-    let i = ix::offer_deliver(
-        &ctx.program_id,
-        &me,
-        &pool,
-        offer,
-        &PoolTokens::of(&prep.pool),
-        &prep.offer.buyer,
-        receipt,
-    );
     let sent = ctx.send("Deliver", &[i], true, &[]).await.map_err(|e| {
         if e.failure.as_ref().is_some_and(|f| f.name == "DeliverySetMismatch") {
             e.with_hint("a contribution entered or left meanwhile: run the same command again to rebuild the delivery")
