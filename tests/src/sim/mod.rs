@@ -81,6 +81,9 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         approval_bps: 5_000,
         voting_period: 1_800,
         max_score: 1_000,
+        // Short enough that some approved offers outlive it (undelivered refunds) and others are
+        // delivered in time.
+        delivery_period: 3_600,
         ..PoolConfig::default()
     };
     let mut w = World::with_config(cfg);
@@ -308,7 +311,12 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             }
             // Time passes.
             95..=96 => {
-                let dt = rng.below(1_200) as i64;
+                // Now and then long enough for an approved offer's delivery period to lapse.
+                let dt = if rng.chance(30) {
+                    3_600 + rng.below(3_600)
+                } else {
+                    rng.below(1_200)
+                } as i64;
                 w.env.warp(dt);
                 continue;
             }
