@@ -164,6 +164,14 @@ pub fn set_log(history: &[HistoryEvent]) -> Vec<SetChange> {
 /// Replays a set log from the empty set: checks every step's hash and consistency, and returns
 /// the active contributions (data hash → score) and the commitment at the end.
 pub fn replay(log: &[SetChange]) -> Result<(BTreeMap<[u8; 32], u64>, Commitment), DeliveryError> {
+    replay_each(log, |_| {})
+}
+
+/// [`replay`], calling `after` with the commitment after each step, in order.
+pub fn replay_each(
+    log: &[SetChange],
+    mut after: impl FnMut(&Commitment),
+) -> Result<(BTreeMap<[u8; 32], u64>, Commitment), DeliveryError> {
     let mut set = BTreeMap::new();
     let mut c = Commitment::default();
     for (step, ch) in log.iter().enumerate() {
@@ -190,6 +198,7 @@ pub fn replay(log: &[SetChange]) -> Result<(BTreeMap<[u8; 32], u64>, Commitment)
             c.total_weight -= ch.score;
         }
         c.set_hash = next;
+        after(&c);
     }
     Ok((set, c))
 }
