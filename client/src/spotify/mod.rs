@@ -9,8 +9,10 @@
 
 mod export;
 mod read;
+mod records;
 mod score;
 
 pub use export::{flavor_of, parse_time, ExportError, Flavor, Limits, Listening, Play};
 pub use read::{read_paths, read_upload};
+pub use records::{hash_of, Record, Records, RecordsError, RECORDS_VERSION};
 pub use score::{canonical_hash, score, Breakdown, ScoreRules};

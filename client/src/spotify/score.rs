@@ -91,18 +91,38 @@ fn sorted_unique(l: &Listening) -> (Vec<Play>, u64) {
 /// The canonical 32-byte hash of a listening history.
 pub fn canonical_hash(l: &Listening) -> [u8; 32] {
     let (plays, _) = sorted_unique(l);
+    hash_plays(
+        plays
+            .iter()
+            .map(|p| (p.end_minute, l.name(p.artist), l.name(p.track), p.ms)),
+    )
+}
+
+/// The canonical hash of plays `(end minute, artist, track, ms)` already sorted and unique.
+pub(crate) fn hash_plays<'a>(
+    plays: impl ExactSizeIterator<Item = (i64, &'a str, &'a str, u32)>,
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(HASH_DOMAIN);
     h.update((plays.len() as u64).to_le_bytes());
-    for p in &plays {
-        h.update(p.end_minute.to_le_bytes());
-        for s in [l.name(p.artist), l.name(p.track)] {
+    for (end_minute, artist, track, ms) in plays {
+        h.update(end_minute.to_le_bytes());
+        for s in [artist, track] {
             h.update((s.len() as u32).to_le_bytes());
             h.update(s.as_bytes());
         }
-        h.update(p.ms.to_le_bytes());
+        h.update(ms.to_le_bytes());
     }
     h.finalize().into()
+}
+
+/// The plays of a listening history in canonical order (sorted, duplicates dropped), with names.
+pub(crate) fn canonical_plays(l: &Listening) -> Vec<(i64, &str, &str, u32)> {
+    sorted_unique(l)
+        .0
+        .iter()
+        .map(|p| (p.end_minute, l.name(p.artist), l.name(p.track), p.ms))
+        .collect()
 }
 
 /// Scores a listening history.
