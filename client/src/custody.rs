@@ -1,14 +1,29 @@
-//! The custodian's reads: the manifest of a pool's active set for an approved offer, built from
-//! the pool's history and checked against the commitment the pool holds now.
+//! The custodian's work: the manifest of a pool's active set for an approved offer, built from
+//! the pool's history and checked against the commitment the pool holds now; then the slice the
+//! offer's terms name, built from the stored records of exactly that set, sealed to the buyer and
+//! stored, and the `offer_deliver` instruction that records it and pays the sale out.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use data_pool::state::{DeliveryReceipt, Offer, OfferState, Pool};
 
+use futures::{StreamExt, TryStreamExt};
+use sha2::{Digest, Sha256};
+use solana_keypair::Keypair;
+
 use crate::chain::{Chain, ChainError};
-use crate::delivery::{set_log, Commitment, DeliveryError, Manifest};
+use crate::dataset::{DatasetError, SliceBuilder, Terms};
+use crate::delivery::{set_log, Commitment, DeliveredFile, DeliveryError, Manifest};
 use crate::history::pool_history;
 use crate::query::{self, QueryError};
+use crate::seal::{self, SealError};
+use crate::spotify::Records;
+use crate::store::{delivery_key, records_key, Store, StoreError};
+
+/// Name of the manifest among a delivery's files.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// Records read from the store at once while building a slice.
+const READ_AHEAD: usize = 32;
 
 /// Why a delivery could not be prepared.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +36,30 @@ pub enum CustodyError {
         /// Its state.
         state: &'static str,
     },
+    /// The terms given are not the offer's.
+    #[error("the terms given hash to {given}, but offer {offer} committed to {on_chain}")]
+    Terms {
+        /// The offer.
+        offer: Pubkey,
+        /// sha256 of the terms given.
+        given: String,
+        /// The offer's terms hash.
+        on_chain: String,
+    },
+    /// A delivered contribution has no stored records.
+    #[error("contribution {data_hash} has no stored records: its contributor uploads them with `datapool contribute --file … --attestor-url …`, or the curator invalidates it")]
+    MissingRecords {
+        /// Its data hash.
+        data_hash: String,
+    },
+    /// Stored records are not the contribution's.
+    #[error(
+        "the stored records of contribution {data_hash} do not hash to it: the store was altered"
+    )]
+    AlteredRecords {
+        /// Its data hash.
+        data_hash: String,
+    },
     /// The set changed between reading the history and the pool.
     #[error("the pool's history ends in {history}, but the pool holds {pool}: the set changed while it was read; deliver again")]
     SetMoved {
@@ -29,6 +68,15 @@ pub enum CustodyError {
         /// Held by the pool.
         pool: Commitment,
     },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Building the slice failed.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// Sealing or opening failed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
     /// The history does not replay.
     #[error(transparent)]
     Delivery(#[from] DeliveryError),
@@ -49,6 +97,8 @@ pub struct Prepared {
     pub pool: Pool,
     /// The offer as read.
     pub offer: Offer,
+    /// The offer's terms.
+    pub terms: Terms,
 }
 
 impl Prepared {
@@ -73,16 +123,80 @@ impl Prepared {
         );
         (bytes, receipt, ix)
     }
+
+    /// Builds the slice from the stored records of exactly the manifest's contributions (each
+    /// opened with `custodian` and checked against its data hash), seals every file to the
+    /// buyer, and stores the files and then the manifest under the offer. Storing again after a
+    /// crash overwrites the same keys; nothing is paid until `offer_deliver` lands, and it lands
+    /// once. Returns what [`Prepared::delivery`] returns for the completed manifest.
+    pub async fn build(
+        &mut self,
+        store: &Store,
+        custodian: &Keypair,
+        program_id: &Pubkey,
+        offer: &Pubkey,
+    ) -> Result<(Vec<u8>, DeliveryReceipt, Instruction), CustodyError> {
+        let slice = self.terms.slice()?;
+        let pool = self.offer.pool;
+        let mut builder = SliceBuilder::new(slice, *offer)?;
+        let hashes: Vec<[u8; 32]> = self
+            .manifest
+            .contributions
+            .iter()
+            .map(|c| c.data_hash)
+            .collect();
+        let mut reads = futures::stream::iter(hashes)
+            .map(|h| async move {
+                match store.get(&records_key(&pool, &h)).await {
+                    Ok(b) => Ok((h, b)),
+                    Err(StoreError::NotFound { .. }) => Err(CustodyError::MissingRecords {
+                        data_hash: hex::encode(h),
+                    }),
+                    Err(e) => Err(e.into()),
+                }
+            })
+            .buffered(READ_AHEAD);
+        while let Some((h, sealed)) = reads.try_next().await? {
+            let altered = || CustodyError::AlteredRecords {
+                data_hash: hex::encode(h),
+            };
+            let plain = seal::open(&sealed, custodian).map_err(|_| altered())?;
+            let records = Records::from_bytes(&plain).map_err(|_| altered())?;
+            if records.hash() != h {
+                return Err(altered());
+            }
+            builder.add(&h, &records)?;
+        }
+        let mut files = vec![];
+        for f in builder.finish()? {
+            let plain_sha256 = Sha256::digest(&f.bytes).into();
+            let sealed = seal::seal(&f.bytes, &[self.offer.buyer])?;
+            let name = format!("{}.age", f.name);
+            files.push(DeliveredFile {
+                name: name.clone(),
+                sha256: Sha256::digest(&sealed).into(),
+                size: sealed.len() as u64,
+                plain_sha256,
+            });
+            store.put(&delivery_key(offer, &name), sealed).await?;
+        }
+        self.manifest.files = files;
+        let out = self.delivery(program_id, offer, &solana_signer::Signer::pubkey(custodian));
+        store
+            .put(&delivery_key(offer, MANIFEST_FILE), out.0.clone())
+            .await?;
+        Ok(out)
+    }
 }
 
-/// Reads `offer` (which must await delivery), the pool's history and the pool, and returns the
-/// manifest of the pool's active set for the slice `slice`, checked against the pool's
-/// commitment now.
+/// Reads `offer` (which must await delivery and have committed to `terms`), the pool's history
+/// and the pool, and returns the manifest of the pool's active set for the terms' slice,
+/// checked against the pool's commitment now.
 pub async fn prepare<C: Chain>(
     chain: &C,
     program_id: &Pubkey,
     offer_addr: &Pubkey,
-    slice: &str,
+    terms: &Terms,
 ) -> Result<Prepared, CustodyError> {
     let offer = query::offer(chain, program_id, offer_addr).await?;
     if offer.state != OfferState::AwaitingDelivery {
@@ -91,6 +205,15 @@ pub async fn prepare<C: Chain>(
             state: query::offer_state_name(&offer.state),
         });
     }
+    if terms.hash() != offer.terms_hash {
+        return Err(CustodyError::Terms {
+            offer: *offer_addr,
+            given: hex::encode(terms.hash()),
+            on_chain: hex::encode(offer.terms_hash),
+        });
+    }
+    let slice = terms.slice()?.to_string();
+    let slice = slice.as_str();
     let (history, _) = pool_history(chain, program_id, &offer.pool, &[], 16).await?;
     let manifest = Manifest::new(
         *program_id,
@@ -112,5 +235,6 @@ pub async fn prepare<C: Chain>(
         manifest,
         pool,
         offer,
+        terms: terms.clone(),
     })
 }

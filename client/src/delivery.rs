@@ -220,11 +220,14 @@ pub struct Delivered {
 pub struct DeliveredFile {
     /// Its name in the delivery.
     pub name: String,
-    /// sha256 of the stored bytes.
+    /// sha256 of the stored (sealed) bytes.
     #[serde(with = "hex32")]
     pub sha256: [u8; 32],
     /// Stored bytes.
     pub size: u64,
+    /// sha256 of the file once opened.
+    #[serde(with = "hex32")]
+    pub plain_sha256: [u8; 32],
 }
 
 /// What a custodian delivers for an offer: the set it was built from (the whole log, so anyone

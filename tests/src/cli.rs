@@ -184,6 +184,22 @@ impl CliEnv {
         self.ok(&args)
     }
 
+    /// Stores synthetic canonical records number `i` for `pool` in the store `store`, sealed to
+    /// the custodian whose keypair file is `custodian` (as the data service does for an
+    /// upload); returns their data hash, hex.
+    pub fn records(&self, store: &str, pool: &str, custodian: &str, i: u64) -> String {
+        let custodian =
+            data_pool_cli::config::read_keypair(Path::new(custodian)).expect("custodian");
+        let r = data_pool_client::story::synthetic_records(0xC11, i, 20 + i * 7);
+        let h = r.hash();
+        let sealed =
+            data_pool_client::seal::seal(&r.to_bytes(), &[custodian.pubkey()]).expect("seal");
+        let st = data_pool_client::store::Store::open(store).expect("store");
+        let key = data_pool_client::store::records_key(&pool.parse().expect("pool"), &h);
+        self.block(st.put(&key, sealed)).expect("put");
+        hex::encode(h)
+    }
+
     /// Sends instructions paid by the funder.
     pub fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) {
         let mut all = vec![&self.funder];
@@ -363,6 +379,7 @@ pub fn scenario(env: &CliEnv) -> Scenario {
     let (pool, curator, attestor) = (made.pool, made.curator, made.attestor);
     let (buyer_kp, buyer) = env.keypair("s-buyer", 10);
     env.token_account(&made.mint, &buyer_kp.pubkey(), 1_000_000_000_000);
+    let store = env.path("s-store");
     let mut people = Vec::new();
     for (i, score) in [120u64, 340, 560, 780].into_iter().enumerate() {
         let (kp, path) = env.keypair(&format!("s-c{i}"), 2);
@@ -370,7 +387,7 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         env.attest(
             &pool,
             &kp.pubkey(),
-            &format!("{:064x}", 100 + i),
+            &env.records(&store, &pool, &made.custodian, 100 + i as u64),
             score,
             &attestor,
             &att,
@@ -401,7 +418,6 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         }
     }
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &accepted]);
-    let store = env.path("s-store");
     env.ok(&[
         "-k",
         &made.custodian,
@@ -413,6 +429,8 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         &accepted,
         "--store",
         &store,
+        "--terms",
+        &terms,
     ]);
     env.ok(&["-k", &curator, "-y", "offer", "finalize", &rejected]);
     for (_, path) in &people[..3] {
@@ -462,6 +480,8 @@ pub struct Setup {
     pub buyer: String,
     /// The buyer's funded token account.
     pub buyer_ata: String,
+    /// The store holding the contributors' records.
+    pub store: String,
 }
 
 /// Makes the pool of [`Setup`] through the CLI.
@@ -492,12 +512,13 @@ pub fn setup() -> Setup {
     );
     let (buyer_kp, buyer) = env.keypair("buyer", 10);
     let buyer_ata = env.token_account(&made.mint, &buyer_kp.pubkey(), 100_000 * USDC);
+    let store = env.path("store");
     let mut people = Vec::new();
     for (i, score) in [100u64, 300, 600].into_iter().enumerate() {
         let relayed = i == 2;
         let (kp, path) = env.keypair(&format!("contributor{i}"), if relayed { 0 } else { 5 });
         let att = env.path(&format!("att{i}.json"));
-        let hash = format!("{:064x}", i + 1);
+        let hash = env.records(&store, &pool, &made.custodian, i as u64);
         let w = env.attest(&pool, &kp.pubkey(), &hash, score, &attestor, &att, &[]);
         assert_eq!(n(&w, "score"), score);
         let mut args = vec![
@@ -527,5 +548,6 @@ pub fn setup() -> Setup {
         people,
         buyer,
         buyer_ata: buyer_ata.to_string(),
+        store,
     }
 }

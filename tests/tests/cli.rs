@@ -254,7 +254,7 @@ fn offers_votes_finalize_claims_and_refunds() {
     assert!(n(&f0, "deliveryDeadline") > 0);
     // Approved: nothing is paid until the custodian delivers. Only a registered custodian may,
     // and a fetch before delivery is refused.
-    let store = env.path("store");
+    let store = t.store.clone();
     let e = env.fails(
         &[
             "-k",
@@ -265,6 +265,8 @@ fn offers_votes_finalize_claims_and_refunds() {
             &offer0,
             "--store",
             &store,
+            "--terms",
+            &terms,
         ],
         EXIT_INPUT,
     );
@@ -276,11 +278,30 @@ fn offers_votes_finalize_claims_and_refunds() {
     let out = env.path("bought");
     let e = env.fails(
         &[
-            "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
+            "-k", &t.buyer, "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
         ],
         EXIT_INPUT,
     );
     assert!(e.message.contains("not delivered"), "{}", e.message);
+    // Terms other than the offer's (another slice) are refused before anything is built.
+    let e = env.fails(
+        &[
+            "-k",
+            &t.custodian,
+            "-y",
+            "custodian",
+            "deliver",
+            &offer0,
+            "--store",
+            &store,
+            "--terms",
+            &terms,
+            "--slice",
+            "aggregate:k=2",
+        ],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("committed to"), "{}", e.message);
     let d = env.ok(&[
         "-k",
         &t.custodian,
@@ -292,6 +313,8 @@ fn offers_votes_finalize_claims_and_refunds() {
         &offer0,
         "--store",
         &store,
+        "--terms",
+        &terms,
     ]);
     assert_eq!(n(&d, "contributions"), 3);
     assert_eq!(n(&d, "totalWeight"), 1_000);
@@ -299,14 +322,31 @@ fn offers_votes_finalize_claims_and_refunds() {
     assert_eq!(n(&d, "net"), 52_250 * USDC);
     let shown = env.ok(&["offer", "show", &offer0]);
     assert_eq!(s(&shown, "state"), "accepted");
-    // The buyer fetches the delivery and it verifies against the on-chain receipt.
+    // Only the buyer can open the delivery.
+    let e = env.fails(
+        &[
+            "-k", &t.curator, "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(
+        e.message.contains("encrypted to the offer's buyer"),
+        "{}",
+        e.message
+    );
+    // The buyer fetches the delivery: it opens with the buyer's keypair and verifies against
+    // the on-chain receipt, down to every contributor's data hash recomputed from the rows.
     let f = env.ok(&[
-        "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
+        "-k", &t.buyer, "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
     ]);
     assert_eq!(n(&f, "contributions"), 3);
     assert_eq!(n(&f, "totalWeight"), 1_000);
-    // A tampered store is refused, and nothing is written.
+    assert_eq!(n(&f, "rows"), 20 + 27 + 34);
+    let rows = std::path::Path::new(&out).join("rows.parquet");
+    assert!(std::fs::read(&rows).unwrap().starts_with(b"PAR1"));
+    // A tampered store is refused, and nothing is written: the manifest...
     let stored = std::path::Path::new(&store)
+        .join("deliveries")
         .join(&offer0)
         .join("manifest.json");
     let text = std::fs::read_to_string(&stored).unwrap();
@@ -316,12 +356,20 @@ fn offers_votes_finalize_claims_and_refunds() {
     )
     .unwrap();
     let out2 = env.path("bought-tampered");
-    let e = env.fails(
-        &[
-            "dataset", "fetch", &offer0, "--store", &store, "--out", &out2,
-        ],
-        EXIT_FAILED,
-    );
+    let fetch2 = [
+        "-k", &t.buyer, "dataset", "fetch", &offer0, "--store", &store, "--out", &out2,
+    ];
+    let e = env.fails(&fetch2, EXIT_FAILED);
+    assert!(e.message.contains("does not match"), "{}", e.message);
+    assert!(!std::path::Path::new(&out2).exists());
+    // ...and the data file.
+    std::fs::write(&stored, &text).unwrap();
+    let sealed = stored.with_file_name("rows.parquet.age");
+    let mut bytes = std::fs::read(&sealed).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&sealed, &bytes).unwrap();
+    let e = env.fails(&fetch2, EXIT_FAILED);
     assert!(e.message.contains("does not match"), "{}", e.message);
     assert!(!std::path::Path::new(&out2).exists());
     let cl = env.ok(&["custodian", "list", &t.pool]);

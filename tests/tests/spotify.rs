@@ -347,6 +347,9 @@ fn start_service(
         max_body,
         concurrency,
         ttl: 3_600,
+        store: None,
+        custodians: vec![],
+        lookups: None,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -298,31 +298,53 @@ pub enum CustodianCmd {
         pool: String,
     },
     /// Deliver an approved offer (signed with -k/--keypair, a registered custodian): builds the
-    /// manifest of the pool's active set, stores it, and records the delivery on chain, which
-    /// pays the sale out
+    /// slice the offer's terms name from the stored records of exactly the pool's active
+    /// contributions, encrypts it to the buyer, stores it, and records the delivery on chain,
+    /// which pays the sale out
     Deliver {
         /// The offer
         offer: String,
-        /// Directory the delivery is stored in (one folder per offer)
-        #[arg(long, value_name = "DIR")]
-        store: PathBuf,
-        /// The slice sold, as the offer's terms name it
-        #[arg(long, default_value = "rows")]
-        slice: String,
+        /// Where records and deliveries are stored: a directory or s3://bucket/prefix
+        #[arg(long, value_name = "URL")]
+        store: String,
+        #[command(flatten)]
+        terms: TermsArgs,
     },
+}
+
+/// The terms of an offer: the slice and the legal text (the buyer and the custodian pass the
+/// same ones; their hash is the offer's on-chain terms hash).
+#[derive(Clone, Debug, Args)]
+pub struct TermsArgs {
+    /// The slice bought: `rows` (every play under per-offer pseudonyms) or `aggregate:k=N`
+    /// (counts by track, artist and day; groups of fewer than N contributors left out)
+    #[arg(long, default_value = "rows")]
+    pub slice: String,
+    /// File with the legal text of the sale (its sha256 goes into the terms)
+    #[arg(long, value_name = "FILE")]
+    pub terms: Option<PathBuf>,
 }
 
 /// `dataset …`
 #[derive(Debug, Subcommand)]
 pub enum DatasetCmd {
-    /// Fetch an offer's delivery from the store and verify it against the on-chain receipt
+    /// Fetch an offer's delivery (buyer, signed with -k/--keypair), decrypt it and verify it
+    /// against the on-chain receipt; nothing is written unless everything matches
     Fetch {
         /// The offer
         offer: String,
-        /// Directory the custodian stored the delivery in
-        #[arg(long, value_name = "DIR")]
-        store: PathBuf,
-        /// Directory to write the verified delivery to
+        /// The pool's data service, which checks that you are the buyer
+        #[arg(
+            long,
+            value_name = "URL",
+            required_unless_present = "store",
+            conflicts_with = "store"
+        )]
+        from: Option<String>,
+        /// Read the store directly instead: a directory or s3://bucket/prefix
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Directory to write the verified files to
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -371,6 +393,13 @@ pub enum AttestorCmd {
         /// Score cap [default: the pool's max score, read from the chain]
         #[arg(long)]
         max_score: Option<u64>,
+        /// Store contributors' records here (a directory or s3://bucket/prefix) and serve
+        /// deliveries to their buyers: enables PUT /v1/records and GET /v1/deliveries
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Custodian keys records are encrypted to [default: the pool's active custodians]
+        #[arg(long = "custodian", value_name = "PUBKEY")]
+        custodians: Vec<String>,
     },
 }
 
@@ -461,9 +490,8 @@ pub enum OfferCmd {
         /// Price in the mint's units (e.g. 55000)
         #[arg(long)]
         price: String,
-        /// File with the terms of sale (its sha256 goes on chain)
-        #[arg(long, value_name = "FILE")]
-        terms: PathBuf,
+        #[command(flatten)]
+        terms: TermsArgs,
         /// Where the terms can be read
         #[arg(long, value_name = "URI", default_value = "")]
         terms_uri: String,
@@ -550,4 +578,14 @@ pub struct DemoArgs {
     /// Transactions in flight at once (RPC chains)
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Where records and the delivery are stored: a directory or s3://bucket/prefix
+    /// [default: a new temporary directory]
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    /// The slice the buyer buys: `rows` or `aggregate:k=N`
+    #[arg(long, default_value = "rows")]
+    pub slice: String,
+    /// Write the buyer's verified Parquet files here
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

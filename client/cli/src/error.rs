@@ -1,11 +1,12 @@
 //! What went wrong, for people and for scripts, and the exit codes: 0 success, 1 the chain
-//! refused or the transaction failed, 2 bad input (nothing was sent), 3 the node could not be
-//! reached.
+//! refused or the transaction failed, 2 bad input (nothing was sent), 3 the node, the store or
+//! the data service could not be reached.
 
 use data_pool_client::chain::ChainError;
 use data_pool_client::errors::Failure;
 use data_pool_client::query::QueryError;
 use data_pool_client::send::SendError;
+use data_pool_client::store::StoreError;
 use data_pool_client::story::StoryError;
 
 /// Exit code: the chain refused or the transaction failed.
@@ -134,6 +135,23 @@ impl From<StoryError> for CliError {
             StoryError::Query(q) => q.into(),
             StoryError::Chain(c) => c.into(),
             StoryError::Failed(m) => CliError::failed(m),
+            StoryError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Url(_) => CliError::input(e.to_string()),
+            StoreError::NotFound { .. } | StoreError::Refused { .. } => {
+                CliError::failed(e.to_string())
+            }
+            StoreError::Failed { .. } => CliError {
+                code: EXIT_UNREACHABLE,
+                ..CliError::input(e.to_string())
+            }
+            .with_hint("check the store URL, its credentials (AWS_* variables) and that it is reachable; nothing was sent"),
         }
     }
 }

@@ -60,7 +60,7 @@ async fn run(cli: &Cli) -> Result<Printed, CliError> {
     let action = resolve::resolve(&cli.command)?;
     let settings = config::settings(g)?;
     #[cfg(feature = "embedded")]
-    if let Action::Demo(_) = &action {
+    if let Action::Demo(..) = &action {
         if !settings.url_explicit {
             let chain = data_pool_client::chain::embedded::EmbeddedChain::with_default_program(
                 &context::program_id(g)?,
@@ -79,7 +79,7 @@ async fn run(cli: &Cli) -> Result<Printed, CliError> {
     ctx.explorer = context::explorer_suffix(&settings.url);
     ctx.ws_url = Some(settings.ws_url.clone());
     ctx.commitment = settings.commitment;
-    if let Action::Demo(_) = &action {
+    if let Action::Demo(..) = &action {
         ctx.send_opts.fetch_logs = false;
     }
     commands::dispatch(&ctx, action).await

@@ -102,16 +102,22 @@ impl Records {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, RecordsError> {
         let r: Records =
             serde_json::from_slice(bytes).map_err(|e| RecordsError::Malformed(e.to_string()))?;
-        if r.version != RECORDS_VERSION {
-            return Err(RecordsError::Version(r.version));
+        r.check()?;
+        Ok(r)
+    }
+
+    /// Checks the version and canonical order with no repeats.
+    pub fn check(&self) -> Result<(), RecordsError> {
+        if self.version != RECORDS_VERSION {
+            return Err(RecordsError::Version(self.version));
         }
-        if r.plays.is_empty() {
+        if self.plays.is_empty() {
             return Err(RecordsError::Empty);
         }
-        if let Some(i) = r.plays.windows(2).position(|w| w[0] >= w[1]) {
+        if let Some(i) = self.plays.windows(2).position(|w| w[0] >= w[1]) {
             return Err(RecordsError::Order(i + 1));
         }
-        Ok(r)
+        Ok(())
     }
 }
 

@@ -7,7 +7,10 @@
 //! transactions at once as asked. [`unwrapped`] strings them together into the Unwrapped sale.
 //! Progress goes to a [`Progress`] the caller chooses (a terminal bar, a log line, nothing).
 
+mod data;
 pub mod unwrapped;
+
+pub use data::synthetic_records;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -20,7 +23,6 @@ use solana_signer::Signer;
 
 use crate::attestation::sign_attestation;
 use crate::chain::{Chain, ChainError};
-use crate::delivery::Manifest;
 use crate::events::DataPoolEvent;
 use crate::instructions::{self as ix, ContributionSubmitArgs, PoolCreateArgs, PoolTokens};
 use crate::query::{self, QueryError};
@@ -48,6 +50,9 @@ pub enum StoryError {
     /// Something the story expected did not happen.
     #[error("{0}")]
     Failed(String),
+    /// The store could not be used.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl StoryError {
@@ -428,25 +433,6 @@ impl<'a, C: Chain> Stage<'a, C> {
         let fin = ix::offer_finalize(p, pool, offer, &tokens, &o.refund_account, &o.buyer);
         self.send(&[fin], &[]).await?;
         Ok(query::offer(self.chain, p, offer).await?)
-    }
-
-    /// The custodian delivers an approved `offer` of the slice `slice`: builds the manifest of
-    /// the pool's active set from its history, checked against the pool's commitment, and
-    /// records it with `offer_deliver`, which settles the sale. Returns the manifest and its
-    /// bytes (for the caller to store).
-    pub async fn deliver(
-        &self,
-        offer: &Pubkey,
-        custodian: &Keypair,
-        slice: &str,
-    ) -> Result<(Manifest, Vec<u8>), StoryError> {
-        let p = &self.program_id;
-        let prep = crate::custody::prepare(self.chain, p, offer, slice)
-            .await
-            .map_err(|e| StoryError::Failed(e.to_string()))?;
-        let (bytes, _, deliver) = prep.delivery(p, offer, &custodian.pubkey());
-        self.send(&[deliver], &[custodian]).await?;
-        Ok((prep.manifest, bytes))
     }
 
     /// Every wallet claims what it is owed into its own associated token account (created in

@@ -8,17 +8,18 @@ use std::time::Instant;
 
 use data_pool::state::{OfferState, PoolParams};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use super::{derived_keypair, Person, Stage, StoryError, LAMPORTS_PER_SOL};
+use super::{derived_keypair, synthetic_records, Person, Stage, StoryError, LAMPORTS_PER_SOL};
 use crate::chain::Chain;
 use crate::checks::Check;
+use crate::dataset::{DatasetFile, Slice, Terms};
 use crate::instructions::{self as ix, OfferCreateArgs, PoolCreateArgs};
 use crate::pda::find_offer_pda;
 use crate::query;
 use crate::rng::Rng;
+use crate::store::Store;
 
 /// Decimals of the story's USDC-like payout mint.
 pub const DECIMALS: u8 = 6;
@@ -36,6 +37,10 @@ pub struct Config {
     pub seed: u64,
     /// Transactions in flight at once.
     pub concurrency: usize,
+    /// Where contributors' records and the delivery are stored.
+    pub store: Store,
+    /// The slice the buyer's offer names.
+    pub slice: Slice,
 }
 
 impl Config {
@@ -111,6 +116,22 @@ pub struct Summary {
     pub delivered_contributions: u64,
     /// Bytes of the delivery's manifest and files.
     pub delivered_bytes: u64,
+    /// The slice delivered.
+    pub slice: String,
+    /// Rows (for `rows`) or groups kept (for `aggregate`) in the files the buyer verified.
+    pub delivered_rows: u64,
+    /// The files the buyer fetched and verified.
+    pub delivered_files: Vec<String>,
+    /// Where records and the delivery are stored.
+    pub store: String,
+    /// Bytes of contributors' sealed records in the store.
+    pub records_bytes: u64,
+    /// Seconds spent building and storing contributors' sealed records.
+    pub records_seconds: f64,
+    /// Seconds the custodian took to build, seal, store and record the delivery.
+    pub deliver_seconds: f64,
+    /// Seconds the buyer took to fetch, open and verify it.
+    pub fetch_seconds: f64,
     /// Claimed by contributors.
     pub claimed: u64,
     /// Smallest payout.
@@ -135,6 +156,9 @@ pub struct Summary {
     pub history_checks: Vec<Check>,
     /// Seconds the closing audit (snapshot, invariants, history) took.
     pub audit_seconds: f64,
+    /// The verified files, opened (for the caller to write out).
+    #[serde(skip)]
+    pub dataset: Vec<DatasetFile>,
 }
 
 impl Summary {
@@ -203,33 +227,56 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     stage.progress.note(&format!("pool {name} at {pool}"));
 
     let run_salt = rng.next_u64();
-    let people: Vec<Person> = (0..n)
-        .map(|i| {
+    let scores: Vec<u64> = (0..n)
+        .map(|_| {
             let base = 50 + rng.below(950);
             let score = if rng.below(20) == 0 { base * 20 } else { base };
-            Person {
-                wallet: derived_keypair(&format!(
-                    "datapool-demo/{}/contributor/{i}",
-                    cfg.seed ^ run_salt
-                )),
-                data_hash: Sha256::digest(format!("streaming-history/{run_salt}/{i}")).into(),
-                score: score.min(100_000),
-            }
+            score.min(100_000)
+        })
+        .collect();
+    // Each contributor's listening history, stored sealed to the custodian (as the pool's data
+    // service stores an upload); its hash is the contribution's data hash.
+    let records: Vec<_> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| synthetic_records(run_salt, i as u64, (s / 5).clamp(20, 400)))
+        .collect();
+    let records_started = Instant::now();
+    let hashes = stage
+        .store_records(
+            &cfg.store,
+            &pool,
+            &[custodian.pubkey()],
+            records,
+            cfg.concurrency,
+        )
+        .await?;
+    let records_seconds = records_started.elapsed().as_secs_f64();
+    let people: Vec<Person> = (0..n)
+        .map(|i| Person {
+            wallet: derived_keypair(&format!(
+                "datapool-demo/{}/contributor/{i}",
+                cfg.seed ^ run_salt
+            )),
+            data_hash: hashes[i as usize],
+            score: scores[i as usize],
         })
         .collect();
     stage
         .contribute(&pool, &people, &attestors, cfg.concurrency)
         .await?;
 
-    // The buyer's offer, paid into escrow.
+    // The buyer's offer, paid into escrow; its terms name the slice.
     let pool_state = query::pool(chain, p, &pool).await?;
     let tokens = crate::instructions::PoolTokens::of(&pool_state);
-    let terms =
-        b"Unwrapped x AI lab: 12 months of listening histories of the pool, for model training.";
+    let terms = Terms::new(
+        cfg.slice,
+        Some(b"Unwrapped x AI lab: 12 months of listening histories of the pool, for model training."),
+    );
     let offer = find_offer_pda(p, &pool, 0).0;
     let args = OfferCreateArgs {
         price: cfg.price,
-        terms_hash: Sha256::digest(terms).into(),
+        terms_hash: terms.hash(),
         terms_uri: "https://example.org/terms".into(),
     };
     let buyer = &market.buyer;
@@ -264,11 +311,37 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
 
     let mut o = stage.finalize(&pool, &offer).await?;
     let mut delivered = None;
+    let mut verified = None;
+    let (mut deliver_seconds, mut fetch_seconds) = (0.0, 0.0);
     if o.state == OfferState::AwaitingDelivery {
-        let (manifest, bytes) = stage.deliver(&offer, &custodian, "rows").await?;
-        delivered = Some((manifest.contributions.len() as u64, bytes.len() as u64));
+        let t = Instant::now();
+        let (manifest, _, receipt) = stage
+            .deliver(&offer, &custodian, &terms, &cfg.store)
+            .await?;
+        deliver_seconds = t.elapsed().as_secs_f64();
+        delivered = Some((manifest.contributions.len() as u64, receipt.size));
         o = query::offer(chain, p, &offer).await?;
+        let t = Instant::now();
+        let v = stage.fetch(&offer, buyer, &cfg.store).await?;
+        fetch_seconds = t.elapsed().as_secs_f64();
+        stage.progress.note(&format!(
+            "buyer verified {} ({} rows) against the on-chain receipt",
+            v.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            v.rows
+        ));
+        verified = Some(v);
     }
+    let records_bytes = cfg
+        .store
+        .list(&crate::store::records_prefix(&pool))
+        .await?
+        .iter()
+        .map(|l| l.size)
+        .sum();
     let claimers: Vec<&Keypair> = if o.state == OfferState::Accepted {
         people.iter().map(|person| &person.wallet).collect()
     } else {
@@ -327,6 +400,17 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         distributed: o.net_distributed,
         delivered_contributions: delivered.map(|d| d.0).unwrap_or(0),
         delivered_bytes: delivered.map(|d| d.1).unwrap_or(0),
+        slice: cfg.slice.to_string(),
+        delivered_rows: verified.as_ref().map(|v| v.rows).unwrap_or(0),
+        delivered_files: verified
+            .as_ref()
+            .map(|v| v.files.iter().map(|f| f.name.clone()).collect())
+            .unwrap_or_default(),
+        store: cfg.store.url().to_string(),
+        records_bytes,
+        records_seconds: round2(records_seconds),
+        deliver_seconds: round2(deliver_seconds),
+        fetch_seconds: round2(fetch_seconds),
         claimed: payouts.iter().sum(),
         payout_min: payouts.first().copied().unwrap_or(0),
         payout_median: payouts.get(payouts.len() / 2).copied().unwrap_or(0),
@@ -339,5 +423,6 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         invariants: audit.invariants,
         history_checks: audit.history.map(|h| h.checks).unwrap_or_default(),
         audit_seconds: round2(audit.seconds),
+        dataset: verified.map(|v| v.files).unwrap_or_default(),
     })
 }

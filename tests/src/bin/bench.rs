@@ -161,6 +161,18 @@ fn reference_points(runs: u64) -> (Vec<u64>, Vec<u64>) {
     (init, transfer)
 }
 
+/// The process's peak resident memory (VmHWM), KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
     let mut runs = 25u64;
     let mut json_path = String::from("target/bench.json");
@@ -309,24 +321,46 @@ fn main() {
         Keypair::new(),
         &data_pool_client::story::Silent,
     );
+    let store_dir = std::env::temp_dir().join(format!("datapool-bench-{}", std::process::id()));
     let cfg = data_pool_client::story::unwrapped::Config {
         contributors: n,
         turnout: 60,
         price: 55_000_000_000,
         seed: 7,
         concurrency: 1,
+        store: data_pool_client::store::Store::open(&store_dir.display().to_string())
+            .expect("store"),
+        slice: data_pool_client::dataset::Slice::Rows,
     };
+    // Peak memory of the cycle alone: reset the process's high-water mark first.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
     let r = rt
         .block_on(data_pool_client::story::unwrapped::run(&stage, &cfg))
         .expect("full cycle");
     let wall = started.elapsed().as_secs_f64();
-    println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, all claim)\n");
+    let peak_mib = peak_rss_kib() as f64 / 1024.0;
+    let _ = std::fs::remove_dir_all(&store_dir);
+    println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, delivery, all claim)\n");
     println!("| transactions | compute units | wall time (s) | audit (s) |\n|---|---|---|---|");
     println!(
         "| {} | {} | {wall:.1} | {} |",
         r.transactions, r.compute_units, r.audit_seconds
     );
+    println!(
+        "\n## Storing and delivering the data of {n} contributors (local store, `rows` slice)\n"
+    );
+    println!("| records stored | stored bytes | store time (s) | rows delivered | delivered bytes | deliver time (s) | buyer fetch + verify (s) | peak memory (MiB) |\n|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {n} | {} | {} | {} | {} | {} | {} | {peak_mib:.0} |",
+        r.records_bytes,
+        r.records_seconds,
+        r.delivered_rows,
+        r.delivered_bytes,
+        r.deliver_seconds,
+        r.fetch_seconds
+    );
     out.insert("fullCycle".into(), json!({ "contributors": n, "transactions": r.transactions, "computeUnits": r.compute_units, "wallSeconds": wall }));
+    out.insert("delivery".into(), json!({ "contributors": n, "slice": "rows", "recordsBytes": r.records_bytes, "recordsSeconds": r.records_seconds, "rows": r.delivered_rows, "deliveredBytes": r.delivered_bytes, "deliverSeconds": r.deliver_seconds, "fetchVerifySeconds": r.fetch_seconds, "peakRssMiB": peak_mib.round() }));
 
     // 5. Client throughput against a node (run under scripts/localnet.sh to get this part).
     if let Ok(url) = std::env::var("DATAPOOL_RPC_URL") {

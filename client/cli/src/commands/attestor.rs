@@ -12,7 +12,9 @@ use crate::error::CliError;
 use crate::lookup;
 use crate::output::{Listing, Printed};
 use crate::registry::{self, Role};
+use crate::resolve::open_store;
 use crate::resolve::Serve;
+use crate::service;
 
 /// `attestor add` / `attestor remove`.
 pub async fn set<C: Chain>(
@@ -90,7 +92,16 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     };
     let keypair = ctx.signer()?.insecure_clone();
     let attestor = keypair.pubkey();
-    let cfg = crate::service::ServiceConfig {
+    let store = s.store.as_deref().map(open_store).transpose()?;
+    let (lookups, requests) = service::lookups();
+    let what = match &store {
+        Some(st) => format!(
+            "attesting, storing records in {} and serving deliveries",
+            st.url()
+        ),
+        None => "attesting".into(),
+    };
+    let cfg = service::ServiceConfig {
         program_id: ctx.program_id,
         pool: s.pool,
         max_score,
@@ -98,18 +109,26 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
         max_body: s.max_body,
         concurrency: s.concurrency,
         ttl: s.ttl,
+        store,
+        custodians: s.custodians.clone(),
+        lookups: Some(lookups),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     let pool = s.pool;
-    crate::service::serve(
+    let server = service::serve(
         cfg,
         s.bind,
-        |a| eprintln!("attestor {attestor} serving pool {pool} on http://{a} (Ctrl-C to stop)"),
+        |a| eprintln!("attestor {attestor} {what} for pool {pool} on http://{a} (Ctrl-C to stop)"),
         shutdown,
+    );
+    // Chain reads are answered here, on this command's chain, while the server runs.
+    let (served, ()) = futures::future::join(
+        server,
+        service::answer_lookups(ctx.chain, ctx.program_id, pool, requests),
     )
-    .await
-    .map_err(|e| CliError::input(format!("cannot serve on {}: {e}", s.bind)))?;
+    .await;
+    served.map_err(|e| CliError::input(format!("cannot serve on {}: {e}", s.bind)))?;
     Ok(Printed::nothing())
 }

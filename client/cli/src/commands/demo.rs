@@ -2,6 +2,7 @@
 //! node, with progress on the terminal and a summary with the audit's verdicts.
 
 use std::fmt;
+use std::path::Path;
 
 use data_pool_client::chain::Chain;
 use data_pool_client::story::unwrapped::{self, Summary, DECIMALS};
@@ -22,7 +23,11 @@ pub struct DemoSummary(pub Summary);
 
 /// Runs the demo. The payer is the signer on a node; on the embedded chain a fresh key funded
 /// by the test faucet.
-pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, cfg: &unwrapped::Config) -> Result<Printed, CliError> {
+pub async fn run<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    cfg: &unwrapped::Config,
+    out: Option<&Path>,
+) -> Result<Printed, CliError> {
     let payer = if ctx.chain.is_embedded() {
         Keypair::new()
     } else {
@@ -39,6 +44,16 @@ pub async fn run<C: Chain>(ctx: &Ctx<'_, C>, cfg: &unwrapped::Config) -> Result<
     let mut stage = Stage::new(ctx.chain, ctx.program_id, payer, &bars);
     stage.send_opts = ctx.send_opts.clone();
     let summary = DemoSummary(unwrapped::run(&stage, cfg).await?);
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
+        for f in &summary.0.dataset {
+            let p = dir.join(&f.name);
+            std::fs::write(&p, &f.bytes)
+                .map_err(|e| CliError::input(format!("cannot write {}: {e}", p.display())))?;
+            eprintln!("wrote {}", p.display());
+        }
+    }
     let printed = Printed::of(&summary);
     if summary.0.sound() {
         Ok(printed)
@@ -84,13 +99,32 @@ impl fmt::Display for DemoSummary {
             ),
             ("Outcome", s.outcome.clone()),
             (
+                "Records",
+                format!(
+                    "{} listening histories stored encrypted to the custodian ({} bytes) in {}",
+                    s.contributors, s.records_bytes, s.store
+                ),
+            ),
+            (
                 "Delivered",
                 if s.delivered_contributions == 0 {
                     "nothing".to_string()
                 } else {
                     format!(
-                        "the {} contributions paid, manifest of {} bytes on the receipt, before any money moved",
-                        s.delivered_contributions, s.delivered_bytes
+                        "the {} slice of exactly the {} contributions paid ({} bytes, encrypted to the buyer) before any money moved",
+                        s.slice, s.delivered_contributions, s.delivered_bytes
+                    )
+                },
+            ),
+            (
+                "Buyer verified",
+                if s.delivered_files.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    format!(
+                        "{} ({} rows) against the on-chain receipt",
+                        s.delivered_files.join(", "),
+                        s.delivered_rows
                     )
                 },
             ),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod contribution;
 pub mod contributor;
 pub mod custodian;
+pub mod dataset;
 pub mod demo;
 pub mod offer;
 pub mod pool;
@@ -47,11 +48,9 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         Action::Deliver {
             offer,
             store,
-            slice,
-        } => custodian::deliver(ctx, &offer, &store, &slice).await,
-        Action::DatasetFetch { offer, store, out } => {
-            custodian::fetch(ctx, &offer, &store, &out).await
-        }
+            terms,
+        } => custodian::deliver(ctx, &offer, &store, &terms).await,
+        Action::DatasetFetch { offer, from, out } => dataset::fetch(ctx, &offer, &from, &out).await,
         Action::Attest(a) => proof::attest(ctx, &a).await,
         Action::ContributeAttestation { pool, file, source } => {
             proof::submit(ctx, &pool, &file, &source).await
@@ -93,6 +92,6 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             follow,
             limit,
         } => audit::run_events(ctx, &pool, follow, limit).await,
-        Action::Demo(cfg) => demo::run(ctx, &cfg).await,
+        Action::Demo(cfg, out) => demo::run(ctx, &cfg, out.as_deref()).await,
     }
 }

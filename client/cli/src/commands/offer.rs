@@ -251,6 +251,8 @@ pub struct Offered {
     pub escrow: String,
     /// sha256 of the terms, hex.
     pub terms_hash: String,
+    /// The slice bought.
+    pub slice: String,
     /// When voting ends.
     pub voting_ends_at: Option<i64>,
 }
@@ -313,14 +315,21 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
             ("from".into(), from.to_string()),
             ("refunds to".into(), refund.to_string()),
             (
+                "slice".into(),
+                format!(
+                    "{} (encrypted to your wallet key on delivery)",
+                    a.terms.slice
+                ),
+            ),
+            (
                 "terms".into(),
-                format!("sha256 {}", hex::encode(a.terms_hash)),
+                format!("sha256 {}", hex::encode(a.terms.hash())),
             ),
         ],
     })?;
     let args = ix::OfferCreateArgs {
         price,
-        terms_hash: a.terms_hash,
+        terms_hash: a.terms.hash(),
         terms_uri: a.terms_uri.clone(),
     };
     let i = ix::offer_create(
@@ -349,7 +358,8 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
             index: p.offer_count,
             price,
             escrow: find_escrow_pda(&ctx.program_id, &offer).0.to_string(),
-            terms_hash: hex::encode(a.terms_hash),
+            terms_hash: hex::encode(a.terms.hash()),
+            slice: a.terms.slice.clone(),
             voting_ends_at: ends,
         },
         format!(

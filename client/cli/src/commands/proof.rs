@@ -14,13 +14,14 @@ use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions as ix;
 use data_pool_client::pda::find_contribution_pda;
 use data_pool_client::spotify::{
-    canonical_hash, flavor_of, read_paths, score, Breakdown, ExportError, Limits, ScoreRules,
+    canonical_hash, flavor_of, read_paths, score, Breakdown, ExportError, Limits, Records,
+    ScoreRules,
 };
 use data_pool_client::units::{format_time, now_unix};
 use serde::Serialize;
 use solana_signer::Signer;
 
-use crate::context::Ctx;
+use crate::context::{Ctx, Review};
 use crate::error::{CliError, EXIT_UNREACHABLE};
 use crate::lookup;
 use crate::output::{Printed, Transaction};
@@ -305,12 +306,32 @@ pub async fn contribute_export<C: Chain>(
 ) -> Result<Printed, CliError> {
     let me = ctx.signer()?.pubkey();
     let owned = files.to_vec();
-    let (local_hash, body) = tokio::task::spawn_blocking(move || {
+    let (local_hash, body, records) = tokio::task::spawn_blocking(move || {
         let l = read_paths(&owned, &Limits::default()).map_err(export_error)?;
-        Ok::<_, CliError>((canonical_hash(&l), upload_body(&owned)?))
+        Ok::<_, CliError>((canonical_hash(&l), upload_body(&owned)?, Records::of(&l)))
     })
     .await
     .map_err(|e| CliError::failed(format!("reading the export failed: {e}")))??;
+    ctx.confirm(&Review {
+        title: format!("Contribute your Spotify export to pool {pool}"),
+        rows: vec![
+            (
+                "attest".into(),
+                format!("the export is sent to {url} to be scored and signed, and not kept"),
+            ),
+            (
+                "store".into(),
+                format!(
+                    "its {} plays (end time, artist, track, ms; no IP, device or username) are stored with the pool's data service, encrypted to the pool's custodians, to deliver the slices the pool sells",
+                    records.plays.len()
+                ),
+            ),
+            (
+                "revoke".into(),
+                "`datapool contribution revoke` takes your data out of every later sale".into(),
+            ),
+        ],
+    })?;
     let endpoint = format!("{}/attest?wallet={me}", url.trim_end_matches('/'));
     let resp = reqwest::Client::new()
         .post(&endpoint)
@@ -353,5 +374,51 @@ pub async fn contribute_export<C: Chain>(
             hex::encode(local_hash)
         )));
     }
+    // Stored before the contribution goes on chain: a failed upload leaves nothing on chain.
+    upload_records(url, &att, &records).await?;
     submit(ctx, pool, &att, url).await
+}
+
+/// Stores canonical records with the pool's data service (`PUT /v1/records`); the service
+/// checks them against the attestation. A service that keeps no records is told on stderr.
+async fn upload_records(
+    url: &str,
+    att: &AttestationFile,
+    records: &Records,
+) -> Result<(), CliError> {
+    let endpoint = format!("{}/v1/records", url.trim_end_matches('/'));
+    let body = serde_json::json!({ "attestation": att, "records": records });
+    let resp = reqwest::Client::new()
+        .put(&endpoint)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| CliError {
+            code: EXIT_UNREACHABLE,
+            ..CliError::failed(format!("cannot reach the data service at {url}: {e}"))
+        })?;
+    let status = resp.status();
+    let v: serde_json::Value = resp
+        .bytes()
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    if status.is_success() {
+        eprintln!(
+            "stored {} plays with the pool's data service, encrypted to its custodians",
+            records.plays.len()
+        );
+        return Ok(());
+    }
+    if status.as_u16() == 404 && v["error"] == "store" {
+        eprintln!("note: {url} keeps no records; the pool cannot deliver your data until it does");
+        return Ok(());
+    }
+    Err(CliError::failed(format!(
+        "the data service refused the records ({status}): {}",
+        v["detail"].as_str().unwrap_or("no detail")
+    ))
+    .with_hint("nothing was submitted on chain"))
 }

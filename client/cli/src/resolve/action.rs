@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anchor_lang::prelude::Pubkey;
 use data_pool::state::{OfferState, PoolParams};
 use data_pool_client::attestation::AttestationFile;
+use data_pool_client::dataset::Terms;
 use data_pool_client::story::unwrapped;
 use data_pool_client::units::parse_amount;
 use serde::Deserialize;
@@ -210,6 +211,19 @@ pub struct Serve {
     pub ttl: i64,
     /// Score cap (`None`: read the pool's).
     pub max_score: Option<u64>,
+    /// Store for records and deliveries (`None`: attest only).
+    pub store: Option<String>,
+    /// Custodian keys records are sealed to (empty: the pool's active custodians).
+    pub custodians: Vec<Pubkey>,
+}
+
+/// Where `dataset fetch` reads a delivery.
+#[derive(Clone, Debug)]
+pub enum FetchFrom {
+    /// The pool's data service (URL).
+    Service(String),
+    /// The store itself (URL).
+    Store(String),
 }
 
 /// `offer create`, resolved.
@@ -219,8 +233,8 @@ pub struct OfferCreate {
     pub pool: Pubkey,
     /// The price.
     pub price: Amount,
-    /// sha256 of the terms file.
-    pub terms_hash: [u8; 32],
+    /// The terms (their sha256 goes on chain).
+    pub terms: Terms,
     /// Where the terms can be read.
     pub terms_uri: String,
     /// Paying token account (`None`: the buyer's associated account).
@@ -279,13 +293,13 @@ pub enum Action {
     /// `custodian deliver`.
     Deliver {
         offer: Pubkey,
-        store: PathBuf,
-        slice: String,
+        store: String,
+        terms: Terms,
     },
     /// `dataset fetch`.
     DatasetFetch {
         offer: Pubkey,
-        store: PathBuf,
+        from: FetchFrom,
         out: PathBuf,
     },
     /// `attest`.
@@ -354,5 +368,5 @@ pub enum Action {
         limit: Option<usize>,
     },
     /// `demo`.
-    Demo(unwrapped::Config),
+    Demo(unwrapped::Config, Option<PathBuf>),
 }

@@ -8,9 +8,10 @@ use std::path::Path;
 use anchor_lang::prelude::Pubkey;
 use data_pool::state::OfferState;
 use data_pool_client::attestation::{AttestationFile, MAX_ATTESTATION_FILE_LEN};
+use data_pool_client::dataset::{DatasetError, Slice, Terms};
+use data_pool_client::store::Store;
 use data_pool_client::story::unwrapped;
 use data_pool_client::units::parse_duration;
-use sha2::{Digest, Sha256};
 use solana_signer::Signer;
 
 use crate::args::*;
@@ -159,10 +160,26 @@ fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
     })
 }
 
+/// The terms `--slice` and `--terms FILE` describe.
+fn terms(t: &TermsArgs) -> Result<Terms, CliError> {
+    let slice: Slice = t
+        .slice
+        .parse()
+        .map_err(|e: DatasetError| CliError::input(format!("--slice: {e}")))?;
+    let text =
+        match &t.terms {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                CliError::input(format!("cannot read terms {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+    Ok(Terms::new(slice, text.as_deref()))
+}
+
 fn offer_create(
     pool: &str,
     price: &str,
-    terms: &Path,
+    t: &TermsArgs,
     terms_uri: &str,
     from: &Option<String>,
     refund_to: &Option<String>,
@@ -170,12 +187,10 @@ fn offer_create(
     if terms_uri.len() > data_pool::constants::MAX_TERMS_URI_LEN {
         return Err(CliError::input("--terms-uri is longer than 200 bytes"));
     }
-    let terms_bytes = std::fs::read(terms)
-        .map_err(|e| CliError::input(format!("cannot read terms {}: {e}", terms.display())))?;
     Ok(OfferCreate {
         pool: pubkey(pool, "pool")?,
         price: Amount::parse(price, "--price")?,
-        terms_hash: Sha256::digest(&terms_bytes).into(),
+        terms: terms(t)?,
         terms_uri: terms_uri.to_string(),
         from: opt_pubkey(from, "paying token account")?,
         refund_to: opt_pubkey(refund_to, "refund account")?,
@@ -190,6 +205,8 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         concurrency,
         ttl,
         max_score,
+        store,
+        custodians,
     } = cmd
     else {
         return Err(CliError::input("not a serve command"));
@@ -205,7 +222,17 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         concurrency: *concurrency,
         ttl: duration(ttl, "--ttl")?,
         max_score: *max_score,
+        store: store.clone(),
+        custodians: custodians
+            .iter()
+            .map(|c| pubkey(c, "custodian"))
+            .collect::<Result<_, _>>()?,
     }))
+}
+
+/// Opens a store URL (nothing is contacted yet).
+pub fn open_store(url: &str) -> Result<Store, CliError> {
+    Store::open(url).map_err(|e| CliError::from(e))
 }
 
 fn offer_state(s: OfferStateArg) -> OfferState {
@@ -299,16 +326,29 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             CustodianCmd::Deliver {
                 offer,
                 store,
-                slice,
+                terms: t,
             } => Action::Deliver {
                 offer: pubkey(offer, "offer")?,
                 store: store.clone(),
-                slice: slice.clone(),
+                terms: terms(t)?,
             },
         },
-        Command::Dataset(DatasetCmd::Fetch { offer, store, out }) => Action::DatasetFetch {
+        Command::Dataset(DatasetCmd::Fetch {
+            offer,
+            from,
+            store,
+            out,
+        }) => Action::DatasetFetch {
             offer: pubkey(offer, "offer")?,
-            store: store.clone(),
+            from: match (from, store) {
+                (Some(url), _) => FetchFrom::Service(url.trim_end_matches('/').to_string()),
+                (None, Some(s)) => FetchFrom::Store(s.clone()),
+                (None, None) => {
+                    return Err(CliError::input(
+                        "pass --from URL (the pool's data service) or --store URL",
+                    ))
+                }
+            },
             out: out.clone(),
         },
         Command::Attest(a) => Action::Attest(Box::new(attest(a)?)),
@@ -426,9 +466,20 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
                 price: Amount::parse(&d.price, "--price")?.base_units(unwrapped::DECIMALS)?,
                 seed: d.seed,
                 concurrency: d.concurrency,
+                store: open_store(&match &d.store {
+                    Some(s) => s.clone(),
+                    None => std::env::temp_dir()
+                        .join(format!("datapool-demo-{}-{}", std::process::id(), d.seed))
+                        .display()
+                        .to_string(),
+                })?,
+                slice: d
+                    .slice
+                    .parse()
+                    .map_err(|e: DatasetError| CliError::input(format!("--slice: {e}")))?,
             };
             cfg.validate().map_err(|e| CliError::input(e.to_string()))?;
-            Action::Demo(cfg)
+            Action::Demo(cfg, d.out.clone())
         }
     })
 }

@@ -1,66 +1,29 @@
-//! The attestor service: `POST /attest?wallet=<PUBKEY>` with a Spotify export (JSON or `.zip`) as
-//! the body returns a signed attestation (hash, score, breakdown); `GET /health` says it is up.
-//! Request bodies are size-limited, requests beyond the concurrency limit get 503, every error is
-//! JSON with a status code, and uploads are read in memory and dropped when the request ends —
-//! nothing is written to disk or logged.
+//! `POST /attest?wallet=<PUBKEY>`: a Spotify export (JSON or `.zip`) in, a signed attestation
+//! (hash, score, breakdown) out. The upload is read in memory and dropped when the request
+//! ends: nothing is written to disk or logged.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
-use solana_keypair::Keypair;
-use solana_signer::Signer;
-use tokio::sync::Semaphore;
 
 use data_pool_client::attestation::AttestationFile;
 use data_pool_client::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
 use data_pool_client::units::now_unix;
 
-/// How the service runs.
-pub struct ServiceConfig {
-    /// The program id.
-    pub program_id: Pubkey,
-    /// The pool attestations are for.
-    pub pool: Pubkey,
-    /// The pool's maximum score.
-    pub max_score: u64,
-    /// The attestor's signing key.
-    pub keypair: Keypair,
-    /// Largest upload, bytes.
-    pub max_body: usize,
-    /// Requests processed at once.
-    pub concurrency: usize,
-    /// Validity of attestations, seconds.
-    pub ttl: i64,
-}
-
-struct AppState {
-    cfg: ServiceConfig,
-    slots: Semaphore,
-}
-
-fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({ "error": code, "detail": detail.into() })),
-    )
-        .into_response()
-}
+use super::{error, AppState};
 
 #[derive(Deserialize)]
-struct AttestQuery {
+pub(super) struct AttestQuery {
     wallet: Option<String>,
 }
 
-async fn attest(
+pub(super) async fn attest(
     State(st): State<Arc<AppState>>,
     query: Result<Query<AttestQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
@@ -154,47 +117,4 @@ async fn attest(
     };
     let v: serde_json::Value = serde_json::from_str(&file.to_json()).unwrap_or_default();
     (StatusCode::OK, Json(v)).into_response()
-}
-
-async fn health(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    Json(json!({
-        "ok": true,
-        "attestor": st.cfg.keypair.pubkey().to_string(),
-        "pool": st.cfg.pool.to_string(),
-        "maxScore": st.cfg.max_score,
-        "maxBody": st.cfg.max_body,
-    }))
-}
-
-/// The service's routes.
-pub fn router(cfg: ServiceConfig) -> Router {
-    let max_body = cfg.max_body;
-    let slots = Semaphore::new(cfg.concurrency.max(1));
-    let st = Arc::new(AppState { cfg, slots });
-    Router::new()
-        .route("/health", get(health))
-        .route("/attest", post(attest))
-        .fallback(|| async {
-            error(
-                StatusCode::NOT_FOUND,
-                "route",
-                "routes: GET /health, POST /attest?wallet=<PUBKEY>",
-            )
-        })
-        .layer(DefaultBodyLimit::max(max_body))
-        .with_state(st)
-}
-
-/// Binds `addr` and serves until `shutdown` resolves; calls `ready` with the bound address.
-pub async fn serve(
-    cfg: ServiceConfig,
-    addr: SocketAddr,
-    ready: impl FnOnce(SocketAddr),
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    ready(listener.local_addr()?);
-    axum::serve(listener, router(cfg))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

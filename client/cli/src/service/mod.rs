@@ -1,0 +1,113 @@
+//! The pool's data service: the attestor (`POST /attest`) and, with a store, the custodian's
+//! front door: `PUT /v1/records` stores a contribution's canonical records (checked against
+//! their attestation, sealed to the pool's custodians) and `GET /v1/deliveries/<offer>/<file>`
+//! hands a delivery to its buyer alone (a signed request checked against chain state).
+//! `GET /health` says it is up. Request bodies are size-limited, requests beyond the concurrency
+//! limit get 503, and every error is JSON with a status code.
+//!
+//! The service reads the chain through [`Lookups`]: requests answered by [`answer_lookups`],
+//! which runs beside the server on the caller's chain (a node, or the embedded chain in tests).
+
+mod attest;
+mod data;
+mod lookups;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anchor_lang::prelude::Pubkey;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use data_pool_client::store::Store;
+use serde_json::json;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use tokio::sync::Semaphore;
+
+pub use lookups::{answer_lookups, lookups, LookupRequests, Lookups};
+
+/// How the service runs.
+pub struct ServiceConfig {
+    /// The program id.
+    pub program_id: Pubkey,
+    /// The pool attestations are for.
+    pub pool: Pubkey,
+    /// The pool's maximum score.
+    pub max_score: u64,
+    /// The attestor's signing key.
+    pub keypair: Keypair,
+    /// Largest upload, bytes.
+    pub max_body: usize,
+    /// Requests processed at once.
+    pub concurrency: usize,
+    /// Validity of attestations, seconds.
+    pub ttl: i64,
+    /// Where records and deliveries are stored (`None`: attest only).
+    pub store: Option<Store>,
+    /// Keys records are sealed to (empty: the pool's active custodians, read per upload).
+    pub custodians: Vec<Pubkey>,
+    /// Chain reads (needed with a store).
+    pub lookups: Option<Lookups>,
+}
+
+struct AppState {
+    cfg: ServiceConfig,
+    slots: Semaphore,
+}
+
+fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({ "error": code, "detail": detail.into() })),
+    )
+        .into_response()
+}
+
+async fn health(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(json!({
+        "ok": true,
+        "attestor": st.cfg.keypair.pubkey().to_string(),
+        "pool": st.cfg.pool.to_string(),
+        "maxScore": st.cfg.max_score,
+        "maxBody": st.cfg.max_body,
+        "store": st.cfg.store.is_some(),
+    }))
+}
+
+/// The service's routes.
+pub fn router(cfg: ServiceConfig) -> Router {
+    let max_body = cfg.max_body;
+    let slots = Semaphore::new(cfg.concurrency.max(1));
+    let st = Arc::new(AppState { cfg, slots });
+    Router::new()
+        .route("/health", get(health))
+        .route("/attest", post(attest::attest))
+        .route("/v1/records", put(data::put_records))
+        .route("/v1/deliveries/{offer}/{file}", get(data::get_delivery))
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "route",
+                "routes: GET /health, POST /attest?wallet=<PUBKEY>, PUT /v1/records, GET /v1/deliveries/<OFFER>/<FILE>",
+            )
+        })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(st)
+}
+
+/// Binds `addr` and serves until `shutdown` resolves; calls `ready` with the bound address.
+pub async fn serve(
+    cfg: ServiceConfig,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(cfg))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
