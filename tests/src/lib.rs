@@ -187,9 +187,11 @@ pub fn measure_instructions(background: u64) -> Figures {
 
 pub mod cli;
 pub mod cu;
+pub mod data_service;
 mod env;
 mod fees;
 mod invariants;
+pub mod s3;
 mod side;
 pub mod sim;
 pub mod spotify;

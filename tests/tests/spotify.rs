@@ -469,6 +469,7 @@ fn attest_file_and_contribute_through_the_service() {
         &[
             "-k",
             &bob_path,
+            "-y",
             "contribute",
             &p.pool,
             "--file",
@@ -488,6 +489,7 @@ fn attest_file_and_contribute_through_the_service() {
     let c = env.ok(&[
         "-k",
         &bob_path,
+        "-y",
         "contribute",
         &p.pool,
         "--file",
@@ -506,6 +508,7 @@ fn attest_file_and_contribute_through_the_service() {
     let c = env.ok(&[
         "-k",
         &carol_path,
+        "-y",
         "contribute",
         &p.pool,
         "--file",

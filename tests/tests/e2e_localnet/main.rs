@@ -335,6 +335,7 @@ fn attestor_service_attests_an_export(x: &Sale) {
     let contribute = [
         "-k",
         &dora,
+        "-y",
         "contribute",
         &x.pool,
         "--file",

@@ -93,7 +93,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     let keypair = ctx.signer()?.insecure_clone();
     let attestor = keypair.pubkey();
     let store = s.store.as_deref().map(open_store).transpose()?;
-    let (lookups, requests) = service::lookups();
+    let (lookups, mut requests) = service::lookups();
     let what = match &store {
         Some(st) => format!(
             "attesting, storing records in {} and serving deliveries",
@@ -126,7 +126,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     // Chain reads are answered here, on this command's chain, while the server runs.
     let (served, ()) = futures::future::join(
         server,
-        service::answer_lookups(ctx.chain, ctx.program_id, pool, requests),
+        service::answer_lookups(ctx.chain, ctx.program_id, pool, &mut requests),
     )
     .await;
     served.map_err(|e| CliError::input(format!("cannot serve on {}: {e}", s.bind)))?;

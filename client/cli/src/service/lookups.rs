@@ -59,7 +59,7 @@ pub async fn answer_lookups<C: Chain>(
     chain: &C,
     program_id: Pubkey,
     pool: Pubkey,
-    mut requests: LookupRequests,
+    requests: &mut LookupRequests,
 ) {
     let p = &program_id;
     while let Some(l) = requests.0.recv().await {

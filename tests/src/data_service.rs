@@ -1,0 +1,94 @@
+//! The pool's data service for tests: the real router on a loopback port in its own thread and
+//! runtime, whose chain lookups are answered on the test's embedded chain while a CLI command or
+//! an HTTP request runs ([`DataService::run`], [`DataService::during`]).
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use anchor_lang::prelude::Pubkey;
+use clap::Parser;
+use data_pool_cli::service::{answer_lookups, lookups, LookupRequests, ServiceConfig};
+use data_pool_cli::{build_ctx, execute, Cli, CliError};
+use data_pool_client::store::Store;
+use data_pool_client::PROGRAM_ID;
+use serde_json::Value;
+
+use crate::cli::CliEnv;
+
+/// A running data service.
+pub struct DataService {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pool: Pubkey,
+    requests: RefCell<LookupRequests>,
+}
+
+impl DataService {
+    /// Starts the service for `pool`, signing attestations with the keypair file `attestor`
+    /// and keeping records and deliveries in `store`.
+    pub fn start(pool: &str, attestor: &str, store: Option<Store>) -> Self {
+        let keypair = data_pool_cli::config::read_keypair(Path::new(attestor)).expect("attestor");
+        let (l, requests) = lookups();
+        let pool: Pubkey = pool.parse().expect("pool");
+        let cfg = ServiceConfig {
+            program_id: PROGRAM_ID,
+            pool,
+            max_score: 1_000,
+            keypair,
+            max_body: 1024 * 1024,
+            concurrency: 4,
+            ttl: 3_600,
+            store,
+            custodians: vec![],
+            lookups: Some(l),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("rt");
+            rt.block_on(data_pool_cli::service::serve(
+                cfg,
+                "127.0.0.1:0".parse().expect("addr"),
+                move |a| tx.send(a).expect("ready"),
+                std::future::pending(),
+            ))
+            .expect("serve");
+        });
+        DataService {
+            url: format!("http://{}", rx.recv().expect("bound")),
+            pool,
+            requests: RefCell::new(requests),
+        }
+    }
+
+    /// Runs `f` on `env`'s runtime while answering the service's lookups on `env`'s chain.
+    pub fn during<T>(&self, env: &CliEnv, f: impl std::future::Future<Output = T>) -> T {
+        let mut requests = self.requests.borrow_mut();
+        env.block(async {
+            tokio::select! {
+                v = f => v,
+                () = answer_lookups(&env.chain, PROGRAM_ID, self.pool, &mut requests) => {
+                    panic!("the service stopped")
+                }
+            }
+        })
+    }
+
+    /// Runs `datapool <args>` on `env` while answering the service's lookups.
+    pub fn run(&self, env: &CliEnv, args: &[&str]) -> Result<Value, CliError> {
+        let argv = std::iter::once("datapool").chain(args.iter().copied());
+        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
+        let keypair = cli
+            .global
+            .keypair
+            .clone()
+            .unwrap_or_else(|| env.dir.join("no-default-keypair.json"));
+        self.during(env, async {
+            let ctx = build_ctx(&env.chain, &cli.global, Path::new(&keypair))?;
+            execute(&ctx, &cli.command).await.map(|p| p.json)
+        })
+    }
+}
