@@ -18,7 +18,7 @@ use crate::history::pool_history;
 use crate::query::{self, QueryError};
 use crate::seal::{self, SealError};
 use crate::spotify::Records;
-use crate::store::{delivery_key, records_key, Store, StoreError};
+use crate::store::{delivery_key, records_key, records_prefix, Store, StoreError};
 
 /// Name of the manifest among a delivery's files.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -237,4 +237,49 @@ pub async fn prepare<C: Chain>(
         offer,
         terms: terms.clone(),
     })
+}
+
+/// What a sweep of a pool's stored records did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Swept {
+    /// Records of active contributions, kept.
+    pub kept: u64,
+    /// Records of no active contribution written within the grace period, kept for now (an
+    /// upload is stored just before its contribution goes on chain).
+    pub pending: u64,
+    /// Records deleted: their contribution was revoked or invalidated, or never submitted.
+    pub deleted: Vec<String>,
+}
+
+/// Deletes the stored records of `pool` that belong to no active contribution (revoked,
+/// invalidated, or never submitted within `grace` seconds of the upload), so no later delivery
+/// can contain them and the store keeps nothing a contributor took back.
+pub async fn sweep<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    store: &Store,
+    grace: i64,
+    now: i64,
+) -> Result<Swept, CustodyError> {
+    let active: std::collections::HashSet<String> =
+        query::contributions(chain, program_id, pool, None)
+            .await?
+            .into_iter()
+            .filter(|(_, c)| c.status == data_pool::state::ContributionStatus::Active)
+            .map(|(_, c)| records_key(pool, &c.data_hash))
+            .collect();
+    let mut out = Swept::default();
+    for l in store.list(&records_prefix(pool)).await? {
+        if active.contains(&l.key) {
+            out.kept += 1;
+        } else if l.modified > now.saturating_sub(grace) {
+            out.pending += 1;
+        } else {
+            store.delete(&l.key).await?;
+            out.deleted.push(l.key);
+        }
+    }
+    Ok(out)
 }

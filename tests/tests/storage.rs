@@ -303,5 +303,35 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
     assert_eq!(e.code, EXIT_FAILED);
     assert!(e.message.contains("does not match"), "{}", e.message);
     assert!(!Path::new(&out2).exists());
+
+    // A contributor revokes: the next sweep deletes their stored records, and only theirs.
+    let mine = env.ok(&[
+        "contribution",
+        "list",
+        &made.pool,
+        "--contributor",
+        &people[2].0.pubkey().to_string(),
+    ]);
+    let addr = s(&mine[0], "address").to_string();
+    env.ok(&["-k", &people[2].1, "-y", "contribution", "revoke", &addr]);
+    let w = env.ok(&[
+        "custodian",
+        "sweep",
+        &made.pool,
+        "--store",
+        &url,
+        "--grace",
+        "0s",
+    ]);
+    assert_eq!(n(&w, "kept"), 2);
+    assert_eq!(w["deleted"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        env.block(store.list(&records_prefix(&pool_key)))
+            .unwrap()
+            .len(),
+        2
+    );
+    let w = env.ok(&["custodian", "sweep", &made.pool, "--store", &url]);
+    assert_eq!(w["deleted"].as_array().map(Vec::len), Some(0));
     let _ = std::fs::remove_dir_all(&d);
 }

@@ -310,6 +310,19 @@ pub enum CustodianCmd {
         #[command(flatten)]
         terms: TermsArgs,
     },
+    /// Delete stored records that belong to no active contribution (revoked, invalidated, or
+    /// never submitted): no later delivery can contain them, and the store keeps nothing a
+    /// contributor took back
+    Sweep {
+        /// The pool
+        pool: String,
+        /// Where records are stored: a directory or s3://bucket/prefix
+        #[arg(long, value_name = "URL")]
+        store: String,
+        /// Keep records uploaded this recently (their contribution may be on its way)
+        #[arg(long, default_value = "1h")]
+        grace: String,
+    },
 }
 
 /// The terms of an offer: the slice and the legal text (the buyer and the custodian pass the
@@ -400,6 +413,9 @@ pub enum AttestorCmd {
         /// Custodian keys records are encrypted to [default: the pool's active custodians]
         #[arg(long = "custodian", value_name = "PUBKEY")]
         custodians: Vec<String>,
+        /// How often stored records of revoked or invalidated contributions are deleted
+        #[arg(long, default_value = "10m")]
+        sweep_every: String,
     },
 }
 

@@ -2,6 +2,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use data_pool_client::chain::Chain;
+use data_pool_client::custody;
 use data_pool_client::query;
 use data_pool_client::units::format_time;
 use serde::Serialize;
@@ -93,6 +94,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     let keypair = ctx.signer()?.insecure_clone();
     let attestor = keypair.pubkey();
     let store = s.store.as_deref().map(open_store).transpose()?;
+    let sweep_store = store.clone();
     let (lookups, mut requests) = service::lookups();
     let what = match &store {
         Some(st) => format!(
@@ -123,12 +125,32 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
         |a| eprintln!("attestor {attestor} {what} for pool {pool} on http://{a} (Ctrl-C to stop)"),
         shutdown,
     );
-    // Chain reads are answered here, on this command's chain, while the server runs.
-    let (served, ()) = futures::future::join(
-        server,
-        service::answer_lookups(ctx.chain, ctx.program_id, pool, &mut requests),
-    )
-    .await;
+    // Chain reads are answered here, on this command's chain, while the server runs; with a
+    // store, records of revoked or invalidated contributions are swept on a timer.
+    let sweeper = async {
+        let Some(store) = &sweep_store else {
+            return std::future::pending().await;
+        };
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(s.sweep_every as u64)).await;
+            let now = data_pool_client::units::now_unix();
+            match custody::sweep(ctx.chain, &ctx.program_id, &pool, store, 3_600, now).await {
+                Ok(w) if !w.deleted.is_empty() => {
+                    eprintln!(
+                        "swept {} records of contributions no longer active",
+                        w.deleted.len()
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("sweep failed (will retry): {e}"),
+            }
+        }
+    };
+    let served = tokio::select! {
+        r = server => r,
+        () = service::answer_lookups(ctx.chain, ctx.program_id, pool, &mut requests) => Ok(()),
+        () = sweeper => Ok(()),
+    };
     served.map_err(|e| CliError::input(format!("cannot serve on {}: {e}", s.bind)))?;
     Ok(Printed::nothing())
 }

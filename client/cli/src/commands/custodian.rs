@@ -228,3 +228,56 @@ pub async fn deliver<C: Chain>(
         ],
     )))
 }
+
+/// What `custodian sweep` did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepReport {
+    /// The pool.
+    pub pool: String,
+    /// The store.
+    pub store: String,
+    /// What was kept and deleted.
+    #[serde(flatten)]
+    pub swept: custody::Swept,
+}
+
+impl std::fmt::Display for SweepReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Swept the records of pool {} in {}",
+            self.pool, self.store
+        )?;
+        write!(
+            f,
+            "{}",
+            crate::output::fields(&[
+                ("Kept", self.swept.kept.to_string()),
+                ("Recent uploads kept", self.swept.pending.to_string()),
+                ("Deleted", self.swept.deleted.len().to_string()),
+            ])
+        )
+    }
+}
+
+/// `custodian sweep`.
+pub async fn sweep<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pubkey,
+    store_url: &str,
+    grace: i64,
+) -> Result<Printed, CliError> {
+    lookup::pool(ctx, pool).await?;
+    let store = open_store(store_url)?;
+    // Store times are wall-clock times.
+    let now = data_pool_client::units::now_unix();
+    let swept = custody::sweep(ctx.chain, &ctx.program_id, pool, &store, grace, now)
+        .await
+        .map_err(custody_error)?;
+    Ok(Printed::of(&SweepReport {
+        pool: pool.to_string(),
+        store: store.url().to_string(),
+        swept,
+    }))
+}

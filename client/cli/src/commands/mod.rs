@@ -50,6 +50,7 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             store,
             terms,
         } => custodian::deliver(ctx, &offer, &store, &terms).await,
+        Action::Sweep { pool, store, grace } => custodian::sweep(ctx, &pool, &store, grace).await,
         Action::DatasetFetch { offer, from, out } => dataset::fetch(ctx, &offer, &from, &out).await,
         Action::Attest(a) => proof::attest(ctx, &a).await,
         Action::ContributeAttestation { pool, file, source } => {

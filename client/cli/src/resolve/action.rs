@@ -215,6 +215,8 @@ pub struct Serve {
     pub store: Option<String>,
     /// Custodian keys records are sealed to (empty: the pool's active custodians).
     pub custodians: Vec<Pubkey>,
+    /// Seconds between sweeps of the store.
+    pub sweep_every: i64,
 }
 
 /// Where `dataset fetch` reads a delivery.
@@ -295,6 +297,12 @@ pub enum Action {
         offer: Pubkey,
         store: String,
         terms: Terms,
+    },
+    /// `custodian sweep`.
+    Sweep {
+        pool: Pubkey,
+        store: String,
+        grace: i64,
     },
     /// `dataset fetch`.
     DatasetFetch {

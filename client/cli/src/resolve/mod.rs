@@ -207,6 +207,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         max_score,
         store,
         custodians,
+        sweep_every,
     } = cmd
     else {
         return Err(CliError::input("not a serve command"));
@@ -227,6 +228,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
             .iter()
             .map(|c| pubkey(c, "custodian"))
             .collect::<Result<_, _>>()?,
+        sweep_every: duration(sweep_every, "--sweep-every")?.max(1),
     }))
 }
 
@@ -331,6 +333,11 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
                 offer: pubkey(offer, "offer")?,
                 store: store.clone(),
                 terms: terms(t)?,
+            },
+            CustodianCmd::Sweep { pool, store, grace } => Action::Sweep {
+                pool: pubkey(pool, "pool")?,
+                store: store.clone(),
+                grace: duration(grace, "--grace")?,
             },
         },
         Command::Dataset(DatasetCmd::Fetch {
