@@ -93,8 +93,8 @@ impl CliEnv {
         self.dir.join(name).display().to_string()
     }
 
-    /// Runs `datapool <args>` and returns the whole report (JSON, text, exit code) or the error.
-    pub fn report(&self, args: &[&str]) -> Result<Printed, CliError> {
+    /// Parses `datapool <args>`; returns the command line and the signer's keypair path.
+    pub fn parse(&self, args: &[&str]) -> Result<(Cli, PathBuf), CliError> {
         let argv = std::iter::once("datapool").chain(args.iter().copied());
         let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
         let keypair = cli
@@ -102,6 +102,12 @@ impl CliEnv {
             .keypair
             .clone()
             .unwrap_or_else(|| self.dir.join("no-default-keypair.json"));
+        Ok((cli, keypair))
+    }
+
+    /// Runs `datapool <args>` and returns the whole report (JSON, text, exit code) or the error.
+    pub fn report(&self, args: &[&str]) -> Result<Printed, CliError> {
+        let (cli, keypair) = self.parse(args)?;
         self.block(async {
             let ctx = build_ctx(&self.chain, &cli.global, Path::new(&keypair))?;
             execute(&ctx, &cli.command).await

@@ -6,9 +6,8 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use anchor_lang::prelude::Pubkey;
-use clap::Parser;
 use data_pool_cli::service::{answer_lookups, lookups, LookupRequests, ServiceConfig};
-use data_pool_cli::{build_ctx, execute, Cli, CliError};
+use data_pool_cli::{build_ctx, execute, CliError};
 use data_pool_client::store::Store;
 use data_pool_client::PROGRAM_ID;
 use serde_json::Value;
@@ -25,8 +24,15 @@ pub struct DataService {
 
 impl DataService {
     /// Starts the service for `pool`, signing attestations with the keypair file `attestor`
-    /// and keeping records and deliveries in `store`.
-    pub fn start(pool: &str, attestor: &str, store: Option<Store>) -> Self {
+    /// and keeping records and deliveries in `store`, with a body limit and a number of
+    /// request slots.
+    pub fn start(
+        pool: &str,
+        attestor: &str,
+        store: Option<Store>,
+        max_body: usize,
+        concurrency: usize,
+    ) -> Self {
         let keypair = data_pool_cli::config::read_keypair(Path::new(attestor)).expect("attestor");
         let (l, requests) = lookups();
         let pool: Pubkey = pool.parse().expect("pool");
@@ -35,8 +41,8 @@ impl DataService {
             pool,
             max_score: 1_000,
             keypair,
-            max_body: 1024 * 1024,
-            concurrency: 4,
+            max_body,
+            concurrency,
             ttl: 3_600,
             store,
             custodians: vec![],
@@ -79,13 +85,7 @@ impl DataService {
 
     /// Runs `datapool <args>` on `env` while answering the service's lookups.
     pub fn run(&self, env: &CliEnv, args: &[&str]) -> Result<Value, CliError> {
-        let argv = std::iter::once("datapool").chain(args.iter().copied());
-        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
-        let keypair = cli
-            .global
-            .keypair
-            .clone()
-            .unwrap_or_else(|| env.dir.join("no-default-keypair.json"));
+        let (cli, keypair) = env.parse(args)?;
         self.during(env, async {
             let ctx = build_ctx(&env.chain, &cli.global, Path::new(&keypair))?;
             execute(&ctx, &cli.command).await.map(|p| p.json)

@@ -185,6 +185,18 @@ pub fn measure_instructions(background: u64) -> Figures {
     }
 }
 
+/// The process's peak resident memory (VmHWM), KiB; 0 where `/proc` does not say.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 pub mod cli;
 pub mod cu;
 pub mod data_service;

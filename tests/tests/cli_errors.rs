@@ -160,7 +160,15 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         e.message
     );
     let dup = env.path("dup.json");
-    let one = format!("{:064x}", 1);
+    // The data hash of a contribution already in the pool.
+    let taken = env.ok(&[
+        "contribution",
+        "list",
+        &t.pool,
+        "--contributor",
+        &t.people[0].0,
+    ]);
+    let one = s(&taken[0], "dataHash").to_string();
     env.attest(&t.pool, &kp.pubkey(), &one, 50, &t.attestor, &dup, &[]);
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &dup],

@@ -329,7 +329,7 @@ impl Mkdir for PathBuf {
     }
 }
 
-/// Starts the attestor service on a free loopback port in its own runtime.
+/// Starts the attestor service (no store) on a free loopback port in its own runtime.
 fn start_service(
     env: &CliEnv,
     pool: &str,
@@ -337,37 +337,15 @@ fn start_service(
     max_body: usize,
     concurrency: usize,
 ) -> String {
-    let keypair =
-        data_pool_cli::config::read_keypair(std::path::Path::new(attestor_path)).expect("kp");
-    let cfg = data_pool_cli::service::ServiceConfig {
-        program_id: data_pool_client::PROGRAM_ID,
-        pool: pool.parse().expect("pool"),
-        max_score: 1_000,
-        keypair,
+    let _ = env;
+    data_pool_tests::data_service::DataService::start(
+        pool,
+        attestor_path,
+        None,
         max_body,
         concurrency,
-        ttl: 3_600,
-        store: None,
-        custodians: vec![],
-        lookups: None,
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(data_pool_cli::service::serve(
-            cfg,
-            "127.0.0.1:0".parse().expect("addr"),
-            move |a| tx.send(a).expect("ready"),
-            std::future::pending(),
-        ))
-        .expect("serve");
-    });
-    let _ = env;
-    format!("http://{}", rx.recv().expect("bound"))
+    )
+    .url
 }
 
 fn post(url: &str, body: Vec<u8>) -> (u16, Value) {

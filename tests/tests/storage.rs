@@ -90,7 +90,7 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
             "1d",
         ],
     );
-    let svc = DataService::start(&made.pool, &made.attestor, Some(store.clone()));
+    let svc = DataService::start(&made.pool, &made.attestor, Some(store.clone()), 1 << 20, 4);
     let d = scratch("s3");
     let mut people = vec![];
     for (i, extra) in ["Sade", "Nina Simone", "Björk"].into_iter().enumerate() {

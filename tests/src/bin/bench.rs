@@ -161,18 +161,6 @@ fn reference_points(runs: u64) -> (Vec<u64>, Vec<u64>) {
     (init, transfer)
 }
 
-/// The process's peak resident memory (VmHWM), KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     let mut runs = 25u64;
     let mut json_path = String::from("target/bench.json");
@@ -338,7 +326,7 @@ fn main() {
         .block_on(data_pool_client::story::unwrapped::run(&stage, &cfg))
         .expect("full cycle");
     let wall = started.elapsed().as_secs_f64();
-    let peak_mib = peak_rss_kib() as f64 / 1024.0;
+    let peak_mib = data_pool_tests::peak_rss_kib() as f64 / 1024.0;
     let _ = std::fs::remove_dir_all(&store_dir);
     println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, delivery, all claim)\n");
     println!("| transactions | compute units | wall time (s) | audit (s) |\n|---|---|---|---|");

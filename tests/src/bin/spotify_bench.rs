@@ -9,17 +9,6 @@ use std::time::Instant;
 
 use data_pool_client::spotify::{canonical_hash, read_paths, score, Limits, ScoreRules};
 
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     let mut plays: u64 = 1_000_000;
     let mut args = std::env::args().skip(1);
@@ -69,7 +58,7 @@ fn main() {
         files.push(path);
     }
     let gen = gen_start.elapsed();
-    let before = vm_hwm_kib();
+    let before = data_pool_tests::peak_rss_kib();
     let t0 = Instant::now();
     let l = read_paths(std::slice::from_ref(&dir), &Limits::default()).expect("read");
     let read = t0.elapsed();
@@ -84,7 +73,7 @@ fn main() {
         },
     );
     let sc = t2.elapsed();
-    let peak = vm_hwm_kib();
+    let peak = data_pool_tests::peak_rss_kib();
     let total = read + hash + sc;
     println!("| figure | value |");
     println!("|---|---|");

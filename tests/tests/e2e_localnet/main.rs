@@ -41,6 +41,8 @@ struct Sale {
     pool: String,
     offers: Vec<String>,
     terms: String,
+    /// The S3-protocol server records and deliveries are stored in.
+    s3: data_pool_tests::s3::S3Server,
 }
 
 impl Sale {
@@ -122,6 +124,13 @@ fn wallets_and_market(v: &Validator) -> Sale {
         pool: String::new(),
         offers: vec![],
         terms: String::new(),
+        s3: {
+            // A real S3-protocol server on loopback; the `datapool` processes inherit its
+            // AWS_* settings.
+            let s3 = data_pool_tests::s3::start("datapool");
+            s3.export_env();
+            s3
+        },
     }
 }
 
@@ -171,8 +180,19 @@ fn curator_creates_the_pool(x: &mut Sale) {
 /// The attestor signs; contributors submit (the third through a relayer, holding no SOL).
 fn contributors_submit_attested_data(x: &Sale) {
     let e = &x.e;
+    let store = data_pool_client::store::Store::open(&x.s3.url("e2e")).expect("store");
+    let curator = data_pool_cli::config::read_keypair(std::path::Path::new(&x.curator))
+        .expect("curator")
+        .pubkey();
     for (i, ((k, path), score)) in x.people.iter().zip([100u64, 300, 600]).enumerate() {
         let att = e.dir.0.join(format!("att{i}.json")).display().to_string();
+        // The contributor's records, stored sealed to the custodian (the curator), as the data
+        // service stores an upload.
+        let r = data_pool_client::story::synthetic_records(0xE2E, i as u64, 30);
+        let sealed = data_pool_client::seal::seal(&r.to_bytes(), &[curator]).expect("seal");
+        let key = data_pool_client::store::records_key(&x.pool.parse().expect("pool"), &r.hash());
+        x.rt.block_on(store.put(&key, sealed))
+            .expect("store records in S3");
         e.ok(&[
             "attest",
             "--pool",
@@ -180,7 +200,7 @@ fn contributors_submit_attested_data(x: &Sale) {
             "--contributor",
             &k.pubkey().to_string(),
             "--data-hash",
-            &format!("{:064x}", i + 7),
+            &hex::encode(r.hash()),
             "--score",
             &score.to_string(),
             "--attestor-keypair",
@@ -248,7 +268,7 @@ fn contributors_vote_and_offers_settle(x: &Sale) {
     let f0 = e.ok(&["-k", &x.curator, "-y", "offer", "finalize", o0]);
     assert_eq!(s(&f0, "state"), "awaiting-delivery");
     // The custodian delivers the approved sale; the buyer fetches and verifies the delivery.
-    let store = e.dir.0.join("store").display().to_string();
+    let store = x.s3.url("e2e");
     let d = e.ok(&[
         "-k",
         &x.curator,
@@ -258,12 +278,17 @@ fn contributors_vote_and_offers_settle(x: &Sale) {
         o0,
         "--store",
         &store,
+        "--terms",
+        &x.terms,
     ]);
     assert_eq!(d["contributions"], 3);
     assert_eq!(s(&e.ok(&["offer", "show", o0]), "state"), "accepted");
     let out = e.dir.0.join("bought").display().to_string();
-    let f = e.ok(&["dataset", "fetch", o0, "--store", &store, "--out", &out]);
+    let f = e.ok(&[
+        "-k", &x.buyer, "dataset", "fetch", o0, "--store", &store, "--out", &out,
+    ]);
     assert_eq!(f["contributions"], 3);
+    assert_eq!(f["rows"], 90);
     let f1 = e.ok(&["-k", &x.curator, "-y", "offer", "finalize", o1]);
     assert_eq!(s(&f1, "state"), "rejected");
     assert_eq!(
@@ -323,6 +348,8 @@ fn attestor_service_attests_an_export(x: &Sale) {
         &x.pool,
         "--bind",
         "127.0.0.1:18787",
+        "--store",
+        &x.s3.url("e2e"),
     ]);
     wait_for_line(&service_err, "serving", 30);
     let export = e.dir.0.join("export");
@@ -345,6 +372,14 @@ fn attestor_service_attests_an_export(x: &Sale) {
     ];
     let c = e.ok(&contribute);
     assert_eq!(n(&c, "weight"), 872, "the documented score of the fixture");
+    // Her records went to the S3 store, encrypted to the pool's custodian, beside the three
+    // stored for the first contributors.
+    let store = data_pool_client::store::Store::open(&x.s3.url("e2e")).expect("store");
+    let pool = x.pool.parse().expect("pool");
+    let stored =
+        x.rt.block_on(store.list(&data_pool_client::store::records_prefix(&pool)))
+            .expect("list");
+    assert_eq!(stored.len(), 4);
     e.fails(&contribute, 2, "DuplicateData");
     let _ = service.kill();
     let _ = service.wait();
@@ -455,6 +490,8 @@ fn demo_runs_on_the_node(x: &Sale) {
         "24",
         "--turnout",
         "80",
+        "--store",
+        &x.s3.url("demo"),
     ]);
     eprintln!(
         "demo with 24 contributors on the validator: {:?}, {} transactions",
@@ -470,6 +507,8 @@ fn demo_runs_on_the_node(x: &Sale) {
         "{d}"
     );
     assert_eq!(n(&d, "deliveredContributions"), 24);
+    assert!(n(&d, "deliveredRows") > 24, "{d}");
+    assert!(s(&d, "store").starts_with("s3://"));
     assert!(
         d["historyChecks"]
             .as_array()

@@ -122,7 +122,11 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     let server = service::serve(
         cfg,
         s.bind,
-        |a| eprintln!("attestor {attestor} {what} for pool {pool} on http://{a} (Ctrl-C to stop)"),
+        |a| {
+            eprintln!(
+                "attestor {attestor} serving pool {pool} on http://{a}: {what} (Ctrl-C to stop)"
+            )
+        },
         shutdown,
     );
     // Chain reads are answered here, on this command's chain, while the server runs; with a

@@ -339,10 +339,7 @@ pub async fn contribute_export<C: Chain>(
         .body(body)
         .send()
         .await
-        .map_err(|e| CliError {
-            code: EXIT_UNREACHABLE,
-            ..CliError::failed(format!("cannot reach the attestor at {url}: {e}"))
-        })?;
+        .map_err(|e| unreachable("the attestor", url, e))?;
     let status = resp.status();
     let bytes = resp
         .bytes()
@@ -379,6 +376,14 @@ pub async fn contribute_export<C: Chain>(
     submit(ctx, pool, &att, url).await
 }
 
+/// Exit 3: `who` at `url` could not be reached.
+fn unreachable(who: &str, url: &str, e: reqwest::Error) -> CliError {
+    CliError {
+        code: EXIT_UNREACHABLE,
+        ..CliError::failed(format!("cannot reach {who} at {url}: {e}"))
+    }
+}
+
 /// Stores canonical records with the pool's data service (`PUT /v1/records`); the service
 /// checks them against the attestation. A service that keeps no records is told on stderr.
 async fn upload_records(
@@ -394,10 +399,7 @@ async fn upload_records(
         .body(body.to_string())
         .send()
         .await
-        .map_err(|e| CliError {
-            code: EXIT_UNREACHABLE,
-            ..CliError::failed(format!("cannot reach the data service at {url}: {e}"))
-        })?;
+        .map_err(|e| unreachable("the data service", url, e))?;
     let status = resp.status();
     let v: serde_json::Value = resp
         .bytes()

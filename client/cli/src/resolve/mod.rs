@@ -234,7 +234,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
 
 /// Opens a store URL (nothing is contacted yet).
 pub fn open_store(url: &str) -> Result<Store, CliError> {
-    Store::open(url).map_err(|e| CliError::from(e))
+    Store::open(url).map_err(CliError::from)
 }
 
 fn offer_state(s: OfferStateArg) -> OfferState {

@@ -16,7 +16,7 @@ use data_pool_client::attestation::AttestationFile;
 use data_pool_client::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
 use data_pool_client::units::now_unix;
 
-use super::{error, AppState};
+use super::{busy, error, read_body, AppState};
 
 #[derive(Deserialize)]
 pub(super) struct AttestQuery {
@@ -29,21 +29,11 @@ pub(super) async fn attest(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let Ok(_permit) = st.slots.try_acquire() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "too many requests at once; retry shortly",
-        );
+        return busy();
     };
-    let body = match body {
+    let body = match read_body(body, st.cfg.max_body) {
         Ok(b) => b,
-        Err(e) => {
-            return error(
-                e.status(),
-                "body",
-                format!("{} (the limit is {} bytes)", e.body_text(), st.cfg.max_body),
-            )
-        }
+        Err(r) => return r,
     };
     let Some(wallet) = query.ok().and_then(|q| q.0.wallet) else {
         return error(

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::json;
 use solana_signature::Signature;
 
-use super::{error, AppState};
+use super::{busy, error, read_body, AppState};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,24 +63,14 @@ pub(super) async fn put_records(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let Ok(_permit) = st.slots.try_acquire() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "too many requests at once; retry shortly",
-        );
+        return busy();
     };
     let (Some(store), Some(lookups)) = (&st.cfg.store, &st.cfg.lookups) else {
         return no_store();
     };
-    let body = match body {
+    let body = match read_body(body, st.cfg.max_body) {
         Ok(b) => b,
-        Err(e) => {
-            return error(
-                e.status(),
-                "body",
-                format!("{} (the limit is {} bytes)", e.body_text(), st.cfg.max_body),
-            )
-        }
+        Err(r) => return r,
     };
     let up: Upload = match serde_json::from_slice(&body) {
         Ok(u) => u,

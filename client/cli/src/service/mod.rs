@@ -66,6 +66,30 @@ fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response 
         .into_response()
 }
 
+/// 503 when every request slot is taken.
+fn busy() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "too many requests at once; retry shortly",
+    )
+}
+
+/// The body, or the JSON error of a body that could not be read (too large, cut off).
+#[allow(clippy::result_large_err)]
+fn read_body(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    max_body: usize,
+) -> Result<axum::body::Bytes, Response> {
+    body.map_err(|e| {
+        error(
+            e.status(),
+            "body",
+            format!("{} (the limit is {max_body} bytes)", e.body_text()),
+        )
+    })
+}
+
 async fn health(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
     Json(json!({
         "ok": true,
