@@ -46,6 +46,8 @@ pub struct OfferStat {
     pub delivered_contributions: u64,
     /// Bytes delivered.
     pub delivered_bytes: u64,
+    /// The slice bought, when the offer carries its terms (`terms_uri`) and they match the hash.
+    pub slice: Option<String>,
 }
 
 /// A point of the vault's balance over time.
@@ -390,6 +392,8 @@ pub async fn audit<C: Chain>(
                 delivered_at: o.delivered_at,
                 delivered_contributions: o.receipt.contribution_count,
                 delivered_bytes: o.receipt.size,
+                slice: crate::dataset::Terms::of_offer(&o.terms_hash, &o.terms_uri)
+                    .map(|t| t.slice),
             }
         })
         .collect();

@@ -207,15 +207,34 @@ pub fn render(r: &AuditReport) -> String {
         ),
         None => "<h2>History</h2><p>Not read (--no-history).</p>".into(),
     };
+    // Whether history check 10 found this offer's receipt naming another set than was paid.
+    let receipt = |o: &crate::audit::OfferStat| match &r.history {
+        Some(h) => {
+            let bad = h
+                .checks
+                .iter()
+                .filter(|c| c.number == 10)
+                .flat_map(|c| &c.findings)
+                .any(|f| f.account == o.address);
+            if bad {
+                "; <b>receipt ≠ the paid set</b>"
+            } else {
+                "; receipt = the paid set ✓"
+            }
+        }
+        None => "",
+    };
     let delivery = |o: &crate::audit::OfferStat| {
         if o.delivered_at == 0 {
             "—".to_string()
         } else {
             format!(
-                "{} contributions, {} bytes, at {}",
+                "{}: {} contributions, {} bytes, at {}{}",
+                esc(o.slice.as_deref().unwrap_or("slice in off-chain terms")),
                 o.delivered_contributions,
                 o.delivered_bytes,
-                esc(&crate::units::format_time(o.delivered_at))
+                esc(&crate::units::format_time(o.delivered_at)),
+                receipt(o)
             )
         }
     };

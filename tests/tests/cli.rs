@@ -283,6 +283,25 @@ fn offers_votes_finalize_claims_and_refunds() {
         EXIT_INPUT,
     );
     assert!(e.message.contains("not delivered"), "{}", e.message);
+    // This offer's terms live at an https URI: the custodian must be given them.
+    let e = env.fails(
+        &[
+            "-k",
+            &t.custodian,
+            "-y",
+            "custodian",
+            "deliver",
+            &offer0,
+            "--store",
+            &store,
+        ],
+        EXIT_INPUT,
+    );
+    assert!(
+        e.message.contains("does not carry its terms"),
+        "{}",
+        e.message
+    );
     // Terms other than the offer's (another slice) are refused before anything is built.
     let e = env.fails(
         &[

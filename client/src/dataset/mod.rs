@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::spotify::{Record, Records};
 pub use parquet_io::{read_aggregate, AggregateRow};
 use parquet_io::{write_artists, write_days, write_tracks, AggregateTable, RowsWriter};
-pub use terms::{Terms, TERMS_VERSION};
+pub use terms::{Terms, TERMS_URI_PREFIX, TERMS_VERSION};
 
 /// Domain tag of the per-offer pseudonyms.
 pub const PSEUDONYM_DOMAIN: &[u8] = b"DATAPOOL-PSEUDONYM-V1";
@@ -286,6 +286,12 @@ mod tests {
         let t = Terms::new(Slice::Aggregate { k: 3 }, Some(b"text"));
         assert_eq!(Terms::from_bytes(&t.to_bytes()).unwrap(), t);
         assert!(Terms::from_bytes(br#"{"version":1,"slice":"x"}"#).is_err());
+        // Carried in the offer's URI (within the on-chain limit), checked against the hash.
+        let uri = t.to_uri();
+        assert!(uri.len() <= 200, "{uri}");
+        assert_eq!(Terms::of_offer(&t.hash(), &uri), Some(t.clone()));
+        assert_eq!(Terms::of_offer(&[0; 32], &uri), None);
+        assert_eq!(Terms::of_offer(&t.hash(), "https://example.org/t"), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! sha256 is the offer's on-chain `terms_hash`, so the slice a custodian delivers is the one the
 //! vote approved: a custodian reads the slice from terms whose hash it checked.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -9,6 +10,26 @@ use super::{DatasetError, Slice};
 
 /// Version of the terms format.
 pub const TERMS_VERSION: u32 = 1;
+
+/// Prefix of terms carried in an offer's `terms_uri`.
+pub const TERMS_URI_PREFIX: &str = "data:application/json,";
+
+/// What a data URI escapes.
+const ESCAPE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'%')
+    .add(b'{')
+    .add(b'}')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'|')
+    .add(b'#')
+    .add(b'[')
+    .add(b']');
 
 /// The terms of an offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,5 +83,20 @@ impl Terms {
     /// The slice bought.
     pub fn slice(&self) -> Result<Slice, DatasetError> {
         self.slice.parse()
+    }
+
+    /// The terms as a data URI, for the offer's `terms_uri`: anyone reading the offer (the
+    /// custodian, an auditor) learns the slice and checks it against the terms hash.
+    pub fn to_uri(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        format!("{TERMS_URI_PREFIX}{}", utf8_percent_encode(&json, ESCAPE))
+    }
+
+    /// The terms an offer carries in its `terms_uri`, if they hash to its `terms_hash`.
+    pub fn of_offer(terms_hash: &[u8; 32], terms_uri: &str) -> Option<Self> {
+        let body = terms_uri.strip_prefix(TERMS_URI_PREFIX)?;
+        let json = percent_decode_str(body).collect::<Vec<u8>>();
+        let t = Terms::from_bytes(&json).ok()?;
+        (t.hash() == *terms_hash).then_some(t)
     }
 }

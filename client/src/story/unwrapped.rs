@@ -277,7 +277,7 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     let args = OfferCreateArgs {
         price: cfg.price,
         terms_hash: terms.hash(),
-        terms_uri: "https://example.org/terms".into(),
+        terms_uri: terms.to_uri(),
     };
     let buyer = &market.buyer;
     let create = ix::offer_create(

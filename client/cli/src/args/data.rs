@@ -61,8 +61,9 @@ pub enum CustodianCmd {
 pub struct TermsArgs {
     /// The slice bought: `rows` (every play under per-offer pseudonyms) or `aggregate:k=N`
     /// (counts by track, artist and day; groups of fewer than N contributors left out)
-    #[arg(long, default_value = "rows")]
-    pub slice: String,
+    /// [default: `rows` for an offer; for a delivery, the terms the offer carries]
+    #[arg(long)]
+    pub slice: Option<String>,
     /// File with the legal text of the sale (its sha256 goes into the terms)
     #[arg(long, value_name = "FILE")]
     pub terms: Option<PathBuf>,

@@ -129,9 +129,20 @@ pub async fn deliver<C: Chain>(
     ctx: &Ctx<'_, C>,
     offer: &Pubkey,
     store_url: &str,
-    terms: &Terms,
+    terms: Option<Terms>,
 ) -> Result<Printed, CliError> {
-    lookup::offer(ctx, offer).await?;
+    let o = lookup::offer(ctx, offer).await?;
+    let terms = match terms {
+        Some(t) => t,
+        None => Terms::of_offer(&o.terms_hash, &o.terms_uri).ok_or_else(|| {
+            CliError::input(format!(
+                "offer {offer} does not carry its terms (its terms URI is {:?})",
+                o.terms_uri
+            ))
+            .with_hint("pass the --slice and --terms the buyer passed to `datapool offer create`")
+        })?,
+    };
+    let terms = &terms;
     let store = open_store(store_url)?;
     let mut prep = custody::prepare(ctx.chain, &ctx.program_id, offer, terms)
         .await

@@ -49,7 +49,7 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             offer,
             store,
             terms,
-        } => custodian::deliver(ctx, &offer, &store, &terms).await,
+        } => custodian::deliver(ctx, &offer, &store, terms).await,
         Action::Sweep { pool, store, grace } => custodian::sweep(ctx, &pool, &store, grace).await,
         Action::DatasetFetch { offer, from, out } => dataset::fetch(ctx, &offer, &from, &out).await,
         Action::Attest(a) => proof::attest(ctx, &a).await,

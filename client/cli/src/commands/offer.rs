@@ -45,6 +45,8 @@ pub struct OfferView {
     pub terms_hash: String,
     /// Where the terms can be read.
     pub terms_uri: String,
+    /// The slice bought, when the offer carries its terms.
+    pub slice: Option<String>,
     /// `open`, `accepted`, `rejected` or `cancelled`.
     pub state: &'static str,
     /// Where it is, in words.
@@ -99,6 +101,8 @@ impl OfferView {
             price_ui: format_amount(o.price.into(), decimals),
             terms_hash: hex::encode(o.terms_hash),
             terms_uri: o.terms_uri.clone(),
+            slice: data_pool_client::dataset::Terms::of_offer(&o.terms_hash, &o.terms_uri)
+                .map(|t| t.slice),
             state: state_name(&o.state),
             phase: phase(o, now),
             decision: decision(o, now),
@@ -145,6 +149,12 @@ impl fmt::Display for OfferView {
             ("Buyer", self.buyer.clone()),
             ("Price", self.price_ui.clone()),
             ("Terms", format!("sha256 {}{uri}", self.terms_hash)),
+            (
+                "Slice",
+                self.slice
+                    .clone()
+                    .unwrap_or_else(|| "named in the terms (off chain)".into()),
+            ),
             ("Voting ends", format_time(self.voting_ends_at)),
             (
                 "Eligible",
@@ -330,7 +340,14 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     let args = ix::OfferCreateArgs {
         price,
         terms_hash: a.terms.hash(),
-        terms_uri: a.terms_uri.clone(),
+        terms_uri: if a.terms_uri.is_empty() {
+            // The terms themselves, so custodians and auditors read the slice from the offer.
+            Some(a.terms.to_uri())
+                .filter(|u| u.len() <= data_pool::constants::MAX_TERMS_URI_LEN)
+                .unwrap_or_default()
+        } else {
+            a.terms_uri.clone()
+        },
     };
     let i = ix::offer_create(
         &ctx.program_id,

@@ -296,7 +296,8 @@ pub enum Action {
     Deliver {
         offer: Pubkey,
         store: String,
-        terms: Terms,
+        /// `None`: the terms the offer carries in its URI.
+        terms: Option<Terms>,
     },
     /// `custodian sweep`.
     Sweep {

@@ -160,10 +160,20 @@ fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
     })
 }
 
-/// The terms `--slice` and `--terms FILE` describe.
+/// The terms `--slice` and `--terms FILE` describe, `None` when neither is given.
+fn given_terms(t: &TermsArgs) -> Result<Option<Terms>, CliError> {
+    if t.slice.is_none() && t.terms.is_none() {
+        return Ok(None);
+    }
+    terms(t).map(Some)
+}
+
+/// The terms `--slice` (default `rows`) and `--terms FILE` describe.
 fn terms(t: &TermsArgs) -> Result<Terms, CliError> {
     let slice: Slice = t
         .slice
+        .as_deref()
+        .unwrap_or("rows")
         .parse()
         .map_err(|e: DatasetError| CliError::input(format!("--slice: {e}")))?;
     let text =
@@ -332,7 +342,7 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             } => Action::Deliver {
                 offer: pubkey(offer, "offer")?,
                 store: store.clone(),
-                terms: terms(t)?,
+                terms: given_terms(t)?,
             },
             CustodianCmd::Sweep { pool, store, grace } => Action::Sweep {
                 pool: pubkey(pool, "pool")?,
