@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
-use data_pool_cli::{EXIT_FAILED, EXIT_UNREACHABLE};
+use data_pool_cli::{EXIT_FAILED, EXIT_INPUT, EXIT_UNREACHABLE};
+use data_pool_client::custody;
 use data_pool_client::fetch::request_message;
 use data_pool_client::spotify::{read_paths, Limits, Records};
 use data_pool_client::store::{records_prefix, Store, StoreError};
 use data_pool_client::units::now_unix;
+use data_pool_client::PROGRAM_ID;
 use data_pool_tests::cli::{n, s, CliEnv};
 use data_pool_tests::data_service::DataService;
 use data_pool_tests::s3;
@@ -198,23 +200,61 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
         }
     }
     env.ok(&["-k", &made.curator, "-y", "offer", "finalize", &offer]);
+    assert_eq!(
+        s(&env.ok(&["offer", "show", &offer]), "slice"),
+        "aggregate:k=2"
+    );
+    // The custodian crashes mid-delivery: the files and manifest are stored, nothing is sent.
+    // Nothing is paid, and delivering again rebuilds, stores over the same keys and pays once.
+    let custodian_kp =
+        data_pool_cli::config::read_keypair(Path::new(&made.custodian)).expect("custodian");
+    let offer_key = offer.parse().unwrap();
+    env.block(async {
+        let o = data_pool_client::query::offer(&env.chain, &PROGRAM_ID, &offer_key)
+            .await
+            .unwrap();
+        let terms = data_pool_client::dataset::Terms::of_offer(&o.terms_hash, &o.terms_uri)
+            .expect("the offer carries its terms");
+        let mut prep = custody::prepare(&env.chain, &PROGRAM_ID, &offer_key, &terms)
+            .await
+            .unwrap();
+        prep.build(&store, &custodian_kp, &PROGRAM_ID, &offer_key)
+            .await
+            .unwrap();
+    });
+    assert_eq!(
+        s(&env.ok(&["offer", "show", &offer]), "state"),
+        "awaiting-delivery"
+    );
+    // The offer carries its terms: the custodian reads the slice from it.
     let dl = env.ok(&[
-        &[
-            "-k",
-            &made.custodian,
-            "--fee-payer",
-            &made.curator,
-            "-y",
-            "custodian",
-            "deliver",
-            &offer,
-            "--store",
-            &url,
-        ][..],
-        &slice,
-    ]
-    .concat());
+        "-k",
+        &made.custodian,
+        "--fee-payer",
+        &made.curator,
+        "-y",
+        "custodian",
+        "deliver",
+        &offer,
+        "--store",
+        &url,
+    ]);
     assert_eq!(n(&dl, "contributions"), 3);
+    assert_eq!(n(&dl, "fee") + n(&dl, "net"), 500_000_000);
+    let again = [
+        "-k",
+        &made.custodian,
+        "--fee-payer",
+        &made.curator,
+        "-y",
+        "custodian",
+        "deliver",
+        &offer,
+        "--store",
+        &url,
+    ];
+    let e = env.fails(&again, EXIT_INPUT);
+    assert!(e.message.contains("not awaiting delivery"), "{}", e.message);
 
     // The buyer fetches from the service with a signed request, and it verifies.
     let out = d.join("bought");
