@@ -227,21 +227,7 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
         "awaiting-delivery"
     );
     // The offer carries its terms: the custodian reads the slice from it.
-    let dl = env.ok(&[
-        "-k",
-        &made.custodian,
-        "--fee-payer",
-        &made.curator,
-        "-y",
-        "custodian",
-        "deliver",
-        &offer,
-        "--store",
-        &url,
-    ]);
-    assert_eq!(n(&dl, "contributions"), 3);
-    assert_eq!(n(&dl, "fee") + n(&dl, "net"), 500_000_000);
-    let again = [
+    let deliver = [
         "-k",
         &made.custodian,
         "--fee-payer",
@@ -253,7 +239,11 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
         "--store",
         &url,
     ];
-    let e = env.fails(&again, EXIT_INPUT);
+    let dl = env.ok(&deliver);
+    assert_eq!(n(&dl, "contributions"), 3);
+    assert_eq!(n(&dl, "fee") + n(&dl, "net"), 500_000_000);
+    // Delivered once: a further attempt is refused.
+    let e = env.fails(&deliver, EXIT_INPUT);
     assert!(e.message.contains("not awaiting delivery"), "{}", e.message);
 
     // The buyer fetches from the service with a signed request, and it verifies.
