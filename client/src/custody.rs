@@ -139,6 +139,7 @@ impl Prepared {
         let slice = self.terms.slice()?;
         let pool = self.offer.pool;
         let mut builder = SliceBuilder::new(slice, *offer)?;
+        let opener = seal::Opener::new(custodian)?;
         let hashes: Vec<[u8; 32]> = self
             .manifest
             .contributions
@@ -160,7 +161,7 @@ impl Prepared {
             let altered = || CustodyError::AlteredRecords {
                 data_hash: hex::encode(h),
             };
-            let plain = seal::open(&sealed, custodian).map_err(|_| altered())?;
+            let plain = opener.open(&sealed).map_err(|_| altered())?;
             let records = Records::from_bytes(&plain).map_err(|_| altered())?;
             if records.hash() != h {
                 return Err(altered());

@@ -113,6 +113,7 @@ pub async fn fetch_verified<S: Source>(
     }
     let slice: Slice = manifest.slice.parse()?;
     let set: BTreeSet<[u8; 32]> = manifest.contributions.iter().map(|c| c.data_hash).collect();
+    let opener = seal::Opener::new(buyer)?;
     let mut files = vec![];
     let mut rows = 0;
     for f in &manifest.files {
@@ -124,7 +125,7 @@ pub async fn fetch_verified<S: Source>(
         if sealed.len() as u64 != f.size || <[u8; 32]>::from(Sha256::digest(&sealed)) != f.sha256 {
             return Err(bad("its sha256 or size differs"));
         }
-        let plain = seal::open(&sealed, buyer)?;
+        let plain = opener.open(&sealed)?;
         if <[u8; 32]>::from(Sha256::digest(&plain)) != f.plain_sha256 {
             return Err(bad("it opens to other bytes"));
         }

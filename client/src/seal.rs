@@ -73,17 +73,32 @@ pub fn seal(plain: &[u8], to: &[Pubkey]) -> Result<Vec<u8>, SealError> {
     Ok(out)
 }
 
+/// Opens what [`seal`] encrypted to one keypair; its age identity is made once, so opening many
+/// files (a custodian reading 10,000 records) does not rebuild it each time.
+pub struct Opener(age::ssh::Identity);
+
+impl Opener {
+    /// The opener of `keypair`.
+    pub fn new(keypair: &Keypair) -> Result<Self, SealError> {
+        identity(keypair).map(Opener)
+    }
+
+    /// Decrypts `cipher`.
+    pub fn open(&self, cipher: &[u8]) -> Result<Vec<u8>, SealError> {
+        let d = age::Decryptor::new(cipher).map_err(|e| SealError::Open(e.to_string()))?;
+        let mut r = d
+            .decrypt(std::iter::once(&self.0 as &dyn age::Identity))
+            .map_err(|e| SealError::Open(e.to_string()))?;
+        let mut out = Vec::new();
+        r.read_to_end(&mut out)
+            .map_err(|e| SealError::Open(e.to_string()))?;
+        Ok(out)
+    }
+}
+
 /// Decrypts what [`seal`] encrypted to `keypair`'s public key.
 pub fn open(cipher: &[u8], keypair: &Keypair) -> Result<Vec<u8>, SealError> {
-    let id = identity(keypair)?;
-    let d = age::Decryptor::new(cipher).map_err(|e| SealError::Open(e.to_string()))?;
-    let mut r = d
-        .decrypt(std::iter::once(&id as &dyn age::Identity))
-        .map_err(|e| SealError::Open(e.to_string()))?;
-    let mut out = Vec::new();
-    r.read_to_end(&mut out)
-        .map_err(|e| SealError::Open(e.to_string()))?;
-    Ok(out)
+    Opener::new(keypair)?.open(cipher)
 }
 
 #[cfg(test)]
