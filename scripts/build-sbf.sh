@@ -71,7 +71,7 @@ RUSTFLAGS="-Z unstable-options -C panic=immediate-abort -C passes=lower-atomic -
 RUSTFLAGS+=" -C relocation-model=static -C target-cpu=v4 -C target-feature=+allows-misaligned-mem-access"
 for a in --arch=v3 --llvm-args=--bpf-stack-size=4096 --llvm-args=--disable-bswap \
   --llvm-args=--disable-movsx --llvm-args=--disable-ldsx --llvm-args=--disable-gotol \
-  --llvm-args=--bpf-min-jump-table-entries=1000000; do
+  --llvm-args=--bpf-min-jump-table-entries=1000000 ${DATAPOOL_SBF_LINK_EXTRA:-}; do
   RUSTFLAGS+=" -C link-arg=$a"
 done
 export RUSTFLAGS

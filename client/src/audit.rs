@@ -169,6 +169,7 @@ pub fn audit_history(
         (0u128, 0u128, 0u128, 0u128, 0u128);
     let (mut net, mut fees, mut claimed, mut withdrawn) = (0u128, 0u128, 0u128, 0u128);
     let mut votes_per_offer: std::collections::HashMap<Pubkey, u128> = Default::default();
+    let mut closed = Vec::new();
     let mut vault: u128 = 0;
     let mut series = Vec::new();
     let mut receipts = Vec::new();
@@ -203,6 +204,7 @@ pub fn audit_history(
                 });
             }
             DataPoolEvent::FeesWithdrawn(w) => withdrawn += u128::from(w.amount),
+            DataPoolEvent::OfferClosed(c) => closed.push(c.clone()),
             DataPoolEvent::PayoutClaimed(p) => {
                 claimed += u128::from(p.amount);
                 vault = vault.saturating_sub(u128::from(p.amount));
@@ -284,11 +286,48 @@ pub fn audit_history(
         p.total_fees_withdrawn,
     ));
     checks.push(check_receipts(s, &log, &receipts));
+    checks.push(check_closed_offers(s, &closed));
     HistoryAudit {
         transactions,
         events: events.len(),
         checks,
         vault_series: series,
+    }
+}
+
+/// History check 11: every offer closed in the events ended without a sale, is gone from chain
+/// state, and they number the pool's closed-offer count.
+fn check_closed_offers(s: &PoolSnapshot, closed: &[crate::events::OfferClosed]) -> Check {
+    use data_pool::state::OfferState;
+    let mut f = Vec::new();
+    for c in closed {
+        let unsold = matches!(
+            c.state,
+            OfferState::Rejected | OfferState::Cancelled | OfferState::Undelivered
+        );
+        if !unsold || s.offers.iter().any(|(k, _)| *k == c.offer) {
+            f.push(Finding {
+                account: c.offer.to_string(),
+                expected: "a closed offer that ended without a sale".into(),
+                actual: format!("{:?}", c.state),
+                note: format!("offer #{} closed in the events", c.index),
+            });
+        }
+    }
+    if closed.len() as u64 != s.pool.closed_offer_count {
+        f.push(Finding {
+            account: s.address.to_string(),
+            expected: closed.len().to_string(),
+            actual: s.pool.closed_offer_count.to_string(),
+            note: "offers closed in events ≠ closed-offer count".into(),
+        });
+    }
+    Check {
+        number: 11,
+        name: "closed offers ended without a sale and match the count",
+        ok: f.is_empty(),
+        detail: format!("{} closed", closed.len()),
+        findings: f,
     }
 }
 

@@ -439,23 +439,50 @@ fn check_fees(s: &PoolSnapshot) -> Check {
 }
 
 /// Invariant 8: the pool's open-offer count (which gates invalidation) is the number of offers
-/// not yet settled (open or awaiting delivery).
+/// not yet settled (open or awaiting delivery), and every offer index is accounted for: the
+/// offer records on chain plus the closed ones (`offer_close`) make `offer_count`, and no closed
+/// offer was accepted (an accepted offer is the buyer's license and never closes).
 fn check_open_offers(s: &PoolSnapshot) -> Check {
+    let pool = &s.pool;
     let open = s.offers.iter().filter(|(_, o)| unsettled(o)).count() as u64;
-    let f = if open == s.pool.open_offer_count {
-        vec![]
-    } else {
-        vec![finding(
+    let accepted = s
+        .offers
+        .iter()
+        .filter(|(_, o)| o.state == OfferState::Accepted)
+        .count() as u64;
+    let mut f = Vec::new();
+    if open != pool.open_offer_count {
+        f.push(finding(
             &s.address,
             open,
-            s.pool.open_offer_count,
+            pool.open_offer_count,
             "open-offer count ≠ offers open or awaiting delivery",
-        )]
-    };
+        ));
+    }
+    let on_chain = s.offers.len() as u64;
+    if on_chain.checked_add(pool.closed_offer_count) != Some(pool.offer_count) {
+        f.push(finding(
+            &s.address,
+            pool.offer_count,
+            format!("{on_chain} on chain + {} closed", pool.closed_offer_count),
+            "offer records + closed offers ≠ offers ever made",
+        ));
+    }
+    if accepted != pool.accepted_offer_count {
+        f.push(finding(
+            &s.address,
+            accepted,
+            pool.accepted_offer_count,
+            "accepted-offer count ≠ accepted offer records (an accepted offer never closes)",
+        ));
+    }
     verdict(
         8,
-        "open-offer count = offers open or awaiting delivery",
-        format!("{open} unsettled offers"),
+        "open-offer count = offers open or awaiting delivery; every offer index accounted for",
+        format!(
+            "{open} unsettled, {on_chain} on chain + {} closed = {} offers",
+            pool.closed_offer_count, pool.offer_count
+        ),
         f,
     )
 }

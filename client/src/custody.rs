@@ -118,7 +118,7 @@ impl Prepared {
             &self.offer.pool,
             offer,
             &crate::instructions::PoolTokens::of(&self.pool),
-            &self.offer.buyer,
+            &self.offer.payer,
             receipt,
         );
         (bytes, receipt, ix)

@@ -64,6 +64,7 @@ events!(
     OfferRejected,
     OfferCancelled,
     OfferRefunded,
+    OfferClosed,
     VoteClosed,
     PayoutClaimed,
     FeesWithdrawn,

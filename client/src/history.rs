@@ -78,6 +78,7 @@ fn pool_of(e: &DataPoolEvent) -> Option<Pubkey> {
         OfferRejected(x) => x.pool,
         OfferCancelled(x) => x.pool,
         OfferRefunded(x) => x.pool,
+        OfferClosed(x) => x.pool,
         PayoutClaimed(x) => x.pool,
         FeesWithdrawn(x) => x.pool,
         VoteClosed(_) => return None,

@@ -316,14 +316,15 @@ pub fn offer_vote(
     ix(program_id, accounts, ixd::OfferVote { approve })
 }
 
-/// `offer_finalize`.
+/// `offer_finalize`; `payer` is the offer's rent payer (`Offer::payer`), who gets the escrow's
+/// rent back when the offer settles.
 pub fn offer_finalize(
     program_id: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     tokens: &PoolTokens,
     refund_account: &Pubkey,
-    buyer: &Pubkey,
+    payer: &Pubkey,
 ) -> Instruction {
     let accounts = acc::OfferFinalize {
         pool: *pool,
@@ -331,20 +332,21 @@ pub fn offer_finalize(
         escrow: find_escrow_pda(program_id, offer).0,
         mint: tokens.mint,
         refund_account: *refund_account,
-        buyer: *buyer,
+        payer: *payer,
         token_program: tokens.token_program,
     };
     ix(program_id, accounts, ixd::OfferFinalize {})
 }
 
-/// `offer_deliver` signed by the custodian key `custodian`, recording `receipt`.
+/// `offer_deliver` signed by the custodian key `custodian`, recording `receipt`; `payer` is the
+/// offer's rent payer (`Offer::payer`).
 pub fn offer_deliver(
     program_id: &Pubkey,
     custodian: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     tokens: &PoolTokens,
-    buyer: &Pubkey,
+    payer: &Pubkey,
     receipt: DeliveryReceipt,
 ) -> Instruction {
     let accounts = acc::OfferDeliver {
@@ -356,55 +358,81 @@ pub fn offer_deliver(
         mint: tokens.mint,
         vault: tokens.vault,
         fee_vault: tokens.fee_vault,
-        buyer: *buyer,
+        payer: *payer,
         token_program: tokens.token_program,
     };
     ix(program_id, accounts, ixd::OfferDeliver { receipt })
 }
 
+/// Who settles an offer's escrow: the buyer (signs), the offer's rent payer (`Offer::payer`, gets
+/// the escrow's rent back) and the buyer's token account that receives the price.
+#[derive(Debug, Clone, Copy)]
+pub struct Refund {
+    /// The buyer.
+    pub buyer: Pubkey,
+    /// The offer's rent payer.
+    pub payer: Pubkey,
+    /// A token account of the payout mint the buyer owns.
+    pub destination: Pubkey,
+}
+
 fn offer_refund_accounts(
     program_id: &Pubkey,
-    buyer: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     tokens: &PoolTokens,
-    destination: &Pubkey,
+    refund: &Refund,
 ) -> acc::OfferRefund {
     acc::OfferRefund {
-        buyer: *buyer,
+        buyer: refund.buyer,
         pool: *pool,
         offer: *offer,
+        payer: refund.payer,
         escrow: find_escrow_pda(program_id, offer).0,
         mint: tokens.mint,
-        destination: *destination,
+        destination: refund.destination,
         token_program: tokens.token_program,
     }
 }
 
-/// `offer_refund` to `destination` (a token account of the mint the buyer owns).
+/// `offer_refund`, signed by `refund.buyer`.
 pub fn offer_refund(
     program_id: &Pubkey,
-    buyer: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     tokens: &PoolTokens,
-    destination: &Pubkey,
+    refund: &Refund,
 ) -> Instruction {
-    let accounts = offer_refund_accounts(program_id, buyer, pool, offer, tokens, destination);
+    let accounts = offer_refund_accounts(program_id, pool, offer, tokens, refund);
     ix(program_id, accounts, ixd::OfferRefund {})
 }
 
-/// `offer_cancel`, refunding to `destination`.
+/// `offer_cancel`, signed by `refund.buyer`.
 pub fn offer_cancel(
     program_id: &Pubkey,
-    buyer: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     tokens: &PoolTokens,
-    destination: &Pubkey,
+    refund: &Refund,
 ) -> Instruction {
-    let accounts = offer_refund_accounts(program_id, buyer, pool, offer, tokens, destination);
+    let accounts = offer_refund_accounts(program_id, pool, offer, tokens, refund);
     ix(program_id, accounts, ixd::OfferCancel {})
+}
+
+/// `offer_close` of an offer that ended without a sale; `payer` is its rent payer
+/// (`Offer::payer`).
+pub fn offer_close(
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    offer: &Pubkey,
+    payer: &Pubkey,
+) -> Instruction {
+    let accounts = acc::OfferClose {
+        pool: *pool,
+        offer: *offer,
+        payer: *payer,
+    };
+    ix(program_id, accounts, ixd::OfferClose {})
 }
 
 /// `vote_close` of `voter`'s vote on `offer`.

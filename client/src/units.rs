@@ -53,6 +53,11 @@ pub fn format_amount(amount: u128, decimals: u8) -> String {
     format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
+/// Lamports as SOL: `2_039_280` → `0.00203928 SOL`.
+pub fn format_sol(lamports: u64) -> String {
+    format!("{} SOL", format_amount(lamports.into(), 9))
+}
+
 /// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
 /// algorithm).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -168,6 +173,7 @@ mod tests {
         assert_eq!(format_amount(500_000, 6), "0.5");
         assert_eq!(format_amount(1, 6), "0.000001");
         assert_eq!(format_amount(12, 0), "12");
+        assert_eq!(format_sol(2_039_280), "0.00203928 SOL");
         for v in [0u64, 1, 10, 999_999, 1_000_000, 123_456_789, u64::MAX] {
             assert_eq!(parse_amount(&format_amount(v.into(), 6), 6), Ok(v));
         }

@@ -255,11 +255,10 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
             .send_paid(
                 &[dix::offer_cancel(
                     &p,
-                    &buyer.kp.pubkey(),
                     &pool,
                     &cancelled,
                     &tokens,
-                    &buyer.token,
+                    &w.refund(&cancelled, &buyer.kp.pubkey(), &buyer.token),
                 )],
                 &[&buyer.kp],
             )

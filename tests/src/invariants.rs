@@ -36,13 +36,11 @@ impl World {
             .side
             .offers
             .iter()
-            .map(|k| (*k, self.offer_state(k)))
+            .filter_map(|k| self.env.get::<Offer>(k).map(|o| (*k, o)))
             .collect();
-        let votes = self
-            .side
-            .offers
+        let votes = offers
             .iter()
-            .map(|offer| {
+            .map(|(offer, _)| {
                 let open = self
                     .side
                     .votes
@@ -80,11 +78,9 @@ impl World {
                     .map(|c| (k, c))
             })
             .collect();
-        let escrows = self
-            .side
-            .offers
+        let escrows = offers
             .iter()
-            .map(|o| self.env.token_amount(&cached::escrow(o)))
+            .map(|(o, _)| self.env.token_amount(&cached::escrow(o)))
             .collect();
         data_pool_client::checks::PoolSnapshot {
             address: self.side.pool,

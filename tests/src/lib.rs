@@ -79,6 +79,8 @@ pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
 pub const START_TIME: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 /// Lamports given to every funded wallet.
 pub const SOL: u64 = 1_000_000_000;
+/// Lamports LiteSVM charges per signature.
+pub const SIG_FEE: u64 = 5_000;
 
 /// Path of the built program, overridable with `DATA_POOL_SO`.
 pub fn program_path() -> PathBuf {

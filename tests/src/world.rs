@@ -273,6 +273,19 @@ impl World {
         self.env.get(offer).expect("offer")
     }
 
+    /// Who settles `offer`'s escrow: `buyer` signing, the offer's rent payer, `destination`.
+    pub fn refund(&self, offer: &Pubkey, buyer: &Pubkey, destination: &Pubkey) -> dix::Refund {
+        let payer = self
+            .env
+            .get::<Offer>(offer)
+            .map_or(self.env.payer.pubkey(), |o| o.payer);
+        dix::Refund {
+            buyer: *buyer,
+            payer,
+            destination: *destination,
+        }
+    }
+
     /// A new funded wallet, remembered by the world.
     pub fn wallet(&mut self, tag: &str, n: u64) -> Keypair {
         let k = kp(tag, n);
@@ -516,7 +529,7 @@ impl World {
             &self.side.pool,
             offer,
             &self.side.tokens,
-            &o.buyer,
+            &o.payer,
             receipt,
         );
         self.env.send_paid(&[ix], &[custodian])
@@ -531,7 +544,7 @@ impl World {
             offer,
             &self.side.tokens,
             &o.refund_account,
-            &o.buyer,
+            &o.payer,
         );
         self.env.send_paid(&[ix], &[])
     }

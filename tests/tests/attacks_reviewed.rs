@@ -31,7 +31,7 @@ fn finalize_ix(w: &World, offer: &Pubkey) -> Instruction {
         offer,
         &w.side.tokens,
         &o.refund_account,
-        &o.buyer,
+        &o.payer,
     )
 }
 
@@ -353,11 +353,10 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
     w.token_accounts.insert(other);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
-        &buyer.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &other,
+        &w.refund(&offer, &buyer.kp.pubkey(), &other),
     );
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
     assert_eq!(w.env.balance(&other), PRICE);
@@ -396,11 +395,10 @@ fn an_early_decision_cannot_be_flipped() {
     // The buyer cannot run from the accepted sale either.
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &buyer.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &buyer.token,
+        &w.refund(&offer, &buyer.kp.pubkey(), &buyer.token),
     );
     let f = w.refused(&[ix], &[&buyer.kp]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferAlreadyDecided)));

@@ -64,7 +64,7 @@ fn duplicate_mutable_accounts() {
         &w.side.pool,
         &offer2,
         &t,
-        &buyer2.kp.pubkey(),
+        &w.env.payer.pubkey(),
         w.current_receipt(),
     );
     let f = refused(&mut w, &[ix], &[&c]);
@@ -75,11 +75,10 @@ fn duplicate_mutable_accounts() {
     let escrow = find_escrow_pda(&PROGRAM_ID, &offer3).0;
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &buyer3.kp.pubkey(),
         &w.side.pool,
         &offer3,
         &w.side.tokens,
-        &escrow,
+        &w.refund(&offer3, &buyer3.kp.pubkey(), &escrow),
     );
     let f = refused(&mut w, &[ix], &[&buyer3.kp]);
     assert_eq!(
@@ -165,7 +164,7 @@ fn non_canonical_bumps_are_refused() {
         &offer,
         &w.side.tokens,
         &buyer.token,
-        &buyer.kp.pubkey(),
+        &w.env.payer.pubkey(),
     );
     fin.accounts[2].pubkey = non_canonical(&[data_pool::SEED_ESCROW, offer.as_ref()]);
     let f = refused(&mut w, &[fin], &[]);
@@ -342,7 +341,7 @@ fn economic_front_running_settlement_pays_the_right_accounts() {
         &offer,
         &w.side.tokens,
         &buyer.token,
-        &buyer.kp.pubkey(),
+        &w.env.payer.pubkey(),
     );
     w.env.send(&[ix], &[&attacker.kp]).unwrap();
     assert_eq!(w.env.balance(&cached::escrow(&offer)), 100_000);
@@ -361,7 +360,7 @@ fn economic_front_running_settlement_pays_the_right_accounts() {
             &w.side.pool,
             &offer,
             &t,
-            &buyer.kp.pubkey(),
+            &w.env.payer.pubkey(),
             w.current_receipt(),
         );
         refused(&mut w, &[ix], &[&c]);
@@ -372,7 +371,7 @@ fn economic_front_running_settlement_pays_the_right_accounts() {
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &buyer.kp.pubkey(),
+        &w.env.payer.pubkey(),
         w.current_receipt(),
     );
     refused(&mut w, &[ix], &[&attacker.kp]);
@@ -402,11 +401,10 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     // Cancel or refund someone else's offer to itself.
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &auth.pubkey(),
         &w.side.pool,
         &offer,
         &t,
-        &auth_token,
+        &w.refund(&offer, &auth.pubkey(), &auth_token),
     );
     assert_eq!(
         refused(&mut w, &[ix], &[&auth]).custom_code(),

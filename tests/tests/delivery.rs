@@ -61,17 +61,19 @@ fn an_approved_offer_waits_in_escrow_then_delivery_pays_exactly() {
     // Not cancellable by the buyer now, not refundable before the deadline.
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &b.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &b.token,
+        &w.refund(&offer, &b.kp.pubkey(), &b.token),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::OfferNotOpen);
     assert_dp_err(w.finalize_only(&offer), DpErr::DeliveryPending);
 
     // The custodian delivers the pool's set as it is now: the sale settles.
     let buyer_lamports = w.env.lamports(&b.kp.pubkey());
+    // The env payer paid the offer's rent (and pays each fee below): the escrow's comes back.
+    let payer = w.env.payer.pubkey();
+    let payer_lamports = w.env.lamports(&payer);
     let escrow_rent = w.env.lamports(&cached::escrow(&offer));
     let receipt = w.current_receipt();
     deliver(&mut w, &offer, receipt).unwrap();
@@ -90,10 +92,11 @@ fn an_approved_offer_waits_in_escrow_then_delivery_pays_exactly() {
     assert_eq!(receipt.contribution_count, 3);
     assert_eq!(receipt.total_weight, 1_000);
     assert!(!w.env.exists(&cached::escrow(&offer)));
+    assert_eq!(w.env.lamports(&b.kp.pubkey()), buyer_lamports);
     assert_eq!(
-        w.env.lamports(&b.kp.pubkey()),
-        buyer_lamports + escrow_rent,
-        "escrow rent back to the buyer"
+        w.env.lamports(&payer),
+        payer_lamports + escrow_rent - 2 * SIG_FEE,
+        "escrow rent back to the offer's payer, less the fee of the payer's and custodian's signatures"
     );
     assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 50_000);
     assert_eq!(w.env.balance(&w.side.tokens.vault), 950_000);
@@ -128,6 +131,9 @@ fn no_delivery_by_the_deadline_refunds_the_buyer_in_full() {
         DpErr::DeliveryDeadlinePassed,
     );
     let buyer_lamports = w.env.lamports(&b.kp.pubkey());
+    // The env payer paid the offer's rent (and pays each fee below): the escrow's comes back.
+    let payer = w.env.payer.pubkey();
+    let payer_lamports = w.env.lamports(&payer);
     let escrow_rent = w.env.lamports(&cached::escrow(&offer));
     // Anyone settles it as undelivered; the price goes back.
     w.finalize_only(&offer).unwrap();
@@ -139,7 +145,12 @@ fn no_delivery_by_the_deadline_refunds_the_buyer_in_full() {
     assert!(!o.refund_pending);
     assert_eq!(o.receipt, DeliveryReceipt::default());
     assert_eq!(w.env.balance(&b.token), PRICE);
-    assert_eq!(w.env.lamports(&b.kp.pubkey()), buyer_lamports + escrow_rent);
+    assert_eq!(w.env.lamports(&b.kp.pubkey()), buyer_lamports);
+    assert_eq!(
+        w.env.lamports(&payer),
+        payer_lamports + escrow_rent - SIG_FEE,
+        "escrow rent back to the offer's payer, less the finalize fee"
+    );
     assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 0);
     assert_eq!(w.env.balance(&w.side.tokens.vault), 0);
     for k in &ks {
@@ -172,11 +183,10 @@ fn an_undelivered_refund_waits_when_the_buyer_cannot_receive() {
     w.token_accounts.insert(fresh);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
-        &b.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &fresh,
+        &w.refund(&offer, &b.kp.pubkey(), &fresh),
     );
     w.env.send_paid(&[ix], &[&b.kp]).unwrap();
     assert_eq!(w.env.balance(&fresh), PRICE);
@@ -200,7 +210,7 @@ fn a_delivery_built_from_another_set_is_refused_and_the_custodian_rebuilds() {
             &w.side.pool,
             &offer,
             &w.side.tokens,
-            &w.offer_state(&offer).buyer,
+            &w.offer_state(&offer).payer,
             stale,
         )],
         &[&w.custodian.insecure_clone()],

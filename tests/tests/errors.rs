@@ -66,7 +66,7 @@ fn claim_and_finalize_with_the_wrong_token_program() {
         &offer,
         &tokens,
         &o.refund_account,
-        &o.buyer,
+        &o.payer,
     );
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::InvalidTokenProgram);
     w.finalize(&offer).unwrap();
@@ -92,7 +92,7 @@ fn finalize_with_another_refund_account() {
         &offer,
         &w.side.tokens,
         &thief.token,
-        &b.kp.pubkey(),
+        &w.env.payer.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::WrongRefundAccount);
     let ix = dix::offer_finalize(
@@ -103,7 +103,7 @@ fn finalize_with_another_refund_account() {
         &b.token,
         &thief.kp.pubkey(),
     );
-    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::NotBuyer);
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::NotRentPayer);
     w.finalize(&offer).unwrap();
     assert_eq!(w.env.balance(&b.token), 10_000);
 }

@@ -184,11 +184,10 @@ fn cancel_ix(
 ) -> anchor_lang::solana_program::instruction::Instruction {
     dix::offer_cancel(
         &PROGRAM_ID,
-        &buyer.kp.pubkey(),
         &w.side.pool,
         offer,
         &w.side.tokens,
-        &buyer.token,
+        &w.refund(offer, &buyer.kp.pubkey(), &buyer.token),
     )
 }
 
@@ -196,15 +195,19 @@ fn cancel_ix(
 fn buyer_cancels_an_undecided_offer() {
     let (mut w, ks, buyer, offer) = setup(&[100, 100, 100]);
     w.vote(&ks[0], &offer, true).unwrap();
-    let rent_before = w.env.lamports(&buyer.kp.pubkey());
+    let payer = w.env.payer.pubkey();
+    let (buyer_before, payer_before) = (w.env.lamports(&buyer.kp.pubkey()), w.env.lamports(&payer));
+    let escrow_rent = w.env.lamports(&cached::escrow(&offer));
     let ix = cancel_ix(&w, &buyer, &offer);
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
     let o = w.offer_state(&offer);
     assert_eq!(o.state, OfferState::Cancelled);
     assert_eq!(w.env.balance(&buyer.token), PRICE);
-    assert!(
-        w.env.lamports(&buyer.kp.pubkey()) > rent_before,
-        "escrow rent returned"
+    assert_eq!(w.env.lamports(&buyer.kp.pubkey()), buyer_before);
+    assert_eq!(
+        w.env.lamports(&payer),
+        payer_before + escrow_rent - 2 * SIG_FEE,
+        "escrow rent back to the offer's payer, less the fee of two signatures"
     );
     w.check_invariants();
     assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::OfferNotOpen);
@@ -243,11 +246,10 @@ fn only_the_buyer_cancels() {
     let thief = w.buyer(9, 0);
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &thief.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &thief.token,
+        &w.refund(&offer, &thief.kp.pubkey(), &thief.token),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
     assert_eq!(w.env.balance(&find_escrow(&offer)), PRICE);

@@ -257,20 +257,18 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
     let thief = w.buyer(2, 0);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
-        &thief.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &thief.token,
+        &w.refund(&offer, &thief.kp.pubkey(), &thief.token),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&thief.kp]), DpErr::NotBuyer);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
-        &b.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &thief.token,
+        &w.refund(&offer, &b.kp.pubkey(), &thief.token),
     );
     assert_dp_err(
         w.env.send_paid(&[ix], &[&b.kp]),
@@ -283,11 +281,10 @@ fn refund_waits_in_escrow_when_the_refund_account_is_gone() {
     w.token_accounts.insert(fresh);
     let ix = dix::offer_refund(
         &PROGRAM_ID,
-        &b.kp.pubkey(),
         &w.side.pool,
         &offer,
         &w.side.tokens,
-        &fresh,
+        &w.refund(&offer, &b.kp.pubkey(), &fresh),
     );
     w.env
         .send_paid(std::slice::from_ref(&ix), &[&b.kp])
@@ -346,11 +343,10 @@ fn pause_never_traps_money() {
     assert_eq!(w.env.balance(&b2.token), PRICE);
     let ix = dix::offer_cancel(
         &PROGRAM_ID,
-        &b3.kp.pubkey(),
         &w.side.pool,
         &to_cancel,
         &w.side.tokens,
-        &b3.token,
+        &w.refund(&to_cancel, &b3.kp.pubkey(), &b3.token),
     );
     w.env.send_paid(&[ix], &[&b3.kp]).unwrap();
     assert_eq!(w.env.balance(&b3.token), PRICE);

@@ -430,7 +430,7 @@ impl<'a, C: Chain> Stage<'a, C> {
             }
         }
         let tokens = PoolTokens::of(&query::pool(self.chain, p, pool).await?);
-        let fin = ix::offer_finalize(p, pool, offer, &tokens, &o.refund_account, &o.buyer);
+        let fin = ix::offer_finalize(p, pool, offer, &tokens, &o.refund_account, &o.payer);
         self.send(&[fin], &[]).await?;
         Ok(query::offer(self.chain, p, offer).await?)
     }

@@ -1,7 +1,8 @@
 // A whole sale cycle on the built program, in LiteSVM, through the generated TypeScript client
 // alone: no address is derived by hand. A pool with an attestor, three attested contributions,
 // an offer paid into escrow, votes, finalize, claims with exact balances, the fee withdrawal,
-// vote records closed, and a late vote refused with the error the generated table names.
+// vote records closed, a late vote refused with the error the generated table names, and a
+// withdrawn offer closed with every lamport of rent back to whoever paid it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,8 @@ import {
   getContributionSubmitInstructionAsync,
   getDataPoolErrorMessage,
   getFeesWithdrawInstructionAsync,
+  getOfferCancelInstructionAsync,
+  getOfferCloseInstruction,
   getOfferCreateInstructionAsync,
   getOfferFinalizeInstructionAsync,
   getOfferVoteInstructionAsync,
@@ -251,7 +254,7 @@ test("a whole sale cycle through the generated client", async () => {
       offer,
       mint: mint.address,
       refundAccount: o.refundAccount,
-      buyer: o.buyer,
+      payer: o.payer,
     }),
   ]);
   // The vote approved it: the price waits in escrow for the custodian's delivery.
@@ -269,7 +272,7 @@ test("a whole sale cycle through the generated client", async () => {
       pool,
       offer,
       mint: mint.address,
-      buyer: o.buyer,
+      payer: o.payer,
       receipt: {
         manifestHash,
         size: 1_234n,
@@ -317,4 +320,40 @@ test("a whole sale cycle through the generated client", async () => {
     assert.ok((chain.svm.getBalance(voter.address) ?? 0n) > before, "vote rent returned");
   }
   assert.equal(chain.tokens(buyerAta), 500n * USDC);
+
+  // A second offer, withdrawn by the buyer before any vote: the price comes back, then the
+  // record closes and the rent of the offer and its escrow goes back to whoever paid it (the
+  // curator, relaying), so the curator is out only the signature fees (5,000 lamports each).
+  const [second] = await findOfferPda({ pool, index: chain.pool(pool).offerCount });
+  const relayerBefore = chain.svm.getBalance(curator.address) ?? 0n;
+  await chain.ok(curator, [
+    await getOfferCreateInstructionAsync({
+      payer: curator,
+      buyer,
+      pool,
+      offer: second,
+      mint: mint.address,
+      buyerToken: buyerAta,
+      refundAccount: buyerAta,
+      price: 100n * USDC,
+      termsHash,
+      termsUri: "",
+    }),
+  ]);
+  assert.equal(chain.tokens(buyerAta), 400n * USDC);
+  await chain.ok(curator, [
+    await getOfferCancelInstructionAsync({
+      buyer,
+      pool,
+      offer: second,
+      payer: curator.address,
+      mint: mint.address,
+      destination: buyerAta,
+    }),
+  ]);
+  assert.equal(chain.tokens(buyerAta), 500n * USDC);
+  await chain.ok(curator, [getOfferCloseInstruction({ pool, offer: second, payer: curator.address })]);
+  assert.equal(chain.svm.getAccount(second).exists, false, "the offer record is closed");
+  assert.equal(chain.pool(pool).closedOfferCount, 1n);
+  assert.equal(relayerBefore - (chain.svm.getBalance(curator.address) ?? 0n), 25_000n, "only fees");
 });

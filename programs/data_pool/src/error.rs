@@ -166,6 +166,15 @@ pub enum DataPoolError {
     DeliveryPending,
     #[msg("The delivery was built from another contribution set than the pool's now: rebuild it and deliver again")]
     DeliverySetMismatch,
+    // Closing records
+    #[msg(
+        "The account is not the one that paid this record's rent: the deposit goes back only there"
+    )]
+    NotRentPayer,
+    #[msg("Only a rejected, cancelled or undelivered offer whose price is back with the buyer can close; an accepted offer is the buyer's license and stays")]
+    OfferNotClosable,
+    #[msg("Vote records of this offer are still open: close them first (vote_close)")]
+    VotesOutstanding,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

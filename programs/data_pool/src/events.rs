@@ -311,6 +311,24 @@ pub struct OfferCancelled {
     pub price: u64,
 }
 
+/// An offer that ended without a sale was closed; its rent went back to whoever paid it.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferClosed {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The offer (its record is gone).
+    pub offer: Pubkey,
+    /// Index among the pool's offers.
+    pub index: u64,
+    /// How it ended: rejected, cancelled or undelivered.
+    pub state: crate::state::OfferState,
+    /// Who received the rent.
+    pub payer: Pubkey,
+    /// Rent returned, lamports.
+    pub lamports: u64,
+}
+
 /// A pending refund was withdrawn.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

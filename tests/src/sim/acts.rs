@@ -20,18 +20,12 @@ pub(super) fn buyer_sends(
     w: &mut World,
     buyers: &[Buyer],
     offer: &Pubkey,
-    build: fn(&Pubkey, &Pubkey, &Pubkey, &Pubkey, &dix::PoolTokens, &Pubkey) -> Instruction,
+    build: fn(&Pubkey, &Pubkey, &Pubkey, &dix::PoolTokens, &dix::Refund) -> Instruction,
 ) -> Result<u64, Failure> {
     let (buyer, token) = w.side.offer_buyers[offer];
     let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
-    let ix = build(
-        &PROGRAM_ID,
-        &buyer,
-        &w.side.pool,
-        offer,
-        &w.side.tokens,
-        &token,
-    );
+    let refund = w.refund(offer, &buyer, &token);
+    let ix = build(&PROGRAM_ID, &w.side.pool, offer, &w.side.tokens, &refund);
     w.env.send_paid(&[ix], &[&b.kp])
 }
 
@@ -111,7 +105,7 @@ pub(super) fn deliver(w: &mut World, stats: &mut Stats, o: &Pubkey, second: &Kp,
             &w.side.pool,
             o,
             &w.side.tokens,
-            &s.buyer,
+            &s.payer,
             receipt,
         );
         let f = w.refused(&[ix], &[&by]);
@@ -218,4 +212,64 @@ pub(super) fn invalidate(
         (Err(_), _) => "invalidate-during-offer",
     };
     stats.record(name, r);
+}
+
+/// Anyone closes `o` (the env payer signs and pays the fee). The program must allow exactly the
+/// offers that ended without a sale, are refunded and have no open vote record; a close moves
+/// exactly the offer's rent to its payer and nothing else; a refusal moves only the fee.
+pub(super) fn close_offer(w: &mut World, o: &Pubkey) -> Result<u64, Failure> {
+    let s = w.offer_state(o);
+    let closable = matches!(
+        s.state,
+        OfferState::Rejected | OfferState::Cancelled | OfferState::Undelivered
+    ) && !s.refund_pending
+        && s.closed_vote_count == s.voter_count;
+    let fee_payer = w.env.payer.pubkey();
+    assert_eq!(
+        s.payer, fee_payer,
+        "the world's offers are paid by the env payer"
+    );
+    let (payer0, rent) = (w.env.lamports(&fee_payer), w.env.lamports(o));
+    let closed0 = w.pool_state().closed_offer_count;
+    let ix = dix::offer_close(&PROGRAM_ID, &w.side.pool, o, &s.payer);
+    let r = w.env.send_paid(&[ix], &[]);
+    assert_eq!(r.is_ok(), closable, "offer_close on {:?}: {r:?}", s.state);
+    if r.is_ok() {
+        assert_eq!(w.env.lamports(&fee_payer), payer0 + rent - SIG_FEE);
+        assert!(!w.env.exists(o));
+        assert_eq!(w.pool_state().closed_offer_count, closed0 + 1);
+        w.side.offers.retain(|x| x != o);
+    } else {
+        assert_eq!(w.env.lamports(&fee_payer), payer0 - SIG_FEE);
+        assert_eq!(w.env.lamports(o), rent);
+    }
+    r
+}
+
+/// Closes `o`'s open vote records (rent to each voter, exactly), then `o` if it can close.
+pub(super) fn wind_down_offer(w: &mut World, o: &Pubkey, stats: &mut Stats) {
+    let voters: Vec<Pubkey> = w
+        .side
+        .votes
+        .range((*o, Pubkey::default())..)
+        .take_while(|(of, _)| of == o)
+        .map(|(_, v)| *v)
+        .filter(|v| w.env.exists(&cached::vote(o, v)))
+        .collect();
+    for v in voters {
+        let (before, rent) = (w.env.lamports(&v), w.env.lamports(&cached::vote(o, &v)));
+        let r = w.env.send_paid(&[dix::vote_close(&PROGRAM_ID, o, &v)], &[]);
+        assert!(r.is_ok(), "vote_close in the wind-down: {r:?}");
+        assert_eq!(
+            w.env.lamports(&v),
+            before + rent,
+            "the voter gets the vote's rent"
+        );
+        stats.record("vote_close", r);
+    }
+    let s = w.offer_state(o);
+    if s.state != OfferState::Accepted && !s.refund_pending {
+        let r = close_offer(w, o);
+        stats.record("offer_close", r);
+    }
 }

@@ -43,7 +43,7 @@ fn target(
     let payer = w.env.payer.pubkey();
     let k = rng.pick(wallets)?.insecure_clone();
     let auth = w.side.authority.insecure_clone();
-    Some(match rng.below(12) {
+    Some(match rng.below(13) {
         0 => {
             let o = *rng.pick(&w.side.offers)?;
             (
@@ -62,10 +62,11 @@ fn target(
         }
         2 => {
             let o = *rng.pick(&w.side.offers)?;
-            let (buyer, token) = w.side.offer_buyers[&o];
+            let (_, token) = w.side.offer_buyers[&o];
+            let rent_payer = w.env.payer.pubkey();
             (
                 "offer_finalize",
-                dix::offer_finalize(p, &pool, &o, &w.side.tokens, &token, &buyer),
+                dix::offer_finalize(p, &pool, &o, &w.side.tokens, &token, &rent_payer),
                 vec![],
             )
         }
@@ -73,7 +74,12 @@ fn target(
             let o = *rng.pick(&w.side.offers)?;
             let (buyer, token) = w.side.offer_buyers[&o];
             let b = buyers.iter().find(|b| b.kp.pubkey() == buyer)?;
-            let ix = dix::offer_cancel(p, &buyer, &pool, &o, &w.side.tokens, &token);
+            let refund = dix::Refund {
+                buyer,
+                payer: w.env.payer.pubkey(),
+                destination: token,
+            };
+            let ix = dix::offer_cancel(p, &pool, &o, &w.side.tokens, &refund);
             ("offer_cancel", ix, vec![b.kp.insecure_clone()])
         }
         4 => {
@@ -136,7 +142,6 @@ fn target(
         }
         9 => {
             let o = *rng.pick(&w.side.offers)?;
-            let (buyer, _) = w.side.offer_buyers[&o];
             let c = w.custodian.insecure_clone();
             let ix = dix::offer_deliver(
                 p,
@@ -144,10 +149,20 @@ fn target(
                 &pool,
                 &o,
                 &w.side.tokens,
-                &buyer,
+                &w.env.payer.pubkey(),
                 w.current_receipt(),
             );
             ("offer_deliver", ix, vec![c])
+        }
+        11 => {
+            // The deposit's destination is a target here too: it must be the offer's payer.
+            let o = *rng.pick(&w.side.offers)?;
+            let rent_payer = w.env.get::<data_pool::state::Offer>(&o)?.payer;
+            (
+                "offer_close",
+                dix::offer_close(p, &pool, &o, &rent_payer),
+                vec![],
+            )
         }
         10 => {
             let key = *rng.pick(&w.side.custodian_keys.iter().copied().collect::<Vec<_>>())?;
@@ -190,7 +205,14 @@ pub(super) fn attack(
         .collect();
     w.swap_side(side);
     let slots: Vec<usize> = (0..ix.accounts.len())
-        .filter(|&i| roles.get(i).is_some_and(|r| r != "payer"))
+        // Accounts the caller chooses freely are no attack: who pays a fee, where the curator
+        // withdraws fees to. (The payer of `offer_close` is where the deposit goes: it is.)
+        .filter(|&i| {
+            roles.get(i).is_some_and(|r| {
+                (r != "payer" || name == "offer_close")
+                    && !(name == "fees_withdraw" && r == "destination")
+            })
+        })
         .collect();
     let Some(&i) = rng.pick(&slots) else { return };
     let original = ix.accounts[i].clone();

@@ -299,6 +299,14 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let r = w.claim(&k);
                 stats.record("claim", r);
             }
+            // Close an offer (only one that ended without a sale can).
+            94 if rng.chance(50) => {
+                let Some(o) = rng.pick(&w.side.offers).copied() else {
+                    continue;
+                };
+                let r = close_offer(&mut w, &o);
+                stats.record("offer_close", r);
+            }
             // Close a vote.
             91..=94 => {
                 let votes: Vec<(Pubkey, Pubkey)> = w.side.votes.iter().copied().collect();
@@ -504,6 +512,15 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
             w.claim(k).unwrap();
         }
     }
+    // Every offer that ended without a sale closes, its deposit back with its payer; only
+    // accepted offers (licenses) and offers whose refund waits stay.
+    for o in w.side.offers.clone() {
+        wind_down_offer(&mut w, &o, &mut stats);
+    }
+    assert!(w.side.offers.iter().all(|o| {
+        let s = w.offer_state(o);
+        s.state == OfferState::Accepted || s.refund_pending
+    }));
     w.check_invariants();
     let p = w.pool_state();
     let vault = w.env.balance(&w.side.tokens.vault);

@@ -473,6 +473,12 @@ pub enum OfferCmd {
         /// The offer
         offer: String,
     },
+    /// Close a rejected, cancelled or undelivered offer (anyone): its vote records' rent goes
+    /// to the voters, the offer's to whoever paid it
+    Close {
+        /// The offer
+        offer: String,
+    },
 }
 
 /// `contributor …`

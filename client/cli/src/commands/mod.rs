@@ -12,6 +12,7 @@ pub mod custodian;
 pub mod dataset;
 pub mod demo;
 pub mod offer;
+pub mod offer_end;
 pub mod pool;
 pub mod proof;
 pub mod vote;
@@ -73,9 +74,10 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         Action::OfferList { pool, state } => offer::list(ctx, &pool, state).await,
         Action::OfferShow { offer } => offer::show(ctx, &offer).await,
         Action::OfferReturn { offer, to, cancel } => {
-            offer::give_back(ctx, &offer, to.as_ref(), cancel).await
+            offer_end::give_back(ctx, &offer, to.as_ref(), cancel).await
         }
         Action::OfferFinalize { offer } => offer::finalize(ctx, &offer).await,
+        Action::OfferClose { offer } => offer_end::close(ctx, &offer).await,
         Action::VoteClose { offer } => vote::close_vote(ctx, &offer).await,
         Action::Vote { offer, approve } => vote::vote(ctx, &offer, approve).await,
         Action::Claim { pool, to } => contributor::claim(ctx, &pool, to.as_ref()).await,

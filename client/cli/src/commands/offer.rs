@@ -1,5 +1,5 @@
-//! `offer …`: make an offer into escrow, list and show offers with their tally, finalize,
-//! cancel and refund.
+//! `offer …`: make an offer into escrow, list and show offers with their tally, finalize.
+//! Cancelling, refunding and closing are in [`super::offer_end`].
 
 use std::fmt;
 
@@ -391,68 +391,6 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     )))
 }
 
-/// An escrow returned to the buyer.
-#[derive(Debug, Serialize)]
-pub struct Returned {
-    /// The offer.
-    pub offer: String,
-    /// Base units returned.
-    pub refunded: u64,
-    /// The token account paid.
-    pub to: String,
-}
-
-/// `offer cancel` / `offer refund`.
-pub async fn give_back<C: Chain>(
-    ctx: &Ctx<'_, C>,
-    k: &Pubkey,
-    to: Option<&Pubkey>,
-    cancel: bool,
-) -> Result<Printed, CliError> {
-    let o = lookup::offer(ctx, k).await?;
-    let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
-    let me = ctx.signer()?.pubkey();
-    if o.buyer != me {
-        return Err(
-            CliError::input(format!("offer {k} was made by {}, not {me}", o.buyer))
-                .with_hint("sign with the buyer's keypair (-k)"),
-        );
-    }
-    let dest = match to {
-        Some(t) => *t,
-        None if cancel => o.refund_account,
-        None => token::associated_address(&me, &p.mint, &p.token_program),
-    };
-    lookup::token_account(ctx, &dest, &p, None, "destination").await?;
-    let amount = format_amount(o.price.into(), p.mint_decimals);
-    ctx.confirm(&Review {
-        title: format!("{} offer {k}", if cancel { "Cancel" } else { "Refund" }),
-        rows: vec![
-            ("amount".into(), amount.clone()),
-            ("to".into(), dest.to_string()),
-        ],
-    })?;
-    let tokens = PoolTokens::of(&p);
-    let i = if cancel {
-        ix::offer_cancel(&ctx.program_id, &me, &o.pool, k, &tokens, &dest)
-    } else {
-        ix::offer_refund(&ctx.program_id, &me, &o.pool, k, &tokens, &dest)
-    };
-    let verb = if cancel { "Cancelled" } else { "Refunded" };
-    let sent = ctx.send(verb, &[i], true, &[]).await?;
-    Ok(Printed::of(&Transaction::new(
-        ctx,
-        &sent,
-        Returned {
-            offer: k.to_string(),
-            refunded: o.price,
-            to: dest.to_string(),
-        },
-        format!("{verb} offer {k}: {amount} back to {dest}"),
-        vec![],
-    )))
-}
-
 /// An offer settled.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -519,7 +457,7 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
         k,
         &PoolTokens::of(&p),
         &o.refund_account,
-        &o.buyer,
+        &o.payer,
     );
     let sent = ctx.send("Finalize", &[i], false, &[]).await?;
     let after = query::offer(ctx.chain, &ctx.program_id, k).await.ok();

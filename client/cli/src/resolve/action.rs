@@ -353,6 +353,8 @@ pub enum Action {
     OfferFinalize { offer: Pubkey },
     /// `offer close-vote`.
     VoteClose { offer: Pubkey },
+    /// `offer close`.
+    OfferClose { offer: Pubkey },
     /// `vote`.
     Vote { offer: Pubkey, approve: bool },
     /// `claim`.

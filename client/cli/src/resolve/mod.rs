@@ -436,6 +436,9 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             OfferCmd::CloseVote { offer } => Action::VoteClose {
                 offer: pubkey(offer, "offer")?,
             },
+            OfferCmd::Close { offer } => Action::OfferClose {
+                offer: pubkey(offer, "offer")?,
+            },
         },
         Command::Vote {
             offer,

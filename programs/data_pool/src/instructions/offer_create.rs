@@ -148,7 +148,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         delivered_at: 0,
         custodian: Pubkey::default(),
         receipt: DeliveryReceipt::default(),
-        reserved: [0; 32],
+        payer: a.payer.key(),
     });
     pool.offer_count = index.add_or_overflow(1)?;
     pool.open_offer_count = pool.open_offer_count.add_or_overflow(1)?;

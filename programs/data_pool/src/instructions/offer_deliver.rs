@@ -31,7 +31,11 @@ pub struct OfferDeliver<'info> {
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     /// The offer.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
+    #[account(
+        mut,
+        has_one = pool @ DataPoolError::PoolMismatch,
+        has_one = payer @ DataPoolError::NotRentPayer,
+    )]
     pub offer: Box<Account<'info, Offer>>,
     /// The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
     /// the offer's state before touching it).
@@ -49,10 +53,10 @@ pub struct OfferDeliver<'info> {
     /// CHECK: address pinned to the pool's fee vault; the token program checks the transfer.
     #[account(mut, address = pool.fee_vault @ DataPoolError::InvalidFeeVault)]
     pub fee_vault: UncheckedAccount<'info>,
-    /// The buyer, who gets the escrow's rent back.
-    /// CHECK: address pinned to the offer's buyer; only receives lamports.
-    #[account(mut, address = offer.buyer @ DataPoolError::NotBuyer)]
-    pub buyer: UncheckedAccount<'info>,
+    /// Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back.
+    /// CHECK: pinned to `offer.payer` by `has_one`; only receives lamports.
+    #[account(mut)]
+    pub payer: UncheckedAccount<'info>,
     /// The pool's token program.
     #[account(address = pool.token_program @ DataPoolError::InvalidTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
@@ -114,7 +118,7 @@ pub fn handler(ctx: Context<OfferDeliver>, receipt: DeliveryReceipt) -> Result<(
         decimals,
         signer,
     )?;
-    token::close(&program, &a.escrow, &a.buyer, &offer_info, signer)?;
+    token::close(&program, &a.escrow, &a.payer, &offer_info, signer)?;
 
     let pool = &mut a.pool;
     pool.acc_reward_per_weight = acc_after;

@@ -22,7 +22,11 @@ pub struct OfferFinalize<'info> {
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     /// The offer.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
+    #[account(
+        mut,
+        has_one = pool @ DataPoolError::PoolMismatch,
+        has_one = payer @ DataPoolError::NotRentPayer,
+    )]
     pub offer: Box<Account<'info, Offer>>,
     /// The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
     /// the offer's state before touching it).
@@ -36,10 +40,10 @@ pub struct OfferFinalize<'info> {
     /// CHECK: address pinned to the offer; inspected with `token::can_receive` before use.
     #[account(mut, address = offer.refund_account @ DataPoolError::WrongRefundAccount)]
     pub refund_account: UncheckedAccount<'info>,
-    /// The buyer, who gets the escrow's rent back.
-    /// CHECK: address pinned to the offer's buyer; only receives lamports.
-    #[account(mut, address = offer.buyer @ DataPoolError::NotBuyer)]
-    pub buyer: UncheckedAccount<'info>,
+    /// Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back.
+    /// CHECK: pinned to `offer.payer` by `has_one`; only receives lamports.
+    #[account(mut)]
+    pub payer: UncheckedAccount<'info>,
     /// The pool's token program.
     #[account(address = pool.token_program @ DataPoolError::InvalidTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
@@ -127,7 +131,7 @@ fn unsold(a: &mut OfferFinalize, reason: RejectReason, state: OfferState) -> Res
             a.pool.mint_decimals,
             signer,
         )?;
-        token::close(&program, &a.escrow, &a.buyer, &offer_info, signer)?;
+        token::close(&program, &a.escrow, &a.payer, &offer_info, signer)?;
         refunded = true;
     }
     a.pool.open_offer_count = a.pool.open_offer_count.sub_or_overflow(1)?;

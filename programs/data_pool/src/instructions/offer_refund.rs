@@ -13,8 +13,7 @@ use crate::token;
 /// Accounts of `offer_refund` (and `offer_cancel`).
 #[derive(Accounts)]
 pub struct OfferRefund<'info> {
-    /// The buyer; gets the escrow's rent back.
-    #[account(mut)]
+    /// The buyer.
     pub buyer: Signer<'info>,
     /// The pool (writable: a cancel settles an open offer).
     #[account(mut)]
@@ -24,8 +23,13 @@ pub struct OfferRefund<'info> {
         mut,
         has_one = pool @ DataPoolError::PoolMismatch,
         has_one = buyer @ DataPoolError::NotBuyer,
+        has_one = payer @ DataPoolError::NotRentPayer,
     )]
     pub offer: Box<Account<'info, Offer>>,
+    /// Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back.
+    /// CHECK: pinned to `offer.payer` by `has_one`; only receives lamports.
+    #[account(mut)]
+    pub payer: UncheckedAccount<'info>,
     /// The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
     /// the offer's state before touching it).
     /// CHECK: address pinned by seeds and the stored bump; read with `token::amount_of`.
@@ -69,7 +73,7 @@ impl<'info> OfferRefund<'info> {
         token::close(
             &program,
             &escrow,
-            &self.buyer.to_account_info(),
+            &self.payer.to_account_info(),
             &offer,
             signer,
         )?;

@@ -116,7 +116,8 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         fee_vault_bump: ctx.bumps.fee_vault,
         active_custodian_count: 0,
         set_hash: [0; 32],
-        reserved: [0; 32],
+        closed_offer_count: 0,
+        reserved: [0; 24],
     });
     let pool = &a.pool;
     pool.invariant()?;

@@ -111,8 +111,9 @@ pub struct Offer {
     pub custodian: Pubkey,
     /// The delivery receipt (zero until delivered).
     pub receipt: DeliveryReceipt,
-    /// Room for future fields.
-    pub reserved: [u8; 32],
+    /// The account that paid the rent of the offer and its escrow: both deposits go back to it
+    /// when they close (the escrow when the offer settles, the offer through `offer_close`).
+    pub payer: Pubkey,
     /// Where the terms can be read. Last, so every field before it sits at a fixed offset
     /// (see [`crate::state::view`]).
     #[max_len(MAX_TERMS_URI_LEN)]

@@ -129,8 +129,11 @@ pub struct Pool {
     /// Set-history hash of the active contributions (see [`crate::commitment`]); with
     /// `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
     pub set_hash: [u8; 32],
+    /// Offers whose records were closed (`offer_close`): with the offer records on chain they
+    /// account for every index below `offer_count`.
+    pub closed_offer_count: u64,
     /// Room for future fields.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 24],
     /// Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
     /// offset (see [`crate::state::view`]).
     #[max_len(MAX_POOL_NAME_LEN)]
@@ -146,6 +149,10 @@ impl Pool {
         require!(
             self.accepted_offer_count <= self.offer_count
                 && self.open_offer_count <= self.offer_count
+                && self
+                    .closed_offer_count
+                    .checked_add(self.accepted_offer_count)
+                    .is_some_and(|ended| ended <= self.offer_count)
                 && self.total_fees_withdrawn <= self.total_fees,
             DataPoolError::InvariantViolated
         );

@@ -46,7 +46,7 @@ pub mod pool {
         ACCEPTED_OFFER_COUNT: 8, ACTIVE_ATTESTOR_COUNT: 4, ACC_REWARD_PER_WEIGHT: 16,
         TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, OPEN_OFFER_COUNT: 8,
         TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, ACTIVE_CUSTODIAN_COUNT: 4, SET_HASH: 32,
-        RESERVED: 32, NAME: 4, HEAD_END: 0,
+        CLOSED_OFFER_COUNT: 8, RESERVED: 24, NAME: 4, HEAD_END: 0,
     );
 }
 
@@ -60,7 +60,7 @@ pub mod offer {
         QUORUM_BPS: 2, APPROVAL_BPS: 2, YES_WEIGHT: 16, NO_WEIGHT: 16, VOTER_COUNT: 8,
         CLOSED_VOTE_COUNT: 8, CLOSED_VOTE_WEIGHT: 16, DECIDED_AT: 8, FEE_PAID: 8,
         NET_DISTRIBUTED: 8, DELIVERY_PERIOD: 8, DELIVERY_DEADLINE: 8, DELIVERED_AT: 8,
-        CUSTODIAN: 32, RECEIPT: 88, RESERVED: 32, TERMS_URI: 4, HEAD_END: 0,
+        CUSTODIAN: 32, RECEIPT: 88, PAYER: 32, TERMS_URI: 4, HEAD_END: 0,
     );
 }
 
@@ -296,7 +296,8 @@ mod tests {
             fee_vault_bump: 36,
             active_custodian_count: 37,
             set_hash: [38; 32],
-            reserved: [0; 32],
+            closed_offer_count: 39,
+            reserved: [0; 24],
             name: "pool-name".into(),
         }
     }
@@ -323,6 +324,7 @@ mod tests {
             assert_eq!(v.u8(pool::FEE_VAULT_BUMP), 36);
             assert_eq!(v.u64(pool::DELIVERY_PERIOD), 3600);
             assert_eq!(v.hash(pool::SET_HASH), [38; 32]);
+            assert_eq!(v.u64(pool::CLOSED_OFFER_COUNT), 39);
             assert_eq!(v.str_bytes(pool::NAME).unwrap(), b"pool-name");
         });
         assert_eq!(pool::HEAD_END + 9, b.len());
@@ -368,7 +370,7 @@ mod tests {
                 total_weight: 38,
                 set_hash: [39; 32],
             },
-            reserved: [0; 32],
+            payer: key(40),
             terms_uri: "https://terms".into(),
         };
         let mut b = serialized(&o);
@@ -385,6 +387,7 @@ mod tests {
             assert_eq!(v.key(offer::CUSTODIAN), key(34));
             assert_eq!(v.hash(offer::RECEIPT), [35; 32]);
             assert_eq!(v.hash(offer::RECEIPT + 56), [39; 32]);
+            assert_eq!(v.key(offer::PAYER), key(40));
             assert_eq!(v.str_bytes(offer::TERMS_URI).unwrap(), b"https://terms");
         });
         assert_eq!(offer::HEAD_END + 13, b.len());

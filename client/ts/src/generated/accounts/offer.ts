@@ -141,8 +141,11 @@ export type Offer = {
   custodian: Address;
   /** The delivery receipt (zero until delivered). */
   receipt: DeliveryReceipt;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
+  /**
+   * The account that paid the rent of the offer and its escrow: both deposits go back to it
+   * when they close (the escrow when the offer settles, the offer through `offer_close`).
+   */
+  payer: Address;
   /**
    * Where the terms can be read. Last, so every field before it sits at a fixed offset
    * (see [`crate::state::view`]).
@@ -219,8 +222,11 @@ export type OfferArgs = {
   custodian: Address;
   /** The delivery receipt (zero until delivered). */
   receipt: DeliveryReceiptArgs;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
+  /**
+   * The account that paid the rent of the offer and its escrow: both deposits go back to it
+   * when they close (the escrow when the offer settles, the offer through `offer_close`).
+   */
+  payer: Address;
   /**
    * Where the terms can be read. Last, so every field before it sits at a fixed offset
    * (see [`crate::state::view`]).
@@ -264,7 +270,7 @@ export function getOfferEncoder(): Encoder<OfferArgs> {
       ["deliveredAt", getI64Encoder()],
       ["custodian", getAddressEncoder()],
       ["receipt", getDeliveryReceiptEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
+      ["payer", getAddressEncoder()],
       ["termsUri", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
     (value) => ({ ...value, discriminator: OFFER_DISCRIMINATOR }),
@@ -306,7 +312,7 @@ export function getOfferDecoder(): Decoder<Offer> {
     ["deliveredAt", getI64Decoder()],
     ["custodian", getAddressDecoder()],
     ["receipt", getDeliveryReceiptDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
+    ["payer", getAddressDecoder()],
     ["termsUri", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);
 }

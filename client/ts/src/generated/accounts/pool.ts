@@ -134,6 +134,11 @@ export type Pool = {
    * `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
    */
   setHash: ReadonlyUint8Array;
+  /**
+   * Offers whose records were closed (`offer_close`): with the offer records on chain they
+   * account for every index below `offer_count`.
+   */
+  closedOfferCount: bigint;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -213,6 +218,11 @@ export type PoolArgs = {
    * `active_contribution_count` and `total_weight` it is the commitment a delivery must match.
    */
   setHash: ReadonlyUint8Array;
+  /**
+   * Offers whose records were closed (`offer_close`): with the offer records on chain they
+   * account for every index below `offer_count`.
+   */
+  closedOfferCount: number | bigint;
   /** Room for future fields. */
   reserved: ReadonlyUint8Array;
   /**
@@ -256,7 +266,8 @@ export function getPoolEncoder(): Encoder<PoolArgs> {
       ["feeVaultBump", getU8Encoder()],
       ["activeCustodianCount", getU32Encoder()],
       ["setHash", fixEncoderSize(getBytesEncoder(), 32)],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
+      ["closedOfferCount", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 24)],
       ["name", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
@@ -296,7 +307,8 @@ export function getPoolDecoder(): Decoder<Pool> {
     ["feeVaultBump", getU8Decoder()],
     ["activeCustodianCount", getU32Decoder()],
     ["setHash", fixDecoderSize(getBytesDecoder(), 32)],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
+    ["closedOfferCount", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 24)],
     ["name", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);
 }

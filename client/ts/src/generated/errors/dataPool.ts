@@ -166,6 +166,12 @@ export const DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED = 0x17b9; // 6073
 export const DATA_POOL_ERROR__DELIVERY_PENDING = 0x17ba; // 6074
 /** DeliverySetMismatch: The delivery was built from another contribution set than the pool's now: rebuild it and deliver again */
 export const DATA_POOL_ERROR__DELIVERY_SET_MISMATCH = 0x17bb; // 6075
+/** NotRentPayer: The account is not the one that paid this record's rent: the deposit goes back only there */
+export const DATA_POOL_ERROR__NOT_RENT_PAYER = 0x17bc; // 6076
+/** OfferNotClosable: Only a rejected, cancelled or undelivered offer whose price is back with the buyer can close; an accepted offer is the buyer's license and stays */
+export const DATA_POOL_ERROR__OFFER_NOT_CLOSABLE = 0x17bd; // 6077
+/** VotesOutstanding: Vote records of this offer are still open: close them first (vote_close) */
+export const DATA_POOL_ERROR__VOTES_OUTSTANDING = 0x17be; // 6078
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -218,7 +224,9 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__NOTHING_TO_WITHDRAW
   | typeof DATA_POOL_ERROR__NOT_INVALIDATOR
   | typeof DATA_POOL_ERROR__NOT_PENDING_AUTHORITY
+  | typeof DATA_POOL_ERROR__NOT_RENT_PAYER
   | typeof DATA_POOL_ERROR__OFFER_ALREADY_DECIDED
+  | typeof DATA_POOL_ERROR__OFFER_NOT_CLOSABLE
   | typeof DATA_POOL_ERROR__OFFER_NOT_OPEN
   | typeof DATA_POOL_ERROR__OFFER_NOT_TERMINAL
   | typeof DATA_POOL_ERROR__OFFERS_OPEN
@@ -236,6 +244,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__UNSUPPORTED_ACCOUNT_VERSION
   | typeof DATA_POOL_ERROR__UNSUPPORTED_MINT_EXTENSION
   | typeof DATA_POOL_ERROR__VOTE_MISMATCH
+  | typeof DATA_POOL_ERROR__VOTES_OUTSTANDING
   | typeof DATA_POOL_ERROR__VOTING_CLOSED
   | typeof DATA_POOL_ERROR__WEIGHT_OVERFLOW
   | typeof DATA_POOL_ERROR__WRONG_ATTESTOR
@@ -298,7 +307,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__NOTHING_TO_WITHDRAW]: `There are no fees to withdraw, or fewer than requested`,
     [DATA_POOL_ERROR__NOT_INVALIDATOR]: `Only the pool authority or the contribution's attestor may invalidate it`,
     [DATA_POOL_ERROR__NOT_PENDING_AUTHORITY]: `No authority transfer is pending for this signer`,
+    [DATA_POOL_ERROR__NOT_RENT_PAYER]: `The account is not the one that paid this record's rent: the deposit goes back only there`,
     [DATA_POOL_ERROR__OFFER_ALREADY_DECIDED]: `The offer's outcome is already decided: finalize it instead`,
+    [DATA_POOL_ERROR__OFFER_NOT_CLOSABLE]: `Only a rejected, cancelled or undelivered offer whose price is back with the buyer can close; an accepted offer is the buyer's license and stays`,
     [DATA_POOL_ERROR__OFFER_NOT_OPEN]: `The offer is not open`,
     [DATA_POOL_ERROR__OFFER_NOT_TERMINAL]: `The offer is not terminal yet`,
     [DATA_POOL_ERROR__OFFERS_OPEN]: `No contribution can be invalidated while an offer of the pool is open: pause the pool and settle its open offers first`,
@@ -316,6 +327,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__UNSUPPORTED_ACCOUNT_VERSION]: `The account's layout version is not one this program reads`,
     [DATA_POOL_ERROR__UNSUPPORTED_MINT_EXTENSION]: `Mint has an extension the pool does not accept`,
     [DATA_POOL_ERROR__VOTE_MISMATCH]: `The vote record does not belong to this offer`,
+    [DATA_POOL_ERROR__VOTES_OUTSTANDING]: `Vote records of this offer are still open: close them first (vote_close)`,
     [DATA_POOL_ERROR__VOTING_CLOSED]: `Voting on this offer has closed`,
     [DATA_POOL_ERROR__WEIGHT_OVERFLOW]: `Pool weight would exceed its bound (u64)`,
     [DATA_POOL_ERROR__WRONG_ATTESTOR]: `The attestation was signed by another key than the attestor's`,

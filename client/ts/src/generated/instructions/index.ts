@@ -17,6 +17,7 @@ export * from "./custodianAdd";
 export * from "./custodianRemove";
 export * from "./feesWithdraw";
 export * from "./offerCancel";
+export * from "./offerClose";
 export * from "./offerCreate";
 export * from "./offerDeliver";
 export * from "./offerFinalize";

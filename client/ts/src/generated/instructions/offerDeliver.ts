@@ -71,7 +71,7 @@ export type OfferDeliverInstruction<
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountFeeVault extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountPayer extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -104,9 +104,9 @@ export type OfferDeliverInstruction<
       TAccountFeeVault extends string
         ? WritableAccount<TAccountFeeVault>
         : TAccountFeeVault,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
+      TAccountPayer extends string
+        ? WritableAccount<TAccountPayer>
+        : TAccountPayer,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -157,7 +157,7 @@ export type OfferDeliverAsyncInput<
   TAccountMint extends string = string,
   TAccountVault extends string = string,
   TAccountFeeVault extends string = string,
-  TAccountBuyer extends string = string,
+  TAccountPayer extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   /** The custodian's signing key. */
@@ -179,8 +179,8 @@ export type OfferDeliverAsyncInput<
   vault?: Address<TAccountVault>;
   /** The pool's fee vault. */
   feeVault?: Address<TAccountFeeVault>;
-  /** The buyer, who gets the escrow's rent back. */
-  buyer: Address<TAccountBuyer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   receipt: OfferDeliverInstructionDataArgs["receipt"];
@@ -195,7 +195,7 @@ export async function getOfferDeliverInstructionAsync<
   TAccountMint extends string,
   TAccountVault extends string,
   TAccountFeeVault extends string,
-  TAccountBuyer extends string,
+  TAccountPayer extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
@@ -208,7 +208,7 @@ export async function getOfferDeliverInstructionAsync<
     TAccountMint,
     TAccountVault,
     TAccountFeeVault,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -223,7 +223,7 @@ export async function getOfferDeliverInstructionAsync<
     TAccountMint,
     TAccountVault,
     TAccountFeeVault,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >
 > {
@@ -240,7 +240,7 @@ export async function getOfferDeliverInstructionAsync<
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -304,7 +304,7 @@ export async function getOfferDeliverInstructionAsync<
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("feeVault", accounts.feeVault),
-      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
     ],
     data: getOfferDeliverInstructionDataEncoder().encode(
@@ -321,7 +321,7 @@ export async function getOfferDeliverInstructionAsync<
     TAccountMint,
     TAccountVault,
     TAccountFeeVault,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >);
 }
@@ -335,7 +335,7 @@ export type OfferDeliverInput<
   TAccountMint extends string = string,
   TAccountVault extends string = string,
   TAccountFeeVault extends string = string,
-  TAccountBuyer extends string = string,
+  TAccountPayer extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   /** The custodian's signing key. */
@@ -357,8 +357,8 @@ export type OfferDeliverInput<
   vault: Address<TAccountVault>;
   /** The pool's fee vault. */
   feeVault: Address<TAccountFeeVault>;
-  /** The buyer, who gets the escrow's rent back. */
-  buyer: Address<TAccountBuyer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   receipt: OfferDeliverInstructionDataArgs["receipt"];
@@ -373,7 +373,7 @@ export function getOfferDeliverInstruction<
   TAccountMint extends string,
   TAccountVault extends string,
   TAccountFeeVault extends string,
-  TAccountBuyer extends string,
+  TAccountPayer extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
@@ -386,7 +386,7 @@ export function getOfferDeliverInstruction<
     TAccountMint,
     TAccountVault,
     TAccountFeeVault,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -400,7 +400,7 @@ export function getOfferDeliverInstruction<
   TAccountMint,
   TAccountVault,
   TAccountFeeVault,
-  TAccountBuyer,
+  TAccountPayer,
   TAccountTokenProgram
 > {
   // Program address.
@@ -416,7 +416,7 @@ export function getOfferDeliverInstruction<
     mint: { value: input.mint ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
     feeVault: { value: input.feeVault ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -444,7 +444,7 @@ export function getOfferDeliverInstruction<
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("feeVault", accounts.feeVault),
-      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
     ],
     data: getOfferDeliverInstructionDataEncoder().encode(
@@ -461,7 +461,7 @@ export function getOfferDeliverInstruction<
     TAccountMint,
     TAccountVault,
     TAccountFeeVault,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >);
 }
@@ -491,8 +491,8 @@ export type ParsedOfferDeliverInstruction<
     vault: TAccountMetas[6];
     /** The pool's fee vault. */
     feeVault: TAccountMetas[7];
-    /** The buyer, who gets the escrow's rent back. */
-    buyer: TAccountMetas[8];
+    /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+    payer: TAccountMetas[8];
     /** The pool's token program. */
     tokenProgram: TAccountMetas[9];
   };
@@ -533,7 +533,7 @@ export function parseOfferDeliverInstruction<
       mint: getNextAccount(),
       vault: getNextAccount(),
       feeVault: getNextAccount(),
-      buyer: getNextAccount(),
+      payer: getNextAccount(),
       tokenProgram: getNextAccount(),
     },
     data: getOfferDeliverInstructionDataDecoder().decode(instruction.data),

@@ -54,7 +54,7 @@ export type OfferFinalizeInstruction<
   TAccountEscrow extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountRefundAccount extends string | AccountMeta<string> = string,
-  TAccountBuyer extends string | AccountMeta<string> = string,
+  TAccountPayer extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -77,9 +77,9 @@ export type OfferFinalizeInstruction<
       TAccountRefundAccount extends string
         ? WritableAccount<TAccountRefundAccount>
         : TAccountRefundAccount,
-      TAccountBuyer extends string
-        ? WritableAccount<TAccountBuyer>
-        : TAccountBuyer,
+      TAccountPayer extends string
+        ? WritableAccount<TAccountPayer>
+        : TAccountPayer,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -122,7 +122,7 @@ export type OfferFinalizeAsyncInput<
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
   TAccountRefundAccount extends string = string,
-  TAccountBuyer extends string = string,
+  TAccountPayer extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   /** The pool. */
@@ -138,8 +138,8 @@ export type OfferFinalizeAsyncInput<
   mint: Address<TAccountMint>;
   /** The offer's refund account (may no longer be able to receive: then the refund waits). */
   refundAccount: Address<TAccountRefundAccount>;
-  /** The buyer, who gets the escrow's rent back. */
-  buyer: Address<TAccountBuyer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
 };
@@ -150,7 +150,7 @@ export async function getOfferFinalizeInstructionAsync<
   TAccountEscrow extends string,
   TAccountMint extends string,
   TAccountRefundAccount extends string,
-  TAccountBuyer extends string,
+  TAccountPayer extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
@@ -160,7 +160,7 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountEscrow,
     TAccountMint,
     TAccountRefundAccount,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -172,7 +172,7 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountEscrow,
     TAccountMint,
     TAccountRefundAccount,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >
 > {
@@ -186,7 +186,7 @@ export async function getOfferFinalizeInstructionAsync<
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     refundAccount: { value: input.refundAccount ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -216,7 +216,7 @@ export async function getOfferFinalizeInstructionAsync<
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("refundAccount", accounts.refundAccount),
-      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
     ],
     data: getOfferFinalizeInstructionDataEncoder().encode({}),
@@ -228,7 +228,7 @@ export async function getOfferFinalizeInstructionAsync<
     TAccountEscrow,
     TAccountMint,
     TAccountRefundAccount,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >);
 }
@@ -239,7 +239,7 @@ export type OfferFinalizeInput<
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
   TAccountRefundAccount extends string = string,
-  TAccountBuyer extends string = string,
+  TAccountPayer extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   /** The pool. */
@@ -255,8 +255,8 @@ export type OfferFinalizeInput<
   mint: Address<TAccountMint>;
   /** The offer's refund account (may no longer be able to receive: then the refund waits). */
   refundAccount: Address<TAccountRefundAccount>;
-  /** The buyer, who gets the escrow's rent back. */
-  buyer: Address<TAccountBuyer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
 };
@@ -267,7 +267,7 @@ export function getOfferFinalizeInstruction<
   TAccountEscrow extends string,
   TAccountMint extends string,
   TAccountRefundAccount extends string,
-  TAccountBuyer extends string,
+  TAccountPayer extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
@@ -277,7 +277,7 @@ export function getOfferFinalizeInstruction<
     TAccountEscrow,
     TAccountMint,
     TAccountRefundAccount,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -288,7 +288,7 @@ export function getOfferFinalizeInstruction<
   TAccountEscrow,
   TAccountMint,
   TAccountRefundAccount,
-  TAccountBuyer,
+  TAccountPayer,
   TAccountTokenProgram
 > {
   // Program address.
@@ -301,7 +301,7 @@ export function getOfferFinalizeInstruction<
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     refundAccount: { value: input.refundAccount ?? null, isWritable: true },
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -323,7 +323,7 @@ export function getOfferFinalizeInstruction<
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("refundAccount", accounts.refundAccount),
-      getAccountMeta("buyer", accounts.buyer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
     ],
     data: getOfferFinalizeInstructionDataEncoder().encode({}),
@@ -335,7 +335,7 @@ export function getOfferFinalizeInstruction<
     TAccountEscrow,
     TAccountMint,
     TAccountRefundAccount,
-    TAccountBuyer,
+    TAccountPayer,
     TAccountTokenProgram
   >);
 }
@@ -359,8 +359,8 @@ export type ParsedOfferFinalizeInstruction<
     mint: TAccountMetas[3];
     /** The offer's refund account (may no longer be able to receive: then the refund waits). */
     refundAccount: TAccountMetas[4];
-    /** The buyer, who gets the escrow's rent back. */
-    buyer: TAccountMetas[5];
+    /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+    payer: TAccountMetas[5];
     /** The pool's token program. */
     tokenProgram: TAccountMetas[6];
   };
@@ -398,7 +398,7 @@ export function parseOfferFinalizeInstruction<
       escrow: getNextAccount(),
       mint: getNextAccount(),
       refundAccount: getNextAccount(),
-      buyer: getNextAccount(),
+      payer: getNextAccount(),
       tokenProgram: getNextAccount(),
     },
     data: getOfferFinalizeInstructionDataDecoder().decode(instruction.data),

@@ -27,10 +27,10 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
+  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
-  type WritableSignerAccount,
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
@@ -55,6 +55,7 @@ export type OfferRefundInstruction<
   TAccountBuyer extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
+  TAccountPayer extends string | AccountMeta<string> = string,
   TAccountEscrow extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountDestination extends string | AccountMeta<string> = string,
@@ -66,7 +67,7 @@ export type OfferRefundInstruction<
   InstructionWithAccounts<
     [
       TAccountBuyer extends string
-        ? WritableSignerAccount<TAccountBuyer> &
+        ? ReadonlySignerAccount<TAccountBuyer> &
             AccountSignerMeta<TAccountBuyer>
         : TAccountBuyer,
       TAccountPool extends string
@@ -75,6 +76,9 @@ export type OfferRefundInstruction<
       TAccountOffer extends string
         ? WritableAccount<TAccountOffer>
         : TAccountOffer,
+      TAccountPayer extends string
+        ? WritableAccount<TAccountPayer>
+        : TAccountPayer,
       TAccountEscrow extends string
         ? WritableAccount<TAccountEscrow>
         : TAccountEscrow,
@@ -122,17 +126,20 @@ export type OfferRefundAsyncInput<
   TAccountBuyer extends string = string,
   TAccountPool extends string = string,
   TAccountOffer extends string = string,
+  TAccountPayer extends string = string,
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
-  /** The buyer; gets the escrow's rent back. */
+  /** The buyer. */
   buyer: TransactionSigner<TAccountBuyer>;
   /** The pool (writable: a cancel settles an open offer). */
   pool: Address<TAccountPool>;
   /** The offer. */
   offer: Address<TAccountOffer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /**
    * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
    * the offer's state before touching it).
@@ -150,6 +157,7 @@ export async function getOfferRefundInstructionAsync<
   TAccountBuyer extends string,
   TAccountPool extends string,
   TAccountOffer extends string,
+  TAccountPayer extends string,
   TAccountEscrow extends string,
   TAccountMint extends string,
   TAccountDestination extends string,
@@ -160,6 +168,7 @@ export async function getOfferRefundInstructionAsync<
     TAccountBuyer,
     TAccountPool,
     TAccountOffer,
+    TAccountPayer,
     TAccountEscrow,
     TAccountMint,
     TAccountDestination,
@@ -172,6 +181,7 @@ export async function getOfferRefundInstructionAsync<
     TAccountBuyer,
     TAccountPool,
     TAccountOffer,
+    TAccountPayer,
     TAccountEscrow,
     TAccountMint,
     TAccountDestination,
@@ -183,9 +193,10 @@ export async function getOfferRefundInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    buyer: { value: input.buyer ?? null, isWritable: false },
     pool: { value: input.pool ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     destination: { value: input.destination ?? null, isWritable: true },
@@ -216,6 +227,7 @@ export async function getOfferRefundInstructionAsync<
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("offer", accounts.offer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("destination", accounts.destination),
@@ -228,6 +240,7 @@ export async function getOfferRefundInstructionAsync<
     TAccountBuyer,
     TAccountPool,
     TAccountOffer,
+    TAccountPayer,
     TAccountEscrow,
     TAccountMint,
     TAccountDestination,
@@ -239,17 +252,20 @@ export type OfferRefundInput<
   TAccountBuyer extends string = string,
   TAccountPool extends string = string,
   TAccountOffer extends string = string,
+  TAccountPayer extends string = string,
   TAccountEscrow extends string = string,
   TAccountMint extends string = string,
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
-  /** The buyer; gets the escrow's rent back. */
+  /** The buyer. */
   buyer: TransactionSigner<TAccountBuyer>;
   /** The pool (writable: a cancel settles an open offer). */
   pool: Address<TAccountPool>;
   /** The offer. */
   offer: Address<TAccountOffer>;
+  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  payer: Address<TAccountPayer>;
   /**
    * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
    * the offer's state before touching it).
@@ -267,6 +283,7 @@ export function getOfferRefundInstruction<
   TAccountBuyer extends string,
   TAccountPool extends string,
   TAccountOffer extends string,
+  TAccountPayer extends string,
   TAccountEscrow extends string,
   TAccountMint extends string,
   TAccountDestination extends string,
@@ -277,6 +294,7 @@ export function getOfferRefundInstruction<
     TAccountBuyer,
     TAccountPool,
     TAccountOffer,
+    TAccountPayer,
     TAccountEscrow,
     TAccountMint,
     TAccountDestination,
@@ -288,6 +306,7 @@ export function getOfferRefundInstruction<
   TAccountBuyer,
   TAccountPool,
   TAccountOffer,
+  TAccountPayer,
   TAccountEscrow,
   TAccountMint,
   TAccountDestination,
@@ -298,9 +317,10 @@ export function getOfferRefundInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    buyer: { value: input.buyer ?? null, isWritable: true },
+    buyer: { value: input.buyer ?? null, isWritable: false },
     pool: { value: input.pool ?? null, isWritable: true },
     offer: { value: input.offer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     destination: { value: input.destination ?? null, isWritable: true },
@@ -323,6 +343,7 @@ export function getOfferRefundInstruction<
       getAccountMeta("buyer", accounts.buyer),
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("offer", accounts.offer),
+      getAccountMeta("payer", accounts.payer),
       getAccountMeta("escrow", accounts.escrow),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("destination", accounts.destination),
@@ -335,6 +356,7 @@ export function getOfferRefundInstruction<
     TAccountBuyer,
     TAccountPool,
     TAccountOffer,
+    TAccountPayer,
     TAccountEscrow,
     TAccountMint,
     TAccountDestination,
@@ -348,23 +370,25 @@ export type ParsedOfferRefundInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The buyer; gets the escrow's rent back. */
+    /** The buyer. */
     buyer: TAccountMetas[0];
     /** The pool (writable: a cancel settles an open offer). */
     pool: TAccountMetas[1];
     /** The offer. */
     offer: TAccountMetas[2];
+    /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+    payer: TAccountMetas[3];
     /**
      * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
      * the offer's state before touching it).
      */
-    escrow: TAccountMetas[3];
+    escrow: TAccountMetas[4];
     /** The payout mint. */
-    mint: TAccountMetas[4];
+    mint: TAccountMetas[5];
     /** Any token account of the payout mint that the buyer owns. */
-    destination: TAccountMetas[5];
+    destination: TAccountMetas[6];
     /** The pool's token program. */
-    tokenProgram: TAccountMetas[6];
+    tokenProgram: TAccountMetas[7];
   };
   data: OfferRefundInstructionData;
 };
@@ -377,12 +401,12 @@ export function parseOfferRefundInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOfferRefundInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 8) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 7,
+        expectedAccountMetas: 8,
       },
     );
   }
@@ -398,6 +422,7 @@ export function parseOfferRefundInstruction<
       buyer: getNextAccount(),
       pool: getNextAccount(),
       offer: getNextAccount(),
+      payer: getNextAccount(),
       escrow: getNextAccount(),
       mint: getNextAccount(),
       destination: getNextAccount(),

@@ -68,6 +68,7 @@ import {
   getCustodianRemoveInstruction,
   getFeesWithdrawInstructionAsync,
   getOfferCancelInstructionAsync,
+  getOfferCloseInstruction,
   getOfferCreateInstructionAsync,
   getOfferDeliverInstructionAsync,
   getOfferFinalizeInstructionAsync,
@@ -90,6 +91,7 @@ import {
   parseCustodianRemoveInstruction,
   parseFeesWithdrawInstruction,
   parseOfferCancelInstruction,
+  parseOfferCloseInstruction,
   parseOfferCreateInstruction,
   parseOfferDeliverInstruction,
   parseOfferFinalizeInstruction,
@@ -112,6 +114,7 @@ import {
   type CustodianRemoveInput,
   type FeesWithdrawAsyncInput,
   type OfferCancelAsyncInput,
+  type OfferCloseInput,
   type OfferCreateAsyncInput,
   type OfferDeliverAsyncInput,
   type OfferFinalizeAsyncInput,
@@ -128,6 +131,7 @@ import {
   type ParsedCustodianRemoveInstruction,
   type ParsedFeesWithdrawInstruction,
   type ParsedOfferCancelInstruction,
+  type ParsedOfferCloseInstruction,
   type ParsedOfferCreateInstruction,
   type ParsedOfferDeliverInstruction,
   type ParsedOfferFinalizeInstruction,
@@ -280,6 +284,7 @@ export enum DataPoolInstruction {
   OfferDeliver,
   OfferRefund,
   OfferCancel,
+  OfferClose,
   VoteClose,
   FeesWithdraw,
   PayoutClaim,
@@ -502,6 +507,17 @@ export function identifyDataPoolInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([155, 56, 161, 110, 31, 180, 128, 102]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.OfferClose;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([181, 80, 119, 116, 91, 142, 167, 149]),
       ),
       0,
@@ -597,6 +613,9 @@ export type ParsedDataPoolInstruction<
   | ({
       instructionType: DataPoolInstruction.OfferCancel;
     } & ParsedOfferCancelInstruction<TProgram>)
+  | ({
+      instructionType: DataPoolInstruction.OfferClose;
+    } & ParsedOfferCloseInstruction<TProgram>)
   | ({
       instructionType: DataPoolInstruction.VoteClose;
     } & ParsedVoteCloseInstruction<TProgram>)
@@ -745,6 +764,13 @@ export function parseDataPoolInstruction<TProgram extends string>(
         ...parseOfferCancelInstruction(instruction),
       };
     }
+    case DataPoolInstruction.OfferClose: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.OfferClose,
+        ...parseOfferCloseInstruction(instruction),
+      };
+    }
     case DataPoolInstruction.VoteClose: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -854,21 +880,24 @@ export type DataPoolPluginInstructions = {
   ) => ReturnType<typeof getOfferVoteInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerFinalize: (
-    input: OfferFinalizeAsyncInput,
+    input: MakeOptional<OfferFinalizeAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferFinalizeInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerDeliver: (
-    input: OfferDeliverAsyncInput,
+    input: MakeOptional<OfferDeliverAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferDeliverInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerRefund: (
-    input: OfferRefundAsyncInput,
+    input: MakeOptional<OfferRefundAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferRefundInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerCancel: (
-    input: OfferCancelAsyncInput,
+    input: MakeOptional<OfferCancelAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferCancelInstructionAsync> &
     SelfPlanAndSendFunctions;
+  offerClose: (
+    input: MakeOptional<OfferCloseInput, "payer">,
+  ) => ReturnType<typeof getOfferCloseInstruction> & SelfPlanAndSendFunctions;
   voteClose: (
     input: VoteCloseAsyncInput,
   ) => ReturnType<typeof getVoteCloseInstructionAsync> &
@@ -1013,22 +1042,42 @@ export function dataPoolProgram() {
           offerFinalize: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOfferFinalizeInstructionAsync(input),
+              getOfferFinalizeInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
             ),
           offerDeliver: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOfferDeliverInstructionAsync(input),
+              getOfferDeliverInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
             ),
           offerRefund: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOfferRefundInstructionAsync(input),
+              getOfferRefundInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
             ),
           offerCancel: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOfferCancelInstructionAsync(input),
+              getOfferCancelInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
+            ),
+          offerClose: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getOfferCloseInstruction({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
             ),
           voteClose: (input) =>
             addSelfPlanAndSendFunctions(

@@ -1,0 +1,268 @@
+//! Rent is a deposit: every record that closes gives its rent back to whoever paid it, with exact
+//! lamport and token balances for every party, self-paid and relayer-paid; closing someone
+//! else's record, closing early, redirecting a deposit and reviving a closed record are refused.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::Space;
+use data_pool::state::OfferState;
+use data_pool_client::instructions as dix;
+use data_pool_client::pda::{find_escrow_pda, find_offer_pda};
+use data_pool_tests::*;
+
+const PRICE: u64 = 1_000_000;
+
+/// Rent-exempt minimum of an account of `len` bytes.
+fn rent(w: &World, len: usize) -> u64 {
+    w.env.svm.minimum_balance_for_rent_exemption(len)
+}
+
+/// Offer and escrow rent: the deposit an offer takes from whoever pays for it (the escrow's
+/// size is the pool token program's account size).
+fn offer_deposit(w: &World) -> (u64, u64) {
+    let offer = rent(w, 8 + data_pool::state::Offer::INIT_SPACE);
+    let escrow = rent(w, TOKEN_ACCOUNT_LEN);
+    (offer, escrow)
+}
+
+/// Size of an SPL Token account (the world's payout mint is an SPL Token mint).
+const TOKEN_ACCOUNT_LEN: usize = 165;
+
+/// A pool with one contributor (weight 100) and a funded relayer.
+fn setup() -> (World, Kp, Kp) {
+    let mut w = World::new();
+    let c = w.wallet("member", 0);
+    w.contribute(&c, 100).unwrap();
+    let relayer = w.wallet("relayer", 0);
+    (w, c, relayer)
+}
+
+/// `offer_create` of `buyer`'s offer at `index`, its rent paid by `relayer`.
+fn create_ix(w: &World, relayer: &Kp, buyer: &Buyer, index: u64) -> Instruction {
+    let args = dix::OfferCreateArgs {
+        price: PRICE,
+        terms_hash: [7; 32],
+        terms_uri: String::new(),
+    };
+    dix::offer_create(
+        &PROGRAM_ID,
+        &relayer.pubkey(),
+        &buyer.kp.pubkey(),
+        &w.side.pool,
+        index,
+        &w.side.tokens,
+        &buyer.token,
+        &buyer.token,
+        args,
+    )
+}
+
+/// `buyer`'s offer at the pool's next index, its rent paid by `relayer` (who also pays the fee).
+fn relayed_offer(w: &mut World, relayer: &Kp, buyer: &Buyer) -> Pubkey {
+    let index = w.pool_state().offer_count;
+    let ix = create_ix(w, relayer, buyer, index);
+    w.env.send(&[ix], &[relayer, &buyer.kp]).unwrap();
+    let offer = find_offer_pda(&PROGRAM_ID, &w.side.pool, index).0;
+    w.side.offers.push(offer);
+    w.side
+        .offer_buyers
+        .insert(offer, (buyer.kp.pubkey(), buyer.token));
+    offer
+}
+
+fn close_ix(w: &World, offer: &Pubkey, payer: &Pubkey) -> Instruction {
+    dix::offer_close(&PROGRAM_ID, &w.side.pool, offer, payer)
+}
+
+#[test]
+fn a_relayed_offer_returns_every_lamport_but_the_fees() {
+    let (mut w, _, relayer) = setup();
+    let b = w.buyer(1, PRICE);
+    let closer = w.wallet("closer", 0);
+    let (offer_rent, escrow_rent) = offer_deposit(&w);
+    let r0 = w.env.lamports(&relayer.pubkey());
+    let b0 = w.env.lamports(&b.kp.pubkey());
+    let k0 = w.env.lamports(&closer.pubkey());
+
+    let offer = relayed_offer(&mut w, &relayer, &b);
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 - offer_rent - escrow_rent - 2 * SIG_FEE,
+        "the relayer paid both deposits and the fee of two signatures"
+    );
+    assert_eq!(w.offer_state(&offer).payer, relayer.pubkey());
+    let escrow = find_escrow_pda(&PROGRAM_ID, &offer).0;
+    assert_eq!(w.env.lamports(&escrow), escrow_rent);
+    assert_eq!(w.env.lamports(&offer), offer_rent);
+    assert_eq!(w.env.balance(&b.token), 0);
+
+    // The buyer withdraws it (paying its own fee): the price comes back, the escrow's rent goes
+    // to the relayer, not to the buyer.
+    let refund = w.refund(&offer, &b.kp.pubkey(), &b.token);
+    let cancel = dix::offer_cancel(&PROGRAM_ID, &w.side.pool, &offer, &w.side.tokens, &refund);
+    w.env.send(&[cancel], &[&b.kp]).unwrap();
+    assert_eq!(w.env.balance(&b.token), PRICE);
+    assert_eq!(w.env.lamports(&b.kp.pubkey()), b0 - SIG_FEE);
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 - offer_rent - 2 * SIG_FEE
+    );
+
+    // Anyone closes the record; its rent goes to the relayer.
+    let ix = close_ix(&w, &offer, &relayer.pubkey());
+    w.env.send(&[ix], &[&closer]).unwrap();
+    assert!(!w.env.exists(&offer), "the offer record is gone");
+    assert!(!w.env.exists(&find_escrow_pda(&PROGRAM_ID, &offer).0));
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 - 2 * SIG_FEE,
+        "all but the fees"
+    );
+    assert_eq!(w.env.lamports(&b.kp.pubkey()), b0 - SIG_FEE);
+    assert_eq!(w.env.lamports(&closer.pubkey()), k0 - SIG_FEE);
+    let event = w.env.last_events();
+    assert!(
+        matches!(
+            event.as_slice(),
+            [data_pool_client::events::DataPoolEvent::OfferClosed(e)]
+                if e.offer == offer && e.payer == relayer.pubkey() && e.lamports == offer_rent
+                    && e.state == OfferState::Cancelled
+        ),
+        "{event:?}"
+    );
+    let pool = w.pool_state();
+    assert_eq!((pool.offer_count, pool.closed_offer_count), (1, 1));
+    w.check_invariants();
+    assert_eq!(w.tokens_in_existence(), w.minted);
+}
+
+#[test]
+fn a_rejected_offer_closes_once_refunded_and_its_votes_closed() {
+    let (mut w, c, relayer) = setup();
+    let b = w.buyer(1, PRICE);
+    let (offer_rent, escrow_rent) = offer_deposit(&w);
+    let offer = relayed_offer(&mut w, &relayer, &b);
+    w.vote(&c, &offer, false).unwrap();
+    // The refund account is gone, so the price waits in escrow.
+    w.close_token_account(&b.kp, &b.token);
+    w.finalize(&offer).unwrap();
+    let o = w.offer_state(&offer);
+    assert_eq!((o.state, o.refund_pending), (OfferState::Rejected, true));
+
+    let r0 = w.env.lamports(&relayer.pubkey());
+    let ix = close_ix(&w, &offer, &relayer.pubkey());
+    assert_dp_err(
+        w.env.send_paid(std::slice::from_ref(&ix), &[]),
+        DpErr::OfferNotClosable,
+    );
+
+    // The buyer takes the price back into a new account; the escrow's rent goes to the relayer.
+    let fresh = w.env.create_token_account(
+        &w.side.tokens.token_program,
+        &w.side.tokens.mint,
+        &b.kp.pubkey(),
+    );
+    w.token_accounts.insert(fresh);
+    let refund = w.refund(&offer, &b.kp.pubkey(), &fresh);
+    let ix_refund = dix::offer_refund(&PROGRAM_ID, &w.side.pool, &offer, &w.side.tokens, &refund);
+    w.env.send_paid(&[ix_refund], &[&b.kp]).unwrap();
+    assert_eq!(w.env.balance(&fresh), PRICE);
+    assert_eq!(w.env.lamports(&relayer.pubkey()), r0 + escrow_rent);
+
+    // A vote record still names the offer: it closes first (rent to the voter).
+    assert_dp_err(
+        w.env.send_paid(std::slice::from_ref(&ix), &[]),
+        DpErr::VotesOutstanding,
+    );
+    let vote_rent = rent(&w, 8 + data_pool::state::Vote::INIT_SPACE);
+    let v0 = w.env.lamports(&c.pubkey());
+    let vc = dix::vote_close(&PROGRAM_ID, &offer, &c.pubkey());
+    w.env.send_paid(&[vc], &[]).unwrap();
+    assert_eq!(w.env.lamports(&c.pubkey()), v0 + vote_rent);
+
+    w.env.send_paid(&[ix], &[]).unwrap();
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 + escrow_rent + offer_rent
+    );
+    assert!(!w.env.exists(&offer));
+    w.check_invariants();
+    assert_eq!(w.tokens_in_existence(), w.minted);
+}
+
+#[test]
+fn open_approved_and_accepted_offers_never_close() {
+    let (mut w, c, _) = setup();
+    let b = w.buyer(1, 3 * PRICE);
+    let (open, _) = w.offer(&b, PRICE).unwrap();
+    let payer = w.env.payer.pubkey();
+    let ix = close_ix(&w, &open, &payer);
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::OfferNotClosable);
+
+    let (sold, _) = w.offer(&b, PRICE).unwrap();
+    w.vote(&c, &sold, true).unwrap();
+    w.finalize_only(&sold).unwrap();
+    assert_eq!(w.offer_state(&sold).state, OfferState::AwaitingDelivery);
+    let ix = close_ix(&w, &sold, &payer);
+    assert_dp_err(
+        w.env.send_paid(std::slice::from_ref(&ix), &[]),
+        DpErr::OfferNotClosable,
+    );
+    let custodian = w.custodian.insecure_clone();
+    w.deliver_by(&custodian, &sold, w.current_receipt())
+        .unwrap();
+    assert_eq!(w.offer_state(&sold).state, OfferState::Accepted);
+    // The accepted offer is the buyer's license: it stays.
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::OfferNotClosable);
+    assert!(w.env.exists(&sold));
+    w.check_invariants();
+}
+
+#[test]
+fn deposits_cannot_be_redirected_and_closed_offers_stay_closed() {
+    let (mut w, _, relayer) = setup();
+    let b = w.buyer(1, PRICE);
+    let offer = relayed_offer(&mut w, &relayer, &b);
+    let refund = w.refund(&offer, &b.kp.pubkey(), &b.token);
+
+    // Settling with another account as the rent payer is refused: the escrow's rent would go
+    // to a stranger.
+    let thief = w.wallet("thief", 0);
+    let stolen = dix::Refund {
+        payer: thief.pubkey(),
+        ..refund
+    };
+    let ix = dix::offer_cancel(&PROGRAM_ID, &w.side.pool, &offer, &w.side.tokens, &stolen);
+    assert_dp_err(w.env.send(&[ix], &[&b.kp]), DpErr::NotRentPayer);
+    let ix = dix::offer_cancel(&PROGRAM_ID, &w.side.pool, &offer, &w.side.tokens, &refund);
+    w.env.send(&[ix], &[&b.kp]).unwrap();
+
+    // Closing to the thief (or the buyer) is refused; to the relayer it works, once.
+    let t0 = w.env.lamports(&thief.pubkey());
+    let ix = close_ix(&w, &offer, &thief.pubkey());
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::NotRentPayer);
+    let ix = close_ix(&w, &offer, &b.kp.pubkey());
+    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::NotRentPayer);
+    assert_eq!(w.env.lamports(&thief.pubkey()), t0);
+    let ix = close_ix(&w, &offer, &relayer.pubkey());
+    w.env.send_paid(std::slice::from_ref(&ix), &[]).unwrap();
+    // Closing again finds nothing to close, even with lamports sent to the address.
+    assert_anchor_err(
+        w.env.send_paid(std::slice::from_ref(&ix), &[]),
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    );
+    w.env.fund(&offer, 10_000_000);
+    assert_anchor_err(
+        w.env.send_paid(&[ix], &[]),
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
+
+    // Reviving the closed offer at its index is refused: new offers take the next index.
+    let revive = create_ix(&w, &relayer, &b, 0);
+    assert_anchor_err(
+        w.env.send(&[revive], &[&relayer, &b.kp]),
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
+    let pool = w.pool_state();
+    assert_eq!((pool.offer_count, pool.closed_offer_count), (1, 1));
+}
