@@ -14,7 +14,10 @@ CACHE=${DATAPOOL_CACHE:-$HOME/.cache/data-pool}
 TARGET_SPEC="$ROOT/sbf/bpfel-solana-solana.json"
 PATCH="$ROOT/sbf/std-solana.patch"
 # DATAPOOL_SBF_OUT / DATAPOOL_SBF_TARGET / DATAPOOL_SBF_PROGRAMS let scripts/profile-cu.sh build a
-# profiling variant beside the real one.
+# profiling variant beside the real one. DATAPOOL_SBF_LINK_EXTRA adds sbpf-linker arguments: a
+# size-optimised variant is CARGO_PROFILE_RELEASE_OPT_LEVEL=z with DATAPOOL_SBF_LINK_EXTRA=-O2
+# (the linker refuses -Oz; the functions keep rustc's minsize attribute). docs/PERFORMANCE.md
+# has what each costs in compute units.
 SBF_TARGET_DIR=${DATAPOOL_SBF_TARGET:-$ROOT/target/sbf}
 OUT_DIR=${DATAPOOL_SBF_OUT:-$ROOT/target/deploy}
 PROGRAMS=${DATAPOOL_SBF_PROGRAMS:-data_pool cu_reference}

@@ -487,6 +487,27 @@ fn offers_votes_finalize_claims_and_refunds() {
         EXIT_INPUT,
     );
     assert!(e.message.contains("no open vote record"));
+
+    // Offers that ended unsold close (anyone may run it): the rejected one's three vote records
+    // first, rent to their voters, then the offer, rent to whoever paid it (the buyer here).
+    let buyer = s(&env.ok(&["offer", "show", &offer1]), "buyer").to_string();
+    let c = env.ok(&["-k", &t.curator, "-y", "offer", "close", &offer1]);
+    assert_eq!((s(&c, "state"), n(&c, "votesClosed")), ("rejected", 3));
+    assert_eq!(s(&c, "payer"), buyer);
+    assert!(n(&c, "lamports") > 0);
+    let c = env.ok(&["-k", &t.curator, "-y", "offer", "close", &offer2]);
+    assert_eq!((s(&c, "state"), n(&c, "votesClosed")), ("cancelled", 0));
+    env.fails(&["offer", "show", &offer1], EXIT_INPUT);
+    assert_eq!(
+        n(&env.ok(&["pool", "show", &t.pool]), "closedOfferCount"),
+        2
+    );
+    // The accepted offer is the buyer's license: it stays.
+    let e = env.fails(
+        &["-k", &t.curator, "-y", "offer", "close", &offer0],
+        EXIT_INPUT,
+    );
+    assert!(e.message.contains("accepted"), "{}", e.message);
 }
 
 #[test]

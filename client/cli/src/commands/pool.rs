@@ -84,6 +84,8 @@ pub struct PoolView {
     pub offer_count: u64,
     /// Offers accepted.
     pub accepted_offer_count: u64,
+    /// Offers that ended unsold and were closed.
+    pub closed_offer_count: u64,
     /// Active attestors.
     pub active_attestor_count: u32,
     /// Credited to contributors, base units (a string: u128).
@@ -140,6 +142,7 @@ impl PoolView {
             active_contribution_count: p.active_contribution_count,
             offer_count: p.offer_count,
             accepted_offer_count: p.accepted_offer_count,
+            closed_offer_count: p.closed_offer_count,
             active_attestor_count: p.active_attestor_count,
             total_distributed: p.total_distributed.to_string(),
             total_claimed: p.total_claimed.to_string(),
@@ -204,8 +207,11 @@ impl fmt::Display for PoolView {
             (
                 "Offers",
                 format!(
-                    "{} ({} accepted, {} open)",
-                    self.offer_count, self.accepted_offer_count, self.open_offer_count
+                    "{} ({} accepted, {} open, {} closed)",
+                    self.offer_count,
+                    self.accepted_offer_count,
+                    self.open_offer_count,
+                    self.closed_offer_count
                 ),
             ),
             ("Distributed", self.total_distributed_ui.clone()),
