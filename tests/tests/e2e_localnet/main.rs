@@ -52,6 +52,15 @@ impl Sale {
             .map(|t| t.amount)
             .unwrap_or(0)
     }
+
+    /// Lamports of `a` (0 when it does not exist).
+    fn lamports(&self, a: &Pubkey) -> u64 {
+        use data_pool_client::chain::Chain;
+        self.rt
+            .block_on(self.chain.get_account(a))
+            .expect("get_account")
+            .map_or(0, |acct| acct.lamports)
+    }
 }
 
 #[test]
@@ -331,6 +340,19 @@ fn fee_and_claims_pay_exactly(x: &Sale) {
     assert_eq!(n(&p, "acceptedOfferCount"), 1);
     let rejected = e.ok(&["offer", "list", &x.pool, "--state", "rejected"]);
     assert_eq!(rejected.as_array().map(Vec::len), Some(1));
+
+    // The rejected offer closes (the curator runs it): its three vote records' rent goes to the
+    // voters, the offer's to the buyer who paid it, to the lamport.
+    let o1: Pubkey = x.offers[1].parse().expect("offer");
+    let buyer: Pubkey = s(&e.ok(&["offer", "show", &x.offers[1]]), "buyer")
+        .parse()
+        .expect("buyer");
+    let (rent, buyer_before) = (x.lamports(&o1), x.lamports(&buyer));
+    let c = e.ok(&["-k", &x.curator, "-y", "offer", "close", &x.offers[1]]);
+    assert_eq!((n(&c, "votesClosed"), n(&c, "lamports")), (3, rent));
+    assert_eq!(x.lamports(&o1), 0);
+    assert_eq!(x.lamports(&buyer), buyer_before + rent);
+    assert_eq!(n(&e.ok(&["pool", "show", &x.pool]), "closedOfferCount"), 1);
 }
 
 /// The attestor service scores a Spotify export and the contributor submits it in one command;
@@ -512,7 +534,7 @@ fn demo_runs_on_the_node(x: &Sale) {
     assert!(
         d["historyChecks"]
             .as_array()
-            .is_some_and(|c| c.len() == 10 && c.iter().all(|x| x["ok"] == true)),
+            .is_some_and(|c| c.len() == 11 && c.iter().all(|x| x["ok"] == true)),
         "{d}"
     );
 }
