@@ -37,6 +37,8 @@ pub struct OfferView {
     pub buyer: String,
     /// Where refunds go.
     pub refund_account: String,
+    /// Who paid the rent of the offer and its escrow (gets it back when they close).
+    pub payer: String,
     /// Price, base units.
     pub price: u64,
     /// Price, in the mint's units.
@@ -97,6 +99,7 @@ impl OfferView {
             index: o.index,
             buyer: o.buyer.to_string(),
             refund_account: o.refund_account.to_string(),
+            payer: o.payer.to_string(),
             price: o.price,
             price_ui: format_amount(o.price.into(), decimals),
             terms_hash: hex::encode(o.terms_hash),
@@ -147,6 +150,7 @@ impl fmt::Display for OfferView {
             ),
             ("State", self.phase.clone()),
             ("Buyer", self.buyer.clone()),
+            ("Rent paid by", self.payer.clone()),
             ("Price", self.price_ui.clone()),
             ("Terms", format!("sha256 {}{uri}", self.terms_hash)),
             (
