@@ -42,14 +42,9 @@ impl World {
             .iter()
             .map(|(offer, _)| {
                 let open = self
-                    .side
-                    .votes
-                    .range((*offer, Pubkey::default())..)
-                    .take_while(|(of, _)| of == offer)
-                    .filter_map(|(_, voter)| {
-                        let k = cached::vote(offer, voter);
-                        self.env.get::<Vote>(&k).map(|v| (k, v))
-                    })
+                    .open_votes(offer)
+                    .into_iter()
+                    .map(|(k, v, _)| (k, v))
                     .collect();
                 (*offer, open)
             })
@@ -95,6 +90,19 @@ impl World {
             custodians,
             escrows,
         }
+    }
+
+    /// The vote records of `offer` still open: (address, record, voter), in voter order.
+    pub fn open_votes(&self, offer: &Pubkey) -> Vec<(Pubkey, Vote, Pubkey)> {
+        self.side
+            .votes
+            .range((*offer, Pubkey::default())..)
+            .take_while(|(of, _)| of == offer)
+            .filter_map(|(_, voter)| {
+                let k = cached::vote(offer, voter);
+                self.env.get::<Vote>(&k).map(|v| (k, v, *voter))
+            })
+            .collect()
     }
 
     /// Asserts the invariants of docs/PROTOCOL.md through the auditor's own checker

@@ -248,16 +248,8 @@ pub(super) fn close_offer(w: &mut World, o: &Pubkey) -> Result<u64, Failure> {
 
 /// Closes `o`'s open vote records (rent to each voter, exactly), then `o` if it can close.
 pub(super) fn wind_down_offer(w: &mut World, o: &Pubkey, stats: &mut Stats) {
-    let voters: Vec<Pubkey> = w
-        .side
-        .votes
-        .range((*o, Pubkey::default())..)
-        .take_while(|(of, _)| of == o)
-        .map(|(_, v)| *v)
-        .filter(|v| w.env.exists(&cached::vote(o, v)))
-        .collect();
-    for v in voters {
-        let (before, rent) = (w.env.lamports(&v), w.env.lamports(&cached::vote(o, &v)));
+    for (vote, _, v) in w.open_votes(o) {
+        let (before, rent) = (w.env.lamports(&v), w.env.lamports(&vote));
         let r = w.env.send_paid(&[dix::vote_close(&PROGRAM_ID, o, &v)], &[]);
         assert!(r.is_ok(), "vote_close in the wind-down: {r:?}");
         assert_eq!(
