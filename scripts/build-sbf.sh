@@ -67,14 +67,16 @@ if [ "$(rustc "+$tc_name" --print sysroot 2>/dev/null)" != "$(cd "$tc_dir" && pw
   rustup toolchain link "$tc_name" "$tc_dir"
 fi
 
-# 4. Build.
+# 4. Build. `--deploy=false`: sbpf-linker would otherwise also write every program it links to
+# ./target/deploy/, so a variant built elsewhere (DATAPOOL_SBF_OUT) would replace the real one;
+# this script copies each program to OUT_DIR itself.
 log "building data_pool.so and cu_reference.so"
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
 RUSTFLAGS="-Z unstable-options -C panic=immediate-abort -C passes=lower-atomic -A linker_messages"
 RUSTFLAGS+=" -C relocation-model=static -C target-cpu=v4 -C target-feature=+allows-misaligned-mem-access"
 for a in --arch=v3 --llvm-args=--bpf-stack-size=4096 --llvm-args=--disable-bswap \
   --llvm-args=--disable-movsx --llvm-args=--disable-ldsx --llvm-args=--disable-gotol \
-  --llvm-args=--bpf-min-jump-table-entries=1000000 ${DATAPOOL_SBF_LINK_EXTRA:-}; do
+  --llvm-args=--bpf-min-jump-table-entries=1000000 --deploy=false ${DATAPOOL_SBF_LINK_EXTRA:-}; do
   RUSTFLAGS+=" -C link-arg=$a"
 done
 export RUSTFLAGS
