@@ -2,7 +2,7 @@
 //! every function returns an error, never panics, whatever the bytes.
 
 use anchor_lang::{AccountDeserialize, Discriminator};
-use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, Pool, Vote};
+use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, Pool};
 
 /// A decoded data-pool account of any type.
 #[derive(Debug)]
@@ -19,8 +19,6 @@ pub enum DataPoolAccount {
     Contribution(Contribution),
     /// An offer.
     Offer(Box<Offer>),
-    /// A vote record.
-    Vote(Vote),
 }
 
 /// Why bytes could not be decoded.
@@ -88,9 +86,24 @@ pub fn decode_contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
 pub fn decode_offer(data: &[u8]) -> Result<Offer, DecodeError> {
     decode_as(data, "Offer")
 }
-/// Decodes a Vote record.
-pub fn decode_vote(data: &[u8]) -> Result<Vote, DecodeError> {
-    decode_as(data, "Vote")
+/// The vote bitmap an offer account carries after its fields while voting is open (empty once
+/// voting ended and the bitmap was released).
+pub fn vote_bitmap(offer_data: &[u8]) -> &[u8] {
+    offer_data.get(Offer::BITMAP_AT..).unwrap_or(&[])
+}
+
+/// Whether the contributor of arrival `index` has voted, per `bitmap` (bit `index % 8` of byte
+/// `index / 8`, least significant first); `false` past the end.
+pub fn has_voted(bitmap: &[u8], index: u64) -> bool {
+    usize::try_from(index / 8)
+        .ok()
+        .and_then(|i| bitmap.get(i))
+        .is_some_and(|b| b & (1 << (index % 8)) != 0)
+}
+
+/// Votes recorded in `bitmap`.
+pub fn votes_in(bitmap: &[u8]) -> u64 {
+    bitmap.iter().map(|b| u64::from(b.count_ones())).sum()
 }
 
 /// Decodes any data-pool account, recognising its type by discriminator.
@@ -111,8 +124,6 @@ pub fn decode_any(data: &[u8]) -> Result<DataPoolAccount, DecodeError> {
         DataPoolAccount::Contribution(decode_contribution(data)?)
     } else if d == Offer::DISCRIMINATOR {
         DataPoolAccount::Offer(Box::new(decode_offer(data)?))
-    } else if d == Vote::DISCRIMINATOR {
-        DataPoolAccount::Vote(decode_vote(data)?)
     } else {
         let mut u = [0u8; 8];
         u.copy_from_slice(d);

@@ -168,7 +168,9 @@ pub fn audit_history(
     let (mut submitted, mut removed, mut n_contrib, mut n_offers, mut n_accepted) =
         (0u128, 0u128, 0u128, 0u128, 0u128);
     let (mut net, mut fees, mut claimed, mut withdrawn) = (0u128, 0u128, 0u128, 0u128);
-    let mut votes_per_offer: std::collections::HashMap<Pubkey, u128> = Default::default();
+    // Per offer: votes cast, Σ approving weight, Σ rejecting weight.
+    let mut votes_per_offer: std::collections::HashMap<Pubkey, (u64, u128, u128)> =
+        Default::default();
     let mut closed = Vec::new();
     let mut vault: u128 = 0;
     let mut series = Vec::new();
@@ -189,7 +191,15 @@ pub fn audit_history(
             }
             DataPoolEvent::ContributionRemoved(c) => removed += u128::from(c.score),
             DataPoolEvent::OfferCreated(_) => n_offers += 1,
-            DataPoolEvent::VoteCast(v) => *votes_per_offer.entry(v.offer).or_default() += 1,
+            DataPoolEvent::VoteCast(v) => {
+                let t = votes_per_offer.entry(v.offer).or_default();
+                t.0 += 1;
+                if v.approve {
+                    t.1 += u128::from(v.weight);
+                } else {
+                    t.2 += u128::from(v.weight);
+                }
+            }
             DataPoolEvent::OfferAccepted(a) => {
                 receipts.push((a.offer, a.receipt, changes_seen));
                 n_accepted += 1;
@@ -261,19 +271,22 @@ pub fn audit_history(
     ];
     let mut f = Vec::new();
     for (k, o) in &s.offers {
-        let cast = votes_per_offer.get(k).copied().unwrap_or(0);
-        if cast != u128::from(o.voter_count) {
+        let (cast, yes, no) = votes_per_offer.get(k).copied().unwrap_or_default();
+        if (cast, yes, no) != (o.voter_count, o.yes_weight, o.no_weight) {
             f.push(Finding {
                 account: k.to_string(),
-                expected: cast.to_string(),
-                actual: o.voter_count.to_string(),
-                note: format!("offer #{}: votes cast in events ≠ voter count", o.index),
+                expected: format!("{cast} votes, yes {yes}, no {no}"),
+                actual: format!(
+                    "{} votes, yes {}, no {}",
+                    o.voter_count, o.yes_weight, o.no_weight
+                ),
+                note: format!("offer #{}: votes cast in events ≠ its tally", o.index),
             });
         }
     }
     checks.push(Check {
         number: 8,
-        name: "votes cast = voter count, per offer",
+        name: "Σ VoteCast weights = yes + no, votes cast = voter count, per offer",
         ok: f.is_empty(),
         detail: format!("{} offers", s.offers.len()),
         findings: f,
@@ -399,8 +412,7 @@ pub async fn audit<C: Chain>(
     let s = load_snapshot(chain, program_id, pool).await?;
     let invariants = check_snapshot(&s);
     let history = if with_history {
-        let offers: Vec<Pubkey> = s.offers.iter().map(|(k, _)| *k).collect();
-        let (events, txs) = pool_history(chain, program_id, pool, &offers, 16).await?;
+        let (events, txs) = pool_history(chain, program_id, pool, 16).await?;
         Some(audit_history(&s, &events, txs))
     } else {
         None

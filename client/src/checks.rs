@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{
-    Attestor, Contribution, Contributor, Custodian, Offer, OfferState, Pool, Vote,
-};
+use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, OfferState, Pool};
 use serde::Serialize;
 
 use crate::chain::Chain;
@@ -55,8 +53,8 @@ pub struct PoolSnapshot {
     pub contributions: Vec<(Pubkey, Contribution)>,
     /// Offers, by index.
     pub offers: Vec<(Pubkey, Offer)>,
-    /// Open vote records per offer.
-    pub votes: HashMap<Pubkey, Vec<(Pubkey, Vote)>>,
+    /// Each offer's vote bitmap (empty once released), aligned with `offers`.
+    pub bitmaps: Vec<Vec<u8>>,
     /// Attestor records.
     pub attestors: Vec<(Pubkey, Attestor)>,
     /// Custodian records.
@@ -99,17 +97,24 @@ pub async fn load_snapshot<C: Chain>(
             })
         })
         .collect();
-    let mut votes = HashMap::new();
-    for (k, _) in &offers {
-        votes.insert(*k, query::votes(chain, program_id, k).await?);
-    }
+    let offer_keys: Vec<Pubkey> = offers.iter().map(|(k, _)| *k).collect();
+    let bitmaps = chain
+        .get_multiple_accounts(&offer_keys)
+        .await?
+        .iter()
+        .map(|a| {
+            a.as_ref()
+                .map(|a| crate::accounts::vote_bitmap(&a.data).to_vec())
+                .unwrap_or_default()
+        })
+        .collect();
     Ok(PoolSnapshot {
         address: *pool_addr,
         pool,
         contributors,
         contributions,
         offers,
-        votes,
+        bitmaps,
         attestors,
         custodians,
         vault_amount,
@@ -294,43 +299,32 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
         f,
     ));
 
-    // 5. tallies = vote records (+ closed ones).
+    // 5. vote bitmaps: an open offer's is sized at its snapshot and holds one bit per vote
+    // counted; a settled offer's is released. (The tally itself is proved from the VoteCast
+    // events: history check 8.)
     let mut f = Vec::new();
-    for (k, o) in &s.offers {
-        let votes = s.votes.get(k).map(Vec::as_slice).unwrap_or(&[]);
-        let yes: u128 = votes
-            .iter()
-            .filter(|(_, v)| v.approve)
-            .map(|(_, v)| u128::from(v.weight))
-            .sum();
-        let no: u128 = votes
-            .iter()
-            .filter(|(_, v)| !v.approve)
-            .map(|(_, v)| u128::from(v.weight))
-            .sum();
-        let w = yes + no + o.closed_vote_weight;
-        let n = votes.len() as u64 + o.closed_vote_count;
-        let tally = o.yes_weight.saturating_add(o.no_weight);
-        if w != tally || n != o.voter_count {
+    for ((k, o), bitmap) in s.offers.iter().zip(&s.bitmaps) {
+        let (want_len, want_votes) = if o.state == OfferState::Open {
+            (
+                Offer::bitmap_len(o.snapshot_contributor_count),
+                o.voter_count,
+            )
+        } else {
+            (0, 0)
+        };
+        let votes = crate::accounts::votes_in(bitmap);
+        if bitmap.len() != want_len || votes != want_votes {
             f.push(finding(
                 k,
-                format!("{n} voters, weight {w}"),
-                format!("{} voters, weight {tally}", o.voter_count),
-                format!("offer #{} tally ≠ its vote records", o.index),
-            ));
-        }
-        if o.closed_vote_count == 0 && (yes != o.yes_weight || no != o.no_weight) {
-            f.push(finding(
-                k,
-                format!("yes {yes} / no {no}"),
-                format!("yes {} / no {}", o.yes_weight, o.no_weight),
-                format!("offer #{} yes/no split ≠ its vote records", o.index),
+                format!("{want_len} bytes, {want_votes} bits set"),
+                format!("{} bytes, {votes} bits set", bitmap.len()),
+                format!("offer #{} vote bitmap ≠ its voter count", o.index),
             ));
         }
     }
     out.push(verdict(
         5,
-        "tallies = vote records (+ closed)",
+        "open offers' vote bitmaps = their voter counts; settled offers' released",
         format!("{} offers", s.offers.len()),
         f,
     ));

@@ -215,7 +215,7 @@ pub async fn prepare<C: Chain>(
     }
     let slice = terms.slice()?.to_string();
     let slice = slice.as_str();
-    let (history, _) = pool_history(chain, program_id, &offer.pool, &[], 16).await?;
+    let (history, _) = pool_history(chain, program_id, &offer.pool, 16).await?;
     let manifest = Manifest::new(
         *program_id,
         offer.pool,

@@ -65,7 +65,7 @@ events!(
     OfferCancelled,
     OfferRefunded,
     OfferClosed,
-    VoteClosed,
+    VoteBitmapReleased,
     PayoutClaimed,
     FeesWithdrawn,
 );

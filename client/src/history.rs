@@ -57,9 +57,9 @@ pub async fn all_signatures<C: Chain>(
     Ok(out)
 }
 
-fn pool_of(e: &DataPoolEvent) -> Option<Pubkey> {
+fn pool_of(e: &DataPoolEvent) -> Pubkey {
     use DataPoolEvent::*;
-    Some(match e {
+    match e {
         PoolCreated(x) => x.pool,
         PoolUpdated(x) => x.pool,
         PoolPauseChanged(x) => x.pool,
@@ -81,30 +81,26 @@ fn pool_of(e: &DataPoolEvent) -> Option<Pubkey> {
         OfferClosed(x) => x.pool,
         PayoutClaimed(x) => x.pool,
         FeesWithdrawn(x) => x.pool,
-        VoteClosed(_) => return None,
-    })
+        VoteBitmapReleased(x) => x.pool,
+    }
 }
 
-/// The events of `pool` in chain order, from the transactions that touched the pool or one of
-/// `offers` (vote closes name only the offer). `concurrency` transactions are fetched at once.
+/// The events of `pool` in chain order, from the transactions that touched the pool (every
+/// instruction of the program names its pool). `concurrency` transactions are fetched at once.
 pub async fn pool_history<C: Chain>(
     chain: &C,
     program_id: &Pubkey,
     pool: &Pubkey,
-    offers: &[Pubkey],
     concurrency: usize,
 ) -> Result<(Vec<HistoryEvent>, usize), ChainError> {
     let mut sigs: Vec<SignatureInfo> = Vec::new();
     let mut seen = HashSet::new();
-    for addr in std::iter::once(pool).chain(offers) {
-        for s in all_signatures(chain, addr).await? {
-            if !s.failed && seen.insert(s.signature) {
-                sigs.push(s);
-            }
+    for s in all_signatures(chain, pool).await? {
+        if !s.failed && seen.insert(s.signature) {
+            sigs.push(s);
         }
     }
     sigs.sort_by_key(|s| (s.slot, s.index.unwrap_or(0)));
-    let offer_set: HashSet<&Pubkey> = offers.iter().collect();
     let fetched: Vec<Fetched> = stream::iter(sigs.iter().cloned())
         .map(|s| async move {
             let logs = crate::send::with_retries(&crate::send::SendOptions::default(), || {
@@ -125,12 +121,7 @@ pub async fn pool_history<C: Chain>(
             let Some(Ok(event)) = decode_event(&raw) else {
                 continue;
             };
-            let ours = match (&event, pool_of(&event)) {
-                (_, Some(p)) => p == *pool,
-                (DataPoolEvent::VoteClosed(v), None) => offer_set.contains(&v.offer),
-                _ => false,
-            };
-            if !ours {
+            if pool_of(&event) != *pool {
                 continue;
             }
             let json = event_json(&raw).unwrap_or(Value::Null);

@@ -295,23 +295,20 @@ pub fn offer_create(
     ix(program_id, accounts, ixd::OfferCreate { args })
 }
 
-/// `offer_vote`.
+/// `offer_vote`: sets `voter`'s bit in the offer's vote bitmap. It creates no account, so a
+/// relayer only pays the transaction fee (as its fee payer).
 pub fn offer_vote(
     program_id: &Pubkey,
-    payer: &Pubkey,
     voter: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
     approve: bool,
 ) -> Instruction {
     let accounts = acc::OfferVote {
-        payer: *payer,
         voter: *voter,
         pool: *pool,
         offer: *offer,
         contributor: find_contributor_pda(program_id, pool, voter).0,
-        vote: find_vote_pda(program_id, offer, voter).0,
-        system_program: system_program::ID,
     };
     ix(program_id, accounts, ixd::OfferVote { approve })
 }
@@ -433,16 +430,6 @@ pub fn offer_close(
         payer: *payer,
     };
     ix(program_id, accounts, ixd::OfferClose {})
-}
-
-/// `vote_close` of `voter`'s vote on `offer`.
-pub fn vote_close(program_id: &Pubkey, offer: &Pubkey, voter: &Pubkey) -> Instruction {
-    let accounts = acc::VoteClose {
-        offer: *offer,
-        vote: find_vote_pda(program_id, offer, voter).0,
-        voter: *voter,
-    };
-    ix(program_id, accounts, ixd::VoteClose {})
 }
 
 /// `payout_claim` to `destination` (a token account of the mint the wallet owns).

@@ -57,8 +57,3 @@ pub fn find_offer_pda(program_id: &Pubkey, pool: &Pubkey, index: u64) -> (Pubkey
 pub fn find_escrow_pda(program_id: &Pubkey, offer: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[SEED_ESCROW, offer.as_ref()], program_id)
 }
-
-/// Vote PDA: `["vote", offer, voter]`.
-pub fn find_vote_pda(program_id: &Pubkey, offer: &Pubkey, voter: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[SEED_VOTE, offer.as_ref(), voter.as_ref()], program_id)
-}

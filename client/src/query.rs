@@ -6,7 +6,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::Discriminator;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
-use data_pool::state::{view, Attestor, Contribution, Contributor, Custodian, Offer, Pool, Vote};
+use data_pool::state::{view, Attestor, Contribution, Contributor, Custodian, Offer, Pool};
 use solana_account::Account;
 
 use crate::accounts::{self, DecodeError};
@@ -51,8 +51,6 @@ pub const CONTRIBUTION_POOL_OFFSET: usize = view::contribution::POOL;
 pub const CONTRIBUTION_CONTRIBUTOR_OFFSET: usize = view::contribution::CONTRIBUTOR;
 /// Byte offset of `pool` in Offer accounts.
 pub const OFFER_POOL_OFFSET: usize = view::offer::POOL;
-/// Byte offset of `offer` in Vote accounts.
-pub const VOTE_OFFER_OFFSET: usize = view::vote::OFFER;
 
 fn owned_by_program(
     kind: &'static str,
@@ -109,8 +107,22 @@ fetcher!(/// A contribution.
     contribution, Contribution, accounts::decode_contribution, "contribution");
 fetcher!(/// An offer.
     offer, Offer, accounts::decode_offer, "offer");
-fetcher!(/// A vote record.
-    vote, Vote, accounts::decode_vote, "vote record");
+
+/// An offer and its vote bitmap (empty once voting is over).
+pub async fn offer_with_votes<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    address: &Pubkey,
+) -> Result<(Offer, Vec<u8>), QueryError> {
+    let a = owned_by_program(
+        "offer",
+        address,
+        program_id,
+        chain.get_account(address).await?,
+    )?;
+    let offer = accounts::decode_offer(&a.data).map_err(|e| wrong("offer", address, e))?;
+    Ok((offer, accounts::vote_bitmap(&a.data).to_vec()))
+}
 
 /// Like [`contributor`], but `None` when the wallet has never joined.
 pub async fn contributor_opt<C: Chain>(
@@ -256,23 +268,6 @@ pub async fn offers<C: Chain>(
     .await?;
     v.sort_by_key(|(_, o)| o.index);
     Ok(v)
-}
-
-/// Vote records of `offer` that have not been closed.
-pub async fn votes<C: Chain>(
-    chain: &C,
-    program_id: &Pubkey,
-    offer: &Pubkey,
-) -> Result<Vec<(Pubkey, Vote)>, QueryError> {
-    let f = [(VOTE_OFFER_OFFSET, offer)];
-    list(
-        chain,
-        program_id,
-        Vote::DISCRIMINATOR,
-        &f,
-        accounts::decode_vote,
-    )
-    .await
 }
 
 /// An offer state's name as printed and serialized: `open`, `accepted`, `rejected`, `cancelled`.

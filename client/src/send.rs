@@ -215,6 +215,13 @@ pub async fn simulate<C: Chain>(
     }
 }
 
+/// The least compute-unit headroom above the simulated cost. The state can change between
+/// simulation and execution (a vote simulated while the offer is undecided lands after the votes
+/// decided it), and the error path then costs more than the path simulated: logging a named
+/// program error takes about 1,500 CU. Without this floor a cheap instruction (a vote: 2,241 CU)
+/// runs out of compute instead of reporting its error.
+pub const MIN_CU_MARGIN: u64 = 5_000;
+
 /// Simulates, then sends `ixs` and waits until they land at the chain's commitment.
 pub async fn send<C: Chain>(
     chain: &C,
@@ -225,7 +232,7 @@ pub async fn send<C: Chain>(
     opts: &SendOptions,
 ) -> Result<Sent, SendError> {
     let units = simulate(chain, program_id, ixs, payer, signers, opts).await?;
-    let margin = (units.saturating_mul(opts.compute_unit_margin_percent) / 100).max(1_000);
+    let margin = (units.saturating_mul(opts.compute_unit_margin_percent) / 100).max(MIN_CU_MARGIN);
     let limit = u32::try_from(units.saturating_add(margin))
         .unwrap_or(MAX_COMPUTE_UNIT_LIMIT)
         .min(MAX_COMPUTE_UNIT_LIMIT);

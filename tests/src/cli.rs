@@ -442,7 +442,6 @@ pub fn scenario(env: &CliEnv) -> Scenario {
     for (_, path) in &people[..3] {
         env.ok(&["-k", path, "-y", "claim", &pool]);
     }
-    env.ok(&["-k", &people[0].1, "offer", "close-vote", &accepted]);
     let revoked = s(
         &env.ok(&[
             "contribution",

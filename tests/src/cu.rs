@@ -284,12 +284,4 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
             )
             .expect("fees_withdraw"),
     );
-    for (o, v) in w.side.votes.clone() {
-        rec(
-            "vote_close",
-            w.env
-                .send_paid(&[dix::vote_close(&p, &o, &v)], &[])
-                .expect("vote_close"),
-        );
-    }
 }

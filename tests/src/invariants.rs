@@ -3,13 +3,13 @@
 use std::collections::BTreeSet;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, Vote};
+use data_pool::state::{Attestor, Contribution, Contributor, Offer};
 
 use crate::*;
 
 impl World {
     /// The pool as the auditor sees it: every account of the current pool this world created
-    /// (contributors, contributions, offers with their escrows and open vote records,
+    /// (contributors, contributions, offers with their escrows and vote bitmaps,
     /// attestors), read from the chain.
     pub fn audit_snapshot(&self) -> data_pool_client::checks::PoolSnapshot {
         let pool = self.pool_state();
@@ -38,15 +38,11 @@ impl World {
             .iter()
             .filter_map(|k| self.env.get::<Offer>(k).map(|o| (*k, o)))
             .collect();
-        let votes = offers
+        let bitmaps = offers
             .iter()
-            .map(|(offer, _)| {
-                let open = self
-                    .open_votes(offer)
-                    .into_iter()
-                    .map(|(k, v, _)| (k, v))
-                    .collect();
-                (*offer, open)
+            .map(|(k, _)| {
+                let a = self.env.svm.get_account(k).expect("offer exists");
+                data_pool_client::accounts::vote_bitmap(&a.data).to_vec()
             })
             .collect();
         let attestors = self
@@ -85,24 +81,11 @@ impl World {
             contributors,
             contributions,
             offers,
-            votes,
+            bitmaps,
             attestors,
             custodians,
             escrows,
         }
-    }
-
-    /// The vote records of `offer` still open: (address, record, voter), in voter order.
-    pub fn open_votes(&self, offer: &Pubkey) -> Vec<(Pubkey, Vote, Pubkey)> {
-        self.side
-            .votes
-            .range((*offer, Pubkey::default())..)
-            .take_while(|(of, _)| of == offer)
-            .filter_map(|(_, voter)| {
-                let k = cached::vote(offer, voter);
-                self.env.get::<Vote>(&k).map(|v| (k, v, *voter))
-            })
-            .collect()
     }
 
     /// Asserts the invariants of docs/PROTOCOL.md through the auditor's own checker

@@ -59,12 +59,6 @@ pub mod cached {
             pda::find_escrow_pda(&PROGRAM_ID, offer).0
         })
     }
-    /// `find_vote_pda`, memoised.
-    pub fn vote(offer: &Pubkey, voter: &Pubkey) -> Pubkey {
-        memo(4, offer, voter.to_bytes(), || {
-            pda::find_vote_pda(&PROGRAM_ID, offer, voter).0
-        })
-    }
 }
 
 pub use data_pool_client;
@@ -202,6 +196,7 @@ pub fn peak_rss_kib() -> u64 {
 pub mod cli;
 pub mod cu;
 pub mod data_service;
+mod deposits;
 mod env;
 mod fees;
 mod invariants;

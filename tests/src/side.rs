@@ -111,9 +111,6 @@ impl World {
             a.insert(buyer);
             a.insert(token);
         }
-        for (o, v) in &self.side.votes {
-            a.insert(cached::vote(o, v));
-        }
         a.remove(&self.env.payer.pubkey()); // pays the fees of failed transactions too
         a
     }

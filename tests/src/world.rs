@@ -478,7 +478,6 @@ impl World {
     pub fn vote(&mut self, voter: &Keypair, offer: &Pubkey, approve: bool) -> Result<u64, Failure> {
         let ix = dix::offer_vote(
             &PROGRAM_ID,
-            &self.env.payer.pubkey(),
             &voter.pubkey(),
             &self.side.pool,
             offer,
@@ -532,7 +531,7 @@ impl World {
             &o.payer,
             receipt,
         );
-        self.env.send_paid(&[ix], &[custodian])
+        self.send_settling(offer, &[ix], &[custodian])
     }
 
     /// Sends `offer_finalize` alone (an approved offer then awaits delivery).
@@ -546,7 +545,7 @@ impl World {
             &o.refund_account,
             &o.payer,
         );
-        self.env.send_paid(&[ix], &[])
+        self.send_settling(offer, &[ix], &[])
     }
 
     /// The claim destination of `wallet`, created on first use.

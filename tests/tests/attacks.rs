@@ -58,12 +58,10 @@ fn twin(
         }
         "contribution" => find_contribution_pda(p, &b.pool, &b.data_hashes[1]).0,
         "offer" => match ix_name {
-            "vote_close" => bo(1),
             "offer_refund" | "offer_close" => bo(2),
             _ => bo(0),
         },
         "escrow" => find_escrow_pda(p, &bo(if ix_name == "offer_refund" { 2 } else { 0 })).0,
-        "vote" => find_vote_pda(p, &bo(1), &a.bc[1].pubkey()).0,
         "refund_account" | "destination" | "buyer_token" => a.bbuyers[1].token,
         "token_program" => {
             if *original == TOKEN {
@@ -150,7 +148,6 @@ fn cosplay(a: &Arena, addr: &Pubkey) -> Option<Pubkey> {
         find_contributor_pda(p, &pool, &a.c[1].pubkey()).0,
         find_contribution_pda(p, &pool, &a.w.side.data_hashes[1]).0,
         find_offer_pda(p, &pool, 0).0,
-        find_vote_pda(p, &find_offer_pda(p, &pool, 1).0, &a.c[1].pubkey()).0,
     ];
     candidates.into_iter().find(|c| {
         a.w.env
@@ -256,7 +253,6 @@ const INSTRUCTIONS: &[&str] = &[
     "offer_deliver",
     "offer_refund",
     "offer_cancel",
-    "vote_close",
     "offer_close",
     "payout_claim",
     "fees_withdraw",

@@ -346,9 +346,7 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
         PRICE
     );
     assert_eq!(w.pool_state().open_offer_count, 0);
-    // Votes can be closed; the buyer takes the refund to an account of its choice.
-    let close = dix::vote_close(&PROGRAM_ID, &offer, &alice.pubkey());
-    w.env.send_paid(&[close], &[]).unwrap();
+    // The buyer takes the refund to an account of its choice.
     let other = w.env.create_token_account(&tp, &mint, &buyer.kp.pubkey());
     w.token_accounts.insert(other);
     let ix = dix::offer_refund(
@@ -382,14 +380,7 @@ fn an_early_decision_cannot_be_flipped() {
     // Bob, eligible, adds 2,000 of weight after the snapshot and votes no with 2,400: that
     // would make yes 20 % of the voted weight at the deadline.
     w.contribute(&bob, 2_000).unwrap();
-    let ix = dix::offer_vote(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
-        &bob.pubkey(),
-        &w.side.pool,
-        &offer,
-        false,
-    );
+    let ix = dix::offer_vote(&PROGRAM_ID, &bob.pubkey(), &w.side.pool, &offer, false);
     let f = w.refused(&[ix], &[&bob]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferAlreadyDecided)));
     // The buyer cannot run from the accepted sale either.

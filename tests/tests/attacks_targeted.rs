@@ -120,7 +120,7 @@ fn non_canonical(seeds: &[&[u8]]) -> Pubkey {
 
 #[test]
 fn non_canonical_bumps_are_refused() {
-    let (mut w, a, b) = two_member_pool();
+    let (mut w, _a, b) = two_member_pool();
     // contribution_submit with a non-canonical contributor address.
     let k = w.wallet("newcomer", 0);
     let h = hash_of("nc", 0);
@@ -141,21 +141,9 @@ fn non_canonical_bumps_are_refused() {
         non_canonical(&[data_pool::SEED_CONTRIBUTION, w.side.pool.as_ref(), &h]);
     let f = refused(&mut w, &[pre, submit2], &[&k]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
-    // offer_vote with a non-canonical vote address.
+    // (offer_vote creates no account: a vote is a bit of the offer.)
     let buyer = w.buyer(1, 10_000);
     let (offer, _) = w.offer(&buyer, 10_000).unwrap();
-    let mut vote = dix::offer_vote(
-        &PROGRAM_ID,
-        &w.env.payer.pubkey(),
-        &a.pubkey(),
-        &w.side.pool,
-        &offer,
-        true,
-    );
-    vote.accounts[5].pubkey =
-        non_canonical(&[data_pool::SEED_VOTE, offer.as_ref(), a.pubkey().as_ref()]);
-    let f = refused(&mut w, &[vote], &[&a]);
-    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // offer_finalize with a non-canonical escrow address.
     w.vote(&b, &offer, true).unwrap();
     let mut fin = dix::offer_finalize(
@@ -174,36 +162,27 @@ fn non_canonical_bumps_are_refused() {
 }
 
 #[test]
-fn a_closed_vote_cannot_be_revived() {
+fn a_vote_counts_once_and_not_after_voting_ends() {
     let (mut w, a, b) = two_member_pool();
     let buyer = w.buyer(1, 10_000);
     let (offer, _) = w.offer(&buyer, 10_000).unwrap();
+    // Twice in one transaction (the second a reject): refused whole, nothing counted.
+    let yes = dix::offer_vote(&PROGRAM_ID, &a.pubkey(), &w.side.pool, &offer, true);
+    let no = dix::offer_vote(&PROGRAM_ID, &a.pubkey(), &w.side.pool, &offer, false);
+    let f = refused(&mut w, &[yes, no.clone()], &[&a]);
+    assert_eq!(f.custom_code(), Some(dp_code(DpErr::AlreadyVoted)));
+    assert_eq!(w.offer_state(&offer).voter_count, 0);
     w.vote(&a, &offer, true).unwrap();
+    assert_dp_err(w.env.send_paid(&[no], &[&a]), DpErr::AlreadyVoted);
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    let vote = find_vote_pda(&PROGRAM_ID, &offer, &a.pubkey()).0;
-    let close = dix::vote_close(&PROGRAM_ID, &offer, &a.pubkey());
-    let rent = w.env.lamports(&vote);
-    let revive = system_instruction::transfer(&w.env.payer.pubkey(), &vote, rent);
-    // Close, refund the rent to the address, close again — in one transaction: refused whole.
-    refused(&mut w, &[close.clone(), revive.clone(), close.clone()], &[]);
-    // Close and top up the address: it is now a plain system account, not a vote.
-    w.env.send_paid(&[close.clone(), revive], &[]).unwrap();
-    assert_eq!(
-        w.env.svm.get_account(&vote).unwrap().owner,
-        anchor_lang::system_program::ID
-    );
-    let f = assert_fails(w.env.send_paid(&[close], &[]));
-    assert_eq!(
-        f.custom_code(),
-        Some(AnchorError::AccountOwnedByWrongProgram as u32)
-    );
-    let o = w.offer_state(&offer);
-    assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 100));
-    // Nor can the voter vote again on the ended offer.
-    let f = assert_fails(w.vote(&a, &offer, true));
+    // The bitmap is gone with the vote: lamports sent to the offer do not bring votes back.
+    let top_up = system_instruction::transfer(&w.env.payer.pubkey(), &offer, 1_000_000);
+    w.env.send_paid(&[top_up], &[]).unwrap();
+    let f = assert_fails(w.vote(&a, &offer, false));
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferNotOpen)));
-    w.side.votes.remove(&(offer, a.pubkey()));
+    let o = w.offer_state(&offer);
+    assert_eq!((o.voter_count, o.yes_weight, o.no_weight), (2, 400, 0));
     w.check_invariants();
 }
 
@@ -300,7 +279,7 @@ fn economic_vote_then_revoke_gains_nothing() {
     w.finalize(&offer).unwrap();
     assert_eq!(w.entitlement(&b.pubkey()), 0);
     assert_eq!(w.entitlement(&a.pubkey()), 95_000);
-    assert_dp_err(w.vote(&b, &offer, false), DpErr::AlreadyVoted);
+    assert_dp_err(w.vote(&b, &offer, false), DpErr::OfferNotOpen);
     assert_dp_err(w.contribute_hash(&b, h, 300), DpErr::DuplicateData);
     w.check_invariants();
 }

@@ -29,12 +29,12 @@ fn compute_unit_ceilings_and_flat_scaling() {
             large.offer_create,
             27_000,
         ),
-        ("offer_vote", small.offer_vote, large.offer_vote, 12_000),
+        ("offer_vote", small.offer_vote, large.offer_vote, 4_400),
         (
             "offer_finalize (approve)",
             small.offer_finalize_approve,
             large.offer_finalize_approve,
-            11_000,
+            12_000,
         ),
         (
             "offer_deliver",
@@ -81,4 +81,44 @@ fn targets_are_met() {
         eprintln!("{name}: min {min} / median {median} / max {max} (target {target})");
         assert!(min <= *target, "{name}: {min} CU at best > target {target}");
     }
+}
+
+/// Compute units a failed transaction's program consumed, from its logs.
+fn consumed(f: &Failure) -> u64 {
+    f.logs
+        .iter()
+        .find_map(|l| {
+            let rest = l.split(" consumed ").nth(1)?;
+            rest.split(' ').next()?.parse().ok()
+        })
+        .expect("a consumed line")
+}
+
+#[test]
+fn a_vote_refused_after_the_decision_fits_the_clients_margin() {
+    // The client sets a transaction's limit to the simulated cost plus at least MIN_CU_MARGIN: a
+    // vote simulated while the offer was undecided may land after the votes decided it, and must
+    // then fail with its name, not run out of compute.
+    let mut w = World::new();
+    let a = w.wallet("a", 0);
+    let b = w.wallet("b", 0);
+    w.contribute(&a, 600).unwrap();
+    w.contribute(&b, 400).unwrap();
+    let buyer = w.buyer(1, 10_000);
+    let (offer, _) = w.offer(&buyer, 10_000).unwrap();
+    let counted = w.vote(&a, &offer, true).unwrap();
+    let refused = assert_fails(w.vote(&b, &offer, false));
+    assert_eq!(
+        refused.custom_code(),
+        Some(dp_code(DpErr::OfferAlreadyDecided))
+    );
+    let extra = consumed(&refused).saturating_sub(counted);
+    eprintln!(
+        "offer_vote: counted {counted} CU, refused as decided {} CU",
+        consumed(&refused)
+    );
+    assert!(
+        extra < data_pool_client::send::MIN_CU_MARGIN,
+        "the refusal costs {extra} CU more than the vote"
+    );
 }

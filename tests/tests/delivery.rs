@@ -46,8 +46,11 @@ fn an_approved_offer_waits_in_escrow_then_delivery_pays_exactly() {
     assert_eq!(o.state, OfferState::AwaitingDelivery);
     assert_eq!(o.delivery_deadline, o.decided_at + 7 * DAY);
     let approved = w.env.last_events();
-    assert!(matches!(&approved[..], [DataPoolEvent::OfferApproved(e)]
-        if e.offer == offer && e.delivery_deadline == o.delivery_deadline && e.price == PRICE));
+    assert!(
+        matches!(&approved[..], [DataPoolEvent::OfferApproved(e), DataPoolEvent::VoteBitmapReleased(r)]
+        if e.offer == offer && e.delivery_deadline == o.delivery_deadline && e.price == PRICE
+            && r.offer == offer && r.bytes == 1)
+    );
     // Nothing has moved: the price is in escrow, no fee, nothing owed.
     assert_eq!(w.env.balance(&cached::escrow(&offer)), PRICE);
     assert_eq!(w.env.balance(&w.side.tokens.fee_vault), 0);
@@ -315,7 +318,7 @@ fn a_pool_without_a_custodian_takes_no_offers() {
 }
 
 #[test]
-fn no_invalidation_while_a_sale_awaits_delivery_but_votes_close() {
+fn no_invalidation_while_a_sale_awaits_delivery_and_its_vote_bitmap_is_released() {
     let (mut w, ks, _b, offer) = approved();
     let auth = w.side.authority.insecure_clone();
     let h = w.side.data_hashes[0];
@@ -328,8 +331,8 @@ fn no_invalidation_while_a_sale_awaits_delivery_but_votes_close() {
         &w.attestor.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&auth]), DpErr::OffersOpen);
-    // Voting is over: the vote record closes.
-    let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[2].pubkey());
-    w.env.send_paid(&[ix], &[]).unwrap();
+    // Voting is over: the offer carries no vote bitmap any more.
+    let len = w.env.svm.get_account(&offer).unwrap().data.len();
+    assert_eq!(len, data_pool::state::Offer::BITMAP_AT);
     w.check_invariants();
 }

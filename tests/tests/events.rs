@@ -59,9 +59,6 @@ fn a_sale_cycle_replays_from_its_events() {
         [E::PayoutClaimed(e)] => assert_eq!((e.contributor, e.amount), (a.pubkey(), 237_500)),
         other => panic!("{other:?}"),
     }
-    let ix = dix::vote_close(&PROGRAM_ID, &offer, &b.pubkey());
-    w.env.send_paid(&[ix], &[]).unwrap();
-    assert_eq!(names(&w), ["VoteClosed"]);
     let auth = w.side.authority.insecure_clone();
     let to = w.claim_account(&auth.pubkey());
     let ix = dix::fees_withdraw(

@@ -198,6 +198,12 @@ fn buyer_cancels_an_undecided_offer() {
     let payer = w.env.payer.pubkey();
     let (buyer_before, payer_before) = (w.env.lamports(&buyer.kp.pubkey()), w.env.lamports(&payer));
     let escrow_rent = w.env.lamports(&cached::escrow(&offer));
+    let settled = w
+        .env
+        .svm
+        .minimum_balance_for_rent_exemption(data_pool::state::Offer::BITMAP_AT);
+    let bitmap_rent = w.env.lamports(&offer) - settled;
+    assert_eq!(bitmap_rent, 6_960, "three voters: one byte");
     let ix = cancel_ix(&w, &buyer, &offer);
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
     let o = w.offer_state(&offer);
@@ -206,18 +212,15 @@ fn buyer_cancels_an_undecided_offer() {
     assert_eq!(w.env.lamports(&buyer.kp.pubkey()), buyer_before);
     assert_eq!(
         w.env.lamports(&payer),
-        payer_before + escrow_rent - 2 * SIG_FEE,
-        "escrow rent back to the offer's payer, less the fee of two signatures"
+        payer_before + escrow_rent + bitmap_rent - 2 * SIG_FEE,
+        "escrow and vote-bitmap rent back to the offer's payer, less the fee of two signatures"
     );
     w.check_invariants();
     assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::OfferNotOpen);
     assert_dp_err(w.finalize(&offer), DpErr::OfferNotOpen);
     let ix = cancel_ix(&w, &buyer, &offer);
     assert_dp_err(w.env.send_paid(&[ix], &[&buyer.kp]), DpErr::OfferNotOpen);
-    // Vote records of a cancelled offer can be closed.
-    let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
-    w.env.send_paid(&[ix], &[]).unwrap();
-    w.check_invariants();
+    assert_eq!(w.env.lamports(&offer), settled);
 }
 
 #[test]
@@ -261,40 +264,19 @@ fn find_escrow(offer: &anchor_lang::prelude::Pubkey) -> anchor_lang::prelude::Pu
 }
 
 #[test]
-fn vote_close_after_the_offer_ends() {
-    let (mut w, ks, _b, offer) = setup(&[600, 400]);
-    w.vote(&ks[0], &offer, true).unwrap();
-    let ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
-    assert_dp_err(
-        w.env.send_paid(std::slice::from_ref(&ix), &[]),
-        DpErr::OfferNotTerminal,
-    );
-    w.finalize(&offer).unwrap();
-    // The rent must go to the voter, not to someone else.
-    let mut bad = ix.clone();
-    bad.accounts[2].pubkey = ks[1].pubkey();
-    assert_dp_err(w.env.send_paid(&[bad], &[]), DpErr::VoteMismatch);
-    let before = w.env.lamports(&ks[0].pubkey());
-    w.env.send_paid(std::slice::from_ref(&ix), &[]).unwrap();
-    assert!(w.env.lamports(&ks[0].pubkey()) > before);
-    let o = w.offer_state(&offer);
-    assert_eq!((o.closed_vote_count, o.closed_vote_weight), (1, 600));
-    w.check_invariants();
-    assert_fails(w.env.send_paid(&[ix], &[]));
-}
-
-#[test]
-fn a_vote_of_another_offer_cannot_be_closed_through_this_one() {
+fn each_offer_has_its_own_votes() {
     let (mut w, ks, _b, offer) = setup(&[600, 400]);
     let buyer2 = w.buyer(2, PRICE);
     let (offer2, _) = w.offer(&buyer2, PRICE).unwrap();
-    w.vote(&ks[0], &offer, true).unwrap();
-    w.vote(&ks[0], &offer2, true).unwrap();
-    w.finalize(&offer).unwrap();
-    let mut ix = dix::vote_close(&PROGRAM_ID, &offer, &ks[0].pubkey());
-    ix.accounts[1].pubkey =
-        data_pool_client::pda::find_vote_pda(&PROGRAM_ID, &offer2, &ks[0].pubkey()).0;
-    assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::VoteMismatch);
+    w.vote(&ks[1], &offer, false).unwrap();
+    // A vote on one offer is no vote on another: the same voter votes on the second, once.
+    w.vote(&ks[1], &offer2, true).unwrap();
+    assert_dp_err(w.vote(&ks[1], &offer2, false), DpErr::AlreadyVoted);
+    assert_dp_err(w.vote(&ks[1], &offer, true), DpErr::AlreadyVoted);
+    let (o1, o2) = (w.offer_state(&offer), w.offer_state(&offer2));
+    assert_eq!((o1.voter_count, o1.yes_weight, o1.no_weight), (1, 0, 400));
+    assert_eq!((o2.voter_count, o2.yes_weight, o2.no_weight), (1, 400, 0));
+    w.check_invariants();
 }
 
 #[test]

@@ -353,8 +353,6 @@ fn pause_never_traps_money() {
     for k in &ks {
         w.claim(k).unwrap();
     }
-    let ix = dix::vote_close(&PROGRAM_ID, &open, &ks[0].pubkey());
-    w.env.send_paid(&[ix], &[]).unwrap();
     let h = w.side.data_hashes[2];
     let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[2].pubkey(), &w.side.pool, &h);
     w.env.send_paid(&[ix], &[&ks[2]]).unwrap();

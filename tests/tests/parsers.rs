@@ -23,7 +23,6 @@ fn real_accounts() -> Vec<Vec<u8>> {
         find_contributor_pda(p, &w.side.pool, &a.pubkey()).0,
         find_contribution_pda(p, &w.side.pool, &w.side.data_hashes[0]).0,
         offer,
-        find_vote_pda(p, &offer, &a.pubkey()).0,
     ];
     addrs
         .iter()

@@ -4,8 +4,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::Space;
-use data_pool::state::OfferState;
+use data_pool::state::{Offer, OfferState};
 use data_pool_client::instructions as dix;
 use data_pool_client::pda::{find_escrow_pda, find_offer_pda};
 use data_pool_tests::*;
@@ -17,12 +16,15 @@ fn rent(w: &World, len: usize) -> u64 {
     w.env.svm.minimum_balance_for_rent_exemption(len)
 }
 
-/// Offer and escrow rent: the deposit an offer takes from whoever pays for it (the escrow's
-/// size is the pool token program's account size).
-fn offer_deposit(w: &World) -> (u64, u64) {
-    let offer = rent(w, 8 + data_pool::state::Offer::INIT_SPACE);
+/// The deposits an offer takes from whoever pays for it: the offer's rent with its vote bitmap
+/// (one bit per contributor of the snapshot), the part of it left once voting ends and the
+/// bitmap is released, and the escrow's (the pool token program's account size).
+fn offer_deposit(w: &World) -> (u64, u64, u64) {
+    let snapshot = w.pool_state().contributor_count;
+    let voting = rent(w, Offer::space(snapshot));
+    let settled = rent(w, Offer::BITMAP_AT);
     let escrow = rent(w, TOKEN_ACCOUNT_LEN);
-    (offer, escrow)
+    (voting, settled, escrow)
 }
 
 /// Size of an SPL Token account (the world's payout mint is an SPL Token mint).
@@ -79,7 +81,8 @@ fn a_relayed_offer_returns_every_lamport_but_the_fees() {
     let (mut w, _, relayer) = setup();
     let b = w.buyer(1, PRICE);
     let closer = w.wallet("closer", 0);
-    let (offer_rent, escrow_rent) = offer_deposit(&w);
+    let (offer_rent, settled_rent, escrow_rent) = offer_deposit(&w);
+    assert!(offer_rent > settled_rent, "the bitmap has a byte");
     let r0 = w.env.lamports(&relayer.pubkey());
     let b0 = w.env.lamports(&b.kp.pubkey());
     let k0 = w.env.lamports(&closer.pubkey());
@@ -96,8 +99,8 @@ fn a_relayed_offer_returns_every_lamport_but_the_fees() {
     assert_eq!(w.env.lamports(&offer), offer_rent);
     assert_eq!(w.env.balance(&b.token), 0);
 
-    // The buyer withdraws it (paying its own fee): the price comes back, the escrow's rent goes
-    // to the relayer, not to the buyer.
+    // The buyer withdraws it (paying its own fee): the price comes back, the escrow's rent and
+    // the vote bitmap's go to the relayer, not to the buyer.
     let refund = w.refund(&offer, &b.kp.pubkey(), &b.token);
     let cancel = dix::offer_cancel(&PROGRAM_ID, &w.side.pool, &offer, &w.side.tokens, &refund);
     w.env.send(&[cancel], &[&b.kp]).unwrap();
@@ -105,8 +108,9 @@ fn a_relayed_offer_returns_every_lamport_but_the_fees() {
     assert_eq!(w.env.lamports(&b.kp.pubkey()), b0 - SIG_FEE);
     assert_eq!(
         w.env.lamports(&relayer.pubkey()),
-        r0 - offer_rent - 2 * SIG_FEE
+        r0 - settled_rent - 2 * SIG_FEE
     );
+    assert_eq!(w.env.lamports(&offer), settled_rent);
 
     // Anyone closes the record; its rent goes to the relayer.
     let ix = close_ix(&w, &offer, &relayer.pubkey());
@@ -125,7 +129,7 @@ fn a_relayed_offer_returns_every_lamport_but_the_fees() {
         matches!(
             event.as_slice(),
             [data_pool_client::events::DataPoolEvent::OfferClosed(e)]
-                if e.offer == offer && e.payer == relayer.pubkey() && e.lamports == offer_rent
+                if e.offer == offer && e.payer == relayer.pubkey() && e.lamports == settled_rent
                     && e.state == OfferState::Cancelled
         ),
         "{event:?}"
@@ -137,15 +141,21 @@ fn a_relayed_offer_returns_every_lamport_but_the_fees() {
 }
 
 #[test]
-fn a_rejected_offer_closes_once_refunded_and_its_votes_closed() {
+fn a_rejected_offer_closes_once_refunded() {
     let (mut w, c, relayer) = setup();
     let b = w.buyer(1, PRICE);
-    let (offer_rent, escrow_rent) = offer_deposit(&w);
+    let (offer_rent, settled_rent, escrow_rent) = offer_deposit(&w);
     let offer = relayed_offer(&mut w, &relayer, &b);
     w.vote(&c, &offer, false).unwrap();
     // The refund account is gone, so the price waits in escrow.
     w.close_token_account(&b.kp, &b.token);
+    let r_before = w.env.lamports(&relayer.pubkey());
     w.finalize(&offer).unwrap();
+    // Voting is over: the bitmap's rent is back with the relayer at once.
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r_before + offer_rent - settled_rent
+    );
     let o = w.offer_state(&offer);
     assert_eq!((o.state, o.refund_pending), (OfferState::Rejected, true));
 
@@ -169,21 +179,10 @@ fn a_rejected_offer_closes_once_refunded_and_its_votes_closed() {
     assert_eq!(w.env.balance(&fresh), PRICE);
     assert_eq!(w.env.lamports(&relayer.pubkey()), r0 + escrow_rent);
 
-    // A vote record still names the offer: it closes first (rent to the voter).
-    assert_dp_err(
-        w.env.send_paid(std::slice::from_ref(&ix), &[]),
-        DpErr::VotesOutstanding,
-    );
-    let vote_rent = rent(&w, 8 + data_pool::state::Vote::INIT_SPACE);
-    let v0 = w.env.lamports(&c.pubkey());
-    let vc = dix::vote_close(&PROGRAM_ID, &offer, &c.pubkey());
-    w.env.send_paid(&[vc], &[]).unwrap();
-    assert_eq!(w.env.lamports(&c.pubkey()), v0 + vote_rent);
-
     w.env.send_paid(&[ix], &[]).unwrap();
     assert_eq!(
         w.env.lamports(&relayer.pubkey()),
-        r0 + escrow_rent + offer_rent
+        r0 + escrow_rent + settled_rent
     );
     assert!(!w.env.exists(&offer));
     w.check_invariants();
@@ -265,4 +264,129 @@ fn deposits_cannot_be_redirected_and_closed_offers_stay_closed() {
     );
     let pool = w.pool_state();
     assert_eq!((pool.offer_count, pool.closed_offer_count), (1, 1));
+}
+
+/// A pool of `n` contributors of weight 100 each.
+fn pool_of(n: usize) -> (World, Vec<Kp>) {
+    let mut w = World::new();
+    let ks: Vec<Kp> = (0..n).map(|i| w.wallet("m", i as u64)).collect();
+    for k in &ks {
+        w.contribute(k, 100).unwrap();
+    }
+    (w, ks)
+}
+
+#[test]
+fn votes_cost_no_rent_and_the_bitmap_rent_returns_when_voting_ends() {
+    let (mut w, ks) = pool_of(20);
+    let relayer = w.wallet("relayer", 0);
+    let b = w.buyer(1, PRICE);
+    let (offer_rent, settled_rent, escrow_rent) = offer_deposit(&w);
+    assert_eq!(Offer::space(20), Offer::BITMAP_AT + 3, "20 voters, 3 bytes");
+    assert_eq!(
+        offer_rent - settled_rent,
+        3 * 6_960,
+        "6,960 lamports a byte"
+    );
+    let offer = relayed_offer(&mut w, &relayer, &b);
+    assert_eq!(
+        w.env.svm.get_account(&offer).unwrap().data.len(),
+        Offer::space(20)
+    );
+
+    // Every vote is relayed: the relayer pays the fee, nobody pays rent, no account appears.
+    let r0 = w.env.lamports(&relayer.pubkey());
+    let accounts0 = w.env.svm.get_account(&offer).unwrap().lamports;
+    for k in ks.iter().take(12) {
+        let before = w.env.lamports(&k.pubkey());
+        let ix = dix::offer_vote(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &offer, true);
+        w.env.send(&[ix], &[&relayer, k]).unwrap();
+        w.side.votes.insert((offer, k.pubkey()));
+        assert_eq!(
+            w.env.lamports(&k.pubkey()),
+            before,
+            "the voter pays nothing"
+        );
+    }
+    assert_eq!(w.env.lamports(&relayer.pubkey()), r0 - 12 * 2 * SIG_FEE);
+    assert_eq!(
+        w.env.lamports(&offer),
+        accounts0,
+        "a vote moves no lamports"
+    );
+    w.check_invariants();
+
+    // The votes (12 of 20: the approval threshold) approve it; settling it releases the bitmap to
+    // the relayer.
+    let r1 = w.env.lamports(&relayer.pubkey());
+    w.finalize_only(&offer).unwrap();
+    assert_eq!(w.offer_state(&offer).state, OfferState::AwaitingDelivery);
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r1 + offer_rent - settled_rent
+    );
+    assert_eq!(w.env.lamports(&offer), settled_rent);
+    assert_eq!(
+        w.env.svm.get_account(&offer).unwrap().data.len(),
+        Offer::BITMAP_AT
+    );
+    assert!(w.env.last_events().iter().any(|e| matches!(e,
+        data_pool_client::events::DataPoolEvent::VoteBitmapReleased(r)
+            if r.offer == offer && r.payer == relayer.pubkey() && r.bytes == 3
+                && r.lamports == offer_rent - settled_rent)));
+    let _ = escrow_rent;
+    w.check_invariants();
+}
+
+#[test]
+fn the_vote_bitmap_rent_goes_only_to_the_rent_payer() {
+    let (mut w, ks) = pool_of(9);
+    let relayer = w.wallet("relayer", 0);
+    let b = w.buyer(1, PRICE);
+    let offer = relayed_offer(&mut w, &relayer, &b);
+    w.vote(&ks[0], &offer, false).unwrap();
+    // A stranger's lamports sent to the offer while it is open go to the rent payer with the
+    // bitmap's: the offer keeps exactly its settled rent.
+    w.env.fund(&offer, 1_234);
+    let (_, settled_rent, _) = offer_deposit(&w);
+    let thief = w.wallet("thief", 0);
+    let stolen = dix::offer_finalize(
+        &PROGRAM_ID,
+        &w.side.pool,
+        &offer,
+        &w.side.tokens,
+        &b.token,
+        &thief.pubkey(),
+    );
+    w.env.warp(7 * 24 * 3_600);
+    assert_dp_err(w.env.send_paid(&[stolen], &[]), DpErr::NotRentPayer);
+    let (r0, o0) = (w.env.lamports(&relayer.pubkey()), w.env.lamports(&offer));
+    w.finalize(&offer).unwrap();
+    assert_eq!(w.offer_state(&offer).state, OfferState::Rejected);
+    assert_eq!(w.env.lamports(&offer), settled_rent);
+    let escrow_rent = rent(&w, TOKEN_ACCOUNT_LEN);
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 + o0 - settled_rent + escrow_rent
+    );
+    w.check_invariants();
+}
+
+#[test]
+fn the_vote_bitmap_is_bounded_by_the_largest_account_a_program_can_create() {
+    let (mut w, _) = pool_of(1);
+    let b = w.buyer(1, 2 * PRICE);
+    // Pretend the pool has seen 76,616 and then 76,617 contributors (arrival indices).
+    let set_count = |w: &mut World, n: u64| {
+        let pool = w.side.pool;
+        let mut acc = w.env.svm.get_account(&pool).unwrap();
+        let at = data_pool::state::view::pool::CONTRIBUTOR_COUNT;
+        acc.data[at..at + 8].copy_from_slice(&n.to_le_bytes());
+        w.env.svm.set_account(pool, acc).unwrap();
+    };
+    set_count(&mut w, 76_616);
+    let (offer, _) = w.offer(&b, PRICE).unwrap();
+    assert_eq!(w.env.svm.get_account(&offer).unwrap().data.len(), 10_240);
+    set_count(&mut w, 76_617);
+    assert_dp_err(w.offer(&b, PRICE).map(|_| ()), DpErr::TooManyVoters);
 }

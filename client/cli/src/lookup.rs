@@ -23,7 +23,15 @@ pub async fn pool<C: Chain>(ctx: &Ctx<'_, C>, addr: &Pubkey) -> Result<Pool, Cli
 
 /// The offer at `addr`.
 pub async fn offer<C: Chain>(ctx: &Ctx<'_, C>, addr: &Pubkey) -> Result<Offer, CliError> {
-    query::offer(ctx.chain, &ctx.program_id, addr)
+    Ok(offer_with_votes(ctx, addr).await?.0)
+}
+
+/// The offer at `addr` and its vote bitmap (empty once voting is over).
+pub async fn offer_with_votes<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    addr: &Pubkey,
+) -> Result<(Offer, Vec<u8>), CliError> {
+    query::offer_with_votes(ctx.chain, &ctx.program_id, addr)
         .await
         .map_err(|e| match e {
             QueryError::NotFound { .. } => {

@@ -399,7 +399,7 @@ impl<'a, C: Chain> Stage<'a, C> {
     ) -> Result<Vec<bool>, StoryError> {
         let p = &self.program_id;
         self.each("votes", concurrency, votes, |(k, approve)| async move {
-            let i = ix::offer_vote(p, &self.payer.pubkey(), &k.pubkey(), pool, offer, approve);
+            let i = ix::offer_vote(p, &k.pubkey(), pool, offer, approve);
             match self.send(&[i], &[k]).await {
                 Ok(_) => Ok(true),
                 Err(e) if e.program_error() == Some("OfferAlreadyDecided") => Ok(false),

@@ -30,9 +30,11 @@ pub const SEED_ESCROW: &[u8] = b"escrow";
 /// Seed of a Custodian record: `["custodian", pool, custodian key]`.
 #[constant]
 pub const SEED_CUSTODIAN: &[u8] = b"custodian";
-/// Seed of a Vote record: `["vote", offer, voter wallet]`.
+/// Largest account a program can create in one instruction (the runtime's limit on an inner
+/// `CreateAccount`): bounds an offer's vote bitmap, so a pool of up to 76,616 contributors (by
+/// arrival index) can take offers.
 #[constant]
-pub const SEED_VOTE: &[u8] = b"vote";
+pub const MAX_CREATED_ACCOUNT_LEN: u64 = 10_240;
 
 /// Domain separator that starts every attestation message.
 #[constant]

@@ -173,8 +173,8 @@ pub enum DataPoolError {
     NotRentPayer,
     #[msg("Only a rejected, cancelled or undelivered offer whose price is back with the buyer can close; an accepted offer is the buyer's license and stays")]
     OfferNotClosable,
-    #[msg("Vote records of this offer are still open: close them first (vote_close)")]
-    VotesOutstanding,
+    #[msg("The pool has had more contributors than an offer's vote bitmap can hold (76,616)")]
+    TooManyVoters,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

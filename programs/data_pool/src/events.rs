@@ -345,16 +345,21 @@ pub struct OfferRefunded {
     pub amount: u64,
 }
 
-/// A vote record was closed after its offer ended.
+/// An offer's voting ended (settled or cancelled) and its vote bitmap was released: the
+/// account shrank to its fields and the freed rent went back to the offer's rent payer.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VoteClosed {
+pub struct VoteBitmapReleased {
+    /// The pool.
+    pub pool: Pubkey,
     /// The offer.
     pub offer: Pubkey,
-    /// The voter's wallet.
-    pub voter: Pubkey,
-    /// Weight of the vote.
-    pub weight: u64,
+    /// The offer's rent payer, who got the lamports.
+    pub payer: Pubkey,
+    /// Bytes released.
+    pub bytes: u64,
+    /// Lamports paid back.
+    pub lamports: u64,
 }
 
 /// A contributor claimed a payout.

@@ -139,15 +139,9 @@ pub mod data_pool {
         instructions::offer_cancel::handler(ctx)
     }
 
-    /// Closes an offer that ended without a sale, once its price is refunded and its votes
-    /// closed (anyone); rent to whoever paid it.
+    /// Closes an offer that ended without a sale, once its price is refunded (anyone); rent to whoever paid it.
     pub fn offer_close(ctx: Context<OfferClose>) -> Result<()> {
         instructions::offer_close::handler(ctx)
-    }
-
-    /// Closes a vote record of a terminal offer (anyone); rent to the voter.
-    pub fn vote_close(ctx: Context<VoteClose>) -> Result<()> {
-        instructions::vote_close::handler(ctx)
     }
 
     /// Moves sale fees from the pool's fee vault to a token account (authority); `None` takes

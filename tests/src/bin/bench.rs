@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Space;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool, Vote};
+use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool};
 use data_pool_client::instructions as dix;
 use data_pool_tests::cu::{sample_run, stats, target_of};
 use data_pool_tests::*;
@@ -231,7 +231,6 @@ fn main() {
         ("Contributor", 8 + Contributor::INIT_SPACE),
         ("Contribution", 8 + Contribution::INIT_SPACE),
         ("Offer", 8 + Offer::INIT_SPACE),
-        ("Vote", 8 + Vote::INIT_SPACE),
         ("token account (vault, escrow, claim ATA)", 165),
     ];
     println!("\n## Accounts\n\n| account | bytes | rent-exempt minimum (SOL) |\n|---|---|---|");
@@ -242,26 +241,33 @@ fn main() {
         acc_json.insert(name.into(), json!({ "bytes": len, "rentLamports": r }));
     }
     out.insert("accounts".into(), acc_json.into());
+    // A vote is one bit of the offer's bitmap, paid by the offer's rent payer while voting is
+    // open and returned to it when voting ends.
+    let vote = rent(Offer::space(8_000_000)) - rent(Offer::BITMAP_AT);
+    let vote_bit = vote as f64 / 8_000_000.0;
+    println!(
+        "| vote (1 bit of the offer's vote bitmap, while voting is open) | 1/8 | {:.9} |",
+        vote_bit / 1e9
+    );
+    out.insert("voteDepositLamports".into(), json!(vote_bit));
     let contributor = rent(8 + Contributor::INIT_SPACE);
     let contribution = rent(8 + Contribution::INIT_SPACE);
-    let vote = rent(8 + Vote::INIT_SPACE);
     let ata = rent(165);
-    // Transactions a contributor signs: contribute, vote, claim (+ATA), vote close.
+    // Transactions a contributor signs: contribute (+ the attestation's precompile signature),
+    // vote, claim (+ATA).
     let fees = 4 * LAMPORTS_PER_SIGNATURE;
-    let paid = contributor + contribution + vote + ata + fees;
-    let back = vote;
+    let paid = contributor + contribution + ata + fees;
+    let back = 0;
     let net = paid - back;
     let usd = net as f64 / 1e9 * sol_usd;
-    println!("\n## A contributor's lifetime (join, contribute, vote, claim, close the vote)\n");
+    println!("\n## A contributor's lifetime (join, contribute, vote, claim)\n");
     println!("| item | lamports |\n|---|---|");
-    println!("| Contributor record rent | {contributor} |\n| Contribution record rent | {contribution} |\n| Vote record rent (refunded by vote_close) | {vote} |\n| Claim token account rent (the contributor's own ATA) | {ata} |\n| Fees, 4 transactions × 5,000 | {fees} |");
+    println!("| Contributor record rent | {contributor} |\n| Contribution record rent | {contribution} |\n| Claim token account rent (the contributor's own ATA) | {ata} |\n| Fees, 4 transactions × 5,000 | {fees} |");
     println!("| **paid** | {paid} |\n| refunded | {back} |\n| **net** | {net} ≈ ${usd:.3} at ${sol_usd}/SOL = {:.2} % of a $5 payout |", usd / 5.0 * 100.0);
     // Sponsored: a relayer is the fee payer and `payer` of every record (as `datapool demo` does);
-    // the contributor signs but pays nothing, and the sponsor carries the records' rent. vote_close
-    // returns the vote's rent to the voter, not to whoever paid it.
-    let sponsor_net = contributor + contribution + vote + fees;
+    // the contributor signs but pays nothing, and the sponsor carries the records' rent.
+    let sponsor_net = contributor + contribution + fees;
     let sponsor_usd = sponsor_net as f64 / 1e9 * sol_usd;
-    println!("| sponsored by a relayer: the contributor pays 0 and gets the vote's rent at vote_close | −{back} |");
     println!("| sponsored: the relayer pays (the claim ATA aside) | {sponsor_net} ≈ ${sponsor_usd:.3} = {:.2} % of $5 |", sponsor_usd / 5.0 * 100.0);
     let floor = rent(0);
     println!(

@@ -26,7 +26,8 @@ pub(super) fn buyer_sends(
     let b = buyers.iter().find(|b| b.kp.pubkey() == buyer).unwrap();
     let refund = w.refund(offer, &buyer, &token);
     let ix = build(&PROGRAM_ID, &w.side.pool, offer, &w.side.tokens, &refund);
-    w.env.send_paid(&[ix], &[&b.kp])
+    let kp = b.kp.insecure_clone();
+    w.send_settling(offer, &[ix], &[&kp])
 }
 
 /// Settles `o` whatever its state allows now: finalizes an open offer whose vote is decided
@@ -215,15 +216,14 @@ pub(super) fn invalidate(
 }
 
 /// Anyone closes `o` (the env payer signs and pays the fee). The program must allow exactly the
-/// offers that ended without a sale, are refunded and have no open vote record; a close moves
+/// offers that ended without a sale and are refunded; a close moves
 /// exactly the offer's rent to its payer and nothing else; a refusal moves only the fee.
 pub(super) fn close_offer(w: &mut World, o: &Pubkey) -> Result<u64, Failure> {
     let s = w.offer_state(o);
     let closable = matches!(
         s.state,
         OfferState::Rejected | OfferState::Cancelled | OfferState::Undelivered
-    ) && !s.refund_pending
-        && s.closed_vote_count == s.voter_count;
+    ) && !s.refund_pending;
     let fee_payer = w.env.payer.pubkey();
     assert_eq!(
         s.payer, fee_payer,
@@ -246,19 +246,8 @@ pub(super) fn close_offer(w: &mut World, o: &Pubkey) -> Result<u64, Failure> {
     r
 }
 
-/// Closes `o`'s open vote records (rent to each voter, exactly), then `o` if it can close.
+/// Closes `o` if it can close.
 pub(super) fn wind_down_offer(w: &mut World, o: &Pubkey, stats: &mut Stats) {
-    for (vote, _, v) in w.open_votes(o) {
-        let (before, rent) = (w.env.lamports(&v), w.env.lamports(&vote));
-        let r = w.env.send_paid(&[dix::vote_close(&PROGRAM_ID, o, &v)], &[]);
-        assert!(r.is_ok(), "vote_close in the wind-down: {r:?}");
-        assert_eq!(
-            w.env.lamports(&v),
-            before + rent,
-            "the voter gets the vote's rent"
-        );
-        stats.record("vote_close", r);
-    }
     let s = w.offer_state(o);
     if s.state != OfferState::Accepted && !s.refund_pending {
         let r = close_offer(w, o);

@@ -48,7 +48,7 @@ fn target(
             let o = *rng.pick(&w.side.offers)?;
             (
                 "offer_vote",
-                dix::offer_vote(p, &payer, &k.pubkey(), &pool, &o, true),
+                dix::offer_vote(p, &k.pubkey(), &pool, &o, true),
                 vec![k],
             )
         }
@@ -94,8 +94,14 @@ fn target(
             )
         }
         5 => {
-            let (o, v) = *rng.pick(&w.side.votes.iter().copied().collect::<Vec<_>>())?;
-            ("vote_close", dix::vote_close(p, &o, &v), vec![])
+            // A vote that would count, as its voter signs it (the snapshot admits the voter).
+            let o = *rng.pick(&w.side.offers)?;
+            let voter = w.side.wallets.get(&k.pubkey())?.insecure_clone();
+            (
+                "offer_vote",
+                dix::offer_vote(p, &voter.pubkey(), &pool, &o, false),
+                vec![voter],
+            )
         }
         6 => {
             let b = rng.pick(buyers)?;

@@ -300,22 +300,12 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 stats.record("claim", r);
             }
             // Close an offer (only one that ended without a sale can).
-            94 if rng.chance(50) => {
+            91..=94 => {
                 let Some(o) = rng.pick(&w.side.offers).copied() else {
                     continue;
                 };
                 let r = close_offer(&mut w, &o);
                 stats.record("offer_close", r);
-            }
-            // Close a vote.
-            91..=94 => {
-                let votes: Vec<(Pubkey, Pubkey)> = w.side.votes.iter().copied().collect();
-                let Some((o, v)) = rng.pick(&votes).copied() else {
-                    continue;
-                };
-                let ix = dix::vote_close(&PROGRAM_ID, &o, &v);
-                let r = w.env.send_paid(&[ix], &[]);
-                stats.record("vote_close", r);
             }
             // Time passes.
             95..=96 => {

@@ -223,7 +223,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         "offer_vote" => {
             w.side.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
             case(
-                dix::offer_vote(p, &payer, &a.c[1].pubkey(), &pool, &o(0), true),
+                dix::offer_vote(p, &a.c[1].pubkey(), &pool, &o(0), true),
                 &[&a.c[1]],
             )
         }
@@ -275,21 +275,17 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
                 &[&b.kp],
             )
         }
-        "vote_close" => case(dix::vote_close(p, &o(1), &a.c[1].pubkey()), &[]),
         "offer_close" => {
-            // Offer 2 (rejected, refund pending): the buyer takes the price back and its vote
-            // record closes; then the offer can close.
+            // Offer 2 (rejected, refund pending): the buyer takes the price back; then the
+            // offer can close.
             let b = &a.buyers[2];
             let fresh = w
                 .env
                 .create_token_account(&t.token_program, &t.mint, &b.kp.pubkey());
             w.token_accounts.insert(fresh);
             let refund = w.refund(&o(2), &b.kp.pubkey(), &fresh);
-            let ixs = [
-                dix::offer_refund(p, &pool, &o(2), &t, &refund),
-                dix::vote_close(p, &o(2), &a.c[1].pubkey()),
-            ];
-            w.env.send_paid(&ixs, &[&b.kp]).unwrap();
+            let ix = dix::offer_refund(p, &pool, &o(2), &t, &refund);
+            w.env.send_paid(&[ix], &[&b.kp]).unwrap();
             case(dix::offer_close(p, &pool, &o(2), &rent_payer), &[])
         }
         "payout_claim" => {

@@ -468,13 +468,8 @@ pub enum OfferCmd {
         #[arg(long, value_name = "TOKEN_ACCOUNT")]
         to: Option<String>,
     },
-    /// Close your vote record on a settled offer and get its rent back
-    CloseVote {
-        /// The offer
-        offer: String,
-    },
-    /// Close a rejected, cancelled or undelivered offer (anyone): its vote records' rent goes
-    /// to the voters, the offer's to whoever paid it
+    /// Close a rejected, cancelled or undelivered offer (anyone): its rent goes back to
+    /// whoever paid it
     Close {
         /// The offer
         offer: String,

@@ -135,12 +135,7 @@ pub async fn run_events<C: Chain>(
     if follow {
         return follow_events(ctx, pool).await;
     }
-    let offers: Vec<_> = data_pool_client::query::offers(ctx.chain, &ctx.program_id, pool)
-        .await?
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
-    let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, pool, &offers, 16).await?;
+    let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, pool, 16).await?;
     if let Some(n) = limit {
         let skip = events.len().saturating_sub(n);
         events.drain(..skip);

@@ -78,7 +78,6 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         }
         Action::OfferFinalize { offer } => offer::finalize(ctx, &offer).await,
         Action::OfferClose { offer } => offer_end::close(ctx, &offer).await,
-        Action::VoteClose { offer } => vote::close_vote(ctx, &offer).await,
         Action::Vote { offer, approve } => vote::vote(ctx, &offer, approve).await,
         Action::Claim { pool, to } => contributor::claim(ctx, &pool, to.as_ref()).await,
         Action::ContributorShow { pool, wallet } => {

@@ -84,9 +84,6 @@ pub async fn give_back<C: Chain>(
     )))
 }
 
-/// Vote records closed per transaction before the offer itself.
-const VOTES_PER_TX: usize = 10;
-
 /// An offer record closed.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,8 +92,6 @@ pub struct OfferClosed {
     pub offer: String,
     /// How it ended.
     pub state: &'static str,
-    /// Vote records closed on the way (their rent went to their voters).
-    pub votes_closed: usize,
     /// Who got the offer's rent back.
     pub payer: String,
     /// Rent returned, lamports.
@@ -128,33 +123,23 @@ fn not_closable(k: &Pubkey, o: &Offer) -> Option<CliError> {
     None
 }
 
-/// `offer close`: closes the offer's remaining vote records (rent to their voters), then the
-/// offer (rent to whoever paid it). Anyone may run it.
+/// `offer close`: closes the offer (rent to whoever paid it). Anyone may run it.
 pub async fn close<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
     let o = lookup::offer(ctx, k).await?;
     if let Some(e) = not_closable(k, &o) {
         return Err(e);
     }
-    let votes = query::votes(ctx.chain, &ctx.program_id, k).await?;
     let lamports = ctx.chain.get_account(k).await?.map_or(0, |a| a.lamports);
     ctx.confirm(&Review {
         title: format!("Close offer {k}"),
         rows: vec![
             ("state".into(), state_name(&o.state).into()),
-            ("vote records".into(), votes.len().to_string()),
             (
                 "rent back".into(),
                 format!("{} to {}", format_sol(lamports), o.payer),
             ),
         ],
     })?;
-    let vote_ixs: Vec<_> = votes
-        .iter()
-        .map(|(_, v)| ix::vote_close(&ctx.program_id, k, &v.voter))
-        .collect();
-    for batch in vote_ixs.chunks(VOTES_PER_TX) {
-        ctx.send("Close votes", batch, false, &[]).await?;
-    }
     let i = ix::offer_close(&ctx.program_id, &o.pool, k, &o.payer);
     let sent = ctx.send("Close offer", &[i], false, &[]).await?;
     Ok(Printed::of(&Transaction::new(
@@ -163,7 +148,6 @@ pub async fn close<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, Cl
         OfferClosed {
             offer: k.to_string(),
             state: state_name(&o.state),
-            votes_closed: votes.len(),
             payer: o.payer.to_string(),
             lamports,
         },

@@ -1,13 +1,14 @@
-//! `vote` and `offer close-vote`: cast a vote with your data-share weight, and close your vote
-//! record once the offer is settled.
+//! `vote`: cast a vote with your data-share weight. A vote is a bit in the offer's vote bitmap:
+//! it costs the transaction fee and no rent.
 
 use anchor_lang::prelude::Pubkey;
 use data_pool::state::OfferState;
+use data_pool_client::accounts::has_voted;
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions as ix;
-use data_pool_client::pda::{find_contributor_pda, find_vote_pda};
-use data_pool_client::query::{self, offer_state_name as state_name};
+use data_pool_client::pda::find_contributor_pda;
+use data_pool_client::query;
 use data_pool_client::units::format_amount;
 use serde::Serialize;
 use solana_signer::Signer;
@@ -18,53 +19,14 @@ use crate::error::CliError;
 use crate::lookup;
 use crate::output::{share, Printed, Transaction};
 
-/// A vote record closed.
-#[derive(Debug, Serialize)]
-pub struct VoteClosed {
-    /// The offer.
-    pub offer: String,
-    /// The closed vote record.
-    pub vote: String,
-}
-
-/// `offer close-vote`.
-pub async fn close_vote<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
-    let o = lookup::offer(ctx, k).await?;
-    let me = ctx.signer()?.pubkey();
-    let vote = find_vote_pda(&ctx.program_id, k, &me).0;
-    if ctx.chain.get_account(&vote).await?.is_none() {
-        return Err(CliError::input(format!(
-            "{me} has no open vote record on offer {k}"
-        )));
-    }
-    if !o.is_terminal() {
-        return Err(CliError::input(format!(
-            "offer {k} is still {}: vote records close once it is settled",
-            state_name(&o.state)
-        )));
-    }
-    let i = ix::vote_close(&ctx.program_id, k, &me);
-    let sent = ctx.send("Close vote", &[i], true, &[]).await?;
-    Ok(Printed::of(&Transaction::new(
-        ctx,
-        &sent,
-        VoteClosed {
-            offer: k.to_string(),
-            vote: vote.to_string(),
-        },
-        format!("Closed your vote record on offer {k}; its rent is back"),
-        vec![],
-    )))
-}
-
 /// A vote cast.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Voted {
     /// The offer.
     pub offer: String,
-    /// The vote record.
-    pub vote: String,
+    /// The voter's arrival index: its bit in the offer's vote bitmap.
+    pub index: u64,
     /// Approve (true) or reject.
     pub approve: bool,
     /// The voter's weight.
@@ -81,19 +43,19 @@ pub async fn vote<C: Chain>(
     k: &Pubkey,
     approve: bool,
 ) -> Result<Printed, CliError> {
-    let o = lookup::offer(ctx, k).await?;
+    let (o, bitmap) = lookup::offer_with_votes(ctx, k).await?;
     let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
     let me = ctx.signer()?.pubkey();
     let now = ctx.chain.unix_time().await?;
-    let vote_addr = find_vote_pda(&ctx.program_id, k, &me).0;
-    if ctx.chain.get_account(&vote_addr).await?.is_some() {
-        return Err(
-            CliError::failed(format!("{me} has already voted on offer {k}"))
-                .with_hint("a vote is final"),
-        );
-    }
     let record = find_contributor_pda(&ctx.program_id, &o.pool, &me).0;
     let c = query::contributor_opt(ctx.chain, &ctx.program_id, &record).await?;
+    if let Some(c) = c.as_ref().filter(|c| has_voted(&bitmap, c.index)) {
+        return Err(CliError::failed(format!(
+            "{me} has already voted on offer {k} (bit {} of its vote bitmap)",
+            c.index
+        ))
+        .with_hint("a vote is final"));
+    }
     let weight = c.as_ref().map(|c| c.weight).unwrap_or(0);
     let eligible = c
         .as_ref()
@@ -136,14 +98,8 @@ pub async fn vote<C: Chain>(
             ("voter".into(), me.to_string()),
         ],
     })?;
-    let i = ix::offer_vote(
-        &ctx.program_id,
-        &ctx.payer()?.pubkey(),
-        &me,
-        &o.pool,
-        k,
-        approve,
-    );
+    let index = c.as_ref().map(|c| c.index).unwrap_or_default();
+    let i = ix::offer_vote(&ctx.program_id, &me, &o.pool, k, approve);
     let sent = ctx.send("Vote", &[i], true, &[]).await?;
     let (yes, no) = sent
         .events
@@ -159,7 +115,7 @@ pub async fn vote<C: Chain>(
         &sent,
         Voted {
             offer: k.to_string(),
-            vote: vote_addr.to_string(),
+            index,
             approve,
             weight,
             yes_weight: yes.to_string(),

@@ -351,8 +351,6 @@ pub enum Action {
     },
     /// `offer finalize`.
     OfferFinalize { offer: Pubkey },
-    /// `offer close-vote`.
-    VoteClose { offer: Pubkey },
     /// `offer close`.
     OfferClose { offer: Pubkey },
     /// `vote`.

@@ -433,9 +433,6 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             OfferCmd::Finalize { offer } => Action::OfferFinalize {
                 offer: pubkey(offer, "offer")?,
             },
-            OfferCmd::CloseVote { offer } => Action::VoteClose {
-                offer: pubkey(offer, "offer")?,
-            },
             OfferCmd::Close { offer } => Action::OfferClose {
                 offer: pubkey(offer, "offer")?,
             },

@@ -22,7 +22,6 @@ pub mod pool_create;
 pub mod pool_pause;
 pub mod pool_unpause;
 pub mod pool_update;
-pub mod vote_close;
 
 pub use attestor_add::*;
 pub use attestor_remove::*;
@@ -44,4 +43,3 @@ pub use payout_claim::*;
 pub use pool_create::*;
 pub use pool_pause::*;
 pub use pool_update::*;
-pub use vote_close::*;

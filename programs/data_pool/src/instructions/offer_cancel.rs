@@ -6,7 +6,7 @@ use anchor_lang::prelude::*;
 use super::offer_refund::OfferRefund;
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::OfferCancelled;
-use crate::state::OfferState;
+use crate::state::{Offer, OfferState};
 
 /// Cancels the offer (same accounts as `offer_refund`). Refused once the votes decide it, so a
 /// buyer cannot run from an accepted sale.
@@ -22,6 +22,7 @@ pub fn handler(ctx: Context<OfferRefund>) -> Result<()> {
         DataPoolError::OfferAlreadyDecided
     );
     a.empty_escrow()?;
+    Offer::release_vote_bitmap(&a.offer.to_account_info(), a.pool.key(), &a.payer)?;
     a.offer.state = OfferState::Cancelled;
     a.offer.decided_at = now;
     a.pool.open_offer_count = a.pool.open_offer_count.sub_or_overflow(1)?;

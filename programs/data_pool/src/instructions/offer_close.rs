@@ -1,6 +1,6 @@
 //! `offer_close`: anyone closes the record of an offer that ended without a sale (rejected,
-//! cancelled or undelivered) once its price is back with the buyer and its vote records are
-//! closed; the rent goes back to whoever paid it. An accepted offer is the buyer's license and
+//! cancelled or undelivered) once its price is back with the buyer; the rent goes back to
+//! whoever paid it. An accepted offer is the buyer's license and
 //! never closes.
 
 use anchor_lang::prelude::*;
@@ -37,10 +37,6 @@ pub fn handler(ctx: Context<OfferClose>) -> Result<()> {
     require!(
         offer.is_refundable() && !offer.refund_pending,
         DataPoolError::OfferNotClosable
-    );
-    require!(
-        offer.closed_vote_count == offer.voter_count,
-        DataPoolError::VotesOutstanding
     );
     let pool = &mut a.pool;
     pool.closed_offer_count = pool.closed_offer_count.add_or_overflow(1)?;

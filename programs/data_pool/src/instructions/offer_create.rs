@@ -3,7 +3,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{LAYOUT_VERSION, MAX_TERMS_URI_LEN, SEED_ESCROW, SEED_OFFER};
+use crate::constants::{
+    LAYOUT_VERSION, MAX_CREATED_ACCOUNT_LEN, MAX_TERMS_URI_LEN, SEED_ESCROW, SEED_OFFER,
+};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::OfferCreated;
 use crate::math;
@@ -32,11 +34,13 @@ pub struct OfferCreate<'info> {
     /// The pool.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
-    /// The new offer, at the pool's next offer index.
+    /// The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
+    /// (capped at the largest account a program can create; a larger snapshot is refused in
+    /// the handler).
     #[account(
         init,
         payer = payer,
-        space = 8 + Offer::INIT_SPACE,
+        space = Offer::space(pool.contributor_count).min(MAX_CREATED_ACCOUNT_LEN as usize),
         seeds = [SEED_OFFER, pool.key().as_ref(), &pool.offer_count.to_le_bytes()],
         bump,
     )]
@@ -86,6 +90,10 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         DataPoolError::TermsUriTooLong
     );
     require!(pool.total_weight > 0, DataPoolError::EmptyPool);
+    require!(
+        Offer::space(pool.contributor_count) as u64 <= MAX_CREATED_ACCOUNT_LEN,
+        DataPoolError::TooManyVoters
+    );
     require!(pool.active_custodian_count > 0, DataPoolError::NoCustodian);
     // New money enters the pool here: the mint must still be the one the pool accepted (a mint
     // cannot change extensions in place, but one closed and recreated at its address could).
@@ -138,8 +146,7 @@ pub fn handler(ctx: Context<OfferCreate>, args: OfferCreateArgs) -> Result<()> {
         yes_weight: 0,
         no_weight: 0,
         voter_count: 0,
-        closed_vote_count: 0,
-        closed_vote_weight: 0,
+        reserved: [0; 24],
         decided_at: 0,
         fee_paid: 0,
         net_distributed: 0,

@@ -56,7 +56,12 @@ pub fn handler(ctx: Context<OfferFinalize>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     match a.offer.state {
-        OfferState::Open => decide(a, now)?,
+        OfferState::Open => {
+            decide(a, now)?;
+            // Voting is over. (After the refund's token CPIs: lamports moved by hand before a
+            // CPI would unbalance it.)
+            Offer::release_vote_bitmap(&a.offer.to_account_info(), a.pool.key(), &a.payer)?;
+        }
         OfferState::AwaitingDelivery => {
             require!(
                 now >= a.offer.delivery_deadline,

@@ -2,32 +2,30 @@
 //! outcome is undecided. Once the votes decide an offer early, the tally is frozen: voters can
 //! add weight after the snapshot, so later votes could otherwise flip a decision the buyer and
 //! the contributors have already acted on.
+//!
+//! A vote is one bit in the offer's vote bitmap (see [`Offer`]), indexed by the voter's arrival
+//! index: it creates no account and costs no rent. The weight of each vote is in its
+//! [`VoteCast`] event, and the tally on the offer is their sum.
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{LAYOUT_VERSION, SEED_VOTE};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::VoteCast;
 use crate::math::{self, Tally};
 use crate::state::view::{self, View};
-use crate::state::{Contributor, Offer, OfferState, Vote};
+use crate::state::{Contributor, Offer, OfferState};
 
 /// Accounts of `offer_vote`. The offer and the contributor record are read and written in place
-/// ([`crate::state::view`]): a vote touches seven of their fields, and loading and storing them
-/// whole with Borsh cost more than everything else the vote does.
+/// ([`crate::state::view`]): a vote touches a handful of their fields and one bit.
 #[derive(Accounts)]
 pub struct OfferVote<'info> {
-    /// Pays the vote record's rent (may be a relayer).
-    #[account(mut)]
-    pub payer: Signer<'info>,
     /// The contributor's wallet.
     pub voter: Signer<'info>,
     /// The pool (only its address is needed).
     /// CHECK: must be the offer's pool (checked in the handler: `PoolMismatch`).
     pub pool: UncheckedAccount<'info>,
-    /// The offer; owner, discriminator and length are checked by `View::load::<Offer>` in the
-    /// handler. (Anchor makes the vote record first, so another account here than the offer the
-    /// vote record was derived from fails `ConstraintSeeds` before that.)
+    /// The offer, with its vote bitmap; owner, discriminator and length are checked by
+    /// `View::load::<Offer>` in the handler.
     /// CHECK: as documented above.
     #[account(mut)]
     pub offer: UncheckedAccount<'info>,
@@ -36,47 +34,32 @@ pub struct OfferVote<'info> {
     /// and wallet are the pool and the signer.
     /// CHECK: as documented above.
     pub contributor: UncheckedAccount<'info>,
-    /// The vote record: one per contributor per offer.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + Vote::INIT_SPACE,
-        seeds = [SEED_VOTE, offer.key().as_ref(), voter.key().as_ref()],
-        bump,
-    )]
-    pub vote: Box<Account<'info, Vote>>,
-    /// System program.
-    pub system_program: Program<'info, System>,
 }
 
-/// The weight the voter may vote with: its contributor record must be of this pool and wallet,
-/// have joined before the offer was made and weigh something.
-fn eligible_weight(
+/// The voter's arrival index and weight: its contributor record must be of this pool and wallet
+/// and have joined before the offer was made.
+fn voter_record(
     info: &AccountInfo,
     pool: &Pubkey,
     voter: &Pubkey,
     snapshot_count: u64,
-) -> Result<u64> {
+) -> Result<(u64, u64)> {
     use view::contributor as at;
     let c = View::load::<Contributor>(info, at::END, "contributor")
         .map_err(|_| DataPoolError::NotEligibleToVote)?;
-    let weight = c.u64(at::WEIGHT);
+    let (index, weight) = (c.u64(at::INDEX), c.u64(at::WEIGHT));
     require!(
-        c.key_is(at::POOL, pool)
-            && c.key_is(at::WALLET, voter)
-            && c.u64(at::INDEX) < snapshot_count
-            && weight > 0,
+        c.key_is(at::POOL, pool) && c.key_is(at::WALLET, voter) && index < snapshot_count,
         DataPoolError::NotEligibleToVote
     );
-    Ok(weight)
+    Ok((index, weight))
 }
 
-/// Records the vote with the contributor's current weight and adds it to the tally.
+/// Marks the voter's bit and adds its current weight to the tally.
 pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     use view::offer as at;
     crate::cu_mark!();
-    let a = &mut *ctx.accounts;
-    require!(a.vote.version == 0, DataPoolError::AlreadyVoted);
+    let a = &*ctx.accounts;
     let mut offer = View::load::<Offer>(&a.offer, at::HEAD_END, "offer")?;
     let pool = a.pool.key();
     require!(offer.key_is(at::POOL, &pool), DataPoolError::PoolMismatch);
@@ -101,35 +84,31 @@ pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
         DataPoolError::OfferAlreadyDecided
     );
     let voter = a.voter.key();
-    let weight = eligible_weight(
+    let (index, weight) = voter_record(
         &a.contributor,
         &pool,
         &voter,
         offer.u64(at::SNAPSHOT_CONTRIBUTOR_COUNT),
     )?;
+    // An open offer's bitmap covers every index below the snapshot (it was created so).
+    let voted = offer
+        .bit(Offer::BITMAP_AT, index)
+        .ok_or(DataPoolError::InvariantViolated)?;
+    require!(!voted, DataPoolError::AlreadyVoted);
+    require!(weight > 0, DataPoolError::NotEligibleToVote);
+    offer.set_bit(Offer::BITMAP_AT, index);
     crate::cu_mark!();
 
-    let side = if approve {
-        at::YES_WEIGHT
+    let (yes_weight, no_weight) = if approve {
+        (tally.yes.add_or_overflow(u128::from(weight))?, tally.no)
     } else {
-        at::NO_WEIGHT
+        (tally.yes, tally.no.add_or_overflow(u128::from(weight))?)
     };
-    let tallied = if approve { tally.yes } else { tally.no }.add_or_overflow(u128::from(weight))?;
-    offer.set_u128(side, tallied);
+    offer.set_u128(at::YES_WEIGHT, yes_weight);
+    offer.set_u128(at::NO_WEIGHT, no_weight);
     let voters = offer.u64(at::VOTER_COUNT).add_or_overflow(1)?;
     offer.set_u64(at::VOTER_COUNT, voters);
-    let (yes_weight, no_weight) = (offer.u128(at::YES_WEIGHT), offer.u128(at::NO_WEIGHT));
     drop(offer);
-    a.vote.set_inner(Vote {
-        version: LAYOUT_VERSION,
-        bump: ctx.bumps.vote,
-        approve,
-        offer: a.offer.key(),
-        voter,
-        weight,
-        cast_at: now,
-    });
-    crate::cu_mark!();
     emit!(VoteCast {
         pool,
         offer: a.offer.key(),

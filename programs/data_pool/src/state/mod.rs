@@ -7,7 +7,6 @@ pub mod custodian;
 pub mod offer;
 pub mod pool;
 pub mod view;
-pub mod vote;
 
 pub use attestor::*;
 pub use contribution::*;
@@ -15,4 +14,3 @@ pub use contributor::*;
 pub use custodian::*;
 pub use offer::*;
 pub use pool::*;
-pub use vote::*;

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{MAX_TERMS_URI_LEN, SEED_OFFER};
+use crate::events::VoteBitmapReleased;
 use crate::math::{self, Outcome, Tally};
 
 /// Lifecycle of an offer.
@@ -44,6 +45,12 @@ pub struct DeliveryReceipt {
 }
 
 /// An offer. PDA `["offer", pool, index (u64 LE)]`; its escrow is `["escrow", offer]`.
+///
+/// While it is open, the account carries its **vote bitmap** after the fields (at
+/// [`Offer::BITMAP_AT`]): bit `i` (byte `i / 8`, bit `i % 8`, least significant first) is set
+/// once the contribution record of arrival index `i` has voted. It is sized at the snapshot
+/// (`ceil(snapshot_contributor_count / 8)` bytes) and released when voting ends, its rent back
+/// to the offer's payer.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Offer {
@@ -90,10 +97,8 @@ pub struct Offer {
     pub no_weight: u128,
     /// Votes cast.
     pub voter_count: u64,
-    /// Vote records closed since the offer ended.
-    pub closed_vote_count: u64,
-    /// Σ weight of the vote records closed.
-    pub closed_vote_weight: u128,
+    /// Room for future fields (held the closed-vote-record counts while votes were records).
+    pub reserved: [u8; 24],
     /// When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
     /// open).
     pub decided_at: i64,
@@ -142,9 +147,44 @@ impl Offer {
         !matches!(self.state, OfferState::Open | OfferState::AwaitingDelivery)
     }
 
-    /// Whether voting is over for good (the votes can be closed).
-    pub fn voting_over(&self) -> bool {
-        self.state != OfferState::Open
+    /// Offset of the vote bitmap: right after the fields, the terms URI at its maximum length.
+    pub const BITMAP_AT: usize = 8 + Offer::INIT_SPACE;
+
+    /// Bytes of a vote bitmap for `snapshot_contributor_count` voters.
+    pub fn bitmap_len(snapshot_contributor_count: u64) -> usize {
+        usize::try_from(snapshot_contributor_count.div_ceil(8)).unwrap_or(usize::MAX)
+    }
+
+    /// Account size of an open offer made at `snapshot_contributor_count` contributors.
+    pub fn space(snapshot_contributor_count: u64) -> usize {
+        Self::BITMAP_AT.saturating_add(Self::bitmap_len(snapshot_contributor_count))
+    }
+
+    /// Ends the vote bitmap of an offer whose voting is over: shrinks the account to its fields
+    /// and pays every lamport above their rent to `payer` (the offer's rent payer), with a
+    /// [`VoteBitmapReleased`] event. Does nothing to an offer without a bitmap.
+    pub fn release_vote_bitmap<'info>(
+        offer: &AccountInfo<'info>,
+        pool: Pubkey,
+        payer: &AccountInfo<'info>,
+    ) -> Result<()> {
+        let bytes = offer.data_len().saturating_sub(Self::BITMAP_AT);
+        if bytes == 0 {
+            return Ok(());
+        }
+        offer.resize(Self::BITMAP_AT)?;
+        let keep = Rent::get()?.minimum_balance(Self::BITMAP_AT);
+        let lamports = offer.lamports().saturating_sub(keep);
+        offer.sub_lamports(lamports)?;
+        payer.add_lamports(lamports)?;
+        emit!(VoteBitmapReleased {
+            pool,
+            offer: offer.key(),
+            payer: payer.key(),
+            bytes: bytes as u64,
+            lamports,
+        });
+        Ok(())
     }
 
     /// Whether a refund may be pending: the offer ended without a sale.

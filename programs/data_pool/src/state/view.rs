@@ -58,7 +58,7 @@ pub mod offer {
         BUYER: 32, REFUND_ACCOUNT: 32, PRICE: 8, TERMS_HASH: 32, CREATED_AT: 8,
         VOTING_ENDS_AT: 8, SNAPSHOT_TOTAL_WEIGHT: 8, SNAPSHOT_CONTRIBUTOR_COUNT: 8, FEE_BPS: 2,
         QUORUM_BPS: 2, APPROVAL_BPS: 2, YES_WEIGHT: 16, NO_WEIGHT: 16, VOTER_COUNT: 8,
-        CLOSED_VOTE_COUNT: 8, CLOSED_VOTE_WEIGHT: 16, DECIDED_AT: 8, FEE_PAID: 8,
+        RESERVED: 24, DECIDED_AT: 8, FEE_PAID: 8,
         NET_DISTRIBUTED: 8, DELIVERY_PERIOD: 8, DELIVERY_DEADLINE: 8, DELIVERED_AT: 8,
         CUSTODIAN: 32, RECEIPT: 88, PAYER: 32, TERMS_URI: 4, HEAD_END: 0,
     );
@@ -86,11 +86,6 @@ pub mod custodian {
 /// Field offsets of the head of [`crate::state::Contribution`] (for clients' memcmp filters).
 pub mod contribution {
     layout!(VERSION: 1, BUMP: 1, STATUS: 1, POOL: 32, CONTRIBUTOR: 32, DATA_HASH: 32);
-}
-
-/// Field offsets of the head of [`crate::state::Vote`] (for clients' memcmp filters).
-pub mod vote {
-    layout!(VERSION: 1, BUMP: 1, APPROVE: 1, OFFER: 32, VOTER: 32);
 }
 
 /// The data of one account of a known type, borrowed for reading and writing fields in place.
@@ -213,6 +208,30 @@ impl<'a, 'info> View<'a, 'info> {
         self.data
             .get(start..start.saturating_add(len))
             .ok_or_else(|| ErrorCode::AccountDidNotDeserialize.into())
+    }
+
+    /// Where bit `i` of the bitmap that starts at `at` lives (byte `i / 8`, bit `i % 8`, least
+    /// significant first), or `None` past the end of the account.
+    fn bit_at(&self, at: usize, i: u64) -> Option<(usize, u8)> {
+        let byte = at.checked_add(usize::try_from(i / 8).ok()?)?;
+        (byte < self.data.len()).then_some((byte, 1u8 << (i % 8)))
+    }
+
+    /// Bit `i` of the bitmap that starts at `at`; `None` past the end of the account.
+    pub fn bit(&self, at: usize, i: u64) -> Option<bool> {
+        self.bit_at(at, i)
+            .map(|(byte, mask)| self.data[byte] & mask != 0)
+    }
+
+    /// Sets bit `i` of the bitmap that starts at `at`; `false` (and no change) past the end.
+    pub fn set_bit(&mut self, at: usize, i: u64) -> bool {
+        match self.bit_at(at, i) {
+            Some((byte, mask)) => {
+                self.data[byte] |= mask;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Writes `v` at `at`.
@@ -354,8 +373,7 @@ mod tests {
             yes_weight: 23 << 80,
             no_weight: 24 << 70,
             voter_count: 25,
-            closed_vote_count: 26,
-            closed_vote_weight: 27,
+            reserved: [26; 24],
             decided_at: 28,
             fee_paid: 29,
             net_distributed: 30,
@@ -466,18 +484,25 @@ mod tests {
         assert_eq!(find(&b, &[10; 32]), contribution::POOL);
         assert_eq!(find(&b, &[11; 32]), contribution::CONTRIBUTOR);
         assert_eq!(find(&b, &[12; 32]), contribution::DATA_HASH);
-        let v = crate::state::Vote {
-            version: LAYOUT_VERSION,
-            bump: 2,
-            approve: true,
-            offer: key(10),
-            voter: key(11),
-            weight: 3,
-            cast_at: 4,
-        };
-        let b = serialized(&v);
-        assert_eq!(find(&b, &[10; 32]), vote::OFFER);
-        assert_eq!(find(&b, &[11; 32]), vote::VOTER);
+    }
+
+    #[test]
+    fn bitmap_bits_are_lsb_first_and_bounded() {
+        let mut bytes = serialized(&test_pool());
+        let len = bytes.len();
+        bytes.extend_from_slice(&[0u8; 2]);
+        let mut lamports = 1u64;
+        let (k, owner) = (key(1), crate::ID);
+        let info = AccountInfo::new(&k, false, true, &mut lamports, &mut bytes, &owner, false);
+        let mut v = View::load::<Pool>(&info, pool::HEAD_END, "pool").unwrap();
+        assert_eq!(v.bit(len, 9), Some(false));
+        assert!(v.set_bit(len, 9));
+        assert_eq!(v.bit(len, 9), Some(true));
+        assert_eq!(v.bit(len, 8), Some(false));
+        assert_eq!(v.u8(len.saturating_add(1)), 0b10);
+        assert_eq!(v.bit(len, 16), None);
+        assert!(!v.set_bit(len, 16));
+        assert_eq!(v.bit(len, u64::MAX), None);
     }
 
     #[test]

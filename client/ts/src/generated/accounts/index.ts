@@ -12,4 +12,3 @@ export * from "./contributor";
 export * from "./custodian";
 export * from "./offer";
 export * from "./pool";
-export * from "./vote";

@@ -118,10 +118,8 @@ export type Offer = {
   noWeight: bigint;
   /** Votes cast. */
   voterCount: bigint;
-  /** Vote records closed since the offer ended. */
-  closedVoteCount: bigint;
-  /** Σ weight of the vote records closed. */
-  closedVoteWeight: bigint;
+  /** Room for future fields (held the closed-vote-record counts while votes were records). */
+  reserved: ReadonlyUint8Array;
   /**
    * When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
    * open).
@@ -199,10 +197,8 @@ export type OfferArgs = {
   noWeight: number | bigint;
   /** Votes cast. */
   voterCount: number | bigint;
-  /** Vote records closed since the offer ended. */
-  closedVoteCount: number | bigint;
-  /** Σ weight of the vote records closed. */
-  closedVoteWeight: number | bigint;
+  /** Room for future fields (held the closed-vote-record counts while votes were records). */
+  reserved: ReadonlyUint8Array;
   /**
    * When the vote's outcome was settled by `offer_finalize`, or the offer cancelled (0 while
    * open).
@@ -260,8 +256,7 @@ export function getOfferEncoder(): Encoder<OfferArgs> {
       ["yesWeight", getU128Encoder()],
       ["noWeight", getU128Encoder()],
       ["voterCount", getU64Encoder()],
-      ["closedVoteCount", getU64Encoder()],
-      ["closedVoteWeight", getU128Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 24)],
       ["decidedAt", getI64Encoder()],
       ["feePaid", getU64Encoder()],
       ["netDistributed", getU64Encoder()],
@@ -302,8 +297,7 @@ export function getOfferDecoder(): Decoder<Offer> {
     ["yesWeight", getU128Decoder()],
     ["noWeight", getU128Decoder()],
     ["voterCount", getU64Decoder()],
-    ["closedVoteCount", getU64Decoder()],
-    ["closedVoteWeight", getU128Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 24)],
     ["decidedAt", getI64Decoder()],
     ["feePaid", getU64Decoder()],
     ["netDistributed", getU64Decoder()],

@@ -170,8 +170,8 @@ export const DATA_POOL_ERROR__DELIVERY_SET_MISMATCH = 0x17bb; // 6075
 export const DATA_POOL_ERROR__NOT_RENT_PAYER = 0x17bc; // 6076
 /** OfferNotClosable: Only a rejected, cancelled or undelivered offer whose price is back with the buyer can close; an accepted offer is the buyer's license and stays */
 export const DATA_POOL_ERROR__OFFER_NOT_CLOSABLE = 0x17bd; // 6077
-/** VotesOutstanding: Vote records of this offer are still open: close them first (vote_close) */
-export const DATA_POOL_ERROR__VOTES_OUTSTANDING = 0x17be; // 6078
+/** TooManyVoters: The pool has had more contributors than an offer's vote bitmap can hold (76,616) */
+export const DATA_POOL_ERROR__TOO_MANY_VOTERS = 0x17be; // 6078
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -240,11 +240,11 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__SCORE_TOO_HIGH
   | typeof DATA_POOL_ERROR__SIGNATURE_MISMATCH
   | typeof DATA_POOL_ERROR__TERMS_URI_TOO_LONG
+  | typeof DATA_POOL_ERROR__TOO_MANY_VOTERS
   | typeof DATA_POOL_ERROR__UNAUTHORIZED
   | typeof DATA_POOL_ERROR__UNSUPPORTED_ACCOUNT_VERSION
   | typeof DATA_POOL_ERROR__UNSUPPORTED_MINT_EXTENSION
   | typeof DATA_POOL_ERROR__VOTE_MISMATCH
-  | typeof DATA_POOL_ERROR__VOTES_OUTSTANDING
   | typeof DATA_POOL_ERROR__VOTING_CLOSED
   | typeof DATA_POOL_ERROR__WEIGHT_OVERFLOW
   | typeof DATA_POOL_ERROR__WRONG_ATTESTOR
@@ -323,11 +323,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__SCORE_TOO_HIGH]: `Score exceeds the pool's maximum per contribution`,
     [DATA_POOL_ERROR__SIGNATURE_MISMATCH]: `The signed message does not match this attestation`,
     [DATA_POOL_ERROR__TERMS_URI_TOO_LONG]: `Terms URI must be at most 200 bytes`,
+    [DATA_POOL_ERROR__TOO_MANY_VOTERS]: `The pool has had more contributors than an offer's vote bitmap can hold (76,616)`,
     [DATA_POOL_ERROR__UNAUTHORIZED]: `The signer is not the pool authority`,
     [DATA_POOL_ERROR__UNSUPPORTED_ACCOUNT_VERSION]: `The account's layout version is not one this program reads`,
     [DATA_POOL_ERROR__UNSUPPORTED_MINT_EXTENSION]: `Mint has an extension the pool does not accept`,
     [DATA_POOL_ERROR__VOTE_MISMATCH]: `The vote record does not belong to this offer`,
-    [DATA_POOL_ERROR__VOTES_OUTSTANDING]: `Vote records of this offer are still open: close them first (vote_close)`,
     [DATA_POOL_ERROR__VOTING_CLOSED]: `Voting on this offer has closed`,
     [DATA_POOL_ERROR__WEIGHT_OVERFLOW]: `Pool weight would exceed its bound (u64)`,
     [DATA_POOL_ERROR__WRONG_ATTESTOR]: `The attestation was signed by another key than the attestor's`,

@@ -28,4 +28,3 @@ export * from "./poolCreate";
 export * from "./poolPause";
 export * from "./poolUnpause";
 export * from "./poolUpdate";
-export * from "./voteClose";

@@ -182,7 +182,11 @@ export type OfferCreateAsyncInput<
   buyer: TransactionSigner<TAccountBuyer>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The new offer, at the pool's next offer index. */
+  /**
+   * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
+   * (capped at the largest account a program can create; a larger snapshot is refused in
+   * the handler).
+   */
   offer: Address<TAccountOffer>;
   /** The escrow, owned by the offer. */
   escrow?: Address<TAccountEscrow>;
@@ -335,7 +339,11 @@ export type OfferCreateInput<
   buyer: TransactionSigner<TAccountBuyer>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The new offer, at the pool's next offer index. */
+  /**
+   * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
+   * (capped at the largest account a program can create; a larger snapshot is refused in
+   * the handler).
+   */
   offer: Address<TAccountOffer>;
   /** The escrow, owned by the offer. */
   escrow: Address<TAccountEscrow>;
@@ -472,7 +480,11 @@ export type ParsedOfferCreateInstruction<
     buyer: TAccountMetas[1];
     /** The pool. */
     pool: TAccountMetas[2];
-    /** The new offer, at the pool's next offer index. */
+    /**
+     * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
+     * (capped at the largest account a program can create; a larger snapshot is refused in
+     * the handler).
+     */
     offer: TAccountMetas[3];
     /** The escrow, owned by the offer. */
     escrow: TAccountMetas[4];

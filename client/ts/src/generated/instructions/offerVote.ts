@@ -33,14 +33,13 @@ import {
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
-  type WritableSignerAccount,
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findContributorPda, findVotePda } from "../pdas";
+import { findContributorPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_VOTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -53,23 +52,15 @@ export function getOfferVoteDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type OfferVoteInstruction<
   TProgram extends string = typeof DATA_POOL_PROGRAM_ADDRESS,
-  TAccountPayer extends string | AccountMeta<string> = string,
   TAccountVoter extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountOffer extends string | AccountMeta<string> = string,
   TAccountContributor extends string | AccountMeta<string> = string,
-  TAccountVote extends string | AccountMeta<string> = string,
-  TAccountSystemProgram extends string | AccountMeta<string> =
-    "11111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
-      TAccountPayer extends string
-        ? WritableSignerAccount<TAccountPayer> &
-            AccountSignerMeta<TAccountPayer>
-        : TAccountPayer,
       TAccountVoter extends string
         ? ReadonlySignerAccount<TAccountVoter> &
             AccountSignerMeta<TAccountVoter>
@@ -83,12 +74,6 @@ export type OfferVoteInstruction<
       TAccountContributor extends string
         ? ReadonlyAccount<TAccountContributor>
         : TAccountContributor,
-      TAccountVote extends string
-        ? WritableAccount<TAccountVote>
-        : TAccountVote,
-      TAccountSystemProgram extends string
-        ? ReadonlyAccount<TAccountSystemProgram>
-        : TAccountSystemProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -128,24 +113,18 @@ export function getOfferVoteInstructionDataCodec(): FixedSizeCodec<
 }
 
 export type OfferVoteAsyncInput<
-  TAccountPayer extends string = string,
   TAccountVoter extends string = string,
   TAccountPool extends string = string,
   TAccountOffer extends string = string,
   TAccountContributor extends string = string,
-  TAccountVote extends string = string,
-  TAccountSystemProgram extends string = string,
 > = {
-  /** Pays the vote record's rent (may be a relayer). */
-  payer: TransactionSigner<TAccountPayer>;
   /** The contributor's wallet. */
   voter: TransactionSigner<TAccountVoter>;
   /** The pool (only its address is needed). */
   pool: Address<TAccountPool>;
   /**
-   * The offer; owner, discriminator and length are checked by `View::load::<Offer>` in the
-   * handler. (Anchor makes the vote record first, so another account here than the offer the
-   * vote record was derived from fails `ConstraintSeeds` before that.)
+   * The offer, with its vote bitmap; owner, discriminator and length are checked by
+   * `View::load::<Offer>` in the handler.
    */
   offer: Address<TAccountOffer>;
   /**
@@ -154,43 +133,30 @@ export type OfferVoteAsyncInput<
    * and wallet are the pool and the signer.
    */
   contributor?: Address<TAccountContributor>;
-  /** The vote record: one per contributor per offer. */
-  vote?: Address<TAccountVote>;
-  /** System program. */
-  systemProgram?: Address<TAccountSystemProgram>;
   approve: OfferVoteInstructionDataArgs["approve"];
 };
 
 export async function getOfferVoteInstructionAsync<
-  TAccountPayer extends string,
   TAccountVoter extends string,
   TAccountPool extends string,
   TAccountOffer extends string,
   TAccountContributor extends string,
-  TAccountVote extends string,
-  TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
   input: OfferVoteAsyncInput<
-    TAccountPayer,
     TAccountVoter,
     TAccountPool,
     TAccountOffer,
-    TAccountContributor,
-    TAccountVote,
-    TAccountSystemProgram
+    TAccountContributor
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   OfferVoteInstruction<
     TProgramAddress,
-    TAccountPayer,
     TAccountVoter,
     TAccountPool,
     TAccountOffer,
-    TAccountContributor,
-    TAccountVote,
-    TAccountSystemProgram
+    TAccountContributor
   >
 > {
   // Program address.
@@ -198,13 +164,10 @@ export async function getOfferVoteInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    payer: { value: input.payer ?? null, isWritable: true },
     voter: { value: input.voter ?? null, isWritable: false },
     pool: { value: input.pool ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     contributor: { value: input.contributor ?? null, isWritable: false },
-    vote: { value: input.vote ?? null, isWritable: true },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -227,33 +190,14 @@ export async function getOfferVoteInstructionAsync<
       ),
     });
   }
-  if (!accounts.vote.value) {
-    accounts.vote.value = await findVotePda({
-      offer: getAddressFromResolvedInstructionAccount(
-        "offer",
-        accounts.offer.value,
-      ),
-      voter: getAddressFromResolvedInstructionAccount(
-        "voter",
-        accounts.voter.value,
-      ),
-    });
-  }
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
-      getAccountMeta("payer", accounts.payer),
       getAccountMeta("voter", accounts.voter),
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("contributor", accounts.contributor),
-      getAccountMeta("vote", accounts.vote),
-      getAccountMeta("systemProgram", accounts.systemProgram),
     ],
     data: getOfferVoteInstructionDataEncoder().encode(
       args as OfferVoteInstructionDataArgs,
@@ -261,35 +205,26 @@ export async function getOfferVoteInstructionAsync<
     programAddress,
   } as OfferVoteInstruction<
     TProgramAddress,
-    TAccountPayer,
     TAccountVoter,
     TAccountPool,
     TAccountOffer,
-    TAccountContributor,
-    TAccountVote,
-    TAccountSystemProgram
+    TAccountContributor
   >);
 }
 
 export type OfferVoteInput<
-  TAccountPayer extends string = string,
   TAccountVoter extends string = string,
   TAccountPool extends string = string,
   TAccountOffer extends string = string,
   TAccountContributor extends string = string,
-  TAccountVote extends string = string,
-  TAccountSystemProgram extends string = string,
 > = {
-  /** Pays the vote record's rent (may be a relayer). */
-  payer: TransactionSigner<TAccountPayer>;
   /** The contributor's wallet. */
   voter: TransactionSigner<TAccountVoter>;
   /** The pool (only its address is needed). */
   pool: Address<TAccountPool>;
   /**
-   * The offer; owner, discriminator and length are checked by `View::load::<Offer>` in the
-   * handler. (Anchor makes the vote record first, so another account here than the offer the
-   * vote record was derived from fails `ConstraintSeeds` before that.)
+   * The offer, with its vote bitmap; owner, discriminator and length are checked by
+   * `View::load::<Offer>` in the handler.
    */
   offer: Address<TAccountOffer>;
   /**
@@ -298,55 +233,39 @@ export type OfferVoteInput<
    * and wallet are the pool and the signer.
    */
   contributor: Address<TAccountContributor>;
-  /** The vote record: one per contributor per offer. */
-  vote: Address<TAccountVote>;
-  /** System program. */
-  systemProgram?: Address<TAccountSystemProgram>;
   approve: OfferVoteInstructionDataArgs["approve"];
 };
 
 export function getOfferVoteInstruction<
-  TAccountPayer extends string,
   TAccountVoter extends string,
   TAccountPool extends string,
   TAccountOffer extends string,
   TAccountContributor extends string,
-  TAccountVote extends string,
-  TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
   input: OfferVoteInput<
-    TAccountPayer,
     TAccountVoter,
     TAccountPool,
     TAccountOffer,
-    TAccountContributor,
-    TAccountVote,
-    TAccountSystemProgram
+    TAccountContributor
   >,
   config?: { programAddress?: TProgramAddress },
 ): OfferVoteInstruction<
   TProgramAddress,
-  TAccountPayer,
   TAccountVoter,
   TAccountPool,
   TAccountOffer,
-  TAccountContributor,
-  TAccountVote,
-  TAccountSystemProgram
+  TAccountContributor
 > {
   // Program address.
   const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
 
   // Original accounts.
   const originalAccounts = {
-    payer: { value: input.payer ?? null, isWritable: true },
     voter: { value: input.voter ?? null, isWritable: false },
     pool: { value: input.pool ?? null, isWritable: false },
     offer: { value: input.offer ?? null, isWritable: true },
     contributor: { value: input.contributor ?? null, isWritable: false },
-    vote: { value: input.vote ?? null, isWritable: true },
-    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -356,22 +275,13 @@ export function getOfferVoteInstruction<
   // Original args.
   const args = { ...input };
 
-  // Resolve default values.
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
-      getAccountMeta("payer", accounts.payer),
       getAccountMeta("voter", accounts.voter),
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("offer", accounts.offer),
       getAccountMeta("contributor", accounts.contributor),
-      getAccountMeta("vote", accounts.vote),
-      getAccountMeta("systemProgram", accounts.systemProgram),
     ],
     data: getOfferVoteInstructionDataEncoder().encode(
       args as OfferVoteInstructionDataArgs,
@@ -379,13 +289,10 @@ export function getOfferVoteInstruction<
     programAddress,
   } as OfferVoteInstruction<
     TProgramAddress,
-    TAccountPayer,
     TAccountVoter,
     TAccountPool,
     TAccountOffer,
-    TAccountContributor,
-    TAccountVote,
-    TAccountSystemProgram
+    TAccountContributor
   >);
 }
 
@@ -395,28 +302,21 @@ export type ParsedOfferVoteInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Pays the vote record's rent (may be a relayer). */
-    payer: TAccountMetas[0];
     /** The contributor's wallet. */
-    voter: TAccountMetas[1];
+    voter: TAccountMetas[0];
     /** The pool (only its address is needed). */
-    pool: TAccountMetas[2];
+    pool: TAccountMetas[1];
     /**
-     * The offer; owner, discriminator and length are checked by `View::load::<Offer>` in the
-     * handler. (Anchor makes the vote record first, so another account here than the offer the
-     * vote record was derived from fails `ConstraintSeeds` before that.)
+     * The offer, with its vote bitmap; owner, discriminator and length are checked by
+     * `View::load::<Offer>` in the handler.
      */
-    offer: TAccountMetas[3];
+    offer: TAccountMetas[2];
     /**
      * The voter's contributor record (checked in the handler, so a wallet that never contributed
      * gets `NotEligibleToVote`). It must be a `Contributor` owned by this program whose pool
      * and wallet are the pool and the signer.
      */
-    contributor: TAccountMetas[4];
-    /** The vote record: one per contributor per offer. */
-    vote: TAccountMetas[5];
-    /** System program. */
-    systemProgram: TAccountMetas[6];
+    contributor: TAccountMetas[3];
   };
   data: OfferVoteInstructionData;
 };
@@ -429,12 +329,12 @@ export function parseOfferVoteInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOfferVoteInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 4) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 7,
+        expectedAccountMetas: 4,
       },
     );
   }
@@ -447,13 +347,10 @@ export function parseOfferVoteInstruction<
   return {
     programAddress: instruction.programAddress,
     accounts: {
-      payer: getNextAccount(),
       voter: getNextAccount(),
       pool: getNextAccount(),
       offer: getNextAccount(),
       contributor: getNextAccount(),
-      vote: getNextAccount(),
-      systemProgram: getNextAccount(),
     },
     data: getOfferVoteInstructionDataDecoder().decode(instruction.data),
   };

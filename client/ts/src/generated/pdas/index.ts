@@ -16,4 +16,3 @@ export * from "./offer";
 export * from "./offerDeliverCustodian";
 export * from "./pool";
 export * from "./vault";
-export * from "./vote";

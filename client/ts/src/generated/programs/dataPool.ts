@@ -40,7 +40,6 @@ import {
   getCustodianCodec,
   getOfferCodec,
   getPoolCodec,
-  getVoteCodec,
   type Attestor,
   type AttestorArgs,
   type Contribution,
@@ -53,8 +52,6 @@ import {
   type OfferArgs,
   type Pool,
   type PoolArgs,
-  type Vote,
-  type VoteArgs,
 } from "../accounts";
 import {
   getAttestorAddInstructionAsync,
@@ -79,7 +76,6 @@ import {
   getPoolPauseInstruction,
   getPoolUnpauseInstruction,
   getPoolUpdateInstruction,
-  getVoteCloseInstructionAsync,
   parseAttestorAddInstruction,
   parseAttestorRemoveInstruction,
   parseAuthorityAcceptInstruction,
@@ -102,7 +98,6 @@ import {
   parsePoolPauseInstruction,
   parsePoolUnpauseInstruction,
   parsePoolUpdateInstruction,
-  parseVoteCloseInstruction,
   type AttestorAddAsyncInput,
   type AttestorRemoveInput,
   type AuthorityAcceptInput,
@@ -142,13 +137,11 @@ import {
   type ParsedPoolPauseInstruction,
   type ParsedPoolUnpauseInstruction,
   type ParsedPoolUpdateInstruction,
-  type ParsedVoteCloseInstruction,
   type PayoutClaimAsyncInput,
   type PoolCreateAsyncInput,
   type PoolPauseInput,
   type PoolUnpauseInput,
   type PoolUpdateInput,
-  type VoteCloseAsyncInput,
 } from "../instructions";
 import {
   findAttestorPda,
@@ -161,7 +154,6 @@ import {
   findOfferPda,
   findPoolPda,
   findVaultPda,
-  findVotePda,
 } from "../pdas";
 
 export const DATA_POOL_PROGRAM_ADDRESS =
@@ -174,7 +166,6 @@ export enum DataPoolAccount {
   Custodian,
   Offer,
   Pool,
-  Vote,
 }
 
 export function identifyDataPoolAccount(
@@ -247,17 +238,6 @@ export function identifyDataPoolAccount(
   ) {
     return DataPoolAccount.Pool;
   }
-  if (
-    containsBytes(
-      data,
-      fixEncoderSize(getBytesEncoder(), 8).encode(
-        new Uint8Array([96, 91, 104, 57, 145, 35, 172, 155]),
-      ),
-      0,
-    )
-  ) {
-    return DataPoolAccount.Vote;
-  }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
     { accountData: data, programName: "dataPool" },
@@ -285,7 +265,6 @@ export enum DataPoolInstruction {
   OfferRefund,
   OfferCancel,
   OfferClose,
-  VoteClose,
   FeesWithdraw,
   PayoutClaim,
 }
@@ -518,17 +497,6 @@ export function identifyDataPoolInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
-        new Uint8Array([181, 80, 119, 116, 91, 142, 167, 149]),
-      ),
-      0,
-    )
-  ) {
-    return DataPoolInstruction.VoteClose;
-  }
-  if (
-    containsBytes(
-      data,
-      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([176, 136, 230, 95, 49, 1, 218, 231]),
       ),
       0,
@@ -616,9 +584,6 @@ export type ParsedDataPoolInstruction<
   | ({
       instructionType: DataPoolInstruction.OfferClose;
     } & ParsedOfferCloseInstruction<TProgram>)
-  | ({
-      instructionType: DataPoolInstruction.VoteClose;
-    } & ParsedVoteCloseInstruction<TProgram>)
   | ({
       instructionType: DataPoolInstruction.FeesWithdraw;
     } & ParsedFeesWithdrawInstruction<TProgram>)
@@ -771,13 +736,6 @@ export function parseDataPoolInstruction<TProgram extends string>(
         ...parseOfferCloseInstruction(instruction),
       };
     }
-    case DataPoolInstruction.VoteClose: {
-      assertIsInstructionWithAccounts(instruction);
-      return {
-        instructionType: DataPoolInstruction.VoteClose,
-        ...parseVoteCloseInstruction(instruction),
-      };
-    }
     case DataPoolInstruction.FeesWithdraw: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -818,7 +776,6 @@ export type DataPoolPluginAccounts = {
   offer: ReturnType<typeof getOfferCodec> &
     SelfFetchFunctions<OfferArgs, Offer>;
   pool: ReturnType<typeof getPoolCodec> & SelfFetchFunctions<PoolArgs, Pool>;
-  vote: ReturnType<typeof getVoteCodec> & SelfFetchFunctions<VoteArgs, Vote>;
 };
 
 export type DataPoolPluginInstructions = {
@@ -876,7 +833,7 @@ export type DataPoolPluginInstructions = {
   ) => ReturnType<typeof getOfferCreateInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerVote: (
-    input: MakeOptional<OfferVoteAsyncInput, "payer">,
+    input: OfferVoteAsyncInput,
   ) => ReturnType<typeof getOfferVoteInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerFinalize: (
@@ -898,10 +855,6 @@ export type DataPoolPluginInstructions = {
   offerClose: (
     input: MakeOptional<OfferCloseInput, "payer">,
   ) => ReturnType<typeof getOfferCloseInstruction> & SelfPlanAndSendFunctions;
-  voteClose: (
-    input: VoteCloseAsyncInput,
-  ) => ReturnType<typeof getVoteCloseInstructionAsync> &
-    SelfPlanAndSendFunctions;
   feesWithdraw: (
     input: FeesWithdrawAsyncInput,
   ) => ReturnType<typeof getFeesWithdrawInstructionAsync> &
@@ -919,7 +872,6 @@ export type DataPoolPluginPdas = {
   custodian: typeof findCustodianPda;
   contributor: typeof findContributorPda;
   escrow: typeof findEscrowPda;
-  vote: typeof findVotePda;
   offerDeliverCustodian: typeof findOfferDeliverCustodianPda;
   pool: typeof findPoolPda;
   offer: typeof findOfferPda;
@@ -946,7 +898,6 @@ export function dataPoolProgram() {
           custodian: addSelfFetchFunctions(client, getCustodianCodec()),
           offer: addSelfFetchFunctions(client, getOfferCodec()),
           pool: addSelfFetchFunctions(client, getPoolCodec()),
-          vote: addSelfFetchFunctions(client, getVoteCodec()),
         },
         instructions: {
           poolCreate: (input) =>
@@ -1034,10 +985,7 @@ export function dataPoolProgram() {
           offerVote: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOfferVoteInstructionAsync({
-                ...input,
-                payer: input.payer ?? client.payer,
-              }),
+              getOfferVoteInstructionAsync(input),
             ),
           offerFinalize: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1079,11 +1027,6 @@ export function dataPoolProgram() {
                 payer: input.payer ?? client.payer.address,
               }),
             ),
-          voteClose: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getVoteCloseInstructionAsync(input),
-            ),
           feesWithdraw: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1102,7 +1045,6 @@ export function dataPoolProgram() {
           custodian: findCustodianPda,
           contributor: findContributorPda,
           escrow: findEscrowPda,
-          vote: findVotePda,
           offerDeliverCustodian: findOfferDeliverCustodianPda,
           pool: findPoolPda,
           offer: findOfferPda,
