@@ -200,6 +200,7 @@ mod deposits;
 mod env;
 mod fees;
 mod invariants;
+pub mod lifetime;
 pub mod s3;
 mod side;
 pub mod sim;

@@ -390,3 +390,25 @@ fn the_vote_bitmap_is_bounded_by_the_largest_account_a_program_can_create() {
     set_count(&mut w, 76_617);
     assert_dp_err(w.offer(&b, PRICE).map(|_| ()), DpErr::TooManyVoters);
 }
+
+#[test]
+fn a_contributors_lifetime_to_the_lamport() {
+    let l = data_pool_tests::lifetime::measure();
+    eprintln!("{l:#?}");
+    // Fees: contribute (wallet + the attestation's precompile signature), vote, claim, leave.
+    assert_eq!(l.self_paid.fees, 5 * SIG_FEE);
+    // The relayer pays the same, with one more signature on each transaction (its own).
+    assert_eq!(l.relayer.fees, 9 * SIG_FEE);
+    assert_eq!(
+        l.relayed_contributor_net, 0,
+        "a relayed contributor pays nothing"
+    );
+    assert_eq!(
+        l.self_paid.net,
+        l.self_paid.fees + l.self_paid.rent_paid - l.self_paid.rent_returned
+    );
+    assert_eq!(
+        l.self_paid.rent_paid,
+        l.locked_after_leaving + l.claim_account_rent
+    );
+}

@@ -18,8 +18,6 @@ use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
-
 /// Votes per second, one at a time and 32 in flight, on a pool of `n` voters per offer: the
 /// story engine's steps against a node.
 async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
@@ -250,32 +248,59 @@ fn main() {
         vote_bit / 1e9
     );
     out.insert("voteDepositLamports".into(), json!(vote_bit));
-    let contributor = rent(8 + Contributor::INIT_SPACE);
-    let contribution = rent(8 + Contribution::INIT_SPACE);
-    let ata = rent(165);
-    // Transactions a contributor signs: contribute (+ the attestation's precompile signature),
-    // vote, claim (+ATA).
-    let fees = 4 * LAMPORTS_PER_SIGNATURE;
-    let paid = contributor + contribution + ata + fees;
-    let back = 0;
-    let net = paid - back;
-    let usd = net as f64 / 1e9 * sol_usd;
-    println!("\n## A contributor's lifetime (join, contribute, vote, claim)\n");
-    println!("| item | lamports |\n|---|---|");
-    println!("| Contributor record rent | {contributor} |\n| Contribution record rent | {contribution} |\n| Claim token account rent (the contributor's own ATA) | {ata} |\n| Fees, 4 transactions × 5,000 | {fees} |");
-    println!("| **paid** | {paid} |\n| refunded | {back} |\n| **net** | {net} ≈ ${usd:.3} at ${sol_usd}/SOL = {:.2} % of a $5 payout |", usd / 5.0 * 100.0);
-    // Sponsored: a relayer is the fee payer and `payer` of every record (as `datapool demo` does);
-    // the contributor signs but pays nothing, and the sponsor carries the records' rent.
-    let sponsor_net = contributor + contribution + fees;
-    let sponsor_usd = sponsor_net as f64 / 1e9 * sol_usd;
-    println!("| sponsored: the relayer pays (the claim ATA aside) | {sponsor_net} ≈ ${sponsor_usd:.3} = {:.2} % of $5 |", sponsor_usd / 5.0 * 100.0);
-    let floor = rent(0);
+    // Measured on the program: balances before and after each party's lifetime.
+    let l = data_pool_tests::lifetime::measure();
+    let usd = |lamports: u64| lamports as f64 / 1e9 * sol_usd;
+    let pct = |lamports: u64| usd(lamports) / 5.0 * 100.0;
+    let target = 333_333u64;
+    let mark = |v: u64| if v <= target { "✓" } else { "✗" };
+    println!("\n## A contributor's lifetime (join with one contribution, vote on one offer, claim, leave), measured\n");
+    println!("| | fees | rent paid | rent returned | net | at ${sol_usd}/SOL | of a $5 payout | target ≤ {target} |\n|---|---|---|---|---|---|---|---|");
+    for (who, p) in [
+        ("self-paid contributor", l.self_paid),
+        ("relayer paying for a contributor", l.relayer),
+    ] {
+        println!(
+            "| {who} | {} | {} | {} | {} | ${:.3} | {:.2} % | {} |",
+            p.fees,
+            p.rent_paid,
+            p.rent_returned,
+            p.net,
+            usd(p.net),
+            pct(p.net),
+            mark(p.net)
+        );
+    }
     println!(
-        "| floor: rent of one permanent empty account | {floor} ≈ ${:.3} = {:.2} % of $5 |",
-        floor as f64 / 1e9 * sol_usd,
-        floor as f64 / 1e9 * sol_usd / 5.0 * 100.0
+        "\nFees count 5,000 lamports per signature, the attestation's Ed25519 precompile signature included. \
+         The relayed contributor's balance fell by {}. Of the rent, {} is the contributor's own claim token account (it holds the payout) \
+         and {} stays locked in program records after the contributor left.",
+        l.relayed_contributor_net, l.claim_account_rent, l.locked_after_leaving
     );
-    out.insert("lifetime".into(), json!({ "paidLamports": paid, "refundedLamports": back, "netLamports": net, "solUsd": sol_usd, "netUsd": usd, "shareOf5UsdPercent": usd / 5.0 * 100.0, "sponsoredContributorNetLamports": -(back as i64), "sponsorNetLamports": sponsor_net, "emptyAccountRentLamports": floor }));
+    let deposit = rent(8 + Contributor::INIT_SPACE) + rent(8 + Contribution::INIT_SPACE);
+    let contributors = 18_000u64;
+    let bitmap = rent(Offer::space(contributors)) - rent(Offer::BITMAP_AT);
+    println!(
+        "\n| deposit | lamports | target |\n|---|---|---|\n| per active contributor (records) | {deposit} | ≤ 2,200,000 {} |\n| per vote (one bitmap bit, while voting is open; 0 after) | {:.0} | ≤ 100,000 ✓ |\n| at {contributors} contributors, peak (records + one open offer's bitmap) | {} ({:.2} SOL) | |\n| at {contributors} contributors, after wind-down (records cannot close yet) | {} ({:.2} SOL) | |",
+        if deposit <= 2_200_000 { "✓" } else { "✗" },
+        vote_bit,
+        contributors * deposit + bitmap,
+        (contributors * deposit + bitmap) as f64 / 1e9,
+        contributors * deposit,
+        (contributors * deposit) as f64 / 1e9,
+    );
+    out.insert("lifetime".into(), json!({
+        "selfPaid": { "fees": l.self_paid.fees, "rentPaid": l.self_paid.rent_paid, "rentReturned": l.self_paid.rent_returned, "net": l.self_paid.net },
+        "relayer": { "fees": l.relayer.fees, "rentPaid": l.relayer.rent_paid, "rentReturned": l.relayer.rent_returned, "net": l.relayer.net },
+        "relayedContributorNet": l.relayed_contributor_net,
+        "claimAccountRent": l.claim_account_rent,
+        "lockedAfterLeaving": l.locked_after_leaving,
+        "depositPerActiveContributor": deposit,
+        "depositPerVote": vote_bit,
+        "lockedAt18000Peak": contributors * deposit + bitmap,
+        "lockedAt18000AfterWindDown": contributors * deposit,
+        "solUsd": sol_usd,
+    }));
 
     // 3. Scaling.
     let sizes: &[u64] = if quick {
