@@ -103,7 +103,7 @@ fn run(w: &mut World, wallet: &Keypair, payer: &Keypair, price: u64) -> (Paid, u
     w.finalize(&offer).expect("sale");
 
     // Claim into the contributor's own associated token account, created on the way.
-    let t = w.side.tokens.clone();
+    let t = w.side.tokens;
     let ata = token::associated_address(&me, &t.mint, &t.token_program);
     let create = token::create_associated_idempotent(&p, &me, &t.mint, &t.token_program);
     let claim = dix::payout_claim(&PROGRAM_ID, &me, &w.side.pool, &t, &ata);
@@ -144,7 +144,7 @@ pub fn measure() -> Lifetime {
     let relayer = w.wallet("lifetime-relayer", 0);
     let (relayer_paid, relayed_net, _) = run(&mut w, &relayed, &relayer, 1_000_000);
     w.check_invariants();
-    let t = w.side.tokens.clone();
+    let t = w.side.tokens;
     let ata = token::associated_address(&me.pubkey(), &t.mint, &t.token_program);
     Lifetime {
         self_paid,
