@@ -54,8 +54,11 @@ import {
   getOfferVoteInstructionAsync,
   getPayoutClaimInstructionAsync,
   getPoolCreateInstructionAsync,
+  hasVoted,
   OfferState,
   signAttestation,
+  voteBitmap,
+  votesIn,
 } from "../src/index.js";
 
 const SO = fileURLToPath(new URL("../../../target/deploy/data_pool.so", import.meta.url));
@@ -237,6 +240,11 @@ test("a whole sale cycle through the generated client", async () => {
     assert.ok(!(r instanceof FailedTransactionMetadata), `vote: ${r.toString()}`);
     assert.equal(chain.svm.getBalance(who.address) ?? 0n, before, "a relayed vote costs the voter nothing");
   }
+  // The votes are bits of the offer's bitmap, by arrival index (people joined in order).
+  const bits = voteBitmap(chain.svm.getAccount(offer).data);
+  assert.equal(bits.length, 1, "four contributors: one byte");
+  assert.equal(votesIn(bits), 3);
+  assert.deepEqual([0n, 1n, 2n, 3n].map((i) => hasVoted(bits, i)), [false, true, true, true]);
   const o = chain.offer(offer);
   assert.equal(o.yesWeight, 700n);
   assert.equal(o.noWeight, 200n);
