@@ -76,7 +76,12 @@ pub async fn load_snapshot<C: Chain>(
     let pool = query::pool(chain, program_id, pool_addr).await?;
     let contributors = query::contributors(chain, program_id, pool_addr).await?;
     let contributions = query::contributions(chain, program_id, pool_addr, None).await?;
-    let offers = query::offers(chain, program_id, pool_addr).await?;
+    let (offers, bitmaps): (Vec<_>, Vec<_>) =
+        query::offers_with_votes(chain, program_id, pool_addr)
+            .await?
+            .into_iter()
+            .map(|(k, (o, bits))| ((k, o), bits))
+            .unzip();
     let attestors = query::attestors(chain, program_id, pool_addr).await?;
     let custodians = query::custodians(chain, program_id, pool_addr).await?;
     let vault_amount = query::token_account(chain, &pool.vault).await?.amount;
@@ -95,17 +100,6 @@ pub async fn load_snapshot<C: Chain>(
                     .map(|t| t.amount)
                     .unwrap_or(0)
             })
-        })
-        .collect();
-    let offer_keys: Vec<Pubkey> = offers.iter().map(|(k, _)| *k).collect();
-    let bitmaps = chain
-        .get_multiple_accounts(&offer_keys)
-        .await?
-        .iter()
-        .map(|a| {
-            a.as_ref()
-                .map(|a| crate::accounts::vote_bitmap(&a.data).to_vec())
-                .unwrap_or_default()
         })
         .collect();
     Ok(PoolSnapshot {

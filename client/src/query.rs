@@ -257,16 +257,28 @@ pub async fn offers<C: Chain>(
     program_id: &Pubkey,
     pool: &Pubkey,
 ) -> Result<Vec<(Pubkey, Offer)>, QueryError> {
+    Ok(offers_with_votes(chain, program_id, pool)
+        .await?
+        .into_iter()
+        .map(|(k, (o, _))| (k, o))
+        .collect())
+}
+
+/// Offers of `pool` by index, each with its vote bitmap (empty once voting is over).
+pub async fn offers_with_votes<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+) -> Result<Vec<(Pubkey, (Offer, Vec<u8>))>, QueryError> {
+    fn decode(data: &[u8]) -> Result<(Offer, Vec<u8>), DecodeError> {
+        Ok((
+            accounts::decode_offer(data)?,
+            accounts::vote_bitmap(data).to_vec(),
+        ))
+    }
     let f = [(OFFER_POOL_OFFSET, pool)];
-    let mut v = list(
-        chain,
-        program_id,
-        Offer::DISCRIMINATOR,
-        &f,
-        accounts::decode_offer,
-    )
-    .await?;
-    v.sort_by_key(|(_, o)| o.index);
+    let mut v = list(chain, program_id, Offer::DISCRIMINATOR, &f, decode).await?;
+    v.sort_by_key(|(_, (o, _))| o.index);
     Ok(v)
 }
 
