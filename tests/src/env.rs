@@ -20,13 +20,15 @@ use solana_transaction_error::TransactionError;
 
 use crate::*;
 
-/// A failed transaction: the error and the program logs.
+/// A failed transaction: the error, the program logs and the compute units it consumed.
 #[derive(Debug, Clone)]
 pub struct Failure {
     /// The transaction error.
     pub err: TransactionError,
     /// Program logs.
     pub logs: Vec<String>,
+    /// Compute units consumed before it failed.
+    pub compute_units: u64,
 }
 
 impl Failure {
@@ -166,6 +168,7 @@ impl Env {
                 self.last_logs = f.meta.logs.clone();
                 Err(Failure {
                     err: f.err,
+                    compute_units: f.meta.compute_units_consumed,
                     logs: f.meta.logs,
                 })
             }

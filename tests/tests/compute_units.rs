@@ -83,17 +83,6 @@ fn targets_are_met() {
     }
 }
 
-/// Compute units a failed transaction's program consumed, from its logs.
-fn consumed(f: &Failure) -> u64 {
-    f.logs
-        .iter()
-        .find_map(|l| {
-            let rest = l.split(" consumed ").nth(1)?;
-            rest.split(' ').next()?.parse().ok()
-        })
-        .expect("a consumed line")
-}
-
 #[test]
 fn a_vote_refused_after_the_decision_fits_the_clients_margin() {
     // The client sets a transaction's limit to the simulated cost plus at least MIN_CU_MARGIN: a
@@ -112,10 +101,10 @@ fn a_vote_refused_after_the_decision_fits_the_clients_margin() {
         refused.custom_code(),
         Some(dp_code(DpErr::OfferAlreadyDecided))
     );
-    let extra = consumed(&refused).saturating_sub(counted);
+    let extra = refused.compute_units.saturating_sub(counted);
     eprintln!(
         "offer_vote: counted {counted} CU, refused as decided {} CU",
-        consumed(&refused)
+        refused.compute_units
     );
     assert!(
         extra < data_pool_client::send::MIN_CU_MARGIN,
