@@ -2,7 +2,7 @@
 //! every function returns an error, never panics, whatever the bytes.
 
 use anchor_lang::{AccountDeserialize, Discriminator};
-use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, Pool};
+use data_pool::state::{Attestor, Contributor, Custodian, Offer, Pool};
 
 /// A decoded data-pool account of any type.
 #[derive(Debug)]
@@ -15,8 +15,6 @@ pub enum DataPoolAccount {
     Custodian(Custodian),
     /// A contributor record.
     Contributor(Contributor),
-    /// A contribution record.
-    Contribution(Contribution),
     /// An offer.
     Offer(Box<Offer>),
 }
@@ -78,10 +76,6 @@ pub fn decode_custodian(data: &[u8]) -> Result<Custodian, DecodeError> {
 pub fn decode_contributor(data: &[u8]) -> Result<Contributor, DecodeError> {
     decode_as(data, "Contributor")
 }
-/// Decodes a Contribution record.
-pub fn decode_contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
-    decode_as(data, "Contribution")
-}
 /// Decodes an Offer.
 pub fn decode_offer(data: &[u8]) -> Result<Offer, DecodeError> {
     decode_as(data, "Offer")
@@ -99,6 +93,29 @@ pub fn has_voted(bitmap: &[u8], index: u64) -> bool {
         .ok()
         .and_then(|i| bitmap.get(i))
         .is_some_and(|b| b & (1 << (index % 8)) != 0)
+}
+
+/// Most records one transaction should vote or claim with: each instruction is a few trace
+/// entries and the runtime allows 64, so larger sets go in several transactions.
+pub const RECORDS_PER_TRANSACTION: usize = 8;
+
+/// How many of `weights` (a wallet's records that may vote, in order) the program takes on
+/// `offer` when they vote `approve` one after another: every one until the tally decides the
+/// offer, since a vote after the decision is refused (`OfferAlreadyDecided`).
+pub fn votes_that_count(offer: &Offer, approve: bool, weights: &[u64]) -> usize {
+    let mut t = offer.tally();
+    for (i, w) in weights.iter().enumerate() {
+        if data_pool::math::decide(&t, false).is_some() {
+            return i;
+        }
+        let w = u128::from(*w);
+        if approve {
+            t.yes = t.yes.saturating_add(w);
+        } else {
+            t.no = t.no.saturating_add(w);
+        }
+    }
+    weights.len()
 }
 
 /// Votes recorded in `bitmap`.
@@ -120,8 +137,6 @@ pub fn decode_any(data: &[u8]) -> Result<DataPoolAccount, DecodeError> {
         DataPoolAccount::Custodian(decode_custodian(data)?)
     } else if d == Contributor::DISCRIMINATOR {
         DataPoolAccount::Contributor(decode_contributor(data)?)
-    } else if d == Contribution::DISCRIMINATOR {
-        DataPoolAccount::Contribution(decode_contribution(data)?)
     } else if d == Offer::DISCRIMINATOR {
         DataPoolAccount::Offer(Box::new(decode_offer(data)?))
     } else {

@@ -172,6 +172,7 @@ pub fn audit_history(
     let mut votes_per_offer: std::collections::HashMap<Pubkey, (u64, u128, u128)> =
         Default::default();
     let mut closed = Vec::new();
+    let mut left = Vec::new();
     let mut vault: u128 = 0;
     let mut series = Vec::new();
     let mut receipts = Vec::new();
@@ -215,6 +216,7 @@ pub fn audit_history(
             }
             DataPoolEvent::FeesWithdrawn(w) => withdrawn += u128::from(w.amount),
             DataPoolEvent::OfferClosed(c) => closed.push(c.clone()),
+            DataPoolEvent::ContributorClosed(c) => left.push(c.clone()),
             DataPoolEvent::PayoutClaimed(p) => {
                 claimed += u128::from(p.amount);
                 vault = vault.saturating_sub(u128::from(p.amount));
@@ -240,10 +242,10 @@ pub fn audit_history(
         ),
         cross(
             2,
-            "contributions submitted = contribution count",
+            "contributions submitted = contributor records created",
             a,
             n_contrib,
-            p.contribution_count.into(),
+            p.contributor_count.into(),
         ),
         cross(
             3,
@@ -300,6 +302,7 @@ pub fn audit_history(
     ));
     checks.push(check_receipts(s, &log, &receipts));
     checks.push(check_closed_offers(s, &closed));
+    checks.push(check_closed_records(s, &left));
     HistoryAudit {
         transactions,
         events: events.len(),
@@ -327,19 +330,66 @@ fn check_closed_offers(s: &PoolSnapshot, closed: &[crate::events::OfferClosed]) 
             });
         }
     }
-    if closed.len() as u64 != s.pool.closed_offer_count {
-        f.push(Finding {
-            account: s.address.to_string(),
-            expected: closed.len().to_string(),
-            actual: s.pool.closed_offer_count.to_string(),
-            note: "offers closed in events ≠ closed-offer count".into(),
-        });
-    }
+    f.extend(count_mismatch(
+        s,
+        closed.len(),
+        s.pool.closed_offer_count,
+        "offers closed in events ≠ closed-offer count",
+    ));
     Check {
         number: 11,
         name: "closed offers ended without a sale and match the count",
         ok: f.is_empty(),
         detail: format!("{} closed", closed.len()),
+        findings: f,
+    }
+}
+
+/// A finding on the pool when `in_events` closures do not match the pool's `in_state` count.
+fn count_mismatch(
+    s: &PoolSnapshot,
+    in_events: usize,
+    in_state: u64,
+    note: &str,
+) -> Option<Finding> {
+    (in_events as u64 != in_state).then(|| Finding {
+        account: s.address.to_string(),
+        expected: in_events.to_string(),
+        actual: in_state.to_string(),
+        note: note.into(),
+    })
+}
+
+/// History check 12: every contributor record closed in the events (its contributor left) is
+/// gone from chain state (the same data may have come back, as a record with a later index),
+/// and they number the pool's closed-record count.
+fn check_closed_records(s: &PoolSnapshot, left: &[crate::events::ContributorClosed]) -> Check {
+    let mut f = Vec::new();
+    for c in left {
+        let still = s
+            .contributors
+            .iter()
+            .any(|(k, r)| *k == c.record && r.index <= c.index);
+        if still {
+            f.push(Finding {
+                account: c.record.to_string(),
+                expected: "no record of this arrival or earlier".into(),
+                actual: "the record is on chain".into(),
+                note: format!("record #{} closed in the events", c.index),
+            });
+        }
+    }
+    f.extend(count_mismatch(
+        s,
+        left.len(),
+        s.pool.closed_contributor_count,
+        "records closed in events ≠ closed-record count",
+    ));
+    Check {
+        number: 12,
+        name: "closed contributor records are gone and match the count",
+        ok: f.is_empty(),
+        detail: format!("{} closed", left.len()),
         findings: f,
     }
 }

@@ -2,10 +2,10 @@
 //! account of a pool once; [`check_snapshot`] is pure and names each violation with the accounts
 //! and amounts involved. `datapool demo` prints the verdicts; `datapool audit` builds on them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Attestor, Contribution, Contributor, Custodian, Offer, OfferState, Pool};
+use data_pool::state::{Attestor, Contributor, Custodian, Offer, OfferState, Pool};
 use serde::Serialize;
 
 use crate::chain::Chain;
@@ -47,10 +47,8 @@ pub struct PoolSnapshot {
     pub address: Pubkey,
     /// The pool.
     pub pool: Pool,
-    /// Contributor records, by index.
+    /// Contributor records (one per contribution on chain), by arrival index.
     pub contributors: Vec<(Pubkey, Contributor)>,
-    /// Contributions, oldest first.
-    pub contributions: Vec<(Pubkey, Contribution)>,
     /// Offers, by index.
     pub offers: Vec<(Pubkey, Offer)>,
     /// Each offer's vote bitmap (empty once released), aligned with `offers`.
@@ -74,8 +72,7 @@ pub async fn load_snapshot<C: Chain>(
     pool_addr: &Pubkey,
 ) -> Result<PoolSnapshot, QueryError> {
     let pool = query::pool(chain, program_id, pool_addr).await?;
-    let contributors = query::contributors(chain, program_id, pool_addr).await?;
-    let contributions = query::contributions(chain, program_id, pool_addr, None).await?;
+    let contributors = query::contributors(chain, program_id, pool_addr, None).await?;
     let (offers, bitmaps): (Vec<_>, Vec<_>) =
         query::offers_with_votes(chain, program_id, pool_addr)
             .await?
@@ -106,7 +103,6 @@ pub async fn load_snapshot<C: Chain>(
         address: *pool_addr,
         pool,
         contributors,
-        contributions,
         offers,
         bitmaps,
         attestors,
@@ -146,57 +142,55 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     let pool = &s.pool;
     let mut out = Vec::new();
 
-    // 1. total weight = Σ contributor weights = Σ active scores (and per contributor).
+    // 1. total weight = Σ weights of the active records; an invalidated record has none; every
+    // arrival index is accounted for by a record on chain or a closed one.
     let mut f = Vec::new();
     let sum_weight: u128 = s
         .contributors
         .iter()
         .map(|(_, c)| u128::from(c.weight))
         .sum();
-    let mut active_by_wallet: HashMap<Pubkey, u128> = HashMap::new();
-    for (_, c) in s.contributions.iter().filter(|(_, c)| c.is_active()) {
-        *active_by_wallet.entry(c.contributor).or_default() += u128::from(c.score);
-    }
-    let sum_scores: u128 = active_by_wallet.values().sum();
     if u128::from(pool.total_weight) != sum_weight {
         f.push(finding(
             &s.address,
             sum_weight,
             pool.total_weight,
-            "pool total weight ≠ Σ contributor weights",
-        ));
-    }
-    if u128::from(pool.total_weight) != sum_scores {
-        f.push(finding(
-            &s.address,
-            sum_scores,
-            pool.total_weight,
-            "pool total weight ≠ Σ active scores",
+            "pool total weight ≠ Σ record weights",
         ));
     }
     for (k, c) in &s.contributors {
-        let scores = active_by_wallet.get(&c.wallet).copied().unwrap_or(0);
-        if u128::from(c.weight) != scores {
+        if c.is_active() == (c.weight == 0) {
             f.push(finding(
                 k,
-                scores,
+                if c.is_active() {
+                    "a weight > 0"
+                } else {
+                    "weight 0"
+                },
                 c.weight,
-                format!("weight of {} ≠ Σ its active scores", c.wallet),
+                format!("{:?} record of {} has the wrong weight", c.status, c.wallet),
             ));
         }
     }
-    if pool.contributor_count != s.contributors.len() as u64 {
+    let on_chain = s.contributors.len() as u64;
+    if on_chain.checked_add(pool.closed_contributor_count) != Some(pool.contributor_count) {
         f.push(finding(
             &s.address,
-            s.contributors.len(),
             pool.contributor_count,
-            "contributor count ≠ contributor records",
+            format!(
+                "{on_chain} on chain + {} closed",
+                pool.closed_contributor_count
+            ),
+            "contributor records + closed records ≠ records ever created",
         ));
     }
     out.push(verdict(
         1,
-        "total weight = Σ contributor weights = Σ active scores",
-        format!("pool {} / contributors {sum_weight} / active scores {sum_scores}; {} contributor records", pool.total_weight, s.contributors.len()),
+        "total weight = Σ active record weights; every record accounted for",
+        format!(
+            "pool {} / records {sum_weight}; {on_chain} records on chain + {} closed = {}",
+            pool.total_weight, pool.closed_contributor_count, pool.contributor_count
+        ),
         f,
     ));
 
@@ -326,7 +320,7 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     // 6. every contribution's attestor is (or was) registered on the pool.
     let registered: HashSet<Pubkey> = s.attestors.iter().map(|(_, a)| a.key).collect();
     let f: Vec<Finding> = s
-        .contributions
+        .contributors
         .iter()
         .filter(|(_, c)| !registered.contains(&c.attestor))
         .map(|(k, c)| {
@@ -343,7 +337,7 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
         "every contribution's attestor is registered",
         format!(
             "{} contributions, {} attestors",
-            s.contributions.len(),
+            s.contributors.len(),
             s.attestors.len()
         ),
         f,
@@ -536,11 +530,7 @@ fn check_deliveries(s: &PoolSnapshot) -> Check {
             _ => {}
         }
     }
-    let active = s
-        .contributions
-        .iter()
-        .filter(|(_, c)| c.is_active())
-        .count() as u64;
+    let active = s.contributors.iter().filter(|(_, c)| c.is_active()).count() as u64;
     if active != s.pool.active_contribution_count {
         f.push(finding(
             &s.address,

@@ -18,7 +18,7 @@ use crate::history::pool_history;
 use crate::query::{self, QueryError};
 use crate::seal::{self, SealError};
 use crate::spotify::Records;
-use crate::store::{delivery_key, records_key, records_prefix, Store, StoreError};
+use crate::store::{delivery_key, records_hash, records_key, records_prefix, Store, StoreError};
 
 /// Name of the manifest among a delivery's files.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -264,16 +264,19 @@ pub async fn sweep<C: Chain>(
     grace: i64,
     now: i64,
 ) -> Result<Swept, CustodyError> {
-    let active: std::collections::HashSet<String> =
-        query::contributions(chain, program_id, pool, None)
+    let active: std::collections::HashSet<Pubkey> =
+        query::contributors(chain, program_id, pool, None)
             .await?
             .into_iter()
-            .filter(|(_, c)| c.status == data_pool::state::ContributionStatus::Active)
-            .map(|(_, c)| records_key(pool, &c.data_hash))
+            .filter(|(_, c)| c.is_active())
+            .map(|(k, _)| k)
             .collect();
     let mut out = Swept::default();
     for l in store.list(&records_prefix(pool)).await? {
-        if active.contains(&l.key) {
+        // A record is stored under its data hash; its contribution's record is the PDA of it.
+        let record = records_hash(pool, &l.key)
+            .map(|h| crate::pda::find_contributor_pda(program_id, pool, &h).0);
+        if record.is_some_and(|r| active.contains(&r)) {
             out.kept += 1;
         } else if l.modified > now.saturating_sub(grace) {
             out.pending += 1;

@@ -57,6 +57,7 @@ events!(
     CustodianRemoved,
     ContributionSubmitted,
     ContributionRemoved,
+    ContributorClosed,
     OfferCreated,
     VoteCast,
     OfferApproved,

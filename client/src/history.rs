@@ -71,6 +71,7 @@ fn pool_of(e: &DataPoolEvent) -> Pubkey {
         CustodianRemoved(x) => x.pool,
         ContributionSubmitted(x) => x.pool,
         ContributionRemoved(x) => x.pool,
+        ContributorClosed(x) => x.pool,
         OfferCreated(x) => x.pool,
         VoteCast(x) => x.pool,
         OfferApproved(x) => x.pool,
@@ -136,4 +137,33 @@ pub async fn pool_history<C: Chain>(
         }
     }
     Ok((out, transactions))
+}
+
+/// The data hash of contributor record `record` of `pool`. A record stores no data hash (it is
+/// the seed of the record's address), so it is read from the `ContributionSubmitted` event that
+/// created the record, and checked against the address. `None` when no such event is found (the
+/// node no longer has the transaction, or `record` is not a contributor record of `pool`).
+pub async fn record_data_hash<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+    record: &Pubkey,
+) -> Result<Option<[u8; 32]>, ChainError> {
+    for s in all_signatures(chain, record).await? {
+        if s.failed {
+            continue;
+        }
+        let Some(logs) = chain.transaction_logs(&s.signature).await? else {
+            continue;
+        };
+        for raw in raw_events_from_logs(program_id, &logs) {
+            if let Some(Ok(DataPoolEvent::ContributionSubmitted(c))) = decode_event(&raw) {
+                let pda = crate::pda::find_contributor_pda(program_id, pool, &c.data_hash).0;
+                if c.contribution == *record && c.pool == *pool && pda == *record {
+                    return Ok(Some(c.data_hash));
+                }
+            }
+        }
+    }
+    Ok(None)
 }

@@ -197,48 +197,59 @@ pub fn contribution_submit(
         wallet: *wallet,
         pool: *pool,
         attestor: find_attestor_pda(program_id, pool, attestor_key).0,
-        contributor: find_contributor_pda(program_id, pool, wallet).0,
-        contribution: find_contribution_pda(program_id, pool, &args.data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, &args.data_hash).0,
         instructions_sysvar: INSTRUCTIONS_SYSVAR_ID,
         system_program: system_program::ID,
     };
     ix(program_id, accounts, ixd::ContributionSubmit { args })
 }
 
-/// `contribution_revoke` of the contribution with `data_hash`.
-pub fn contribution_revoke(
+/// `contributor_leave` of the record of `data_hash`: its weight leaves the pool and the record
+/// closes, its rent to `payer` (the record's rent payer). Precede it with
+/// [`payout_claim`] when the record is owed anything.
+pub fn contributor_leave(
     program_id: &Pubkey,
     wallet: &Pubkey,
     pool: &Pubkey,
+    payer: &Pubkey,
     data_hash: &[u8; 32],
 ) -> Instruction {
-    let accounts = acc::ContributionRevoke {
+    let accounts = acc::ContributorLeave {
         wallet: *wallet,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, wallet).0,
-        contribution: find_contribution_pda(program_id, pool, data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, data_hash).0,
+        payer: *payer,
     };
-    ix(program_id, accounts, ixd::ContributionRevoke {})
+    ix(
+        program_id,
+        accounts,
+        ixd::ContributorLeave {
+            data_hash: *data_hash,
+        },
+    )
 }
 
-/// `contribution_invalidate` of `contributor`'s contribution with `data_hash`, which
-/// `attestor_key` attested.
+/// `contribution_invalidate` of the contribution with `data_hash`, which `attestor_key` attested.
 pub fn contribution_invalidate(
     program_id: &Pubkey,
     invalidator: &Pubkey,
     pool: &Pubkey,
-    contributor: &Pubkey,
     data_hash: &[u8; 32],
     attestor_key: &Pubkey,
 ) -> Instruction {
     let accounts = acc::ContributionInvalidate {
         invalidator: *invalidator,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, contributor).0,
-        contribution: find_contribution_pda(program_id, pool, data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, data_hash).0,
         attestor: find_attestor_pda(program_id, pool, attestor_key).0,
     };
-    ix(program_id, accounts, ixd::ContributionInvalidate {})
+    ix(
+        program_id,
+        accounts,
+        ixd::ContributionInvalidate {
+            data_hash: *data_hash,
+        },
+    )
 }
 
 /// Token accounts and programs an offer settles with.
@@ -295,20 +306,22 @@ pub fn offer_create(
     ix(program_id, accounts, ixd::OfferCreate { args })
 }
 
-/// `offer_vote`: sets `voter`'s bit in the offer's vote bitmap. It creates no account, so a
-/// relayer only pays the transaction fee (as its fee payer).
+/// `offer_vote` with the contributor record `record` of `voter`: sets the record's bit in the
+/// offer's vote bitmap. It creates no account, so a relayer only pays the transaction fee (as
+/// its fee payer).
 pub fn offer_vote(
     program_id: &Pubkey,
     voter: &Pubkey,
     pool: &Pubkey,
     offer: &Pubkey,
+    record: &Pubkey,
     approve: bool,
 ) -> Instruction {
     let accounts = acc::OfferVote {
         voter: *voter,
         pool: *pool,
         offer: *offer,
-        contributor: find_contributor_pda(program_id, pool, voter).0,
+        contributor: *record,
     };
     ix(program_id, accounts, ixd::OfferVote { approve })
 }
@@ -432,18 +445,20 @@ pub fn offer_close(
     ix(program_id, accounts, ixd::OfferClose {})
 }
 
-/// `payout_claim` to `destination` (a token account of the mint the wallet owns).
+/// `payout_claim` of what the contributor record `record` is owed, to `destination` (a token
+/// account of the mint the wallet owns).
 pub fn payout_claim(
     program_id: &Pubkey,
     wallet: &Pubkey,
     pool: &Pubkey,
+    record: &Pubkey,
     tokens: &PoolTokens,
     destination: &Pubkey,
 ) -> Instruction {
     let accounts = acc::PayoutClaim {
         wallet: *wallet,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, wallet).0,
+        contributor: *record,
         vault: tokens.vault,
         mint: tokens.mint,
         destination: *destination,

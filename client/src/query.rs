@@ -6,7 +6,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::Discriminator;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
-use data_pool::state::{view, Attestor, Contribution, Contributor, Custodian, Offer, Pool};
+use data_pool::state::{view, Attestor, Contributor, Custodian, Offer, Pool};
 use solana_account::Account;
 
 use crate::accounts::{self, DecodeError};
@@ -45,10 +45,8 @@ pub const ATTESTOR_POOL_OFFSET: usize = view::attestor::POOL;
 pub const CUSTODIAN_POOL_OFFSET: usize = view::custodian::POOL;
 /// Byte offset of `pool` in Contributor accounts.
 pub const CONTRIBUTOR_POOL_OFFSET: usize = view::contributor::POOL;
-/// Byte offset of `pool` in Contribution accounts.
-pub const CONTRIBUTION_POOL_OFFSET: usize = view::contribution::POOL;
-/// Byte offset of `contributor` (the wallet) in Contribution accounts.
-pub const CONTRIBUTION_CONTRIBUTOR_OFFSET: usize = view::contribution::CONTRIBUTOR;
+/// Byte offset of `wallet` in Contributor accounts.
+pub const CONTRIBUTOR_WALLET_OFFSET: usize = view::contributor::WALLET;
 /// Byte offset of `pool` in Offer accounts.
 pub const OFFER_POOL_OFFSET: usize = view::offer::POOL;
 
@@ -103,8 +101,6 @@ fetcher!(/// An attestor record.
     attestor, Attestor, accounts::decode_attestor, "attestor record");
 fetcher!(/// A contributor record.
     contributor, Contributor, accounts::decode_contributor, "contributor record");
-fetcher!(/// A contribution.
-    contribution, Contribution, accounts::decode_contribution, "contribution");
 fetcher!(/// An offer.
     offer, Offer, accounts::decode_offer, "offer");
 
@@ -209,13 +205,18 @@ pub async fn custodians<C: Chain>(
     .await
 }
 
-/// Contributor records of `pool`, by index.
+/// Contributor records of `pool` (one per contribution still on chain), optionally only those
+/// of one wallet, by arrival index.
 pub async fn contributors<C: Chain>(
     chain: &C,
     program_id: &Pubkey,
     pool: &Pubkey,
+    wallet: Option<&Pubkey>,
 ) -> Result<Vec<(Pubkey, Contributor)>, QueryError> {
-    let f = [(CONTRIBUTOR_POOL_OFFSET, pool)];
+    let mut f = vec![(CONTRIBUTOR_POOL_OFFSET, pool)];
+    if let Some(w) = wallet {
+        f.push((CONTRIBUTOR_WALLET_OFFSET, w));
+    }
     let mut v = list(
         chain,
         program_id,
@@ -225,29 +226,6 @@ pub async fn contributors<C: Chain>(
     )
     .await?;
     v.sort_by_key(|(_, c)| c.index);
-    Ok(v)
-}
-
-/// Contributions of `pool`, optionally only those of one wallet, oldest first.
-pub async fn contributions<C: Chain>(
-    chain: &C,
-    program_id: &Pubkey,
-    pool: &Pubkey,
-    wallet: Option<&Pubkey>,
-) -> Result<Vec<(Pubkey, Contribution)>, QueryError> {
-    let mut f = vec![(CONTRIBUTION_POOL_OFFSET, pool)];
-    if let Some(w) = wallet {
-        f.push((CONTRIBUTION_CONTRIBUTOR_OFFSET, w));
-    }
-    let mut v = list(
-        chain,
-        program_id,
-        Contribution::DISCRIMINATOR,
-        &f,
-        accounts::decode_contribution,
-    )
-    .await?;
-    v.sort_by_key(|(k, c)| (c.submitted_at, *k));
     Ok(v)
 }
 

@@ -211,6 +211,17 @@ pub fn records_key(pool: &Pubkey, data_hash: &[u8; 32]) -> String {
     format!("records/{pool}/{}.age", hex::encode(data_hash))
 }
 
+/// The data hash a key made by [`records_key`] for `pool` names (`None` for any other key).
+pub fn records_hash(pool: &Pubkey, key: &str) -> Option<[u8; 32]> {
+    let hex_hash = key
+        .strip_prefix(&records_prefix(pool))?
+        .strip_prefix('/')?
+        .strip_suffix(".age")?;
+    let mut h = [0u8; 32];
+    hex::decode_to_slice(hex_hash, &mut h).ok()?;
+    Some(h)
+}
+
 /// Prefix of a pool's records.
 pub fn records_prefix(pool: &Pubkey) -> String {
     format!("records/{pool}")
@@ -231,6 +242,12 @@ mod tests {
         let s = Store::open(dir.to_str().unwrap()).unwrap();
         let pool = Pubkey::new_unique();
         let k = records_key(&pool, &[7; 32]);
+        assert_eq!(records_hash(&pool, &k), Some([7; 32]));
+        assert_eq!(records_hash(&Pubkey::new_unique(), &k), None);
+        assert_eq!(
+            records_hash(&pool, &format!("{}/x.age", records_prefix(&pool))),
+            None
+        );
         s.put(&k, b"sealed".to_vec()).await.unwrap();
         assert_eq!(s.get(&k).await.unwrap(), b"sealed");
         let l = s.list(&records_prefix(&pool)).await.unwrap();

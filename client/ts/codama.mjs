@@ -33,7 +33,8 @@ const root = rootNodeFromAnchor(idl);
 const codama = createFromRoot({ ...root, program: { ...root.program, events: [] } });
 
 // The addresses whose seeds the IDL cannot state (they come from a function of an argument or
-// from a field of another account): pools, offers and contributions. Seeds as in
+// from a field of another account): pools and offers. (Contributor records, `["contributor",
+// pool, data hash]`, are stated by `contributor_leave`, so Codama derives `findContributorPda`.) Seeds as in
 // programs/data_pool/src/constants.rs and docs/PROTOCOL.md.
 codama.update(
   addPdasVisitor({
@@ -56,21 +57,13 @@ codama.update(
           variablePdaSeedNode("index", numberTypeNode("u64")),
         ],
       },
-      {
-        name: "contribution",
-        docs: ["A contribution: its pool and the canonical hash of its data."],
-        seeds: [
-          constantPdaSeedNodeFromString("utf8", "contribution"),
-          variablePdaSeedNode("pool", publicKeyTypeNode()),
-          variablePdaSeedNode("dataHash", fixedSizeTypeNode(bytesTypeNode(), 32)),
-        ],
-      },
     ],
   }),
 );
 // Defaults for accounts that follow from other accounts or arguments of the same instruction,
-// so callers pass only what they choose: the Instructions sysvar, the pool's vaults, a wallet's
-// contributor record and a contribution's address.
+// so callers pass only what they choose: the Instructions sysvar, the pool's vaults and the
+// contributor record of a submitted data hash. (A vote or a claim names its record: a wallet may
+// hold several, one per contribution; `findContributorPda({ pool, dataHash })` derives it.)
 const pda = (name, seeds) =>
   pdaValueNode(
     pdaLinkNode(name),
@@ -87,28 +80,8 @@ codama.update(
     { account: "feeVault", defaultValue: pda("feeVault", { pool }) },
     {
       account: "contributor",
-      instruction: "offerVote",
-      defaultValue: pda("contributor", { pool, wallet: accountValueNode("voter") }),
-    },
-    {
-      account: "contributor",
-      instruction: "payoutClaim",
-      defaultValue: pda("contributor", { pool, wallet: accountValueNode("wallet") }),
-    },
-    {
-      account: "contributor",
       instruction: "contributionSubmit",
-      defaultValue: pda("contributor", { pool, wallet: accountValueNode("wallet") }),
-    },
-    {
-      account: "vote",
-      instruction: "voteClose",
-      defaultValue: pda("vote", { offer: accountValueNode("offer"), voter: accountValueNode("voter") }),
-    },
-    {
-      account: "contribution",
-      instruction: "contributionSubmit",
-      defaultValue: pda("contribution", { pool, dataHash: argumentValueNode("dataHash") }),
+      defaultValue: pda("contributor", { pool, dataHash: argumentValueNode("dataHash") }),
     },
   ]),
 );

@@ -442,7 +442,7 @@ pub fn scenario(env: &CliEnv) -> Scenario {
     for (_, path) in &people[..3] {
         env.ok(&["-k", path, "-y", "claim", &pool]);
     }
-    let revoked = s(
+    let leaving = s(
         &env.ok(&[
             "contribution",
             "list",
@@ -453,7 +453,7 @@ pub fn scenario(env: &CliEnv) -> Scenario {
         "address",
     )
     .to_string();
-    env.ok(&["-k", &people[3].1, "-y", "contribution", "revoke", &revoked]);
+    env.ok(&["-k", &people[3].1, "-y", "contribution", "leave", &leaving]);
     let open = offer("1000");
     env.ok(&["-k", &people[1].1, "-y", "vote", &open, "--approve"]);
     Scenario {

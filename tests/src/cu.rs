@@ -12,7 +12,7 @@ use crate::*;
 /// CU targets, met by the cheapest run of each: half of SPL Governance's `CastVote`
 /// (17,505) and of Jito's merkle-distributor `new_claim` (18,137) for voting and claiming.
 pub const TARGETS: &[(&str, u64)] = &[
-    ("contribution_submit (new contributor)", 20_000),
+    ("contribution_submit", 20_000),
     ("offer_create", 25_000),
     ("offer_finalize (approve)", 25_000),
     ("offer_deliver", 25_000),
@@ -181,23 +181,15 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
         let v = w
             .contribute_hash(k, hash_of(&tag, i as u64 * 2), 100 + i as u64 * 50)
             .expect("contribute");
-        rec("contribution_submit (new contributor)", v);
+        rec("contribution_submit", v);
         let v = w
             .contribute_hash(k, hash_of(&tag, i as u64 * 2 + 1), 10)
             .expect("contribute again");
-        rec("contribution_submit (existing contributor)", v);
+        rec("contribution_submit", v);
     }
-    // Revoke one, invalidate one (the attestor).
+    // One contributor leaves with its second contribution; the attestor invalidates one.
     let h = hash_of(&tag, 1);
-    rec(
-        "contribution_revoke",
-        w.env
-            .send_paid(
-                &[dix::contribution_revoke(&p, &people[0].pubkey(), &pool, &h)],
-                &[&people[0]],
-            )
-            .expect("revoke"),
-    );
+    rec("contributor_leave", w.leave(&people[0], &h).expect("leave"));
     let att = w.attestor.insecure_clone();
     let h = hash_of(&tag, 3);
     rec(
@@ -208,7 +200,6 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
                     &p,
                     &att.pubkey(),
                     &pool,
-                    &people[1].pubkey(),
                     &h,
                     &att.pubkey(),
                 )],

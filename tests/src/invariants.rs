@@ -3,35 +3,17 @@
 use std::collections::BTreeSet;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer};
+use data_pool::state::{Attestor, Offer};
 
 use crate::*;
 
 impl World {
     /// The pool as the auditor sees it: every account of the current pool this world created
-    /// (contributors, contributions, offers with their escrows and vote bitmaps,
-    /// attestors), read from the chain.
+    /// (contributor records, offers with their escrows and vote bitmaps, attestors), read
+    /// from the chain.
     pub fn audit_snapshot(&self) -> data_pool_client::checks::PoolSnapshot {
         let pool = self.pool_state();
-        let mut contributors: Vec<(Pubkey, Contributor)> = self
-            .side
-            .wallets
-            .keys()
-            .filter_map(|w| {
-                let k = cached::contributor(&self.side.pool, w);
-                self.env.get::<Contributor>(&k).map(|c| (k, c))
-            })
-            .collect();
-        contributors.sort_by_key(|(_, c)| c.index);
-        let contributions = self
-            .side
-            .data_hashes
-            .iter()
-            .filter_map(|h| {
-                let k = cached::contribution(&self.side.pool, h);
-                self.env.get::<Contribution>(&k).map(|c| (k, c))
-            })
-            .collect();
+        let contributors = self.all_records();
         let offers: Vec<(Pubkey, Offer)> = self
             .side
             .offers
@@ -79,7 +61,6 @@ impl World {
             fee_vault_amount: self.env.balance(&pool.fee_vault),
             pool,
             contributors,
-            contributions,
             offers,
             bitmaps,
             attestors,

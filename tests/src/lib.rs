@@ -35,16 +35,10 @@ pub mod cached {
         v
     }
 
-    /// `find_contributor_pda`, memoised.
-    pub fn contributor(pool: &Pubkey, wallet: &Pubkey) -> Pubkey {
-        memo(0, pool, wallet.to_bytes(), || {
-            pda::find_contributor_pda(&PROGRAM_ID, pool, wallet).0
-        })
-    }
-    /// `find_contribution_pda`, memoised.
-    pub fn contribution(pool: &Pubkey, hash: &[u8; 32]) -> Pubkey {
-        memo(1, pool, *hash, || {
-            pda::find_contribution_pda(&PROGRAM_ID, pool, hash).0
+    /// `find_contributor_pda` (the record of a data hash), memoised.
+    pub fn contributor(pool: &Pubkey, hash: &[u8; 32]) -> Pubkey {
+        memo(0, pool, *hash, || {
+            pda::find_contributor_pda(&PROGRAM_ID, pool, hash).0
         })
     }
     /// `find_attestor_pda`, memoised.
@@ -125,10 +119,8 @@ pub use data_pool::error::DataPoolError as DpErr;
 /// Compute units of each measured instruction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Figures {
-    /// CU of `contribution_submit_new`.
-    pub contribution_submit_new: u64,
-    /// CU of `contribution_submit_again`.
-    pub contribution_submit_again: u64,
+    /// CU of `contribution_submit`.
+    pub contribution_submit: u64,
     /// CU of `offer_create`.
     pub offer_create: u64,
     /// CU of `offer_vote`.
@@ -139,6 +131,8 @@ pub struct Figures {
     pub offer_deliver: u64,
     /// CU of `payout_claim`.
     pub payout_claim: u64,
+    /// CU of `contributor_leave` (nothing owed).
+    pub contributor_leave: u64,
 }
 
 /// Measures the instructions in a pool that already has `background` contributors (fixed keys,
@@ -152,11 +146,8 @@ pub fn measure_instructions(background: u64) -> Figures {
     }
     let probe = w.wallet("probe", 0);
     let max = w.side.cfg.max_score;
-    let contribution_submit_new = w
+    let contribution_submit = w
         .contribute_hash(&probe, hash_of("probe-data", 0), max)
-        .unwrap();
-    let contribution_submit_again = w
-        .contribute_hash(&probe, hash_of("probe-data", 1), max)
         .unwrap();
     let buyer = w.buyer(0, 1_000_000);
     let (offer, offer_create) = w.offer(&buyer, 1_000_000).unwrap();
@@ -169,10 +160,11 @@ pub fn measure_instructions(background: u64) -> Figures {
         data_pool::state::OfferState::Accepted
     );
     let payout_claim = w.claim(&probe).unwrap();
+    let contributor_leave = w.leave(&probe, &hash_of("probe-data", 0)).unwrap();
     w.check_invariants();
     Figures {
-        contribution_submit_new,
-        contribution_submit_again,
+        contribution_submit,
+        contributor_leave,
         offer_create,
         offer_vote,
         offer_finalize_approve,
@@ -201,6 +193,7 @@ mod env;
 mod fees;
 mod invariants;
 pub mod lifetime;
+mod records;
 pub mod s3;
 mod side;
 pub mod sim;

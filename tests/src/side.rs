@@ -91,12 +91,9 @@ impl World {
         .into_iter()
         .collect();
         a.extend(self.token_accounts.iter().copied());
-        for w in self.side.wallets.keys() {
-            a.insert(*w);
-            a.insert(cached::contributor(&self.side.pool, w));
-        }
+        a.extend(self.side.wallets.keys().copied());
         for h in &self.side.data_hashes {
-            a.insert(cached::contribution(&self.side.pool, h));
+            a.insert(cached::contributor(&self.side.pool, h));
         }
         for k in &self.side.attestor_keys {
             a.insert(cached::attestor(&self.side.pool, k));

@@ -7,7 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
-use data_pool::state::{Contributor, DeliveryReceipt, Offer, OfferState, Pool as PoolState};
+use data_pool::state::{DeliveryReceipt, Offer, OfferState, Pool as PoolState};
 use data_pool_client::attestation::{attestation_message, ed25519_verify_ix};
 use data_pool_client::delivery::Commitment;
 use data_pool_client::instructions::{self as dix, PoolTokens};
@@ -263,11 +263,6 @@ impl World {
         self.env.get(&self.side.pool).expect("pool")
     }
 
-    /// A contributor record.
-    pub fn contributor(&self, wallet: &Pubkey) -> Option<Contributor> {
-        self.env.get(&cached::contributor(&self.side.pool, wallet))
-    }
-
     /// An offer.
     pub fn offer_state(&self, offer: &Pubkey) -> Offer {
         self.env.get(offer).expect("offer")
@@ -474,22 +469,6 @@ impl World {
         self.token_accounts.remove(account);
     }
 
-    /// `voter` votes on `offer`.
-    pub fn vote(&mut self, voter: &Keypair, offer: &Pubkey, approve: bool) -> Result<u64, Failure> {
-        let ix = dix::offer_vote(
-            &PROGRAM_ID,
-            &voter.pubkey(),
-            &self.side.pool,
-            offer,
-            approve,
-        );
-        let r = self.env.send_paid(&[ix], &[voter]);
-        if r.is_ok() {
-            self.side.votes.insert((*offer, voter.pubkey()));
-        }
-        r
-    }
-
     /// Whether `offer` is open and its votes have not decided it yet (votes are accepted).
     pub fn undecided(&self, offer: &Pubkey) -> bool {
         let o = self.offer_state(offer);
@@ -559,26 +538,6 @@ impl World {
         self.side.claim_accounts.insert(*wallet, a);
         self.token_accounts.insert(a);
         a
-    }
-
-    /// `wallet` claims to its claim account.
-    pub fn claim(&mut self, wallet: &Keypair) -> Result<u64, Failure> {
-        let dest = self.claim_account(&wallet.pubkey());
-        let ix = dix::payout_claim(
-            &PROGRAM_ID,
-            &wallet.pubkey(),
-            &self.side.pool,
-            &self.side.tokens,
-            &dest,
-        );
-        self.env.send_paid(&[ix], &[wallet])
-    }
-
-    /// What `wallet` could claim now, computed off-chain from state.
-    pub fn entitlement(&self, wallet: &Pubkey) -> u64 {
-        let acc = self.pool_state().acc_reward_per_weight;
-        self.contributor(wallet)
-            .map_or(0, |c| c.entitlement(acc).expect("entitlement"))
     }
 }
 

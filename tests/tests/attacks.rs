@@ -47,16 +47,8 @@ fn twin(
         "mint" => a.other_mint,
         "attestor" => find_attestor_pda(p, &b.pool, &a.w.attestor.pubkey()).0,
         "custodian" => find_custodian_pda(p, &b.pool, &a.w.custodian.pubkey()).0,
-        "contributor" => {
-            // The same wallet's record in the other pool, else B's first contributor's.
-            let same = find_contributor_pda(p, &b.pool, &a.c[0].pubkey()).0;
-            if a.w.env.exists(&same) {
-                same
-            } else {
-                find_contributor_pda(p, &b.pool, &a.bc[1].pubkey()).0
-            }
-        }
-        "contribution" => find_contribution_pda(p, &b.pool, &b.data_hashes[1]).0,
+        // Pool B's record of its second contributor.
+        "contributor" => find_contributor_pda(p, &b.pool, &b.data_hashes[1]).0,
         "offer" => match ix_name {
             "offer_refund" | "offer_close" => bo(2),
             _ => bo(0),
@@ -88,6 +80,7 @@ fn twin(
             if matches!(
                 ix_name,
                 "offer_close"
+                    | "contributor_leave"
                     | "offer_finalize"
                     | "offer_deliver"
                     | "offer_refund"
@@ -145,8 +138,7 @@ fn cosplay(a: &Arena, addr: &Pubkey) -> Option<Pubkey> {
     let candidates = [
         pool,
         find_attestor_pda(p, &pool, &a.w.attestor.pubkey()).0,
-        find_contributor_pda(p, &pool, &a.c[1].pubkey()).0,
-        find_contribution_pda(p, &pool, &a.w.side.data_hashes[1]).0,
+        find_contributor_pda(p, &pool, &a.w.side.data_hashes[1]).0,
         find_offer_pda(p, &pool, 0).0,
     ];
     candidates.into_iter().find(|c| {
@@ -245,7 +237,7 @@ const INSTRUCTIONS: &[&str] = &[
     "custodian_add",
     "custodian_remove",
     "contribution_submit",
-    "contribution_revoke",
+    "contributor_leave",
     "contribution_invalidate",
     "offer_create",
     "offer_vote",

@@ -12,12 +12,11 @@ use data_pool_tests::*;
 
 const PRICE: u64 = 1_000_000; // 5 % fee: 50,000; net 950,000
 
-fn invalidate(w: &World, by: &Kp, owner: &Kp, hash: &[u8; 32]) -> Instruction {
+fn invalidate(w: &World, by: &Kp, hash: &[u8; 32]) -> Instruction {
     dix::contribution_invalidate(
         &PROGRAM_ID,
         &by.pubkey(),
         &w.side.pool,
-        &owner.pubkey(),
         hash,
         &w.attestor.pubkey(),
     )
@@ -48,19 +47,19 @@ fn a_removed_attestor_cannot_invalidate() {
     let remove = dix::attestor_remove(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &att.pubkey());
     w.env.send_paid(&[remove], &[&auth]).unwrap();
 
-    let f = w.refused(&[invalidate(&w, &att, &alice, &h)], &[&att]);
+    let f = w.refused(&[invalidate(&w, &att, &h)], &[&att]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::AttestorInactive)));
     // Another pool's attestor record of the same key does not stand in for this one.
-    let mut ix = invalidate(&w, &att, &alice, &h);
+    let mut ix = invalidate(&w, &att, &h);
     let side = w.second_pool("other", "other-curator");
-    ix.accounts[4].pubkey =
+    ix.accounts[3].pubkey =
         data_pool_client::pda::find_attestor_pda(&PROGRAM_ID, &side.pool, &att.pubkey()).0;
     let f = w.refused(&[ix], &[&att]);
     assert_eq!(
         f.custom_code(),
         Some(anchor_lang::error::ErrorCode::ConstraintSeeds as u32)
     );
-    assert_eq!(w.contributor(&alice.pubkey()).unwrap().weight, 100);
+    assert_eq!(w.weight(&alice.pubkey()), Some(100));
 
     // Re-activated, the same key may invalidate again; the authority always may.
     let add = dix::attestor_add(
@@ -72,7 +71,7 @@ fn a_removed_attestor_cannot_invalidate() {
     );
     w.env.send_paid(&[add], &[&auth]).unwrap();
     w.env
-        .send_paid(&[invalidate(&w, &att, &alice, &h)], &[&att])
+        .send_paid(&[invalidate(&w, &att, &h)], &[&att])
         .unwrap();
     assert_eq!(w.pool_state().total_weight, 0);
     w.check_invariants();
@@ -104,18 +103,18 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
     let att = w.attestor.insecure_clone();
     assert_eq!(w.pool_state().open_offer_count, 1);
     for by in [&auth, &att] {
-        let f = w.refused(&[invalidate(&w, by, &alice, &h)], &[by]);
+        let f = w.refused(&[invalidate(&w, by, &h)], &[by]);
         assert_eq!(f.custom_code(), Some(dp_code(DpErr::OffersOpen)));
     }
     // [contribution_invalidate(alice), offer_finalize] in one transaction.
-    let ixs = [invalidate(&w, &auth, &alice, &h), finalize_ix(&w, &offer)];
+    let ixs = [invalidate(&w, &auth, &h), finalize_ix(&w, &offer)];
     let f = w.refused(&ixs, &[&auth]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OffersOpen)));
     assert_eq!(f.instruction_index(), Some(0));
     // Pausing does not help: the offer is still open.
     let pause = dix::pool_pause(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
     w.env.send_paid(&[pause], &[&auth]).unwrap();
-    let f = w.refused(&[invalidate(&w, &auth, &alice, &h)], &[&auth]);
+    let f = w.refused(&[invalidate(&w, &auth, &h)], &[&auth]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OffersOpen)));
 
     // The sale settles at the weights it was made with: alice 99 %, the curator's wallet 1 %.
@@ -126,7 +125,7 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
     assert_eq!(w.entitlement(&mallory.pubkey()), 9_500);
     // Once nothing is open the curator may strike out fraud; what alice earned stays hers.
     w.env
-        .send_paid(&[invalidate(&w, &auth, &alice, &h)], &[&auth])
+        .send_paid(&[invalidate(&w, &auth, &h)], &[&auth])
         .unwrap();
     w.claim(&alice).unwrap();
     w.claim(&mallory).unwrap();
@@ -144,13 +143,12 @@ fn the_curator_cannot_take_a_sale_by_invalidating_voters() {
     assert_eq!(w.tokens_in_existence(), w.minted);
 }
 
-/// A contributor may still revoke their own contribution while an offer is open.
+/// A contributor may still leave with their own contribution while an offer is open.
 #[test]
-fn revoking_ones_own_contribution_stays_allowed_during_an_offer() {
+fn leaving_stays_allowed_during_an_offer() {
     let (mut w, alice, mallory, _buyer, offer) = honest_and_curator();
     let h = w.side.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &mallory.pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&mallory]).unwrap();
+    w.leave(&mallory, &h).unwrap();
     w.finalize(&offer).unwrap();
     // All of the net to alice (less under one base unit of accumulator rounding).
     assert_eq!(w.entitlement(&alice.pubkey()), 949_999);
@@ -380,7 +378,15 @@ fn an_early_decision_cannot_be_flipped() {
     // Bob, eligible, adds 2,000 of weight after the snapshot and votes no with 2,400: that
     // would make yes 20 % of the voted weight at the deadline.
     w.contribute(&bob, 2_000).unwrap();
-    let ix = dix::offer_vote(&PROGRAM_ID, &bob.pubkey(), &w.side.pool, &offer, false);
+    let bob_first = cached::contributor(&w.side.pool, &w.side.data_hashes[1]);
+    let ix = dix::offer_vote(
+        &PROGRAM_ID,
+        &bob.pubkey(),
+        &w.side.pool,
+        &offer,
+        &bob_first,
+        false,
+    );
     let f = w.refused(&[ix], &[&bob]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::OfferAlreadyDecided)));
     // The buyer cannot run from the accepted sale either.
@@ -401,7 +407,7 @@ fn an_early_decision_cannot_be_flipped() {
     w.check_invariants();
 }
 
-/// No sequence of votes, contributions and revocations after an early decision changes it:
+/// No sequence of votes, contributions and departures after an early decision changes it:
 /// seeded random runs over many pools.
 #[test]
 fn early_decisions_hold_under_random_activity() {
@@ -428,8 +434,7 @@ fn early_decisions_hold_under_random_activity() {
                 1 => w.contribute(&k, 1 + rng.below(3_000)),
                 _ => {
                     let h = *rng.pick(&w.side.data_hashes).unwrap();
-                    let ix = dix::contribution_revoke(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &h);
-                    w.env.send_paid(&[ix], &[&k])
+                    w.leave(&k, &h)
                 }
             };
             let _ = r; // refusals (double votes, someone else's data) are part of the noise

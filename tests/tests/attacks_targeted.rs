@@ -42,6 +42,7 @@ fn duplicate_mutable_accounts() {
         &PROGRAM_ID,
         &b.pubkey(),
         &w.side.pool,
+        &w.records(&b.pubkey())[0].0,
         &w.side.tokens,
         &vault,
     );
@@ -121,25 +122,16 @@ fn non_canonical(seeds: &[&[u8]]) -> Pubkey {
 #[test]
 fn non_canonical_bumps_are_refused() {
     let (mut w, _a, b) = two_member_pool();
-    // contribution_submit with a non-canonical contributor address.
+    // contribution_submit with a non-canonical contributor record address.
     let k = w.wallet("newcomer", 0);
     let h = hash_of("nc", 0);
     let exp = w.env.now() + 60;
     let att = w.attestor.insecure_clone();
     let mut submit = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
-    submit.accounts[4].pubkey = non_canonical(&[
-        data_pool::SEED_CONTRIBUTOR,
-        w.side.pool.as_ref(),
-        k.pubkey().as_ref(),
-    ]);
+    submit.accounts[4].pubkey =
+        non_canonical(&[data_pool::SEED_CONTRIBUTOR, w.side.pool.as_ref(), &h]);
     let pre = w.attest_ix(&att, &k.pubkey(), &h, 10, exp);
-    let f = refused(&mut w, &[pre.clone(), submit.clone()], &[&k]);
-    assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
-    // ... and a non-canonical contribution address.
-    let mut submit2 = w.submit_ix(&k.pubkey(), &att.pubkey(), &h, 10, exp);
-    submit2.accounts[5].pubkey =
-        non_canonical(&[data_pool::SEED_CONTRIBUTION, w.side.pool.as_ref(), &h]);
-    let f = refused(&mut w, &[pre, submit2], &[&k]);
+    let f = refused(&mut w, &[pre, submit], &[&k]);
     assert_eq!(f.custom_code(), Some(AnchorError::ConstraintSeeds as u32));
     // (offer_vote creates no account: a vote is a bit of the offer.)
     let buyer = w.buyer(1, 10_000);
@@ -167,8 +159,23 @@ fn a_vote_counts_once_and_not_after_voting_ends() {
     let buyer = w.buyer(1, 10_000);
     let (offer, _) = w.offer(&buyer, 10_000).unwrap();
     // Twice in one transaction (the second a reject): refused whole, nothing counted.
-    let yes = dix::offer_vote(&PROGRAM_ID, &a.pubkey(), &w.side.pool, &offer, true);
-    let no = dix::offer_vote(&PROGRAM_ID, &a.pubkey(), &w.side.pool, &offer, false);
+    let record = w.records(&a.pubkey())[0].0;
+    let yes = dix::offer_vote(
+        &PROGRAM_ID,
+        &a.pubkey(),
+        &w.side.pool,
+        &offer,
+        &record,
+        true,
+    );
+    let no = dix::offer_vote(
+        &PROGRAM_ID,
+        &a.pubkey(),
+        &w.side.pool,
+        &offer,
+        &record,
+        false,
+    );
     let f = refused(&mut w, &[yes, no.clone()], &[&a]);
     assert_eq!(f.custom_code(), Some(dp_code(DpErr::AlreadyVoted)));
     assert_eq!(w.offer_state(&offer).voter_count, 0);
@@ -265,22 +272,28 @@ fn ed25519_a_second_verify_instruction_over_another_message() {
 }
 
 #[test]
-fn economic_vote_then_revoke_gains_nothing() {
+fn economic_vote_leave_and_return_gains_nothing() {
     let (mut w, a, b) = two_member_pool();
     let buyer = w.buyer(1, 100_000);
     let (offer, _) = w.offer(&buyer, 100_000).unwrap();
-    w.vote(&b, &offer, true).unwrap(); // 300 of 400: decided
-    let h = w.side.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &b.pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&b]).unwrap();
-    // Votes are final (docs/PROTOCOL.md): the tally keeps the weight, but the revoker has none left
-    // and so earns nothing from the sale; it cannot vote again or resubmit the data.
-    assert_eq!(w.offer_state(&offer).yes_weight, 300);
+    w.vote(&a, &offer, true).unwrap(); // 100 of 400: undecided
+    let h = w.side.data_hashes[0];
+    w.leave(&a, &h).unwrap();
+    // Votes are final (docs/PROTOCOL.md): the tally keeps the weight. The same data may come
+    // back once it left, as a new record that arrived after the offer: it cannot vote on it
+    // again, from the same wallet or any other.
+    assert_eq!(w.offer_state(&offer).yes_weight, 100);
+    w.contribute_hash(&a, h, 100).unwrap();
+    assert_eq!(w.record(&h).unwrap().index, 2);
+    assert_dp_err(w.vote(&a, &offer, false), DpErr::NotEligibleToVote);
+    assert_eq!(w.offer_state(&offer).voter_count, 1);
+    // The data holds weight once at a time.
+    assert_dp_err(w.contribute_hash(&b, h, 100), DpErr::DuplicateData);
+    // The sale pays the weights at settlement: 100 and 300 of 95,000.
+    w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    assert_eq!(w.entitlement(&b.pubkey()), 0);
-    assert_eq!(w.entitlement(&a.pubkey()), 95_000);
-    assert_dp_err(w.vote(&b, &offer, false), DpErr::OfferNotOpen);
-    assert_dp_err(w.contribute_hash(&b, h, 300), DpErr::DuplicateData);
+    assert_eq!(w.entitlement(&a.pubkey()), 23_750);
+    assert_eq!(w.entitlement(&b.pubkey()), 71_250);
     w.check_invariants();
 }
 
@@ -296,12 +309,18 @@ fn economic_many_tiny_contributions_farm_no_dust() {
     let buyer = w.buyer(1, 1_000_003);
     let (offer, _) = w.offer(&buyer, 1_000_003).unwrap();
     w.vote(&honest, &offer, true).unwrap();
-    w.vote(&farmer, &offer, true).unwrap();
+    // Fifty records vote a transaction's worth at a time, until the votes decide the offer.
+    while w.undecided(&offer) {
+        w.vote(&farmer, &offer, true).unwrap();
+    }
     w.finalize(&offer).unwrap();
-    assert_eq!(
+    // Each record rounds down on its own: splitting weight can only lose (under a base unit a
+    // record), never gain.
+    let (f, h) = (
         w.entitlement(&farmer.pubkey()),
-        w.entitlement(&honest.pubkey())
+        w.entitlement(&honest.pubkey()),
     );
+    assert!(f <= h && h - f < 50, "farmer {f}, honest {h}");
     w.check_invariants();
 }
 
@@ -408,8 +427,15 @@ fn economic_the_authority_cannot_touch_escrows_or_the_vault() {
     // Claim a contributor's payout with its own signature.
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    let mut ix = dix::payout_claim(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &t, &auth_token);
-    ix.accounts[2].pubkey = find_contributor_pda(&PROGRAM_ID, &w.side.pool, &a.pubkey()).0;
+    let a_record = w.records(&a.pubkey())[0].0;
+    let ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.side.pool,
+        &a_record,
+        &t,
+        &auth_token,
+    );
     assert_eq!(
         refused(&mut w, &[ix], &[&auth]).custom_code(),
         Some(dp_code(DpErr::ContributionMismatch))

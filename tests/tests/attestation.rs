@@ -78,8 +78,11 @@ impl Case {
     fn assert_nothing_recorded(&self) {
         let pool = self.w.pool_state();
         assert_eq!(pool.total_weight, 0);
-        assert_eq!(pool.contribution_count, 0);
-        assert!(self.w.contributor(&self.wallet.pubkey()).is_none());
+        assert_eq!(
+            (pool.contributor_count, pool.active_contribution_count),
+            (0, 0)
+        );
+        assert!(self.w.record(&self.hash).is_none());
     }
 }
 
@@ -262,8 +265,8 @@ fn accounts_attached_to_the_verify_instruction() {
 fn fake_instructions_sysvar() {
     let mut c = case();
     let mut submit = c.submit();
-    // accounts: payer, wallet, pool, attestor, contributor, contribution, instructions, system
-    submit.accounts[6] = AccountMeta::new_readonly(c.w.side.pool, false);
+    // accounts: payer, wallet, pool, attestor, contributor, instructions, system
+    submit.accounts[5] = AccountMeta::new_readonly(c.w.side.pool, false);
     let ixs = [c.verify_ix(c.good_data()), submit];
     assert_dp_err(c.send(&ixs), DpErr::InvalidInstructionsSysvar);
     c.assert_nothing_recorded();
@@ -411,16 +414,29 @@ fn duplicate_data_hash_by_anyone() {
 }
 
 #[test]
-fn revoked_data_cannot_be_resubmitted() {
+fn data_that_left_may_come_back_once_and_invalidated_data_never() {
     let mut c = case();
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     c.send(&ixs).unwrap();
-    let rev = dix::contribution_revoke(&PROGRAM_ID, &c.wallet.pubkey(), &c.w.side.pool, &c.hash);
-    let wallet = c.wallet.insecure_clone();
-    c.w.env.send_paid(&[rev], &[&wallet]).unwrap();
+    let (wallet, hash) = (c.wallet.insecure_clone(), c.hash);
+    c.w.leave(&wallet, &hash).unwrap();
+    // Back, as a new record with a new arrival index; and only once at a time.
     c.expires += 1;
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
+    c.send(&ixs).unwrap();
+    assert_eq!(c.w.record(&hash).unwrap().index, 1);
     assert_dp_err(c.send(&ixs), DpErr::DuplicateData);
+    // Invalidated, the record stays and the data is refused for good.
+    let auth = c.w.side.authority.insecure_clone();
+    let att = c.w.attestor.pubkey();
+    let inv =
+        dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &c.w.side.pool, &hash, &att);
+    c.w.env.send_paid(&[inv], &[&auth]).unwrap();
+    assert_dp_err(c.w.leave(&wallet, &hash), DpErr::ContributionInactive);
+    c.expires += 1;
+    let ixs = [c.verify_ix(c.good_data()), c.submit()];
+    assert_dp_err(c.send(&ixs), DpErr::DataInvalidated);
+    c.w.check_invariants();
 }
 
 #[test]
@@ -444,5 +460,5 @@ fn a_relayer_pays_for_a_contributor_without_sol() {
     c.send(&ixs).unwrap();
     assert_eq!(c.w.env.lamports(&wallet.pubkey()), 0);
     assert!(c.w.env.lamports(&c.w.env.payer.pubkey()) < payer_before);
-    assert_eq!(c.w.contributor(&wallet.pubkey()).unwrap().weight, 500);
+    assert_eq!(c.w.weight(&wallet.pubkey()), Some(500));
 }

@@ -6,12 +6,24 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::{AccountDeserialize, AccountSerialize};
 use anchor_spl::token_2022::spl_token_2022;
-use data_pool::state::{Contribution, Contributor, Offer};
+use data_pool::state::{Contributor, Offer};
 use data_pool_cli::{EXIT_FAILED, EXIT_INPUT};
 use data_pool_client::pda::*;
 use data_pool_client::PROGRAM_ID;
 use data_pool_tests::cli::{n, s, scenario, CliEnv, Scenario};
 use serde_json::Value;
+
+/// The contributor record of the scenario's `i`-th wallet (each contributed once).
+fn record_of(env: &CliEnv, sc: &Scenario, i: usize) -> Pubkey {
+    let list = env.ok(&[
+        "contribution",
+        "list",
+        &sc.pool,
+        "--contributor",
+        &sc.wallets[i].to_string(),
+    ]);
+    pk(s(&list[0], "address"))
+}
 
 fn audit(env: &CliEnv, pool: &str) -> (i32, Value) {
     let r = env.report(&["audit", pool]).expect("audit runs");
@@ -93,12 +105,12 @@ fn a_clean_pool_passes_with_its_history_cross_checked() {
         "{h:#}"
     );
     assert!(n(h, "transactions") >= 20, "{h}");
-    assert_eq!(n(&r, "contributors"), 4);
+    assert_eq!(n(&r, "contributors"), 3, "four contributed, one left");
     assert_eq!(r["offers"].as_array().map(Vec::len), Some(3));
     assert_eq!(s(&r["offers"][0], "state"), "accepted");
-    // Vault series: +net at the sale, −each claim.
+    // Vault series: +net at the sale, −each claim (three, and the fourth on leaving).
     let series = h["vaultSeries"].as_array().expect("series");
-    assert_eq!(series.len(), 1 + 3);
+    assert_eq!(series.len(), 1 + 4);
     assert_eq!(series[0]["event"], "sale");
     let g = r["gini"].as_f64().expect("gini");
     assert!(g > 0.0 && g < 1.0, "{g}");
@@ -146,8 +158,9 @@ fn not_a_pool_cannot_be_audited() {
 #[test]
 fn invariant_1_weight_corrupted() {
     let (env, sc) = setup();
-    let record = find_contributor_pda(&PROGRAM_ID, &pk(&sc.pool), &sc.wallets[1]).0;
-    rewrite::<Contributor>(&env, &record, |c| c.weight += 7);
+    let record = record_of(&env, &sc, 1);
+    // An active record with no weight: the record is wrong, and the pool's total no longer adds up.
+    rewrite::<Contributor>(&env, &record, |c| c.weight = 0);
     let (code, r) = audit(&env, &sc.pool);
     assert_eq!(code, EXIT_FAILED);
     assert_eq!(failing(&r), vec![1]);
@@ -175,7 +188,7 @@ fn invariant_2_vault_balance_corrupted() {
 #[test]
 fn invariant_3_entitlements_exceed_the_vault() {
     let (env, sc) = setup();
-    let record = find_contributor_pda(&PROGRAM_ID, &pk(&sc.pool), &sc.wallets[3]).0;
+    let record = record_of(&env, &sc, 2);
     // Pretend this contributor is owed far more than the vault holds (state only; vault untouched).
     rewrite::<Contributor>(&env, &record, |c| c.owed_q64 += 1_000_000_000u128 << 64);
     let (code, r) = audit(&env, &sc.pool);
@@ -236,15 +249,8 @@ fn a_settled_tally_disagreeing_with_its_votes_is_found_in_the_history() {
 #[test]
 fn invariant_6_unregistered_attestor() {
     let (env, sc) = setup();
-    let list = env.ok(&[
-        "contribution",
-        "list",
-        &sc.pool,
-        "--contributor",
-        &sc.wallets[0].to_string(),
-    ]);
-    let addr = pk(s(&list[0], "address"));
-    rewrite::<Contribution>(&env, &addr, |c| c.attestor = Pubkey::new_unique());
+    let addr = record_of(&env, &sc, 0);
+    rewrite::<Contributor>(&env, &addr, |c| c.attestor = Pubkey::new_unique());
     let (code, r) = audit(&env, &sc.pool);
     assert_eq!(code, EXIT_FAILED);
     assert_eq!(failing(&r), vec![6]);
@@ -279,6 +285,19 @@ fn invariant_8_open_offer_count_corrupted() {
     assert_eq!(code, EXIT_FAILED);
     assert_eq!(failing(&r), vec![8]);
     assert_eq!(finding_accounts(&r, 8), vec![sc.pool.clone()]);
+}
+
+#[test]
+fn a_closed_record_hidden_from_the_count_is_found_twice() {
+    // The scenario's fourth contributor left: its record is closed, and the pool counts it.
+    let (env, sc) = setup();
+    rewrite::<data_pool::state::Pool>(&env, &pk(&sc.pool), |p| p.closed_contributor_count = 0);
+    let (code, r) = audit(&env, &sc.pool);
+    assert_eq!(code, EXIT_FAILED);
+    // Chain state alone: a record index is unaccounted for; history: a closure is missing.
+    assert_eq!(failing(&r), vec![1]);
+    assert_eq!(finding_accounts(&r, 1), vec![sc.pool.clone()]);
+    assert_eq!(failing_history(&r), vec![12]);
 }
 
 fn failing_history(report: &Value) -> Vec<u64> {

@@ -168,13 +168,14 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         "--contributor",
         &t.people[0].0,
     ]);
-    let one = s(&taken[0], "dataHash").to_string();
+    let shown = env.ok(&["contribution", "show", s(&taken[0], "address")]);
+    let one = s(&shown, "dataHash").to_string();
     env.attest(&t.pool, &kp.pubkey(), &one, 50, &t.attestor, &dup, &[]);
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &dup],
         EXIT_INPUT,
     );
-    assert!(e.message.contains("contributed already"), "{}", e.message);
+    assert!(e.message.contains("in the pool already"), "{}", e.message);
     env.advance(11 * 60);
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &att],

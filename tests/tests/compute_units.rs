@@ -12,16 +12,10 @@ fn compute_unit_ceilings_and_flat_scaling() {
     eprintln!("|---|---|---|---|");
     let rows = [
         (
-            "contribution_submit (new contributor)",
-            small.contribution_submit_new,
-            large.contribution_submit_new,
+            "contribution_submit",
+            small.contribution_submit,
+            large.contribution_submit,
             17_000,
-        ),
-        (
-            "contribution_submit (existing contributor)",
-            small.contribution_submit_again,
-            large.contribution_submit_again,
-            16_500,
         ),
         (
             "offer_create",
@@ -47,6 +41,12 @@ fn compute_unit_ceilings_and_flat_scaling() {
             small.payout_claim,
             large.payout_claim,
             6_000,
+        ),
+        (
+            "contributor_leave",
+            small.contributor_leave,
+            large.contributor_leave,
+            30_000,
         ),
     ];
     for (name, s, l, ceiling) in rows {

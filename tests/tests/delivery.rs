@@ -204,8 +204,7 @@ fn a_delivery_built_from_another_set_is_refused_and_the_custodian_rebuilds() {
     let stale = w.current_receipt();
     // A contributor leaves after the custodian read the set.
     let h = w.side.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
+    w.leave(&ks[0], &h).unwrap();
     let f = w.refused(
         &[dix::offer_deliver(
             &PROGRAM_ID,
@@ -254,8 +253,7 @@ fn the_set_commitment_follows_every_change() {
     assert_ne!(one.set_hash, two.set_hash);
     // The events carry each step's hash, and the log replays to the pool's commitment.
     let h = w.side.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &a.pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&a]).unwrap();
+    w.leave(&a, &h).unwrap();
     let ev = w.env.last_events();
     let DataPoolEvent::ContributionRemoved(e) = &ev[0] else {
         panic!("{ev:?}")
@@ -319,14 +317,13 @@ fn a_pool_without_a_custodian_takes_no_offers() {
 
 #[test]
 fn no_invalidation_while_a_sale_awaits_delivery_and_its_vote_bitmap_is_released() {
-    let (mut w, ks, _b, offer) = approved();
+    let (mut w, _ks, _b, offer) = approved();
     let auth = w.side.authority.insecure_clone();
     let h = w.side.data_hashes[0];
     let ix = dix::contribution_invalidate(
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.side.pool,
-        &ks[0].pubkey(),
         &h,
         &w.attestor.pubkey(),
     );

@@ -71,7 +71,15 @@ fn claim_and_finalize_with_the_wrong_token_program() {
     assert_dp_err(w.env.send_paid(&[ix], &[]), DpErr::InvalidTokenProgram);
     w.finalize(&offer).unwrap();
     let dest = w.claim_account(&k.pubkey());
-    let ix = dix::payout_claim(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &tokens, &dest);
+    let record = w.records(&k.pubkey())[0].0;
+    let ix = dix::payout_claim(
+        &PROGRAM_ID,
+        &k.pubkey(),
+        &w.side.pool,
+        &record,
+        &tokens,
+        &dest,
+    );
     assert_dp_err(w.env.send_paid(&[ix], &[&k]), DpErr::InvalidTokenProgram);
     w.claim(&k).unwrap();
     w.check_invariants();
@@ -157,8 +165,7 @@ fn accumulator_range_is_refused_up_front_and_refunded_at_finalize() {
     w.vote(&a, &o2, true).unwrap();
     w.vote(&c, &o2, true).unwrap();
     let h = w.side.data_hashes[1];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &c.pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&c]).unwrap();
+    w.leave(&c, &h).unwrap();
     w.finalize(&o2).unwrap();
     assert_eq!(w.offer_state(&o2).state, OfferState::Rejected);
     assert_eq!(w.env.balance(&a_token), half);

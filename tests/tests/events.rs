@@ -21,8 +21,9 @@ fn a_sale_cycle_replays_from_its_events() {
                 (e.pool, e.contributor, e.score),
                 (w.side.pool, a.pubkey(), 100)
             );
-            assert!(e.new_contributor);
-            assert_eq!((e.contributor_weight, e.pool_weight), (100, 100));
+            let record = cached::contributor(&w.side.pool, &w.side.data_hashes[0]);
+            assert_eq!((e.contribution, e.contributor_index), (record, 0));
+            assert_eq!((e.payer, e.pool_weight), (w.env.payer.pubkey(), 100));
         }
         other => panic!("{other:?}"),
     }
@@ -56,7 +57,36 @@ fn a_sale_cycle_replays_from_its_events() {
     }
     w.claim(&a).unwrap();
     match &w.env.last_events()[..] {
-        [E::PayoutClaimed(e)] => assert_eq!((e.contributor, e.amount), (a.pubkey(), 237_500)),
+        [E::PayoutClaimed(e)] => assert_eq!(
+            (e.contributor, e.record, e.amount),
+            (
+                a.pubkey(),
+                cached::contributor(&w.side.pool, &w.side.data_hashes[0]),
+                237_500
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Leaving: the weight leaves (the set log's step), then the record closes to its payer.
+    let record = cached::contributor(&w.side.pool, &w.side.data_hashes[0]);
+    let rent = w.env.lamports(&record);
+    w.leave(&a, &w.side.data_hashes[0].clone()).unwrap();
+    match &w.env.last_events()[..] {
+        [E::ContributionRemoved(r), E::ContributorClosed(c)] => {
+            assert_eq!(
+                (r.contribution, r.score, r.invalidated),
+                (record, 100, false)
+            );
+            assert_eq!((r.by, r.pool_weight), (a.pubkey(), 300));
+            assert_eq!(
+                (c.record, c.wallet, c.index, c.payer, c.lamports),
+                (record, a.pubkey(), 0, w.env.payer.pubkey(), rent)
+            );
+            assert!(
+                c.dust_q64 < 1u128 << 64,
+                "less than one base unit stays behind"
+            );
+        }
         other => panic!("{other:?}"),
     }
     let auth = w.side.authority.insecure_clone();

@@ -130,8 +130,7 @@ fn stranger_and_weightless_contributor_cannot_vote() {
     assert_dp_err(w.vote(&stranger, &offer, true), DpErr::NotEligibleToVote);
     // ks[0] revokes their only contribution: weight 0.
     let h = w.side.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
+    w.leave(&ks[0], &h).unwrap();
     assert_dp_err(w.vote(&ks[0], &offer, true), DpErr::NotEligibleToVote);
     w.check_invariants();
 }
@@ -159,12 +158,54 @@ fn voting_closes_at_the_deadline() {
 }
 
 #[test]
-fn the_vote_records_weight_at_that_moment() {
+fn weight_added_after_the_offer_does_not_vote_on_it() {
     let (mut w, ks, _b, offer) = setup(&[100, 100, 100]);
-    w.contribute(&ks[0], 50).unwrap(); // weight grows after the offer
+    w.contribute(&ks[0], 50).unwrap(); // a second record, after the offer
     w.vote(&ks[0], &offer, true).unwrap();
     let o = w.offer_state(&offer);
-    assert_eq!(o.yes_weight, 150);
+    assert_eq!((o.yes_weight, o.voter_count), (100, 1));
+    let late = w.records(&ks[0].pubkey())[1].0;
+    let ix = dix::offer_vote(
+        &PROGRAM_ID,
+        &ks[0].pubkey(),
+        &w.side.pool,
+        &offer,
+        &late,
+        true,
+    );
+    assert_dp_err(w.env.send_paid(&[ix], &[&ks[0]]), DpErr::NotEligibleToVote);
+    w.check_invariants();
+}
+
+#[test]
+fn a_wallet_with_several_records_votes_with_each_until_the_offer_is_decided() {
+    // Quorum 50 %, approval 60 %: seven records of 100 and another wallet's 300. The sixth yes
+    // decides the offer, so the seventh would be refused: the vote sends exactly six.
+    let mut w = World::new();
+    let many = w.wallet("many", 0);
+    let other = w.wallet("other", 0);
+    for _ in 0..7 {
+        w.contribute(&many, 100).unwrap();
+    }
+    w.contribute(&other, 300).unwrap();
+    let buyer = w.buyer(1, PRICE);
+    let (offer, _) = w.offer(&buyer, PRICE).unwrap();
+    let o = w.offer_state(&offer);
+    assert_eq!(
+        data_pool_client::accounts::votes_that_count(&o, true, &[100; 7]),
+        6
+    );
+    assert_eq!(
+        data_pool_client::accounts::votes_that_count(&o, false, &[100; 7]),
+        5,
+        "500 against of 1,000 makes 60 % approval unreachable"
+    );
+    w.vote(&many, &offer, true).unwrap();
+    let o = w.offer_state(&offer);
+    assert_eq!((o.yes_weight, o.voter_count), (600, 6));
+    assert!(!w.undecided(&offer));
+    assert_dp_err(w.vote(&many, &offer, true), DpErr::OfferAlreadyDecided);
+    w.finalize(&offer).unwrap();
     w.check_invariants();
 }
 

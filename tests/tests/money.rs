@@ -139,24 +139,28 @@ fn weights_changing_between_sales() {
 }
 
 #[test]
-fn revocation_between_sales_keeps_what_was_earned() {
+fn leaving_between_sales_pays_what_was_earned() {
     let (mut w, ks) = pool_with(&[100, 100]);
     sell(&mut w, 1, PRICE, &[&ks[0], &ks[1]]);
     let h = w.side.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
-    w.env
-        .send_paid(std::slice::from_ref(&ix), &[&ks[0]])
-        .unwrap();
+    // Leaving claims the 475,000 earned and closes the record; there is nothing left to leave.
+    w.leave(&ks[0], &h).unwrap();
+    let dest = w.side.claim_accounts[&ks[0].pubkey()];
+    assert_eq!(w.env.balance(&dest), 475_000);
+    assert_anchor_err(w.leave(&ks[0], &h), AnchorError::AccountNotInitialized);
+    assert_eq!(w.weight(&ks[0].pubkey()), None);
+    // Leaving without the claim is refused while anything is owed: nothing is forfeited.
+    let h1 = w.side.data_hashes[1];
+    let payer = w.env.payer.pubkey();
+    let bare = dix::contributor_leave(&PROGRAM_ID, &ks[1].pubkey(), &w.side.pool, &payer, &h1);
     assert_dp_err(
-        w.env.send_paid(&[ix], &[&ks[0]]),
-        DpErr::ContributionInactive,
+        w.env.send_paid(&[bare], &[&ks[1]]),
+        DpErr::PayoutOutstanding,
     );
-    assert_eq!(w.contributor(&ks[0].pubkey()).unwrap().weight, 0);
     w.check_invariants();
     sell(&mut w, 2, PRICE, &[&ks[1]]);
-    assert_eq!(w.entitlement(&ks[0].pubkey()), 475_000);
+    assert_eq!(w.entitlement(&ks[0].pubkey()), 0);
     assert_eq!(w.entitlement(&ks[1].pubkey()), 475_000 + 950_000);
-    w.claim(&ks[0]).unwrap();
     w.claim(&ks[1]).unwrap();
     w.check_invariants();
     conserve(&w);
@@ -173,24 +177,16 @@ fn invalidation_by_attestor_or_authority_between_sales() {
         &PROGRAM_ID,
         &stranger.pubkey(),
         &w.side.pool,
-        &ks[0].pubkey(),
         &h0,
         &w.attestor.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&stranger]), DpErr::NotInvalidator);
-    // Nor may the contributor of another contribution claim it is theirs.
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[1].pubkey(), &w.side.pool, &h0);
-    assert_fails(w.env.send_paid(&[ix], &[&ks[1]]));
+    // Nor may the contributor of another contribution leave with it.
+    assert_dp_err(w.leave(&ks[1], &h0), DpErr::ContributionMismatch);
     // The attestor that signed it may.
     let att = w.attestor.insecure_clone();
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &att.pubkey(),
-        &w.side.pool,
-        &ks[0].pubkey(),
-        &h0,
-        &att.pubkey(),
-    );
+    let ix =
+        dix::contribution_invalidate(&PROGRAM_ID, &att.pubkey(), &w.side.pool, &h0, &att.pubkey());
     w.env.send_paid(std::slice::from_ref(&ix), &[&att]).unwrap();
     assert_dp_err(w.env.send_paid(&[ix], &[&att]), DpErr::ContributionInactive);
     // So may the authority.
@@ -199,7 +195,6 @@ fn invalidation_by_attestor_or_authority_between_sales() {
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.side.pool,
-        &ks[1].pubkey(),
         &h1,
         &w.attestor.pubkey(),
     );
@@ -224,8 +219,7 @@ fn accepted_offer_into_a_pool_that_lost_all_weight_is_refunded() {
     let (offer, _) = w.offer(&b, PRICE).unwrap();
     w.vote(&ks[0], &offer, true).unwrap(); // decided
     let h = w.side.data_hashes[0];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[0].pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&ks[0]]).unwrap();
+    w.leave(&ks[0], &h).unwrap();
     w.finalize(&offer).unwrap();
     assert_eq!(w.offer_state(&offer).state, OfferState::Rejected);
     assert_eq!(w.env.balance(&b.token), PRICE);
@@ -354,8 +348,7 @@ fn pause_never_traps_money() {
         w.claim(k).unwrap();
     }
     let h = w.side.data_hashes[2];
-    let ix = dix::contribution_revoke(&PROGRAM_ID, &ks[2].pubkey(), &w.side.pool, &h);
-    w.env.send_paid(&[ix], &[&ks[2]]).unwrap();
+    w.leave(&ks[2], &h).unwrap();
     w.check_invariants();
     conserve(&w);
 }
@@ -367,10 +360,12 @@ fn claim_errors() {
     sell(&mut w, 1, PRICE, &[&ks[0], &ks[1]]);
     // To someone else's token account.
     let other = w.claim_account(&ks[1].pubkey());
+    let record = w.records(&ks[0].pubkey())[0].0;
     let ix = dix::payout_claim(
         &PROGRAM_ID,
         &ks[0].pubkey(),
         &w.side.pool,
+        &record,
         &w.side.tokens,
         &other,
     );
@@ -389,6 +384,7 @@ fn claim_errors() {
         &PROGRAM_ID,
         &ks[0].pubkey(),
         &w.side.pool,
+        &record,
         &w.side.tokens,
         &wrong,
     );
@@ -398,15 +394,14 @@ fn claim_errors() {
     assert_anchor_err(w.claim(&stranger), AnchorError::AccountNotInitialized);
     // Claiming someone else's record by signing as oneself.
     let dest = w.claim_account(&ks[0].pubkey());
-    let mut ix = dix::payout_claim(
+    let ix = dix::payout_claim(
         &PROGRAM_ID,
         &stranger.pubkey(),
         &w.side.pool,
+        &record,
         &w.side.tokens,
         &dest,
     );
-    ix.accounts[2].pubkey =
-        data_pool_client::pda::find_contributor_pda(&PROGRAM_ID, &w.side.pool, &ks[0].pubkey()).0;
     assert_dp_err(
         w.env.send_paid(&[ix], &[&stranger]),
         DpErr::ContributionMismatch,

@@ -20,8 +20,7 @@ fn real_accounts() -> Vec<Vec<u8>> {
     let addrs = [
         w.side.pool,
         find_attestor_pda(p, &w.side.pool, &w.attestor.pubkey()).0,
-        find_contributor_pda(p, &w.side.pool, &a.pubkey()).0,
-        find_contribution_pda(p, &w.side.pool, &w.side.data_hashes[0]).0,
+        find_contributor_pda(p, &w.side.pool, &w.side.data_hashes[0]).0,
         offer,
     ];
     addrs

@@ -15,7 +15,7 @@ fn random_actions_keep_every_invariant() {
         ("vote", 100),
         ("finalize", 20),
         ("claim", 30),
-        ("revoke", 10),
+        ("leave", 10),
     ] {
         let n = stats.ok.get(action).copied().unwrap_or(0);
         let want = min * steps / 1_200;

@@ -299,7 +299,15 @@ fn votes_cost_no_rent_and_the_bitmap_rent_returns_when_voting_ends() {
     let accounts0 = w.env.svm.get_account(&offer).unwrap().lamports;
     for k in ks.iter().take(12) {
         let before = w.env.lamports(&k.pubkey());
-        let ix = dix::offer_vote(&PROGRAM_ID, &k.pubkey(), &w.side.pool, &offer, true);
+        let record = w.records(&k.pubkey())[0].0;
+        let ix = dix::offer_vote(
+            &PROGRAM_ID,
+            &k.pubkey(),
+            &w.side.pool,
+            &offer,
+            &record,
+            true,
+        );
         w.env.send(&[ix], &[&relayer, k]).unwrap();
         w.side.votes.insert((offer, k.pubkey()));
         assert_eq!(
@@ -395,20 +403,24 @@ fn the_vote_bitmap_is_bounded_by_the_largest_account_a_program_can_create() {
 fn a_contributors_lifetime_to_the_lamport() {
     let l = data_pool_tests::lifetime::measure();
     eprintln!("{l:#?}");
-    // Fees: contribute (wallet + the attestation's precompile signature), vote, claim, leave.
-    assert_eq!(l.self_paid.fees, 5 * SIG_FEE);
+    // Fees: contribute (wallet + the attestation's precompile signature), vote, claim and leave
+    // in one transaction.
+    assert_eq!(l.self_paid.fees, 4 * SIG_FEE);
     // The relayer pays the same, with one more signature on each transaction (its own).
-    assert_eq!(l.relayer.fees, 9 * SIG_FEE);
+    assert_eq!(l.relayer.fees, 7 * SIG_FEE);
     assert_eq!(
         l.relayed_contributor_net, 0,
         "a relayed contributor pays nothing"
     );
-    assert_eq!(
-        l.self_paid.net,
-        l.self_paid.fees + l.self_paid.rent_paid - l.self_paid.rent_returned
-    );
-    assert_eq!(
-        l.self_paid.rent_paid,
-        l.locked_after_leaving + l.claim_account_rent
+    // Every deposit comes back: what is left is fees, for both.
+    for p in [l.self_paid, l.relayer] {
+        assert_eq!(p.rent_paid, 2_192_400, "one 187-byte record");
+        assert_eq!(p.rent_returned, p.rent_paid);
+        assert_eq!(p.net, p.fees);
+    }
+    assert_eq!(l.locked_after_leaving, 0);
+    assert!(
+        l.self_paid.net <= 333_333,
+        "the issue's target: 1 % of a $5 payout"
     );
 }

@@ -1,7 +1,7 @@
 //! Chain reads that commands share, with messages that say what is wrong and what to do.
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Contribution, Offer, Pool};
+use data_pool::state::{Offer, Pool};
 use data_pool_client::chain::Chain;
 use data_pool_client::query::{self, QueryError};
 
@@ -40,14 +40,6 @@ pub async fn offer_with_votes<C: Chain>(
             }
             other => other.into(),
         })
-}
-
-/// The contribution at `addr`.
-pub async fn contribution<C: Chain>(
-    ctx: &Ctx<'_, C>,
-    addr: &Pubkey,
-) -> Result<Contribution, CliError> {
-    Ok(query::contribution(ctx.chain, &ctx.program_id, addr).await?)
 }
 
 /// A token account of the pool's mint, checked (exists, mint, optionally owner).

@@ -394,18 +394,25 @@ impl<'a, C: Chain> Stage<'a, C> {
         &self,
         pool: &Pubkey,
         offer: &Pubkey,
-        votes: Vec<(&Keypair, bool)>,
+        votes: Vec<(&Person, bool)>,
         concurrency: usize,
     ) -> Result<Vec<bool>, StoryError> {
         let p = &self.program_id;
-        self.each("votes", concurrency, votes, |(k, approve)| async move {
-            let i = ix::offer_vote(p, &k.pubkey(), pool, offer, approve);
-            match self.send(&[i], &[k]).await {
-                Ok(_) => Ok(true),
-                Err(e) if e.program_error() == Some("OfferAlreadyDecided") => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
+        self.each(
+            "votes",
+            concurrency,
+            votes,
+            |(person, approve)| async move {
+                let k = &person.wallet;
+                let record = crate::pda::find_contributor_pda(p, pool, &person.data_hash).0;
+                let i = ix::offer_vote(p, &k.pubkey(), pool, offer, &record, approve);
+                match self.send(&[i], &[k]).await {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.program_error() == Some("OfferAlreadyDecided") => Ok(false),
+                    Err(e) => Err(e),
+                }
+            },
+        )
         .await
     }
 
@@ -435,19 +442,21 @@ impl<'a, C: Chain> Stage<'a, C> {
         Ok(query::offer(self.chain, p, offer).await?)
     }
 
-    /// Every wallet claims what it is owed into its own associated token account (created in
-    /// the same transaction), `concurrency` at a time. Returns the amounts, in the given order;
-    /// a wallet owed nothing gets 0.
+    /// Every person claims what its record is owed into its wallet's associated token account
+    /// (created in the same transaction), `concurrency` at a time. Returns the amounts, in the
+    /// given order; a record owed nothing gets 0.
     pub async fn claim(
         &self,
         pool: &Pubkey,
-        wallets: Vec<&Keypair>,
+        people: Vec<&Person>,
         concurrency: usize,
     ) -> Result<Vec<u64>, StoryError> {
         let p = &self.program_id;
         let tokens = PoolTokens::of(&query::pool(self.chain, p, pool).await?);
         let tokens = &tokens;
-        self.each("claims", concurrency, wallets, |k| async move {
+        self.each("claims", concurrency, people, |person| async move {
+            let k = &person.wallet;
+            let record = crate::pda::find_contributor_pda(p, pool, &person.data_hash).0;
             let ata = token::associated_address(&k.pubkey(), &tokens.mint, &tokens.token_program);
             let ixs = [
                 token::create_associated_idempotent(
@@ -456,7 +465,7 @@ impl<'a, C: Chain> Stage<'a, C> {
                     &tokens.mint,
                     &tokens.token_program,
                 ),
-                ix::payout_claim(p, &k.pubkey(), pool, tokens, &ata),
+                ix::payout_claim(p, &k.pubkey(), pool, &record, tokens, &ata),
             ];
             match self.send(&ixs, &[k]).await {
                 Ok(s) => match s.events.iter().find_map(|e| match e {

@@ -299,11 +299,11 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
 
     // Votes: a realistic share of contributors, most in favour (heavy listeners have most to
     // gain from a sale and mostly approve).
-    let mut votes: Vec<(&Keypair, bool)> = Vec::new();
+    let mut votes: Vec<(&Person, bool)> = Vec::new();
     for person in &people {
         if rng.below(100) < cfg.turnout {
             let approve_pct = if person.score > 1_000 { 95 } else { 85 };
-            votes.push((&person.wallet, rng.below(100) < approve_pct));
+            votes.push((person, rng.below(100) < approve_pct));
         }
     }
     let counted = stage.vote(&pool, &offer, votes, cfg.concurrency).await?;
@@ -342,8 +342,8 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         .iter()
         .map(|l| l.size)
         .sum();
-    let claimers: Vec<&Keypair> = if o.state == OfferState::Accepted {
-        people.iter().map(|person| &person.wallet).collect()
+    let claimers: Vec<&Person> = if o.state == OfferState::Accepted {
+        people.iter().collect()
     } else {
         vec![]
     };

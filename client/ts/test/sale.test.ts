@@ -39,6 +39,7 @@ import {
   decodePool,
   ed25519VerifyInstruction,
   findAttestorPda,
+  findContributorPda,
   findOfferPda,
   findPoolPda,
   getAttestorAddInstructionAsync,
@@ -51,7 +52,8 @@ import {
   getOfferCloseInstruction,
   getOfferCreateInstructionAsync,
   getOfferFinalizeInstructionAsync,
-  getOfferVoteInstructionAsync,
+  getOfferVoteInstruction,
+  getContributorLeaveInstructionAsync,
   getPayoutClaimInstructionAsync,
   getPoolCreateInstructionAsync,
   hasVoted,
@@ -177,9 +179,14 @@ test("a whole sale cycle through the generated client", async () => {
   ]);
   const [attestorRecord] = await findAttestorPda({ pool, key: attestor.address });
 
-  // Four attested contributions, the curator paying the fees and rent.
+  // Four attested contributions, the curator paying the fees and rent. Each is one contributor
+  // record, at the address of its data hash.
+  const dataHashes = people.map((_, i) => new Uint8Array(32).fill(i + 1));
+  const records = await Promise.all(
+    dataHashes.map(async (dataHash) => (await findContributorPda({ pool, dataHash }))[0]),
+  );
   for (const [i, wallet] of people.entries()) {
-    const dataHash = new Uint8Array(32).fill(i + 1);
+    const dataHash = dataHashes[i];
     const attestation = {
       programId: DATA_POOL_PROGRAM_ADDRESS,
       pool,
@@ -228,15 +235,18 @@ test("a whole sale cycle through the generated client", async () => {
 
   // Votes: no (weight 200), yes (400), yes (300): approving weight 700 of 1,000 decides the
   // sale before the deadline (quorum 30 %, approval 50 %).
-  const vote = async (who: KeyPairSigner, approve: boolean) =>
-    chain.send(curator, [await getOfferVoteInstructionAsync({ voter: who, pool, offer, approve })]);
-  for (const [who, approve] of [
-    [people[1], false],
-    [people[3], true],
-    [people[2], true],
+  const vote = async (i: number, approve: boolean) =>
+    chain.send(curator, [
+      getOfferVoteInstruction({ voter: people[i], pool, offer, contributor: records[i], approve }),
+    ]);
+  for (const [i, approve] of [
+    [1, false],
+    [3, true],
+    [2, true],
   ] as const) {
+    const who = people[i];
     const before = chain.svm.getBalance(who.address) ?? 0n;
-    const r = await vote(who, approve);
+    const r = await vote(i, approve);
     assert.ok(!(r instanceof FailedTransactionMetadata), `vote: ${r.toString()}`);
     assert.equal(chain.svm.getBalance(who.address) ?? 0n, before, "a relayed vote costs the voter nothing");
   }
@@ -251,7 +261,7 @@ test("a whole sale cycle through the generated client", async () => {
   assert.equal(o.voterCount, 3n);
 
   // A vote once the votes have decided is refused, and the generated error table names it.
-  const refused = await vote(people[0], false);
+  const refused = await vote(0, false);
   assert.ok(refused instanceof FailedTransactionMetadata, "a late vote must fail");
   assert.match(refused.meta().logs().join("\n"), /OfferAlreadyDecided/);
   assert.match(refused.toString(), new RegExp(`Custom\\(${DATA_POOL_ERROR__OFFER_ALREADY_DECIDED}\\)`));
@@ -306,7 +316,13 @@ test("a whole sale cycle through the generated client", async () => {
     const destination = await ata(wallet.address);
     await chain.ok(curator, [
       await ataIx(wallet.address),
-      await getPayoutClaimInstructionAsync({ wallet, pool, mint: mint.address, destination }),
+      await getPayoutClaimInstructionAsync({
+        wallet,
+        pool,
+        contributor: records[i],
+        mint: mint.address,
+        destination,
+      }),
     ]);
     assert.equal(chain.tokens(destination), (950n * USDC * scores[i]) / 1_000n);
   }
@@ -363,4 +379,22 @@ test("a whole sale cycle through the generated client", async () => {
   assert.equal(chain.svm.getAccount(second).exists, false, "the offer record is closed");
   assert.equal(chain.pool(pool).closedOfferCount, 1n);
   assert.equal(relayerBefore - (chain.svm.getBalance(curator.address) ?? 0n), 25_000n, "only fees");
+
+  // A contributor leaves: its record closes and its rent goes back to the curator who paid it
+  // (less the two signatures' fee); the pool counts the closed record.
+  const rent = chain.svm.getBalance(records[0]) ?? 0n;
+  assert.equal(rent, 2_192_400n, "187 bytes of rent");
+  const curatorBefore = chain.svm.getBalance(curator.address) ?? 0n;
+  await chain.ok(curator, [
+    await getContributorLeaveInstructionAsync({
+      wallet: people[0],
+      pool,
+      payer: curator.address,
+      dataHash: dataHashes[0],
+    }),
+  ]);
+  assert.equal(chain.svm.getAccount(records[0]).exists, false, "the record is closed");
+  assert.equal((chain.svm.getBalance(curator.address) ?? 0n) - curatorBefore, rent - 10_000n);
+  assert.equal(chain.pool(pool).closedContributorCount, 1n);
+  assert.equal(chain.pool(pool).totalWeight, 900n);
 });

@@ -21,7 +21,7 @@ use crate::constants::SET_HASH_DOMAIN;
 pub enum SetOp {
     /// A contribution entered (`contribution_submit`).
     Add = 1,
-    /// A contribution left (`contribution_revoke` or `contribution_invalidate`).
+    /// A contribution left (`contributor_leave` or `contribution_invalidate`).
     Remove = 2,
 }
 

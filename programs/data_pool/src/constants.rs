@@ -15,12 +15,9 @@ pub const SEED_FEE_VAULT: &[u8] = b"fees";
 /// Seed of an Attestor record: `["attestor", pool, attestor key]`.
 #[constant]
 pub const SEED_ATTESTOR: &[u8] = b"attestor";
-/// Seed of a Contributor record: `["contributor", pool, wallet]`.
+/// Seed of a Contributor record: `["contributor", pool, data hash]`.
 #[constant]
 pub const SEED_CONTRIBUTOR: &[u8] = b"contributor";
-/// Seed of a Contribution record: `["contribution", pool, data hash]`.
-#[constant]
-pub const SEED_CONTRIBUTION: &[u8] = b"contribution";
 /// Seed of an Offer: `["offer", pool, offer index (u64 LE)]`.
 #[constant]
 pub const SEED_OFFER: &[u8] = b"offer";

@@ -92,7 +92,7 @@ pub enum DataPoolError {
     #[msg("Pool weight would exceed its bound (u64)")]
     WeightOverflow,
     // Contributions
-    #[msg("The contribution is already revoked or invalidated")]
+    #[msg("The contribution was invalidated: its record stays and its deposit is forfeited")]
     ContributionInactive,
     #[msg("Only the pool authority or the contribution's attestor may invalidate it")]
     NotInvalidator,
@@ -175,6 +175,10 @@ pub enum DataPoolError {
     OfferNotClosable,
     #[msg("The pool has had more contributors than an offer's vote bitmap can hold (76,616)")]
     TooManyVoters,
+    #[msg("This data was invalidated as fraudulent and cannot enter the pool again")]
+    DataInvalidated,
+    #[msg("The contributor is still owed a payout: claim it first (payout_claim, in the same transaction)")]
+    PayoutOutstanding,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

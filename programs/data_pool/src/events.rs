@@ -118,27 +118,25 @@ pub struct ContributionSubmitted {
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub contributor: Pubkey,
-    /// The contribution record.
+    /// The contributor record it created (PDA of the data hash).
     pub contribution: Pubkey,
     /// Canonical hash of the data.
     pub data_hash: [u8; 32],
-    /// The contribution's score.
+    /// The contribution's score (the record's weight).
     pub score: u64,
     /// The attestor's signing key.
     pub attestor: Pubkey,
-    /// The contributor's arrival index in the pool.
+    /// The record's arrival index in the pool (its bit in offers' vote bitmaps).
     pub contributor_index: u64,
-    /// Whether this contribution created the contributor record.
-    pub new_contributor: bool,
-    /// The contributor's weight afterwards.
-    pub contributor_weight: u64,
+    /// Who paid the record's rent (gets it back when the contributor leaves).
+    pub payer: Pubkey,
     /// The pool's total weight afterwards.
     pub pool_weight: u64,
     /// The pool's set-history hash afterwards.
     pub set_hash: [u8; 32],
 }
 
-/// A contribution left the weights (revoked by its contributor or invalidated).
+/// A contribution left the weights (its contributor left, or it was invalidated).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionRemoved {
@@ -146,18 +144,16 @@ pub struct ContributionRemoved {
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub contributor: Pubkey,
-    /// The contribution record.
+    /// The contributor record.
     pub contribution: Pubkey,
     /// Canonical hash of the data.
     pub data_hash: [u8; 32],
     /// The contribution's score.
     pub score: u64,
-    /// True for invalidation (authority or attestor), false for revocation.
+    /// True for invalidation (authority or attestor), false when its contributor left.
     pub invalidated: bool,
     /// Who signed the removal.
     pub by: Pubkey,
-    /// The contributor's weight afterwards.
-    pub contributor_weight: u64,
     /// The pool's total weight afterwards.
     pub pool_weight: u64,
     /// The pool's set-history hash afterwards.
@@ -370,12 +366,12 @@ pub struct PayoutClaimed {
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub contributor: Pubkey,
+    /// The contributor record that was owed it.
+    pub record: Pubkey,
     /// The token account paid.
     pub destination: Pubkey,
     /// Amount paid, base units.
     pub amount: u64,
-    /// The contributor's claims so far.
-    pub claimed_total: u128,
     /// The pool's claims so far.
     pub pool_claimed_total: u128,
 }
@@ -392,4 +388,24 @@ pub struct FeesWithdrawn {
     pub amount: u64,
     /// The pool's fee withdrawals so far.
     pub total_withdrawn: u128,
+}
+
+/// A contributor left: its record closed and its rent went back to whoever paid it.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributorClosed {
+    /// The pool.
+    pub pool: Pubkey,
+    /// The closed record.
+    pub record: Pubkey,
+    /// The contributor's wallet.
+    pub wallet: Pubkey,
+    /// The record's arrival index.
+    pub index: u64,
+    /// Who paid the rent and got it back.
+    pub payer: Pubkey,
+    /// Lamports returned (the rent, and any sent to the record since).
+    pub lamports: u64,
+    /// Fraction of a base unit still owed (Q64.64, below one unit): it stays in the vault.
+    pub dust_q64: u128,
 }

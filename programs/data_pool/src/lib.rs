@@ -97,15 +97,19 @@ pub mod data_pool {
         instructions::contribution_submit::handler(ctx, args)
     }
 
-    /// Revokes one's own contribution (right to be forgotten).
-    pub fn contribution_revoke(ctx: Context<ContributionRevoke>) -> Result<()> {
-        instructions::contribution_revoke::handler(ctx)
+    /// Takes one's contribution out of the pool and closes its record, rent to whoever paid it
+    /// (right to be forgotten); everything owed must be claimed first.
+    pub fn contributor_leave(ctx: Context<ContributorLeave>, data_hash: [u8; 32]) -> Result<()> {
+        instructions::contributor_leave::handler(ctx, data_hash)
     }
 
     /// Invalidates a contribution (authority, or the attestor that signed it while it is active
-    /// on the pool), only while no offer of the pool is open.
-    pub fn contribution_invalidate(ctx: Context<ContributionInvalidate>) -> Result<()> {
-        instructions::contribution_invalidate::handler(ctx)
+    /// on the pool), only while no offer of the pool is open. The record stays.
+    pub fn contribution_invalidate(
+        ctx: Context<ContributionInvalidate>,
+        data_hash: [u8; 32],
+    ) -> Result<()> {
+        instructions::contribution_invalidate::handler(ctx, data_hash)
     }
 
     /// Makes an offer and escrows its price (buyer).

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Space;
-use data_pool::state::{Attestor, Contribution, Contributor, Offer, Pool};
+use data_pool::state::{Attestor, Contributor, Offer, Pool};
 use data_pool_client::instructions as dix;
 use data_pool_tests::cu::{sample_run, stats, target_of};
 use data_pool_tests::*;
@@ -93,7 +93,7 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
         offers.push(data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &pool, i).0);
         stage.send(&[o], &[&market.buyer]).await.expect("offer");
     }
-    let votes = || people.iter().map(|p| (&p.wallet, true)).collect::<Vec<_>>();
+    let votes = || people.iter().map(|p| (p, true)).collect::<Vec<_>>();
     let t = Instant::now();
     stage
         .vote(&pool, &offers[0], votes(), 1)
@@ -226,8 +226,10 @@ fn main() {
     let sizes = [
         ("Pool", 8 + Pool::INIT_SPACE),
         ("Attestor", 8 + Attestor::INIT_SPACE),
-        ("Contributor", 8 + Contributor::INIT_SPACE),
-        ("Contribution", 8 + Contribution::INIT_SPACE),
+        (
+            "Contributor (one per contribution)",
+            8 + Contributor::INIT_SPACE,
+        ),
         ("Offer", 8 + Offer::INIT_SPACE),
         ("token account (vault, escrow, claim ATA)", 165),
     ];
@@ -254,7 +256,7 @@ fn main() {
     let pct = |lamports: u64| usd(lamports) / 5.0 * 100.0;
     let target = 333_333u64;
     let mark = |v: u64| if v <= target { "✓" } else { "✗" };
-    println!("\n## A contributor's lifetime (join with one contribution, vote on one offer, claim, leave), measured\n");
+    println!("\n## A contributor's lifetime (join with one contribution, vote on one offer, claim and leave in one transaction), measured\n");
     println!("| | fees | rent paid | rent returned | net | at ${sol_usd}/SOL | of a $5 payout | target ≤ {target} |\n|---|---|---|---|---|---|---|---|");
     for (who, p) in [
         ("self-paid contributor", l.self_paid),
@@ -273,21 +275,22 @@ fn main() {
     }
     println!(
         "\nFees count 5,000 lamports per signature, the attestation's Ed25519 precompile signature included. \
-         The relayed contributor's balance fell by {}. Of the rent, {} is the contributor's own claim token account (it holds the payout) \
-         and {} stays locked in program records after the contributor left.",
+         The relayed contributor's balance fell by {}. The payout goes to a token account the contributor holds; a wallet without one \
+         first pays {} for it (its own account: it keeps the payout, and the rent comes back when the wallet closes it). \
+         {} stays locked in program records after the contributor left.",
         l.relayed_contributor_net, l.claim_account_rent, l.locked_after_leaving
     );
-    let deposit = rent(8 + Contributor::INIT_SPACE) + rent(8 + Contribution::INIT_SPACE);
+    let deposit = rent(8 + Contributor::INIT_SPACE);
     let contributors = 18_000u64;
     let bitmap = rent(Offer::space(contributors)) - rent(Offer::BITMAP_AT);
     println!(
-        "\n| deposit | lamports | target |\n|---|---|---|\n| per active contributor (records) | {deposit} | ≤ 2,200,000 {} |\n| per vote (one bitmap bit, while voting is open; 0 after) | {:.0} | ≤ 100,000 ✓ |\n| at {contributors} contributors, peak (records + one open offer's bitmap) | {} ({:.2} SOL) | |\n| at {contributors} contributors, after wind-down (records cannot close yet) | {} ({:.2} SOL) | |",
+        "\n| deposit | lamports | target |\n|---|---|---|\n| per active contributor (records) | {deposit} | ≤ 2,200,000 {} |\n| per vote (one bitmap bit, while voting is open; 0 after) | {:.0} | ≤ 100,000 ✓ |\n| at {contributors} contributors, peak (records + one open offer's bitmap) | {} ({:.2} SOL) | |\n| at {contributors} contributors, after all of them left | {} ({:.2} SOL) | |",
         if deposit <= 2_200_000 { "✓" } else { "✗" },
         vote_bit,
         contributors * deposit + bitmap,
         (contributors * deposit + bitmap) as f64 / 1e9,
-        contributors * deposit,
-        (contributors * deposit) as f64 / 1e9,
+        l.locked_after_leaving * contributors,
+        (l.locked_after_leaving * contributors) as f64 / 1e9,
     );
     out.insert("lifetime".into(), json!({
         "selfPaid": { "fees": l.self_paid.fees, "rentPaid": l.self_paid.rent_paid, "rentReturned": l.self_paid.rent_returned, "net": l.self_paid.net },
@@ -298,7 +301,7 @@ fn main() {
         "depositPerActiveContributor": deposit,
         "depositPerVote": vote_bit,
         "lockedAt18000Peak": contributors * deposit + bitmap,
-        "lockedAt18000AfterWindDown": contributors * deposit,
+        "lockedAt18000AfterLeaving": l.locked_after_leaving * contributors,
         "solUsd": sol_usd,
     }));
 
@@ -315,13 +318,13 @@ fn main() {
         let f = measure_instructions(n.saturating_sub(1));
         println!(
             "| {n} | {} | {} | {} | {} | {} |",
-            f.contribution_submit_new,
+            f.contribution_submit,
             f.offer_vote,
             f.offer_finalize_approve,
             f.offer_deliver,
             f.payout_claim
         );
-        scale_json.push(json!({ "contributors": n, "contributionSubmit": f.contribution_submit_new, "offerVote": f.offer_vote, "offerFinalize": f.offer_finalize_approve, "offerDeliver": f.offer_deliver, "payoutClaim": f.payout_claim }));
+        scale_json.push(json!({ "contributors": n, "contributionSubmit": f.contribution_submit, "offerVote": f.offer_vote, "offerFinalize": f.offer_finalize_approve, "offerDeliver": f.offer_deliver, "payoutClaim": f.payout_claim }));
     }
     out.insert("scaling".into(), scale_json.into());
 

@@ -166,8 +166,7 @@ pub(super) fn invalidate(
     w: &mut World,
     stats: &mut Stats,
     h: &[u8; 32],
-    c: &data_pool::state::Contribution,
-    owner: &Kp,
+    c: &data_pool::state::Contributor,
     auth: &Kp,
     second_attestor: &Kp,
     rng: &mut Rng,
@@ -180,14 +179,7 @@ pub(super) fn invalidate(
     } else {
         w.attestor.insecure_clone()
     };
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &by.pubkey(),
-        &w.side.pool,
-        &owner.pubkey(),
-        h,
-        &c.attestor,
-    );
+    let ix = dix::contribution_invalidate(&PROGRAM_ID, &by.pubkey(), &w.side.pool, h, &c.attestor);
     let pool = w.pool_state();
     let attestor_active = w
         .env

@@ -5,7 +5,6 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use data_pool_client::instructions as dix;
-use data_pool_client::pda::*;
 use solana_keypair::Keypair as Kp;
 use solana_signer::Signer;
 
@@ -31,6 +30,12 @@ fn account_names(idl: &serde_json::Value, ix_name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A contributor record of the world's pool (any wallet's, or a closed one's address).
+fn record_of(w: &World, rng: &mut Rng) -> Pubkey {
+    rng.pick(&w.side.data_hashes)
+        .map_or_else(Pubkey::new_unique, |h| cached::contributor(&w.side.pool, h))
+}
+
 /// A plausible instruction for the world's pool, with its name and signers.
 fn target(
     w: &World,
@@ -48,15 +53,16 @@ fn target(
             let o = *rng.pick(&w.side.offers)?;
             (
                 "offer_vote",
-                dix::offer_vote(p, &k.pubkey(), &pool, &o, true),
+                dix::offer_vote(p, &k.pubkey(), &pool, &o, &record_of(w, rng), true),
                 vec![k],
             )
         }
         1 => {
             let dest = *w.side.claim_accounts.get(&k.pubkey())?;
+            let record = record_of(w, rng);
             (
                 "payout_claim",
-                dix::payout_claim(p, &k.pubkey(), &pool, &w.side.tokens, &dest),
+                dix::payout_claim(p, &k.pubkey(), &pool, &record, &w.side.tokens, &dest),
                 vec![k],
             )
         }
@@ -84,22 +90,22 @@ fn target(
         }
         4 => {
             let h = *rng.pick(&w.side.data_hashes)?;
-            let c: data_pool::state::Contribution =
-                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let owner = w.side.wallets.get(&c.contributor)?.insecure_clone();
+            let c = w.record(&h)?;
+            let owner = w.side.wallets.get(&c.wallet)?.insecure_clone();
             (
-                "contribution_revoke",
-                dix::contribution_revoke(p, &owner.pubkey(), &pool, &h),
+                "contributor_leave",
+                dix::contributor_leave(p, &owner.pubkey(), &pool, &c.payer, &h),
                 vec![owner],
             )
         }
         5 => {
-            // A vote that would count, as its voter signs it (the snapshot admits the voter).
+            // A vote that would count, as its voter signs it (the snapshot admits the record).
             let o = *rng.pick(&w.side.offers)?;
-            let voter = w.side.wallets.get(&k.pubkey())?.insecure_clone();
+            let (record, c) = w.records(&k.pubkey()).into_iter().next()?;
+            let voter = w.side.wallets.get(&c.wallet)?.insecure_clone();
             (
                 "offer_vote",
-                dix::offer_vote(p, &voter.pubkey(), &pool, &o, false),
+                dix::offer_vote(p, &voter.pubkey(), &pool, &o, &record, false),
                 vec![voter],
             )
         }
@@ -134,16 +140,8 @@ fn target(
         }
         7 => {
             let h = *rng.pick(&w.side.data_hashes)?;
-            let c: data_pool::state::Contribution =
-                w.env.get(&find_contribution_pda(p, &pool, &h).0)?;
-            let ix = dix::contribution_invalidate(
-                p,
-                &auth.pubkey(),
-                &pool,
-                &c.contributor,
-                &h,
-                &c.attestor,
-            );
+            let c = w.record(&h)?;
+            let ix = dix::contribution_invalidate(p, &auth.pubkey(), &pool, &h, &c.attestor);
             ("contribution_invalidate", ix, vec![auth])
         }
         9 => {
@@ -212,10 +210,11 @@ pub(super) fn attack(
     w.swap_side(side);
     let slots: Vec<usize> = (0..ix.accounts.len())
         // Accounts the caller chooses freely are no attack: who pays a fee, where the curator
-        // withdraws fees to. (The payer of `offer_close` is where the deposit goes: it is.)
+        // withdraws fees to. (The payer of `offer_close` and `contributor_leave` is where the
+        // deposit goes: it is.)
         .filter(|&i| {
             roles.get(i).is_some_and(|r| {
-                (r != "payer" || name == "offer_close")
+                (r != "payer" || name == "offer_close" || name == "contributor_leave")
                     && !(name == "fees_withdraw" && r == "destination")
             })
         })

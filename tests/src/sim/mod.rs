@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022::extension::{memo_transfer, ExtensionType};
-use data_pool::state::{ContributionStatus, OfferState};
+use data_pool::state::OfferState;
 use data_pool_client::instructions as dix;
 use data_pool_client::pda::*;
 use solana_keypair::Keypair as Kp;
@@ -166,23 +166,27 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                 let r = w.send_contribution(&ixs, &k, &hash);
                 stats.record("contribute", r);
             }
-            // Revoke or invalidate a contribution (by the authority, or by its attestor, which
-            // may have been removed); invalidation must wait for every open offer to settle.
+            // Leave with a contribution (claiming what it is owed, closing its record), or
+            // invalidate one (by the authority, or by its attestor, which may have been
+            // removed); invalidation must wait for every open offer to settle.
             25..=31 => {
                 let Some(h) = rng.pick(&w.side.data_hashes).copied() else {
                     continue;
                 };
-                let c: data_pool::state::Contribution = w
-                    .env
-                    .get(&find_contribution_pda(&PROGRAM_ID, &w.side.pool, &h).0)
-                    .unwrap();
-                let owner = w.side.wallets[&c.contributor].insecure_clone();
-                let active = c.status == ContributionStatus::Active;
+                let Some(c) = w.record(&h) else {
+                    // Its contributor left: the record is gone and leaving again is refused.
+                    let k = rng.pick(&wallets).unwrap().insecure_clone();
+                    let r = w.leave(&k, &h);
+                    assert!(r.is_err(), "a closed record cannot leave again");
+                    stats.record("leave-again", r);
+                    continue;
+                };
+                let owner = w.side.wallets[&c.wallet].insecure_clone();
+                let active = c.is_active();
                 if rng.chance(60) {
-                    let ix =
-                        dix::contribution_revoke(&PROGRAM_ID, &owner.pubkey(), &w.side.pool, &h);
-                    let r = w.env.send_paid(&[ix], &[&owner]);
-                    stats.record(if active { "revoke" } else { "revoke-again" }, r);
+                    let r = w.leave(&owner, &h);
+                    assert_eq!(r.is_ok(), active, "exactly an active record can leave");
+                    stats.record(if active { "leave" } else { "leave-invalidated" }, r);
                 } else {
                     if active && w.pool_state().open_offer_count > 0 && rng.chance(25) {
                         // The documented way to strike out fraud: pause, let every open offer
@@ -190,7 +194,7 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
                         settle_open_offers(&mut w, &auth, &mut stats);
                     }
                     let second = second_attestor.insecure_clone();
-                    invalidate(&mut w, &mut stats, &h, &c, &owner, &auth, &second, &mut rng);
+                    invalidate(&mut w, &mut stats, &h, &c, &auth, &second, &mut rng);
                 }
             }
 

@@ -163,10 +163,12 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
                 signers: vec![k],
             }
         }
-        "contribution_revoke" => {
+        "contributor_leave" => {
+            // c0 is owed its share of offer 1: it claims first.
+            w.claim(&a.c[0]).unwrap();
             let h = w.side.data_hashes[0];
             case(
-                dix::contribution_revoke(p, &a.c[0].pubkey(), &pool, &h),
+                dix::contributor_leave(p, &a.c[0].pubkey(), &pool, &rent_payer, &h),
                 &[&a.c[0]],
             )
         }
@@ -184,7 +186,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             let h = w.side.data_hashes[1];
             let att = w.attestor.pubkey();
             case(
-                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &a.c[1].pubkey(), &h, &att),
+                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &h, &att),
                 &[&auth],
             )
         }
@@ -222,8 +224,9 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         }
         "offer_vote" => {
             w.side.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
+            let record = find_contributor_pda(p, &pool, &w.side.data_hashes[1]).0;
             case(
-                dix::offer_vote(p, &a.c[1].pubkey(), &pool, &o(0), true),
+                dix::offer_vote(p, &a.c[1].pubkey(), &pool, &o(0), &record, true),
                 &[&a.c[1]],
             )
         }
@@ -290,8 +293,9 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         }
         "payout_claim" => {
             let dest = w.claim_account(&a.c[1].pubkey());
+            let record = find_contributor_pda(p, &pool, &w.side.data_hashes[1]).0;
             case(
-                dix::payout_claim(p, &a.c[1].pubkey(), &pool, &t, &dest),
+                dix::payout_claim(p, &a.c[1].pubkey(), &pool, &record, &t, &dest),
                 &[&a.c[1]],
             )
         }

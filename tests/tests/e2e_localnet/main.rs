@@ -74,6 +74,7 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     contributors_vote_and_offers_settle(&sale);
     fee_and_claims_pay_exactly(&sale);
     attestor_service_attests_an_export(&sale);
+    a_relayed_contributor_leaves(&sale);
     auditor_agrees_with_the_history(&sale);
     events_follow_live(&sale);
     bad_input_is_refused(&sale);
@@ -333,7 +334,6 @@ fn fee_and_claims_pay_exactly(x: &Sale) {
         assert_eq!(x.balance(&ata), expect);
         let me = e.ok(&["contributor", "show", &x.pool, &k.pubkey().to_string()]);
         assert_eq!(n(&me, "owed"), 0);
-        assert_eq!(n(&me, "claimed"), expect);
     }
     let p = e.ok(&["pool", "show", &x.pool]);
     assert_eq!(n(&p, "vaultBalance"), 0);
@@ -405,6 +405,40 @@ fn attestor_service_attests_an_export(x: &Sale) {
     e.fails(&contribute, 2, "DuplicateData");
     let _ = service.kill();
     let _ = service.wait();
+}
+
+/// The third contributor, whose record the curator paid for (relaying), leaves: its record
+/// closes and the curator, who also pays the fee here, gets the deposit back to the lamport.
+fn a_relayed_contributor_leaves(x: &Sale) {
+    let e = &x.e;
+    let (k, path) = &x.people[2];
+    let list = e.ok(&[
+        "contribution",
+        "list",
+        &x.pool,
+        "--contributor",
+        &k.pubkey().to_string(),
+    ]);
+    let record: Pubkey = s(&list[0], "address").parse().expect("record");
+    let curator: Pubkey = s(&list[0], "rentPayer").parse().expect("payer");
+    let (rent, before) = (x.lamports(&record), x.lamports(&curator));
+    assert_eq!(rent, 2_192_400);
+    let left = e.ok(&[
+        "-k",
+        path,
+        "--fee-payer",
+        &x.curator,
+        "-y",
+        "contribution",
+        "leave",
+        &record.to_string(),
+    ]);
+    assert_eq!(n(&left, "rentReturned"), rent);
+    assert_eq!(x.lamports(&record), 0);
+    // Two signatures (the curator's and the contributor's) at 5,000 lamports each.
+    assert_eq!(x.lamports(&curator), before + rent - 10_000);
+    let p = e.ok(&["pool", "show", &x.pool]);
+    assert_eq!(n(&p, "closedContributorCount"), 1);
 }
 
 /// The auditor: state and history agree on the validator too (exit 0); a node it cannot reach
@@ -534,7 +568,7 @@ fn demo_runs_on_the_node(x: &Sale) {
     assert!(
         d["historyChecks"]
             .as_array()
-            .is_some_and(|c| c.len() == 11 && c.iter().all(|x| x["ok"] == true)),
+            .is_some_and(|c| c.len() == 12 && c.iter().all(|x| x["ok"] == true)),
         "{d}"
     );
 }

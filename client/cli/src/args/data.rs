@@ -40,7 +40,7 @@ pub enum CustodianCmd {
         #[command(flatten)]
         terms: TermsArgs,
     },
-    /// Delete stored records that belong to no active contribution (revoked, invalidated, or
+    /// Delete stored records that belong to no active contribution (left, invalidated, or
     /// never submitted): no later delivery can contain them, and the store keeps nothing a
     /// contributor took back
     Sweep {

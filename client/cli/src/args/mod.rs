@@ -115,7 +115,7 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         attestor_url: Option<String>,
     },
-    /// List, show, revoke and invalidate contributions
+    /// List, show, leave with and invalidate contributions
     #[command(subcommand)]
     Contribution(ContributionCmd),
     /// Make, inspect, settle and cancel sale offers
@@ -329,7 +329,7 @@ pub enum AttestorCmd {
         /// Custodian keys records are encrypted to [default: the pool's active custodians]
         #[arg(long = "custodian", value_name = "PUBKEY")]
         custodians: Vec<String>,
-        /// How often stored records of revoked or invalidated contributions are deleted
+        /// How often stored records of contributions taken out or invalidated are deleted
         #[arg(long, default_value = "10m")]
         sweep_every: String,
     },
@@ -370,7 +370,7 @@ pub struct AttestArgs {
 /// `contribution …`
 #[derive(Debug, Subcommand)]
 pub enum ContributionCmd {
-    /// List a pool's contributions
+    /// List a pool's contributions (one contributor record each)
     List {
         /// The pool
         pool: String,
@@ -383,8 +383,10 @@ pub enum ContributionCmd {
         /// The contribution address
         contribution: String,
     },
-    /// Withdraw your own contribution (its weight leaves the pool; what you earned stays yours)
-    Revoke {
+    /// Leave: take your contribution out of the pool, claim what it is owed and close its
+    /// record (its rent goes back to whoever paid it)
+    #[command(alias = "revoke")]
+    Leave {
         /// The contribution address
         contribution: String,
     },
@@ -479,14 +481,14 @@ pub enum OfferCmd {
 /// `contributor …`
 #[derive(Debug, Subcommand)]
 pub enum ContributorCmd {
-    /// Weight, share of the pool, owed and claimed
+    /// A wallet's weight, share of the pool, records and what it is owed
     Show {
         /// The pool
         pool: String,
         /// The wallet [default: yours]
         wallet: Option<String>,
     },
-    /// Every contributor of a pool
+    /// Every contributor (wallet) of a pool
     List {
         /// The pool
         pool: String,

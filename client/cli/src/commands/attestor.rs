@@ -130,7 +130,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
         shutdown,
     );
     // Chain reads are answered here, on this command's chain, while the server runs; with a
-    // store, records of revoked or invalidated contributions are swept on a timer.
+    // store, records of contributions taken out or invalidated are swept on a timer.
     let sweeper = async {
         let Some(store) = &sweep_store else {
             return std::future::pending().await;

@@ -1,14 +1,18 @@
-//! `contribution …`: list, show, revoke (the contributor) and invalidate (its attestor or the
-//! curator).
+//! `contribution …`: a pool's contributor records (one per contribution), one record, leaving
+//! (the contributor: claim what is owed and close the record, rent back to whoever paid it) and
+//! invalidating (its attestor or the curator).
 
 use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::state::{Contribution, ContributionStatus};
+use data_pool::state::{ContributionStatus, Contributor, Pool};
 use data_pool_client::chain::Chain;
-use data_pool_client::instructions as ix;
-use data_pool_client::query;
-use data_pool_client::units::format_time;
+use data_pool_client::events::DataPoolEvent;
+use data_pool_client::history::record_data_hash;
+use data_pool_client::instructions::{self as ix, PoolTokens};
+use data_pool_client::query::{self, QueryError};
+use data_pool_client::token;
+use data_pool_client::units::{format_amount, format_sol};
 use serde::Serialize;
 use solana_signer::Signer;
 
@@ -20,65 +24,77 @@ use crate::output::{fields, Listing, Printed, Transaction};
 fn status_name(s: &ContributionStatus) -> &'static str {
     match s {
         ContributionStatus::Active => "active",
-        ContributionStatus::Revoked => "revoked",
         ContributionStatus::Invalidated => "invalidated",
     }
 }
 
-/// A contribution as `contribution show` and `contribution list` print it.
+/// A contributor record as `contribution show` and `contribution list` print it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContributionView {
-    /// Its address.
+    /// The record's address.
     pub address: String,
     /// The pool.
     pub pool: String,
     /// The contributor's wallet.
     pub contributor: String,
-    /// Canonical data hash, hex.
-    pub data_hash: String,
-    /// Attested score.
-    pub score: u64,
+    /// Arrival index (its bit in offers' vote bitmaps).
+    pub index: u64,
+    /// Weight: the attested score while active, 0 once invalidated.
+    pub weight: u64,
     /// The attestor's key.
     pub attestor: String,
-    /// `active`, `revoked` or `invalidated`.
+    /// `active` or `invalidated`.
     pub status: &'static str,
-    /// When it was submitted (unix time).
-    pub submitted_at: i64,
-    /// When it ended (0: still active).
-    pub ended_at: i64,
+    /// Owed now, base units.
+    pub owed: u64,
+    /// Who paid the record's rent (gets it back when the contributor leaves).
+    pub rent_payer: String,
+    /// Canonical data hash, hex (`contribution show` reads it from the record's creating
+    /// transaction; lists leave it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_hash: Option<String>,
+    #[serde(skip)]
+    decimals: u8,
 }
 
 impl ContributionView {
-    fn new(k: &Pubkey, c: &Contribution) -> Self {
+    fn new(k: &Pubkey, c: &Contributor, p: &Pool) -> Self {
         ContributionView {
             address: k.to_string(),
             pool: c.pool.to_string(),
-            contributor: c.contributor.to_string(),
-            data_hash: hex::encode(c.data_hash),
-            score: c.score,
+            contributor: c.wallet.to_string(),
+            index: c.index,
+            weight: c.weight,
             attestor: c.attestor.to_string(),
             status: status_name(&c.status),
-            submitted_at: c.submitted_at,
-            ended_at: c.ended_at,
+            owed: c.entitlement(p.acc_reward_per_weight).unwrap_or(0),
+            rent_payer: c.payer.to_string(),
+            data_hash: None,
+            decimals: p.mint_decimals,
         }
     }
 }
 
 impl fmt::Display for ContributionView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = fields(&[
+        let mut rows = vec![
             ("Contribution", self.address.clone()),
             ("Pool", self.pool.clone()),
-            ("Contributor", self.contributor.clone()),
-            ("Data hash", self.data_hash.clone()),
-            ("Score", self.score.to_string()),
+            (
+                "Contributor",
+                format!("{} (#{})", self.contributor, self.index),
+            ),
+            ("Weight", self.weight.to_string()),
             ("Attestor", self.attestor.clone()),
             ("Status", self.status.into()),
-            ("Submitted", format_time(self.submitted_at)),
-            ("Ended", format_time(self.ended_at)),
-        ]);
-        write!(f, "{text}")
+            ("Owed", format_amount(self.owed.into(), self.decimals)),
+            ("Rent payer", self.rent_payer.clone()),
+        ];
+        if let Some(h) = &self.data_hash {
+            rows.push(("Data hash", h.clone()));
+        }
+        write!(f, "{}", fields(&rows))
     }
 }
 
@@ -88,83 +104,151 @@ pub async fn list<C: Chain>(
     pool: &Pubkey,
     wallet: Option<&Pubkey>,
 ) -> Result<Printed, CliError> {
-    lookup::pool(ctx, pool).await?;
-    let list = query::contributions(ctx.chain, &ctx.program_id, pool, wallet).await?;
+    let p = lookup::pool(ctx, pool).await?;
+    let list = query::contributors(ctx.chain, &ctx.program_id, pool, wallet).await?;
     let views = list
         .iter()
-        .map(|(k, c)| ContributionView::new(k, c))
+        .map(|(k, c)| ContributionView::new(k, c, &p))
         .collect();
+    let d = p.mint_decimals;
     Ok(Printed::of(&Listing::new(
         views,
         &[
+            "#",
             "CONTRIBUTION",
             "CONTRIBUTOR",
-            "SCORE",
+            "WEIGHT",
             "STATUS",
-            "SUBMITTED",
+            "OWED",
         ],
         |c: &ContributionView| {
             vec![
+                c.index.to_string(),
                 c.address.clone(),
                 c.contributor.clone(),
-                c.score.to_string(),
+                c.weight.to_string(),
                 c.status.into(),
-                format_time(c.submitted_at),
+                format_amount(c.owed.into(), d),
             ]
         },
         "no contributions",
     )))
 }
 
+/// The contributor record at `k` and its pool.
+async fn record<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<(Contributor, Pool), CliError> {
+    let c = query::contributor(ctx.chain, &ctx.program_id, k)
+        .await
+        .map_err(|e| match e {
+            QueryError::NotFound { .. } => CliError::input(format!(
+                "no contribution at {k} on {} (a contributor who left closed it)",
+                ctx.chain.label()
+            ))
+            .with_hint("list a pool's contributions with `datapool contribution list <POOL>`"),
+            other => other.into(),
+        })?;
+    let p = lookup::pool(ctx, &c.pool).await?;
+    Ok((c, p))
+}
+
 /// `contribution show`.
 pub async fn show<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
-    let c = lookup::contribution(ctx, k).await?;
-    Ok(Printed::of(&ContributionView::new(k, &c)))
+    let (c, p) = record(ctx, k).await?;
+    let mut view = ContributionView::new(k, &c, &p);
+    view.data_hash = record_data_hash(ctx.chain, &ctx.program_id, &c.pool, k)
+        .await?
+        .map(hex::encode);
+    Ok(Printed::of(&view))
 }
 
 /// A contribution ended.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Ended {
-    /// The contribution.
+    /// The contribution's record.
     pub contribution: String,
-    /// `revoked` or `invalidated`.
+    /// `left` (record closed) or `invalidated` (record kept).
     pub status: &'static str,
+    /// Base units claimed on the way out.
+    pub claimed: u64,
+    /// Lamports of rent returned (to `rentPayer`).
+    pub rent_returned: u64,
+    /// Who got the rent back.
+    pub rent_payer: String,
 }
 
-/// `contribution revoke` / `contribution invalidate`.
-pub async fn end<C: Chain>(
-    ctx: &Ctx<'_, C>,
-    k: &Pubkey,
-    revoke: bool,
-) -> Result<Printed, CliError> {
-    let c = lookup::contribution(ctx, k).await?;
+/// `contribution leave` / `contribution invalidate`.
+pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<Printed, CliError> {
+    let (c, p) = record(ctx, k).await?;
     if !c.is_active() {
         return Err(CliError::input(format!(
-            "contribution {k} is already {}",
-            status_name(&c.status)
-        )));
+            "contribution {k} was invalidated: its record stays and its deposit is forfeited"
+        ))
+        .with_hint("what it was owed before can still be claimed: `datapool claim <POOL>`"));
     }
     let me = ctx.signer()?.pubkey();
-    let i = if revoke {
-        if c.contributor != me {
+    let data_hash = record_data_hash(ctx.chain, &ctx.program_id, &c.pool, k)
+        .await?
+        .ok_or_else(|| {
+            CliError::failed(format!(
+                "the node has no record of the transaction that created contribution {k}, so its data hash is unknown"
+            ))
+            .with_hint("use an RPC node that keeps full transaction history")
+        })?;
+    let d = p.mint_decimals;
+    let mut ixs = Vec::new();
+    let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
+    if leave {
+        if c.wallet != me {
             return Err(CliError::input(format!(
                 "contribution {k} belongs to {}, not {me}",
-                c.contributor
+                c.wallet
             )));
         }
+        let rent = ctx.chain.get_account(k).await?.map_or(0, |a| a.lamports);
+        let mut rows = vec![
+            (
+                "weight".into(),
+                format!("{} leaves the pool (your data is no longer sold)", c.weight),
+            ),
+            (
+                "deposit".into(),
+                format!("{} back to {}", format_sol(rent), c.payer),
+            ),
+        ];
+        if owed > 0 {
+            let ata = token::associated_address(&me, &p.mint, &p.token_program);
+            ixs.push(token::create_associated_idempotent(
+                &ctx.payer()?.pubkey(),
+                &me,
+                &p.mint,
+                &p.token_program,
+            ));
+            ixs.push(ix::payout_claim(
+                &ctx.program_id,
+                &me,
+                &c.pool,
+                k,
+                &PoolTokens::of(&p),
+                &ata,
+            ));
+            rows.push((
+                "claim".into(),
+                format!("{} to {ata}", format_amount(owed.into(), d)),
+            ));
+        }
         ctx.confirm(&Review {
-            title: format!("Revoke contribution {k}"),
-            rows: vec![(
-                "score".into(),
-                format!(
-                    "{} leaves your weight (what you earned so far stays claimable)",
-                    c.score
-                ),
-            )],
+            title: format!("Leave pool {} with contribution {k}", p.name),
+            rows,
         })?;
-        ix::contribution_revoke(&ctx.program_id, &me, &c.pool, &c.data_hash)
+        ixs.push(ix::contributor_leave(
+            &ctx.program_id,
+            &me,
+            &c.pool,
+            &c.payer,
+            &data_hash,
+        ));
     } else {
-        let p = query::pool(ctx.chain, &ctx.program_id, &c.pool).await?;
         if p.open_offer_count > 0 {
             return Err(CliError::input(format!(
                 "pool {} has {} open offer(s): no contribution can be invalidated until they settle",
@@ -172,25 +256,45 @@ pub async fn end<C: Chain>(
             ))
             .with_hint("pause the pool (`datapool pool pause`), finalize its open offers, then invalidate"));
         }
-        ix::contribution_invalidate(
+        ixs.push(ix::contribution_invalidate(
             &ctx.program_id,
             &me,
             &c.pool,
-            &c.contributor,
-            &c.data_hash,
+            &data_hash,
             &c.attestor,
+        ));
+    }
+    let verb = if leave { "Left" } else { "Invalidated" };
+    let sent = ctx.send(verb, &ixs, true, &[]).await?;
+    let (mut claimed, mut rent) = (0, 0);
+    for e in &sent.events {
+        match e {
+            DataPoolEvent::PayoutClaimed(x) => claimed += x.amount,
+            DataPoolEvent::ContributorClosed(x) => rent = x.lamports,
+            _ => {}
+        }
+    }
+    let summary = if leave {
+        format!(
+            "Left with contribution {k}: claimed {}, deposit {} back to {}",
+            format_amount(claimed.into(), d),
+            format_sol(rent),
+            c.payer
         )
+    } else {
+        format!("Invalidated contribution {k} (weight {})", c.weight)
     };
-    let verb = if revoke { "Revoked" } else { "Invalidated" };
-    let sent = ctx.send(verb, &[i], true, &[]).await?;
     Ok(Printed::of(&Transaction::new(
         ctx,
         &sent,
         Ended {
             contribution: k.to_string(),
-            status: if revoke { "revoked" } else { "invalidated" },
+            status: if leave { "left" } else { "invalidated" },
+            claimed,
+            rent_returned: rent,
+            rent_payer: c.payer.to_string(),
         },
-        format!("{verb} contribution {k} (score {})", c.score),
+        summary,
         vec![],
     )))
 }

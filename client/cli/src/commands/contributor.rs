@@ -4,13 +4,13 @@
 use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
+use data_pool::state::Contributor;
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions::{self as ix, PoolTokens};
-use data_pool_client::pda::find_contributor_pda;
 use data_pool_client::query;
 use data_pool_client::token;
-use data_pool_client::units::{format_amount, format_time};
+use data_pool_client::units::format_amount;
 use serde::Serialize;
 use solana_signer::Signer;
 
@@ -19,7 +19,7 @@ use crate::error::CliError;
 use crate::lookup;
 use crate::output::{fields, share, Listing, Printed, Transaction};
 
-/// A contributor as `contributor show` prints it.
+/// A wallet's part of a pool, over its contributor records (one per contribution).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContributorView {
@@ -27,30 +27,20 @@ pub struct ContributorView {
     pub pool: String,
     /// The wallet.
     pub wallet: String,
-    /// Its contributor record.
-    pub record: String,
-    /// Its number in the pool.
-    pub index: u64,
-    /// Its weight.
+    /// Its contributor records, by arrival index.
+    pub records: Vec<String>,
+    /// Σ weight of its active records.
     pub weight: u64,
     /// The pool's total weight.
     pub pool_weight: u64,
     /// Its share of the pool's weight.
     pub share: String,
-    /// Active contributions.
-    pub active_contributions: u32,
-    /// Contributions ever.
-    pub contributions: u32,
+    /// Active records (contributions holding weight).
+    pub active_contributions: u64,
     /// Owed now, base units.
     pub owed: u64,
     /// Owed now, in the mint's units.
     pub owed_ui: String,
-    /// Claimed so far, base units (a string: u128).
-    pub claimed: String,
-    /// Claimed so far, in the mint's units.
-    pub claimed_ui: String,
-    /// When it joined (unix time).
-    pub joined_at: i64,
     #[serde(skip)]
     pool_name: String,
 }
@@ -60,26 +50,34 @@ impl fmt::Display for ContributorView {
         let text = fields(&[
             (
                 "Contributor",
-                format!(
-                    "{} (#{} in pool {})",
-                    self.wallet, self.index, self.pool_name
-                ),
+                format!("{} in pool {}", self.wallet, self.pool_name),
             ),
             ("Weight", format!("{} of {}", self.weight, self.pool_weight)),
             ("Share", self.share.clone()),
             (
                 "Contributions",
                 format!(
-                    "{} active of {}",
-                    self.active_contributions, self.contributions
+                    "{} active of {}: {}",
+                    self.active_contributions,
+                    self.records.len(),
+                    self.records.join(", ")
                 ),
             ),
             ("Owed", self.owed_ui.clone()),
-            ("Claimed", self.claimed_ui.clone()),
-            ("Joined", format_time(self.joined_at)),
         ]);
         write!(f, "{text}")
     }
+}
+
+/// One wallet's records folded: (weight, active records, owed, records).
+fn fold(records: &[(Pubkey, Contributor)], acc: u128) -> (u64, u64, u64, Vec<String>) {
+    records.iter().fold((0, 0, 0, vec![]), |mut t, (k, c)| {
+        t.0 = t.0.saturating_add(c.weight);
+        t.1 += u64::from(c.is_active());
+        t.2 = t.2.saturating_add(c.entitlement(acc).unwrap_or(0));
+        t.3.push(k.to_string());
+        t
+    })
 }
 
 /// `contributor show`.
@@ -93,78 +91,79 @@ pub async fn show<C: Chain>(
         Some(w) => *w,
         None => ctx.signer()?.pubkey(),
     };
-    let rec = find_contributor_pda(&ctx.program_id, pool, &wallet).0;
-    let c = query::contributor_opt(ctx.chain, &ctx.program_id, &rec)
-        .await?
-        .ok_or_else(|| CliError::input(format!("{wallet} has never contributed to pool {pool}")))?;
-    let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
-    let d = p.mint_decimals;
+    let records = query::contributors(ctx.chain, &ctx.program_id, pool, Some(&wallet)).await?;
+    if records.is_empty() {
+        return Err(CliError::input(format!(
+            "{wallet} has no contribution in pool {pool}"
+        )));
+    }
+    let (weight, active, owed, records) = fold(&records, p.acc_reward_per_weight);
     Ok(Printed::of(&ContributorView {
         pool: pool.to_string(),
         wallet: wallet.to_string(),
-        record: rec.to_string(),
-        index: c.index,
-        weight: c.weight,
+        records,
+        weight,
         pool_weight: p.total_weight,
-        share: share(c.weight.into(), p.total_weight.into()),
-        active_contributions: c.active_contribution_count,
-        contributions: c.contribution_count,
+        share: share(weight.into(), p.total_weight.into()),
+        active_contributions: active,
         owed,
-        owed_ui: format_amount(owed.into(), d),
-        claimed: c.claimed.to_string(),
-        claimed_ui: format_amount(c.claimed, d),
-        joined_at: c.joined_at,
+        owed_ui: format_amount(owed.into(), p.mint_decimals),
         pool_name: p.name,
     }))
 }
 
 /// A contributor as `contributor list` prints it.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContributorRow {
-    /// Its contributor record.
-    pub record: String,
     /// The wallet.
     pub wallet: String,
-    /// Its number in the pool.
-    pub index: u64,
-    /// Its weight.
+    /// Its contributor records.
+    pub records: u64,
+    /// Σ weight of its active records.
     pub weight: u64,
     /// Owed now, base units.
     pub owed: u64,
-    /// Claimed so far, base units (a string: u128).
-    pub claimed: String,
-    #[serde(skip)]
-    claimed_units: u128,
+    /// Arrival index of its first record on chain.
+    pub first_index: u64,
 }
 
-/// `contributor list`.
+/// `contributor list`: one row per wallet, in order of arrival.
 pub async fn list<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, CliError> {
     let p = lookup::pool(ctx, pool).await?;
-    let list = query::contributors(ctx.chain, &ctx.program_id, pool).await?;
+    let list = query::contributors(ctx.chain, &ctx.program_id, pool, None).await?;
+    let mut by_wallet: Vec<(Pubkey, Vec<(Pubkey, Contributor)>)> = Vec::new();
+    for (k, c) in list {
+        match by_wallet.iter_mut().find(|(w, _)| *w == c.wallet) {
+            Some((_, v)) => v.push((k, c)),
+            None => by_wallet.push((c.wallet, vec![(k, c)])),
+        }
+    }
     let d = p.mint_decimals;
-    let rows = list
+    let rows = by_wallet
         .iter()
-        .map(|(k, c)| ContributorRow {
-            record: k.to_string(),
-            wallet: c.wallet.to_string(),
-            index: c.index,
-            weight: c.weight,
-            owed: c.entitlement(p.acc_reward_per_weight).unwrap_or(0),
-            claimed: c.claimed.to_string(),
-            claimed_units: c.claimed,
+        .map(|(w, recs)| {
+            let (weight, _, owed, records) = fold(recs, p.acc_reward_per_weight);
+            ContributorRow {
+                wallet: w.to_string(),
+                records: records.len() as u64,
+                weight,
+                owed,
+                first_index: recs[0].1.index,
+            }
         })
         .collect();
     Ok(Printed::of(&Listing::new(
         rows,
-        &["#", "WALLET", "WEIGHT", "SHARE", "OWED", "CLAIMED"],
+        &["#", "WALLET", "RECORDS", "WEIGHT", "SHARE", "OWED"],
         |c: &ContributorRow| {
             vec![
-                c.index.to_string(),
+                c.first_index.to_string(),
                 c.wallet.clone(),
+                c.records.to_string(),
                 c.weight.to_string(),
                 share(c.weight.into(), p.total_weight.into()),
                 format_amount(c.owed.into(), d),
-                format_amount(c.claimed_units, d),
             ]
         },
         "no contributors",
@@ -193,10 +192,12 @@ pub async fn claim<C: Chain>(
 ) -> Result<Printed, CliError> {
     let p = lookup::pool(ctx, addr).await?;
     let me = ctx.signer()?.pubkey();
-    let record = find_contributor_pda(&ctx.program_id, addr, &me).0;
-    let c = query::contributor_opt(ctx.chain, &ctx.program_id, &record)
-        .await?
-        .ok_or_else(|| CliError::input(format!("{me} has never contributed to pool {addr}")))?;
+    let records = query::contributors(ctx.chain, &ctx.program_id, addr, Some(&me)).await?;
+    if records.is_empty() {
+        return Err(CliError::input(format!(
+            "{me} has no contribution in pool {addr}"
+        )));
+    }
     let mut ixs = Vec::new();
     let dest = match to {
         Some(dest) => {
@@ -218,12 +219,18 @@ pub async fn claim<C: Chain>(
             ata
         }
     };
-    let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
+    // At most a transaction's worth of records; a second run claims the rest.
+    let owing: Vec<(Pubkey, u64)> = records
+        .iter()
+        .map(|(k, c)| (*k, c.entitlement(p.acc_reward_per_weight).unwrap_or(0)))
+        .filter(|(_, owed)| *owed > 0)
+        .take(data_pool_client::accounts::RECORDS_PER_TRANSACTION)
+        .collect();
+    let owed: u64 = owing.iter().map(|(_, o)| o).sum();
     let d = p.mint_decimals;
     if owed == 0 {
         return Err(CliError::failed(format!(
-            "nothing to claim: {me} is owed 0 (claimed {} so far)",
-            format_amount(c.claimed, d)
+            "nothing to claim: {me} is owed 0 in pool {addr}"
         )));
     }
     ctx.confirm(&Review {
@@ -239,22 +246,26 @@ pub async fn claim<C: Chain>(
             ),
         ],
     })?;
-    ixs.push(ix::payout_claim(
-        &ctx.program_id,
-        &me,
-        addr,
-        &PoolTokens::of(&p),
-        &dest,
-    ));
+    let tokens = PoolTokens::of(&p);
+    for (record, _) in &owing {
+        ixs.push(ix::payout_claim(
+            &ctx.program_id,
+            &me,
+            addr,
+            record,
+            &tokens,
+            &dest,
+        ));
+    }
     let sent = ctx.send("Claim", &ixs, true, &[]).await?;
     let amount = sent
         .events
         .iter()
-        .find_map(|e| match e {
+        .filter_map(|e| match e {
             DataPoolEvent::PayoutClaimed(c) => Some(c.amount),
             _ => None,
         })
-        .unwrap_or(owed);
+        .sum();
     Ok(Printed::of(&Transaction::new(
         ctx,
         &sent,

@@ -68,8 +68,8 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         Action::ContributionShow { contribution } => contribution::show(ctx, &contribution).await,
         Action::ContributionEnd {
             contribution,
-            revoke,
-        } => contribution::end(ctx, &contribution, revoke).await,
+            leave,
+        } => contribution::end(ctx, &contribution, leave).await,
         Action::OfferCreate(a) => offer::create(ctx, &a).await,
         Action::OfferList { pool, state } => offer::list(ctx, &pool, state).await,
         Action::OfferShow { offer } => offer::show(ctx, &offer).await,

@@ -74,10 +74,10 @@ pub struct PoolView {
     pub set_hash: String,
     /// Sum of active weights.
     pub total_weight: u64,
-    /// Contributors ever.
+    /// Contributor records ever created (one per contribution).
     pub contributor_count: u64,
-    /// Contributions ever.
-    pub contribution_count: u64,
+    /// Records closed by contributors who left.
+    pub closed_contributor_count: u64,
     /// Active contributions.
     pub active_contribution_count: u64,
     /// Offers ever.
@@ -138,7 +138,7 @@ impl PoolView {
             set_hash: hex::encode(p.set_hash),
             total_weight: p.total_weight,
             contributor_count: p.contributor_count,
-            contribution_count: p.contribution_count,
+            closed_contributor_count: p.closed_contributor_count,
             active_contribution_count: p.active_contribution_count,
             offer_count: p.offer_count,
             accepted_offer_count: p.accepted_offer_count,
@@ -198,8 +198,10 @@ impl fmt::Display for PoolView {
             (
                 "Contributions",
                 format!(
-                    "{} active of {}",
-                    self.active_contribution_count, self.contribution_count
+                    "{} active of {} ({} left)",
+                    self.active_contribution_count,
+                    self.contributor_count,
+                    self.closed_contributor_count
                 ),
             ),
             ("Total weight", self.total_weight.to_string()),

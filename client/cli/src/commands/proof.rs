@@ -12,7 +12,8 @@ use data_pool_client::attestation::{sign_attestation, AttestationFile, MAX_ATTES
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions as ix;
-use data_pool_client::pda::find_contribution_pda;
+use data_pool_client::pda::find_contributor_pda;
+use data_pool_client::query;
 use data_pool_client::spotify::{
     canonical_hash, flavor_of, read_paths, score, Breakdown, ExportError, Limits, Records,
     ScoreRules,
@@ -151,7 +152,7 @@ pub struct Contributed {
     pub score: u64,
     /// Its data hash, hex.
     pub data_hash: String,
-    /// The contributor's weight after it.
+    /// The contribution's weight (its score, as the program recorded it).
     pub weight: Option<u64>,
 }
 
@@ -204,12 +205,18 @@ pub async fn submit<C: Chain>(
             file.score, p.params.max_score
         )));
     }
-    let contribution = find_contribution_pda(&ctx.program_id, addr, &file.data_hash).0;
-    if ctx.chain.get_account(&contribution).await?.is_some() {
-        return Err(CliError::input(format!(
-            "DuplicateData: this data has been contributed already ({contribution})"
-        ))
-        .with_hint("each data hash can be contributed once per pool"));
+    let contribution = find_contributor_pda(&ctx.program_id, addr, &file.data_hash).0;
+    if let Some(c) = query::contributor_opt(ctx.chain, &ctx.program_id, &contribution).await? {
+        return Err(if c.is_active() {
+            CliError::input(format!(
+                "DuplicateData: this data is in the pool already ({contribution})"
+            ))
+            .with_hint("the same data holds weight once at a time; its contributor can leave and it may come back")
+        } else {
+            CliError::input(format!(
+                "DataInvalidated: this data was invalidated as fraudulent ({contribution}) and cannot enter the pool again"
+            ))
+        });
     }
     let args = ix::ContributionSubmitArgs {
         data_hash: file.data_hash,
@@ -228,7 +235,7 @@ pub async fn submit<C: Chain>(
         .send("Contribute", &[file.verify_ix(), submit], true, &[])
         .await?;
     let weight = sent.events.iter().find_map(|e| match e {
-        DataPoolEvent::ContributionSubmitted(c) => Some(c.contributor_weight),
+        DataPoolEvent::ContributionSubmitted(c) => Some(c.score),
         _ => None,
     });
     Ok(Printed::of(&Transaction::new(
@@ -327,8 +334,8 @@ pub async fn contribute_export<C: Chain>(
                 ),
             ),
             (
-                "revoke".into(),
-                "`datapool contribution revoke` takes your data out of every later sale".into(),
+                "leave".into(),
+                "`datapool contribution leave` takes your data out of every later sale and returns the deposit".into(),
             ),
         ],
     })?;

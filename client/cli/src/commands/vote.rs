@@ -3,11 +3,10 @@
 
 use anchor_lang::prelude::Pubkey;
 use data_pool::state::OfferState;
-use data_pool_client::accounts::has_voted;
+use data_pool_client::accounts::{has_voted, votes_that_count, RECORDS_PER_TRANSACTION};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions as ix;
-use data_pool_client::pda::find_contributor_pda;
 use data_pool_client::query;
 use data_pool_client::units::format_amount;
 use serde::Serialize;
@@ -25,11 +24,11 @@ use crate::output::{share, Printed, Transaction};
 pub struct Voted {
     /// The offer.
     pub offer: String,
-    /// The voter's arrival index: its bit in the offer's vote bitmap.
-    pub index: u64,
+    /// Arrival indices of the voter's records that voted: their bits in the offer's vote bitmap.
+    pub indices: Vec<u64>,
     /// Approve (true) or reject.
     pub approve: bool,
-    /// The voter's weight.
+    /// The voter's weight (Σ over its records that voted).
     pub weight: u64,
     /// Approving weight after the vote.
     pub yes_weight: String,
@@ -47,24 +46,32 @@ pub async fn vote<C: Chain>(
     let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
     let me = ctx.signer()?.pubkey();
     let now = ctx.chain.unix_time().await?;
-    let record = find_contributor_pda(&ctx.program_id, &o.pool, &me).0;
-    let c = query::contributor_opt(ctx.chain, &ctx.program_id, &record).await?;
-    if let Some(c) = c.as_ref().filter(|c| has_voted(&bitmap, c.index)) {
-        return Err(CliError::failed(format!(
-            "{me} has already voted on offer {k} (bit {} of its vote bitmap)",
-            c.index
-        ))
-        .with_hint("a vote is final"));
+    // A wallet votes with each of its records (one per contribution) that held weight when the
+    // offer was made and has not voted yet, all in one transaction.
+    let records = query::contributors(ctx.chain, &ctx.program_id, &o.pool, Some(&me)).await?;
+    let (voted, eligible): (Vec<_>, Vec<_>) = records
+        .iter()
+        .filter(|(_, c)| c.index < o.snapshot_contributor_count && c.weight > 0)
+        .partition(|(_, c)| has_voted(&bitmap, c.index));
+    if eligible.is_empty() {
+        return Err(if let Some((_, c)) = voted.first() {
+            CliError::failed(format!(
+                "{me} has already voted on offer {k} (bit {} of its vote bitmap)",
+                c.index
+            ))
+            .with_hint("a vote is final")
+        } else {
+            CliError::failed(format!(
+                "{me} cannot vote on offer {k}: only contributors who had weight when it was made can"
+            ))
+        });
     }
-    let weight = c.as_ref().map(|c| c.weight).unwrap_or(0);
-    let eligible = c
-        .as_ref()
-        .is_some_and(|c| c.index < o.snapshot_contributor_count && c.weight > 0);
-    if !eligible {
-        return Err(CliError::failed(format!(
-            "{me} cannot vote on offer {k}: only contributors who had weight when it was made can"
-        )));
-    }
+    // Votes after the decision are refused: vote with the records that count, at most a
+    // transaction's worth (a second run votes with the rest, if they still count).
+    let weights: Vec<u64> = eligible.iter().map(|(_, c)| c.weight).collect();
+    let counted = votes_that_count(&o, approve, &weights).clamp(1, RECORDS_PER_TRANSACTION);
+    let eligible = &eligible[..counted.min(eligible.len())];
+    let weight: u64 = eligible.iter().map(|(_, c)| c.weight).sum();
     // Votes end at the deadline, or as soon as the votes decide the offer (a decision is final).
     if o.state != OfferState::Open || now >= o.voting_ends_at || o.outcome(now).is_some() {
         return Err(CliError::input(format!(
@@ -98,12 +105,15 @@ pub async fn vote<C: Chain>(
             ("voter".into(), me.to_string()),
         ],
     })?;
-    let index = c.as_ref().map(|c| c.index).unwrap_or_default();
-    let i = ix::offer_vote(&ctx.program_id, &me, &o.pool, k, approve);
-    let sent = ctx.send("Vote", &[i], true, &[]).await?;
+    let ixs: Vec<_> = eligible
+        .iter()
+        .map(|(r, _)| ix::offer_vote(&ctx.program_id, &me, &o.pool, k, r, approve))
+        .collect();
+    let sent = ctx.send("Vote", &ixs, true, &[]).await?;
     let (yes, no) = sent
         .events
         .iter()
+        .rev()
         .find_map(|e| match e {
             DataPoolEvent::VoteCast(v) => Some((v.yes_weight, v.no_weight)),
             _ => None,
@@ -115,7 +125,7 @@ pub async fn vote<C: Chain>(
         &sent,
         Voted {
             offer: k.to_string(),
-            index,
+            indices: eligible.iter().map(|(_, c)| c.index).collect(),
             approve,
             weight,
             yes_weight: yes.to_string(),

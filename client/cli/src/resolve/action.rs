@@ -332,8 +332,8 @@ pub enum Action {
     },
     /// `contribution show`.
     ContributionShow { contribution: Pubkey },
-    /// `contribution revoke` (`revoke`) or `contribution invalidate`.
-    ContributionEnd { contribution: Pubkey, revoke: bool },
+    /// `contribution leave` (`leave`) or `contribution invalidate`.
+    ContributionEnd { contribution: Pubkey, leave: bool },
     /// `offer create`.
     OfferCreate(OfferCreate),
     /// `offer list`.

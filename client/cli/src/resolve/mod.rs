@@ -399,10 +399,10 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             ContributionCmd::Show { contribution } => Action::ContributionShow {
                 contribution: pubkey(contribution, "contribution")?,
             },
-            ContributionCmd::Revoke { contribution }
+            ContributionCmd::Leave { contribution }
             | ContributionCmd::Invalidate { contribution } => Action::ContributionEnd {
                 contribution: pubkey(contribution, "contribution")?,
-                revoke: matches!(c, ContributionCmd::Revoke { .. }),
+                leave: matches!(c, ContributionCmd::Leave { .. }),
             },
         },
         Command::Offer(c) => match c {

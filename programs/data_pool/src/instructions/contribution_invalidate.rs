@@ -1,5 +1,6 @@
 //! `contribution_invalidate`: the authority, or the attestor that signed it while that attestor
-//! is active on the pool, strikes out a fraudulent contribution.
+//! is active on the pool, strikes out a fraudulent contribution. Its record stays (so the data
+//! cannot come back) with no weight; what it earned before stays claimable.
 //!
 //! Refused while any offer of the pool is open: a sale pays pro rata to weight at settlement, so
 //! an invalidation between an offer's creation and its settlement would hand a contributor's
@@ -9,52 +10,47 @@
 
 use anchor_lang::prelude::*;
 
-use super::contribution_revoke::remove_contribution;
-use crate::constants::SEED_ATTESTOR;
+use super::contributor_leave::remove_weight;
+use crate::constants::{SEED_ATTESTOR, SEED_CONTRIBUTOR};
 use crate::error::DataPoolError;
-use crate::state::{Attestor, Contribution, Contributor, Pool};
+use crate::state::{Attestor, ContributionStatus, Contributor, Pool};
 
 /// Accounts of `contribution_invalidate`.
 #[derive(Accounts)]
+#[instruction(data_hash: [u8; 32])]
 pub struct ContributionInvalidate<'info> {
     /// The pool authority, or the contribution's attestor (checked in the handler).
     pub invalidator: Signer<'info>,
     /// The pool.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
-    /// The contributor record of the contribution's wallet.
+    /// The contributor record of `data_hash`.
     #[account(
         mut,
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), data_hash.as_ref()],
+        bump = contributor.bump,
         has_one = pool @ DataPoolError::PoolMismatch,
-        constraint = contributor.wallet == contribution.contributor @ DataPoolError::ContributionMismatch,
     )]
     pub contributor: Box<Account<'info, Contributor>>,
-    /// The contribution.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
-    pub contribution: Box<Account<'info, Contribution>>,
     /// The record of the attestor that signed the contribution: an attestor may invalidate only
     /// while it is active on this pool.
     #[account(
-        seeds = [SEED_ATTESTOR, pool.key().as_ref(), contribution.attestor.as_ref()],
+        seeds = [SEED_ATTESTOR, pool.key().as_ref(), contributor.attestor.as_ref()],
         bump = attestor.bump,
     )]
     pub attestor: Box<Account<'info, Attestor>>,
 }
 
 /// Invalidates the contribution.
-pub fn handler(ctx: Context<ContributionInvalidate>) -> Result<()> {
+pub fn handler(ctx: Context<ContributionInvalidate>, data_hash: [u8; 32]) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.invalidator.key();
     if by != a.pool.authority {
-        require_keys_eq!(by, a.contribution.attestor, DataPoolError::NotInvalidator);
+        require_keys_eq!(by, a.contributor.attestor, DataPoolError::NotInvalidator);
         require!(a.attestor.active, DataPoolError::AttestorInactive);
     }
     require!(a.pool.open_offer_count == 0, DataPoolError::OffersOpen);
-    remove_contribution(
-        &mut a.pool,
-        &mut a.contributor,
-        &mut a.contribution,
-        true,
-        by,
-    )
+    remove_weight(&mut a.pool, &mut a.contributor, &data_hash, true, by)?;
+    a.contributor.status = ContributionStatus::Invalidated;
+    a.pool.invariant()
 }

@@ -5,11 +5,11 @@ use anchor_lang::prelude::*;
 
 use crate::attestation::{verify_preceding_ed25519, Attestation};
 use crate::commitment::{next_set_hash, SetOp};
-use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTION, SEED_CONTRIBUTOR};
+use crate::constants::{LAYOUT_VERSION, SEED_CONTRIBUTOR};
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::ContributionSubmitted;
 use crate::state::view::{self, View};
-use crate::state::{Attestor, Contribution, ContributionStatus, Contributor, Pool};
+use crate::state::{Attestor, ContributionStatus, Contributor, Pool};
 
 /// The attested facts, exactly as signed.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -39,24 +39,17 @@ pub struct ContributionSubmit<'info> {
     /// The attestor that signed the attestation.
     #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
     pub attestor: Box<Account<'info, Attestor>>,
-    /// The contributor record, created on first use.
+    /// The contributor record; its address is fixed by the data hash, so the same data holds
+    /// weight once at a time (an existing record is refused with `DuplicateData`, or
+    /// `DataInvalidated` if it was struck out).
     #[account(
         init_if_needed,
         payer = payer,
         space = 8 + Contributor::INIT_SPACE,
-        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), wallet.key().as_ref()],
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), args.data_hash.as_ref()],
         bump,
     )]
     pub contributor: Box<Account<'info, Contributor>>,
-    /// The contribution record; its address is fixed by the data hash.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + Contribution::INIT_SPACE,
-        seeds = [SEED_CONTRIBUTION, pool.key().as_ref(), args.data_hash.as_ref()],
-        bump,
-    )]
-    pub contribution: Box<Account<'info, Contribution>>,
     /// The Instructions sysvar (address checked in the handler).
     /// CHECK: its key is compared with the sysvar id before it is read.
     pub instructions_sysvar: UncheckedAccount<'info>,
@@ -71,7 +64,14 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     let a = &mut *ctx.accounts;
     let mut pool = View::load::<Pool>(&a.pool, at::HEAD_END, "pool")?;
     Pool::require_unpaused(pool.u8(at::PAUSED) != 0)?;
-    require!(a.contribution.version == 0, DataPoolError::DuplicateData);
+    if a.contributor.version != 0 {
+        return Err(if a.contributor.is_active() {
+            DataPoolError::DuplicateData
+        } else {
+            DataPoolError::DataInvalidated
+        }
+        .into());
+    }
     require!(a.attestor.active, DataPoolError::AttestorInactive);
 
     let pool_key = a.pool.key();
@@ -98,37 +98,17 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
     );
 
     let acc = pool.u128(at::ACC_REWARD_PER_WEIGHT);
-    let contributor = &mut a.contributor;
-    let new_contributor = contributor.version == 0;
-    if new_contributor {
-        let index = pool.u64(at::CONTRIBUTOR_COUNT);
-        contributor.version = LAYOUT_VERSION;
-        contributor.bump = ctx.bumps.contributor;
-        contributor.pool = pool_key;
-        contributor.wallet = wallet;
-        contributor.index = index;
-        contributor.acc_checkpoint = acc;
-        contributor.joined_at = now;
-        pool.set_u64(at::CONTRIBUTOR_COUNT, index.add_or_overflow(1)?);
-    }
-    contributor.settle(acc)?;
-    contributor.weight = contributor
-        .weight
-        .checked_add(args.score)
-        .ok_or(DataPoolError::WeightOverflow)?;
+    let index = pool.u64(at::CONTRIBUTOR_COUNT);
+    let created = index.add_or_overflow(1)?;
+    pool.set_u64(at::CONTRIBUTOR_COUNT, created);
     let pool_weight = pool
         .u64(at::TOTAL_WEIGHT)
         .checked_add(args.score)
         .ok_or(DataPoolError::WeightOverflow)?;
     pool.set_u64(at::TOTAL_WEIGHT, pool_weight);
-    contributor.contribution_count = contributor.contribution_count.add_or_overflow(1)?;
-    contributor.active_contribution_count =
-        contributor.active_contribution_count.add_or_overflow(1)?;
-    let count = pool.u64(at::CONTRIBUTION_COUNT).add_or_overflow(1)?;
     let active = pool.u64(at::ACTIVE_CONTRIBUTION_COUNT).add_or_overflow(1)?;
     // The part of `Pool::invariant` this instruction could break.
-    Pool::require_active_within(active, count)?;
-    pool.set_u64(at::CONTRIBUTION_COUNT, count);
+    Pool::require_active_within(active, created, pool.u64(at::CLOSED_CONTRIBUTOR_COUNT))?;
     pool.set_u64(at::ACTIVE_CONTRIBUTION_COUNT, active);
     let set_hash = next_set_hash(
         &pool.hash(at::SET_HASH),
@@ -137,30 +117,32 @@ pub fn handler(ctx: Context<ContributionSubmit>, args: ContributionSubmitArgs) -
         args.score,
     );
     pool.set_hash(at::SET_HASH, &set_hash);
+    drop(pool);
     a.attestor.attested_count = a.attestor.attested_count.add_or_overflow(1)?;
 
-    a.contribution.set_inner(Contribution {
+    let payer = a.payer.key();
+    a.contributor.set_inner(Contributor {
         version: LAYOUT_VERSION,
-        bump: ctx.bumps.contribution,
+        bump: ctx.bumps.contributor,
         status: ContributionStatus::Active,
         pool: pool_key,
-        contributor: wallet,
-        data_hash: args.data_hash,
-        score: args.score,
+        wallet,
+        payer,
         attestor: a.attestor.key,
-        submitted_at: now,
-        ended_at: 0,
+        index,
+        weight: args.score,
+        acc_checkpoint: acc,
+        owed_q64: 0,
     });
     emit!(ContributionSubmitted {
         pool: pool_key,
         contributor: wallet,
-        contribution: a.contribution.key(),
+        contribution: a.contributor.key(),
         data_hash: args.data_hash,
         score: args.score,
         attestor: a.attestor.key,
-        contributor_index: contributor.index,
-        new_contributor,
-        contributor_weight: contributor.weight,
+        contributor_index: index,
+        payer,
         pool_weight,
         set_hash,
     });

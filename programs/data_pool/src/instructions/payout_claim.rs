@@ -97,10 +97,8 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     .ok_or(DataPoolError::MathOverflow)?;
     let amount = math::whole_units(owed).ok_or(DataPoolError::MathOverflow)?;
     require!(amount > 0, DataPoolError::NothingToClaim);
-    let claimed = c.u128(c_at::CLAIMED).add_or_overflow(u128::from(amount))?;
     c.set_u128(c_at::ACC_CHECKPOINT, acc);
     c.set_u128(c_at::OWED_Q64, owed.sub_or_overflow(math::to_q64(amount))?);
-    c.set_u128(c_at::CLAIMED, claimed);
     let pool_claimed = pool
         .u128(p_at::TOTAL_CLAIMED)
         .add_or_overflow(u128::from(amount))?;
@@ -142,9 +140,9 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
     emit!(PayoutClaimed {
         pool: pool_key,
         contributor: wallet,
+        record: a.contributor.key(),
         destination: a.destination.key(),
         amount,
-        claimed_total: claimed,
         pool_claimed_total: pool_claimed,
     });
     crate::cu_mark!();

@@ -102,7 +102,7 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         params: args.params,
         total_weight: 0,
         contributor_count: 0,
-        contribution_count: 0,
+        closed_contributor_count: 0,
         active_contribution_count: 0,
         offer_count: 0,
         accepted_offer_count: 0,

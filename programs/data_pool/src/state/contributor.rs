@@ -1,16 +1,33 @@
-//! A contributor's weight and reward position in one pool.
+//! A contributor's record in a pool: one attested contribution, its weight and its reward
+//! position, in one account.
 
 use anchor_lang::prelude::*;
 
 use crate::error::DataPoolError;
 use crate::math;
 
-/// A contributor of a pool. PDA `["contributor", pool, wallet]`.
+/// Lifecycle of a contributor record. A contributor who leaves closes the record, so there is no
+/// "revoked" state: the data may come back later as a new record.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum ContributionStatus {
+    /// Counts toward the pool's weight.
+    Active,
+    /// Struck out as fraudulent by the authority or its attestor: the record stays (its data
+    /// cannot come back) and its rent is forfeited.
+    Invalidated,
+}
+
+/// A contributor's record: PDA `["contributor", pool, data hash]`, so the same data holds weight
+/// in a pool at most once at a time. A wallet with several contributions has one record each.
 ///
 /// Rewards: `entitlement = floor((owed_q64 + weight × (pool.acc − acc_checkpoint)) / 2^64)`.
 /// `acc_checkpoint` plays the role of the classic reward debt (`weight × checkpoint` is the debt)
 /// and `owed_q64` keeps fractions of a base unit, so rounding never pays out more than was
-/// distributed and loses less than one base unit per contributor.
+/// distributed and loses less than one base unit per record.
+///
+/// The data hash is the address's seed and is in the record's events; what it was claimed, when
+/// it joined and when it ended are in events too, so the record stays at 187 bytes (2,192,400
+/// lamports of rent, returned to `payer` when the contributor leaves).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Contributor {
@@ -18,28 +35,24 @@ pub struct Contributor {
     pub version: u8,
     /// Bump of this PDA.
     pub bump: u8,
+    /// Current status.
+    pub status: ContributionStatus,
     /// The pool.
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub wallet: Pubkey,
-    /// Order of arrival in the pool (0-based).
+    /// Who paid the record's rent (the wallet, or a relayer): the deposit goes back there.
+    pub payer: Pubkey,
+    /// Key of the attestor that signed the contribution.
+    pub attestor: Pubkey,
+    /// Order of arrival in the pool (0-based): the record's bit in each offer's vote bitmap.
     pub index: u64,
-    /// Σ score of the contributor's active contributions.
+    /// The attested score while active, 0 once invalidated.
     pub weight: u64,
-    /// Contributions ever submitted.
-    pub contribution_count: u32,
-    /// Contributions currently active.
-    pub active_contribution_count: u32,
     /// Pool accumulator at the last settlement (Q64.64).
     pub acc_checkpoint: u128,
     /// Settled, unclaimed rewards in base units, Q64.64.
     pub owed_q64: u128,
-    /// Σ payouts claimed, in base units.
-    pub claimed: u128,
-    /// When the contributor joined.
-    pub joined_at: i64,
-    /// Room for future fields.
-    pub reserved: [u8; 16],
 }
 
 impl Contributor {
@@ -56,7 +69,12 @@ impl Contributor {
     pub fn entitlement(&self, acc: u128) -> Option<u64> {
         math::entitlement(self.owed_q64, self.weight, self.acc_checkpoint, acc)
     }
+
+    /// Whether it counts toward weights.
+    pub fn is_active(&self) -> bool {
+        self.status == ContributionStatus::Active
+    }
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Contributor::INIT_SPACE == 162);
+const _: () = assert!(Contributor::INIT_SPACE == 179);

@@ -1,7 +1,6 @@
 //! Account layouts. Every account starts with a layout `version` byte and stores its bump.
 
 pub mod attestor;
-pub mod contribution;
 pub mod contributor;
 pub mod custodian;
 pub mod offer;
@@ -9,7 +8,6 @@ pub mod pool;
 pub mod view;
 
 pub use attestor::*;
-pub use contribution::*;
 pub use contributor::*;
 pub use custodian::*;
 pub use offer::*;

@@ -96,10 +96,11 @@ pub struct Pool {
     pub params: PoolParams,
     /// Σ weight of all contributors = Σ score of active contributions.
     pub total_weight: u64,
-    /// Contributors ever joined (the next contributor's index).
+    /// Contributor records ever created (the next record's arrival index).
     pub contributor_count: u64,
-    /// Contributions ever submitted (active or not).
-    pub contribution_count: u64,
+    /// Contributor records closed by leaving: with the records on chain they account for every
+    /// index below `contributor_count`.
+    pub closed_contributor_count: u64,
     /// Contributions currently active.
     pub active_contribution_count: u64,
     /// Offers ever created (the next offer's index).
@@ -145,7 +146,11 @@ impl Pool {
     pub fn invariant(&self) -> Result<()> {
         self.params.validate()?;
         Self::require_claims_covered(self.total_claimed, self.total_distributed)?;
-        Self::require_active_within(self.active_contribution_count, self.contribution_count)?;
+        Self::require_active_within(
+            self.active_contribution_count,
+            self.contributor_count,
+            self.closed_contributor_count,
+        )?;
         require!(
             self.accepted_offer_count <= self.offer_count
                 && self.open_offer_count <= self.offer_count
@@ -168,9 +173,15 @@ impl Pool {
         Ok(())
     }
 
-    /// Part of [`Pool::invariant`]: no more active contributions than were ever submitted.
-    pub fn require_active_within(active: u64, submitted: u64) -> Result<()> {
-        require!(active <= submitted, DataPoolError::InvariantViolated);
+    /// Part of [`Pool::invariant`]: no more active contributions than open records (created and
+    /// not closed).
+    pub fn require_active_within(active: u64, created: u64, closed: u64) -> Result<()> {
+        require!(
+            created
+                .checked_sub(closed)
+                .is_some_and(|open| active <= open),
+            DataPoolError::InvariantViolated
+        );
         Ok(())
     }
 

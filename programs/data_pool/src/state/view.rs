@@ -42,7 +42,7 @@ pub mod pool {
         AUTHORITY: 32, PENDING_AUTHORITY: 32, MINT: 32, TOKEN_PROGRAM: 32, VAULT: 32,
         FEE_VAULT: 32, FEE_BPS: 2, QUORUM_BPS: 2, APPROVAL_BPS: 2, VOTING_PERIOD: 8,
         MIN_OFFER_PRICE: 8, MAX_SCORE: 8, DELIVERY_PERIOD: 8, TOTAL_WEIGHT: 8, CONTRIBUTOR_COUNT: 8,
-        CONTRIBUTION_COUNT: 8, ACTIVE_CONTRIBUTION_COUNT: 8, OFFER_COUNT: 8,
+        CLOSED_CONTRIBUTOR_COUNT: 8, ACTIVE_CONTRIBUTION_COUNT: 8, OFFER_COUNT: 8,
         ACCEPTED_OFFER_COUNT: 8, ACTIVE_ATTESTOR_COUNT: 4, ACC_REWARD_PER_WEIGHT: 16,
         TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, OPEN_OFFER_COUNT: 8,
         TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, ACTIVE_CUSTODIAN_COUNT: 4, SET_HASH: 32,
@@ -67,9 +67,8 @@ pub mod offer {
 /// Field offsets of [`crate::state::Contributor`] (all fixed).
 pub mod contributor {
     layout!(
-        VERSION: 1, BUMP: 1, POOL: 32, WALLET: 32, INDEX: 8, WEIGHT: 8, CONTRIBUTION_COUNT: 4,
-        ACTIVE_CONTRIBUTION_COUNT: 4, ACC_CHECKPOINT: 16, OWED_Q64: 16, CLAIMED: 16,
-        JOINED_AT: 8, RESERVED: 16, END: 0,
+        VERSION: 1, BUMP: 1, STATUS: 1, POOL: 32, WALLET: 32, PAYER: 32, ATTESTOR: 32, INDEX: 8,
+        WEIGHT: 8, ACC_CHECKPOINT: 16, OWED_Q64: 16, END: 0,
     );
 }
 
@@ -81,11 +80,6 @@ pub mod attestor {
 /// Field offsets of the head of [`crate::state::Custodian`] (for clients' memcmp filters).
 pub mod custodian {
     layout!(VERSION: 1, BUMP: 1, ACTIVE: 1, POOL: 32, KEY: 32);
-}
-
-/// Field offsets of the head of [`crate::state::Contribution`] (for clients' memcmp filters).
-pub mod contribution {
-    layout!(VERSION: 1, BUMP: 1, STATUS: 1, POOL: 32, CONTRIBUTOR: 32, DATA_HASH: 32);
 }
 
 /// The data of one account of a known type, borrowed for reading and writing fields in place.
@@ -301,7 +295,7 @@ mod tests {
             },
             total_weight: 23,
             contributor_count: 24,
-            contribution_count: 25,
+            closed_contributor_count: 25,
             active_contribution_count: 26,
             offer_count: 27,
             accepted_offer_count: 28,
@@ -411,32 +405,35 @@ mod tests {
         assert_eq!(offer::HEAD_END + 13, b.len());
     }
 
-    #[test]
-    fn contributor_offsets_match_borsh() {
-        let c = Contributor {
+    fn test_contributor() -> Contributor {
+        Contributor {
             version: LAYOUT_VERSION,
             bump: 2,
+            status: crate::state::ContributionStatus::Invalidated,
             pool: key(10),
             wallet: key(11),
-            index: 12,
-            weight: 13,
-            contribution_count: 14,
-            active_contribution_count: 15,
+            payer: key(12),
+            attestor: key(13),
+            index: 14,
+            weight: 15,
             acc_checkpoint: 16 << 90,
             owed_q64: 17 << 66,
-            claimed: 18,
-            joined_at: 19,
-            reserved: [0; 16],
-        };
-        let mut b = serialized(&c);
+        }
+    }
+
+    #[test]
+    fn contributor_offsets_match_borsh() {
+        let mut b = serialized(&test_contributor());
         view_of::<Contributor>(&mut b, contributor::END, |v| {
+            assert_eq!(v.u8(contributor::STATUS), 1);
             assert!(v.key_is(contributor::POOL, &key(10)));
             assert!(v.key_is(contributor::WALLET, &key(11)));
-            assert_eq!(v.u64(contributor::INDEX), 12);
-            assert_eq!(v.u64(contributor::WEIGHT), 13);
+            assert!(v.key_is(contributor::PAYER, &key(12)));
+            assert!(v.key_is(contributor::ATTESTOR, &key(13)));
+            assert_eq!(v.u64(contributor::INDEX), 14);
+            assert_eq!(v.u64(contributor::WEIGHT), 15);
             assert_eq!(v.u128(contributor::ACC_CHECKPOINT), 16 << 90);
             assert_eq!(v.u128(contributor::OWED_Q64), 17 << 66);
-            assert_eq!(v.u128(contributor::CLAIMED), 18);
         });
         assert_eq!(contributor::END, b.len());
     }
@@ -468,22 +465,6 @@ mod tests {
         let b = serialized(&a);
         assert_eq!(find(&b, &[10; 32]), attestor::POOL);
         assert_eq!(find(&b, &[11; 32]), attestor::KEY);
-        let c = crate::state::Contribution {
-            version: LAYOUT_VERSION,
-            bump: 2,
-            status: crate::state::ContributionStatus::Revoked,
-            pool: key(10),
-            contributor: key(11),
-            data_hash: [12; 32],
-            score: 3,
-            attestor: key(13),
-            submitted_at: 4,
-            ended_at: 5,
-        };
-        let b = serialized(&c);
-        assert_eq!(find(&b, &[10; 32]), contribution::POOL);
-        assert_eq!(find(&b, &[11; 32]), contribution::CONTRIBUTOR);
-        assert_eq!(find(&b, &[12; 32]), contribution::DATA_HASH);
     }
 
     #[test]
@@ -507,21 +488,7 @@ mod tests {
 
     #[test]
     fn wrong_owner_discriminator_or_length_is_refused() {
-        let c = Contributor {
-            version: LAYOUT_VERSION,
-            bump: 2,
-            pool: key(10),
-            wallet: key(11),
-            index: 0,
-            weight: 0,
-            contribution_count: 0,
-            active_contribution_count: 0,
-            acc_checkpoint: 0,
-            owed_q64: 0,
-            claimed: 0,
-            joined_at: 0,
-            reserved: [0; 16],
-        };
+        let c = test_contributor();
         let mut b = serialized(&c);
         let k = key(1);
         let mut lamports = 0;

@@ -19,14 +19,10 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU128Decoder,
   getU128Encoder,
-  getU32Decoder,
-  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -44,6 +40,12 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getContributionStatusDecoder,
+  getContributionStatusEncoder,
+  type ContributionStatus,
+  type ContributionStatusArgs,
+} from "../types";
 
 export const CONTRIBUTOR_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   222, 222, 255, 212, 133, 49, 27, 93,
@@ -59,28 +61,24 @@ export type Contributor = {
   version: number;
   /** Bump of this PDA. */
   bump: number;
+  /** Current status. */
+  status: ContributionStatus;
   /** The pool. */
   pool: Address;
   /** The contributor's wallet. */
   wallet: Address;
-  /** Order of arrival in the pool (0-based). */
+  /** Who paid the record's rent (the wallet, or a relayer): the deposit goes back there. */
+  payer: Address;
+  /** Key of the attestor that signed the contribution. */
+  attestor: Address;
+  /** Order of arrival in the pool (0-based): the record's bit in each offer's vote bitmap. */
   index: bigint;
-  /** Σ score of the contributor's active contributions. */
+  /** The attested score while active, 0 once invalidated. */
   weight: bigint;
-  /** Contributions ever submitted. */
-  contributionCount: number;
-  /** Contributions currently active. */
-  activeContributionCount: number;
   /** Pool accumulator at the last settlement (Q64.64). */
   accCheckpoint: bigint;
   /** Settled, unclaimed rewards in base units, Q64.64. */
   owedQ64: bigint;
-  /** Σ payouts claimed, in base units. */
-  claimed: bigint;
-  /** When the contributor joined. */
-  joinedAt: bigint;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
 };
 
 export type ContributorArgs = {
@@ -88,28 +86,24 @@ export type ContributorArgs = {
   version: number;
   /** Bump of this PDA. */
   bump: number;
+  /** Current status. */
+  status: ContributionStatusArgs;
   /** The pool. */
   pool: Address;
   /** The contributor's wallet. */
   wallet: Address;
-  /** Order of arrival in the pool (0-based). */
+  /** Who paid the record's rent (the wallet, or a relayer): the deposit goes back there. */
+  payer: Address;
+  /** Key of the attestor that signed the contribution. */
+  attestor: Address;
+  /** Order of arrival in the pool (0-based): the record's bit in each offer's vote bitmap. */
   index: number | bigint;
-  /** Σ score of the contributor's active contributions. */
+  /** The attested score while active, 0 once invalidated. */
   weight: number | bigint;
-  /** Contributions ever submitted. */
-  contributionCount: number;
-  /** Contributions currently active. */
-  activeContributionCount: number;
   /** Pool accumulator at the last settlement (Q64.64). */
   accCheckpoint: number | bigint;
   /** Settled, unclaimed rewards in base units, Q64.64. */
   owedQ64: number | bigint;
-  /** Σ payouts claimed, in base units. */
-  claimed: number | bigint;
-  /** When the contributor joined. */
-  joinedAt: number | bigint;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link ContributorArgs} account data. */
@@ -119,17 +113,15 @@ export function getContributorEncoder(): FixedSizeEncoder<ContributorArgs> {
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["version", getU8Encoder()],
       ["bump", getU8Encoder()],
+      ["status", getContributionStatusEncoder()],
       ["pool", getAddressEncoder()],
       ["wallet", getAddressEncoder()],
+      ["payer", getAddressEncoder()],
+      ["attestor", getAddressEncoder()],
       ["index", getU64Encoder()],
       ["weight", getU64Encoder()],
-      ["contributionCount", getU32Encoder()],
-      ["activeContributionCount", getU32Encoder()],
       ["accCheckpoint", getU128Encoder()],
       ["owedQ64", getU128Encoder()],
-      ["claimed", getU128Encoder()],
-      ["joinedAt", getI64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 16)],
     ]),
     (value) => ({ ...value, discriminator: CONTRIBUTOR_DISCRIMINATOR }),
   );
@@ -141,17 +133,15 @@ export function getContributorDecoder(): FixedSizeDecoder<Contributor> {
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["version", getU8Decoder()],
     ["bump", getU8Decoder()],
+    ["status", getContributionStatusDecoder()],
     ["pool", getAddressDecoder()],
     ["wallet", getAddressDecoder()],
+    ["payer", getAddressDecoder()],
+    ["attestor", getAddressDecoder()],
     ["index", getU64Decoder()],
     ["weight", getU64Decoder()],
-    ["contributionCount", getU32Decoder()],
-    ["activeContributionCount", getU32Decoder()],
     ["accCheckpoint", getU128Decoder()],
     ["owedQ64", getU128Decoder()],
-    ["claimed", getU128Decoder()],
-    ["joinedAt", getI64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 16)],
   ]);
 }
 
@@ -217,5 +207,5 @@ export async function fetchAllMaybeContributor(
 }
 
 export function getContributorSize(): number {
-  return 170;
+  return 187;
 }

@@ -7,7 +7,6 @@
  */
 
 export * from "./attestor";
-export * from "./contribution";
 export * from "./contributor";
 export * from "./custodian";
 export * from "./offer";

@@ -97,10 +97,13 @@ export type Pool = {
   params: PoolParams;
   /** Σ weight of all contributors = Σ score of active contributions. */
   totalWeight: bigint;
-  /** Contributors ever joined (the next contributor's index). */
+  /** Contributor records ever created (the next record's arrival index). */
   contributorCount: bigint;
-  /** Contributions ever submitted (active or not). */
-  contributionCount: bigint;
+  /**
+   * Contributor records closed by leaving: with the records on chain they account for every
+   * index below `contributor_count`.
+   */
+  closedContributorCount: bigint;
   /** Contributions currently active. */
   activeContributionCount: bigint;
   /** Offers ever created (the next offer's index). */
@@ -181,10 +184,13 @@ export type PoolArgs = {
   params: PoolParamsArgs;
   /** Σ weight of all contributors = Σ score of active contributions. */
   totalWeight: number | bigint;
-  /** Contributors ever joined (the next contributor's index). */
+  /** Contributor records ever created (the next record's arrival index). */
   contributorCount: number | bigint;
-  /** Contributions ever submitted (active or not). */
-  contributionCount: number | bigint;
+  /**
+   * Contributor records closed by leaving: with the records on chain they account for every
+   * index below `contributor_count`.
+   */
+  closedContributorCount: number | bigint;
   /** Contributions currently active. */
   activeContributionCount: number | bigint;
   /** Offers ever created (the next offer's index). */
@@ -252,7 +258,7 @@ export function getPoolEncoder(): Encoder<PoolArgs> {
       ["params", getPoolParamsEncoder()],
       ["totalWeight", getU64Encoder()],
       ["contributorCount", getU64Encoder()],
-      ["contributionCount", getU64Encoder()],
+      ["closedContributorCount", getU64Encoder()],
       ["activeContributionCount", getU64Encoder()],
       ["offerCount", getU64Encoder()],
       ["acceptedOfferCount", getU64Encoder()],
@@ -293,7 +299,7 @@ export function getPoolDecoder(): Decoder<Pool> {
     ["params", getPoolParamsDecoder()],
     ["totalWeight", getU64Decoder()],
     ["contributorCount", getU64Decoder()],
-    ["contributionCount", getU64Decoder()],
+    ["closedContributorCount", getU64Decoder()],
     ["activeContributionCount", getU64Decoder()],
     ["offerCount", getU64Decoder()],
     ["acceptedOfferCount", getU64Decoder()],

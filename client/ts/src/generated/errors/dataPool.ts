@@ -96,7 +96,7 @@ export const DATA_POOL_ERROR__SCORE_TOO_HIGH = 0x1796; // 6038
 export const DATA_POOL_ERROR__DUPLICATE_DATA = 0x1797; // 6039
 /** WeightOverflow: Pool weight would exceed its bound (u64) */
 export const DATA_POOL_ERROR__WEIGHT_OVERFLOW = 0x1798; // 6040
-/** ContributionInactive: The contribution is already revoked or invalidated */
+/** ContributionInactive: The contribution was invalidated: its record stays and its deposit is forfeited */
 export const DATA_POOL_ERROR__CONTRIBUTION_INACTIVE = 0x1799; // 6041
 /** NotInvalidator: Only the pool authority or the contribution's attestor may invalidate it */
 export const DATA_POOL_ERROR__NOT_INVALIDATOR = 0x179a; // 6042
@@ -172,6 +172,10 @@ export const DATA_POOL_ERROR__NOT_RENT_PAYER = 0x17bc; // 6076
 export const DATA_POOL_ERROR__OFFER_NOT_CLOSABLE = 0x17bd; // 6077
 /** TooManyVoters: The pool has had more contributors than an offer's vote bitmap can hold (76,616) */
 export const DATA_POOL_ERROR__TOO_MANY_VOTERS = 0x17be; // 6078
+/** DataInvalidated: This data was invalidated as fraudulent and cannot enter the pool again */
+export const DATA_POOL_ERROR__DATA_INVALIDATED = 0x17bf; // 6079
+/** PayoutOutstanding: The contributor is still owed a payout: claim it first (payout_claim, in the same transaction) */
+export const DATA_POOL_ERROR__PAYOUT_OUTSTANDING = 0x17c0; // 6080
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -183,6 +187,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__CONTRIBUTION_MISMATCH
   | typeof DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE
   | typeof DATA_POOL_ERROR__CUSTODIAN_INACTIVE
+  | typeof DATA_POOL_ERROR__DATA_INVALIDATED
   | typeof DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED
   | typeof DATA_POOL_ERROR__DELIVERY_PENDING
   | typeof DATA_POOL_ERROR__DELIVERY_SET_MISMATCH
@@ -231,6 +236,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__OFFER_NOT_TERMINAL
   | typeof DATA_POOL_ERROR__OFFERS_OPEN
   | typeof DATA_POOL_ERROR__OUTCOME_NOT_DECIDED
+  | typeof DATA_POOL_ERROR__PAYOUT_OUTSTANDING
   | typeof DATA_POOL_ERROR__POOL_ALREADY_EXISTS
   | typeof DATA_POOL_ERROR__POOL_ALREADY_PAUSED
   | typeof DATA_POOL_ERROR__POOL_MISMATCH
@@ -262,10 +268,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__ATTESTATION_EXPIRED]: `The attestation has expired`,
     [DATA_POOL_ERROR__ATTESTOR_ALREADY_ACTIVE]: `Attestor is already registered and active`,
     [DATA_POOL_ERROR__ATTESTOR_INACTIVE]: `Attestor is not active on this pool`,
-    [DATA_POOL_ERROR__CONTRIBUTION_INACTIVE]: `The contribution is already revoked or invalidated`,
+    [DATA_POOL_ERROR__CONTRIBUTION_INACTIVE]: `The contribution was invalidated: its record stays and its deposit is forfeited`,
     [DATA_POOL_ERROR__CONTRIBUTION_MISMATCH]: `The contribution belongs to another contributor or pool`,
     [DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE]: `The custodian is already active`,
     [DATA_POOL_ERROR__CUSTODIAN_INACTIVE]: `The custodian is not active on this pool`,
+    [DATA_POOL_ERROR__DATA_INVALIDATED]: `This data was invalidated as fraudulent and cannot enter the pool again`,
     [DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED]: `The delivery deadline has passed: settle the offer as undelivered`,
     [DATA_POOL_ERROR__DELIVERY_PENDING]: `The delivery deadline has not passed yet`,
     [DATA_POOL_ERROR__DELIVERY_SET_MISMATCH]: `The delivery was built from another contribution set than the pool's now: rebuild it and deliver again`,
@@ -314,6 +321,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__OFFER_NOT_TERMINAL]: `The offer is not terminal yet`,
     [DATA_POOL_ERROR__OFFERS_OPEN]: `No contribution can be invalidated while an offer of the pool is open: pause the pool and settle its open offers first`,
     [DATA_POOL_ERROR__OUTCOME_NOT_DECIDED]: `The offer's outcome is not decided yet`,
+    [DATA_POOL_ERROR__PAYOUT_OUTSTANDING]: `The contributor is still owed a payout: claim it first (payout_claim, in the same transaction)`,
     [DATA_POOL_ERROR__POOL_ALREADY_EXISTS]: `A pool with this authority and name already exists`,
     [DATA_POOL_ERROR__POOL_ALREADY_PAUSED]: `The pool is already paused`,
     [DATA_POOL_ERROR__POOL_MISMATCH]: `The account does not belong to this pool`,

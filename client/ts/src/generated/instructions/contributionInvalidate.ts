@@ -34,8 +34,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findContributorPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const CONTRIBUTION_INVALIDATE_DISCRIMINATOR: ReadonlyUint8Array =
@@ -52,7 +55,6 @@ export type ContributionInvalidateInstruction<
   TAccountInvalidator extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountContributor extends string | AccountMeta<string> = string,
-  TAccountContribution extends string | AccountMeta<string> = string,
   TAccountAttestor extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
@@ -69,9 +71,6 @@ export type ContributionInvalidateInstruction<
       TAccountContributor extends string
         ? WritableAccount<TAccountContributor>
         : TAccountContributor,
-      TAccountContribution extends string
-        ? WritableAccount<TAccountContribution>
-        : TAccountContribution,
       TAccountAttestor extends string
         ? ReadonlyAccount<TAccountAttestor>
         : TAccountAttestor,
@@ -81,13 +80,19 @@ export type ContributionInvalidateInstruction<
 
 export type ContributionInvalidateInstructionData = {
   discriminator: ReadonlyUint8Array;
+  dataHash: ReadonlyUint8Array;
 };
 
-export type ContributionInvalidateInstructionDataArgs = {};
+export type ContributionInvalidateInstructionDataArgs = {
+  dataHash: ReadonlyUint8Array;
+};
 
 export function getContributionInvalidateInstructionDataEncoder(): FixedSizeEncoder<ContributionInvalidateInstructionDataArgs> {
   return transformEncoder(
-    getStructEncoder([["discriminator", fixEncoderSize(getBytesEncoder(), 8)]]),
+    getStructEncoder([
+      ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["dataHash", fixEncoderSize(getBytesEncoder(), 32)],
+    ]),
     (value) => ({
       ...value,
       discriminator: CONTRIBUTION_INVALIDATE_DISCRIMINATOR,
@@ -98,6 +103,7 @@ export function getContributionInvalidateInstructionDataEncoder(): FixedSizeEnco
 export function getContributionInvalidateInstructionDataDecoder(): FixedSizeDecoder<ContributionInvalidateInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["dataHash", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -111,33 +117,123 @@ export function getContributionInvalidateInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type ContributionInvalidateInput<
+export type ContributionInvalidateAsyncInput<
   TAccountInvalidator extends string = string,
   TAccountPool extends string = string,
   TAccountContributor extends string = string,
-  TAccountContribution extends string = string,
   TAccountAttestor extends string = string,
 > = {
   /** The pool authority, or the contribution's attestor (checked in the handler). */
   invalidator: TransactionSigner<TAccountInvalidator>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The contributor record of the contribution's wallet. */
-  contributor: Address<TAccountContributor>;
-  /** The contribution. */
-  contribution: Address<TAccountContribution>;
+  /** The contributor record of `data_hash`. */
+  contributor?: Address<TAccountContributor>;
   /**
    * The record of the attestor that signed the contribution: an attestor may invalidate only
    * while it is active on this pool.
    */
   attestor: Address<TAccountAttestor>;
+  dataHash: ContributionInvalidateInstructionDataArgs["dataHash"];
+};
+
+export async function getContributionInvalidateInstructionAsync<
+  TAccountInvalidator extends string,
+  TAccountPool extends string,
+  TAccountContributor extends string,
+  TAccountAttestor extends string,
+  TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
+>(
+  input: ContributionInvalidateAsyncInput<
+    TAccountInvalidator,
+    TAccountPool,
+    TAccountContributor,
+    TAccountAttestor
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ContributionInvalidateInstruction<
+    TProgramAddress,
+    TAccountInvalidator,
+    TAccountPool,
+    TAccountContributor,
+    TAccountAttestor
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    invalidator: { value: input.invalidator ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    contributor: { value: input.contributor ?? null, isWritable: true },
+    attestor: { value: input.attestor ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.contributor.value) {
+    accounts.contributor.value = await findContributorPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("invalidator", accounts.invalidator),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("attestor", accounts.attestor),
+    ],
+    data: getContributionInvalidateInstructionDataEncoder().encode(
+      args as ContributionInvalidateInstructionDataArgs,
+    ),
+    programAddress,
+  } as ContributionInvalidateInstruction<
+    TProgramAddress,
+    TAccountInvalidator,
+    TAccountPool,
+    TAccountContributor,
+    TAccountAttestor
+  >);
+}
+
+export type ContributionInvalidateInput<
+  TAccountInvalidator extends string = string,
+  TAccountPool extends string = string,
+  TAccountContributor extends string = string,
+  TAccountAttestor extends string = string,
+> = {
+  /** The pool authority, or the contribution's attestor (checked in the handler). */
+  invalidator: TransactionSigner<TAccountInvalidator>;
+  /** The pool. */
+  pool: Address<TAccountPool>;
+  /** The contributor record of `data_hash`. */
+  contributor: Address<TAccountContributor>;
+  /**
+   * The record of the attestor that signed the contribution: an attestor may invalidate only
+   * while it is active on this pool.
+   */
+  attestor: Address<TAccountAttestor>;
+  dataHash: ContributionInvalidateInstructionDataArgs["dataHash"];
 };
 
 export function getContributionInvalidateInstruction<
   TAccountInvalidator extends string,
   TAccountPool extends string,
   TAccountContributor extends string,
-  TAccountContribution extends string,
   TAccountAttestor extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
 >(
@@ -145,7 +241,6 @@ export function getContributionInvalidateInstruction<
     TAccountInvalidator,
     TAccountPool,
     TAccountContributor,
-    TAccountContribution,
     TAccountAttestor
   >,
   config?: { programAddress?: TProgramAddress },
@@ -154,7 +249,6 @@ export function getContributionInvalidateInstruction<
   TAccountInvalidator,
   TAccountPool,
   TAccountContributor,
-  TAccountContribution,
   TAccountAttestor
 > {
   // Program address.
@@ -165,7 +259,6 @@ export function getContributionInvalidateInstruction<
     invalidator: { value: input.invalidator ?? null, isWritable: false },
     pool: { value: input.pool ?? null, isWritable: true },
     contributor: { value: input.contributor ?? null, isWritable: true },
-    contribution: { value: input.contribution ?? null, isWritable: true },
     attestor: { value: input.attestor ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -173,23 +266,26 @@ export function getContributionInvalidateInstruction<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta("invalidator", accounts.invalidator),
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("contributor", accounts.contributor),
-      getAccountMeta("contribution", accounts.contribution),
       getAccountMeta("attestor", accounts.attestor),
     ],
-    data: getContributionInvalidateInstructionDataEncoder().encode({}),
+    data: getContributionInvalidateInstructionDataEncoder().encode(
+      args as ContributionInvalidateInstructionDataArgs,
+    ),
     programAddress,
   } as ContributionInvalidateInstruction<
     TProgramAddress,
     TAccountInvalidator,
     TAccountPool,
     TAccountContributor,
-    TAccountContribution,
     TAccountAttestor
   >);
 }
@@ -204,15 +300,13 @@ export type ParsedContributionInvalidateInstruction<
     invalidator: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The contributor record of the contribution's wallet. */
+    /** The contributor record of `data_hash`. */
     contributor: TAccountMetas[2];
-    /** The contribution. */
-    contribution: TAccountMetas[3];
     /**
      * The record of the attestor that signed the contribution: an attestor may invalidate only
      * while it is active on this pool.
      */
-    attestor: TAccountMetas[4];
+    attestor: TAccountMetas[3];
   };
   data: ContributionInvalidateInstructionData;
 };
@@ -225,12 +319,12 @@ export function parseContributionInvalidateInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedContributionInvalidateInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 5) {
+  if (instruction.accounts.length < 4) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 5,
+        expectedAccountMetas: 4,
       },
     );
   }
@@ -246,7 +340,6 @@ export function parseContributionInvalidateInstruction<
       invalidator: getNextAccount(),
       pool: getNextAccount(),
       contributor: getNextAccount(),
-      contribution: getNextAccount(),
       attestor: getNextAccount(),
     },
     data: getContributionInvalidateInstructionDataDecoder().decode(

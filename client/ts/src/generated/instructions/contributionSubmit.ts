@@ -43,7 +43,7 @@ import {
   getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findContributionPda, findContributorPda } from "../pdas";
+import { findContributorPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const CONTRIBUTION_SUBMIT_DISCRIMINATOR: ReadonlyUint8Array =
@@ -62,7 +62,6 @@ export type ContributionSubmitInstruction<
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountAttestor extends string | AccountMeta<string> = string,
   TAccountContributor extends string | AccountMeta<string> = string,
-  TAccountContribution extends string | AccountMeta<string> = string,
   TAccountInstructionsSysvar extends string | AccountMeta<string> =
     "Sysvar1nstructions1111111111111111111111111",
   TAccountSystemProgram extends string | AccountMeta<string> =
@@ -89,9 +88,6 @@ export type ContributionSubmitInstruction<
       TAccountContributor extends string
         ? WritableAccount<TAccountContributor>
         : TAccountContributor,
-      TAccountContribution extends string
-        ? WritableAccount<TAccountContribution>
-        : TAccountContribution,
       TAccountInstructionsSysvar extends string
         ? ReadonlyAccount<TAccountInstructionsSysvar>
         : TAccountInstructionsSysvar,
@@ -158,7 +154,6 @@ export type ContributionSubmitAsyncInput<
   TAccountPool extends string = string,
   TAccountAttestor extends string = string,
   TAccountContributor extends string = string,
-  TAccountContribution extends string = string,
   TAccountInstructionsSysvar extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
@@ -170,10 +165,12 @@ export type ContributionSubmitAsyncInput<
   pool: Address<TAccountPool>;
   /** The attestor that signed the attestation. */
   attestor: Address<TAccountAttestor>;
-  /** The contributor record, created on first use. */
+  /**
+   * The contributor record; its address is fixed by the data hash, so the same data holds
+   * weight once at a time (an existing record is refused with `DuplicateData`, or
+   * `DataInvalidated` if it was struck out).
+   */
   contributor?: Address<TAccountContributor>;
-  /** The contribution record; its address is fixed by the data hash. */
-  contribution?: Address<TAccountContribution>;
   /** The Instructions sysvar (address checked in the handler). */
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** System program. */
@@ -189,7 +186,6 @@ export async function getContributionSubmitInstructionAsync<
   TAccountPool extends string,
   TAccountAttestor extends string,
   TAccountContributor extends string,
-  TAccountContribution extends string,
   TAccountInstructionsSysvar extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
@@ -200,7 +196,6 @@ export async function getContributionSubmitInstructionAsync<
     TAccountPool,
     TAccountAttestor,
     TAccountContributor,
-    TAccountContribution,
     TAccountInstructionsSysvar,
     TAccountSystemProgram
   >,
@@ -213,7 +208,6 @@ export async function getContributionSubmitInstructionAsync<
     TAccountPool,
     TAccountAttestor,
     TAccountContributor,
-    TAccountContribution,
     TAccountInstructionsSysvar,
     TAccountSystemProgram
   >
@@ -228,7 +222,6 @@ export async function getContributionSubmitInstructionAsync<
     pool: { value: input.pool ?? null, isWritable: true },
     attestor: { value: input.attestor ?? null, isWritable: true },
     contributor: { value: input.contributor ?? null, isWritable: true },
-    contribution: { value: input.contribution ?? null, isWritable: true },
     instructionsSysvar: {
       value: input.instructionsSysvar ?? null,
       isWritable: false,
@@ -246,18 +239,6 @@ export async function getContributionSubmitInstructionAsync<
   // Resolve default values.
   if (!accounts.contributor.value) {
     accounts.contributor.value = await findContributorPda({
-      pool: getAddressFromResolvedInstructionAccount(
-        "pool",
-        accounts.pool.value,
-      ),
-      wallet: getAddressFromResolvedInstructionAccount(
-        "wallet",
-        accounts.wallet.value,
-      ),
-    });
-  }
-  if (!accounts.contribution.value) {
-    accounts.contribution.value = await findContributionPda({
       pool: getAddressFromResolvedInstructionAccount(
         "pool",
         accounts.pool.value,
@@ -282,7 +263,6 @@ export async function getContributionSubmitInstructionAsync<
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("attestor", accounts.attestor),
       getAccountMeta("contributor", accounts.contributor),
-      getAccountMeta("contribution", accounts.contribution),
       getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("systemProgram", accounts.systemProgram),
     ],
@@ -297,7 +277,6 @@ export async function getContributionSubmitInstructionAsync<
     TAccountPool,
     TAccountAttestor,
     TAccountContributor,
-    TAccountContribution,
     TAccountInstructionsSysvar,
     TAccountSystemProgram
   >);
@@ -309,7 +288,6 @@ export type ContributionSubmitInput<
   TAccountPool extends string = string,
   TAccountAttestor extends string = string,
   TAccountContributor extends string = string,
-  TAccountContribution extends string = string,
   TAccountInstructionsSysvar extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
@@ -321,10 +299,12 @@ export type ContributionSubmitInput<
   pool: Address<TAccountPool>;
   /** The attestor that signed the attestation. */
   attestor: Address<TAccountAttestor>;
-  /** The contributor record, created on first use. */
+  /**
+   * The contributor record; its address is fixed by the data hash, so the same data holds
+   * weight once at a time (an existing record is refused with `DuplicateData`, or
+   * `DataInvalidated` if it was struck out).
+   */
   contributor: Address<TAccountContributor>;
-  /** The contribution record; its address is fixed by the data hash. */
-  contribution: Address<TAccountContribution>;
   /** The Instructions sysvar (address checked in the handler). */
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** System program. */
@@ -340,7 +320,6 @@ export function getContributionSubmitInstruction<
   TAccountPool extends string,
   TAccountAttestor extends string,
   TAccountContributor extends string,
-  TAccountContribution extends string,
   TAccountInstructionsSysvar extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
@@ -351,7 +330,6 @@ export function getContributionSubmitInstruction<
     TAccountPool,
     TAccountAttestor,
     TAccountContributor,
-    TAccountContribution,
     TAccountInstructionsSysvar,
     TAccountSystemProgram
   >,
@@ -363,7 +341,6 @@ export function getContributionSubmitInstruction<
   TAccountPool,
   TAccountAttestor,
   TAccountContributor,
-  TAccountContribution,
   TAccountInstructionsSysvar,
   TAccountSystemProgram
 > {
@@ -377,7 +354,6 @@ export function getContributionSubmitInstruction<
     pool: { value: input.pool ?? null, isWritable: true },
     attestor: { value: input.attestor ?? null, isWritable: true },
     contributor: { value: input.contributor ?? null, isWritable: true },
-    contribution: { value: input.contribution ?? null, isWritable: true },
     instructionsSysvar: {
       value: input.instructionsSysvar ?? null,
       isWritable: false,
@@ -410,7 +386,6 @@ export function getContributionSubmitInstruction<
       getAccountMeta("pool", accounts.pool),
       getAccountMeta("attestor", accounts.attestor),
       getAccountMeta("contributor", accounts.contributor),
-      getAccountMeta("contribution", accounts.contribution),
       getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("systemProgram", accounts.systemProgram),
     ],
@@ -425,7 +400,6 @@ export function getContributionSubmitInstruction<
     TAccountPool,
     TAccountAttestor,
     TAccountContributor,
-    TAccountContribution,
     TAccountInstructionsSysvar,
     TAccountSystemProgram
   >);
@@ -445,14 +419,16 @@ export type ParsedContributionSubmitInstruction<
     pool: TAccountMetas[2];
     /** The attestor that signed the attestation. */
     attestor: TAccountMetas[3];
-    /** The contributor record, created on first use. */
+    /**
+     * The contributor record; its address is fixed by the data hash, so the same data holds
+     * weight once at a time (an existing record is refused with `DuplicateData`, or
+     * `DataInvalidated` if it was struck out).
+     */
     contributor: TAccountMetas[4];
-    /** The contribution record; its address is fixed by the data hash. */
-    contribution: TAccountMetas[5];
     /** The Instructions sysvar (address checked in the handler). */
-    instructionsSysvar: TAccountMetas[6];
+    instructionsSysvar: TAccountMetas[5];
     /** System program. */
-    systemProgram: TAccountMetas[7];
+    systemProgram: TAccountMetas[6];
   };
   data: ContributionSubmitInstructionData;
 };
@@ -465,12 +441,12 @@ export function parseContributionSubmitInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedContributionSubmitInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 7) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 8,
+        expectedAccountMetas: 7,
       },
     );
   }
@@ -488,7 +464,6 @@ export function parseContributionSubmitInstruction<
       pool: getNextAccount(),
       attestor: getNextAccount(),
       contributor: getNextAccount(),
-      contribution: getNextAccount(),
       instructionsSysvar: getNextAccount(),
       systemProgram: getNextAccount(),
     },

@@ -36,10 +36,8 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findContributorPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_VOTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -110,106 +108,6 @@ export function getOfferVoteInstructionDataCodec(): FixedSizeCodec<
     getOfferVoteInstructionDataEncoder(),
     getOfferVoteInstructionDataDecoder(),
   );
-}
-
-export type OfferVoteAsyncInput<
-  TAccountVoter extends string = string,
-  TAccountPool extends string = string,
-  TAccountOffer extends string = string,
-  TAccountContributor extends string = string,
-> = {
-  /** The contributor's wallet. */
-  voter: TransactionSigner<TAccountVoter>;
-  /** The pool (only its address is needed). */
-  pool: Address<TAccountPool>;
-  /**
-   * The offer, with its vote bitmap; owner, discriminator and length are checked by
-   * `View::load::<Offer>` in the handler.
-   */
-  offer: Address<TAccountOffer>;
-  /**
-   * The voter's contributor record (checked in the handler, so a wallet that never contributed
-   * gets `NotEligibleToVote`). It must be a `Contributor` owned by this program whose pool
-   * and wallet are the pool and the signer.
-   */
-  contributor?: Address<TAccountContributor>;
-  approve: OfferVoteInstructionDataArgs["approve"];
-};
-
-export async function getOfferVoteInstructionAsync<
-  TAccountVoter extends string,
-  TAccountPool extends string,
-  TAccountOffer extends string,
-  TAccountContributor extends string,
-  TProgramAddress extends Address = typeof DATA_POOL_PROGRAM_ADDRESS,
->(
-  input: OfferVoteAsyncInput<
-    TAccountVoter,
-    TAccountPool,
-    TAccountOffer,
-    TAccountContributor
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  OfferVoteInstruction<
-    TProgramAddress,
-    TAccountVoter,
-    TAccountPool,
-    TAccountOffer,
-    TAccountContributor
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? DATA_POOL_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    voter: { value: input.voter ?? null, isWritable: false },
-    pool: { value: input.pool ?? null, isWritable: false },
-    offer: { value: input.offer ?? null, isWritable: true },
-    contributor: { value: input.contributor ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedInstructionAccount
-  >;
-
-  // Original args.
-  const args = { ...input };
-
-  // Resolve default values.
-  if (!accounts.contributor.value) {
-    accounts.contributor.value = await findContributorPda({
-      pool: getAddressFromResolvedInstructionAccount(
-        "pool",
-        accounts.pool.value,
-      ),
-      wallet: getAddressFromResolvedInstructionAccount(
-        "voter",
-        accounts.voter.value,
-      ),
-    });
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta("voter", accounts.voter),
-      getAccountMeta("pool", accounts.pool),
-      getAccountMeta("offer", accounts.offer),
-      getAccountMeta("contributor", accounts.contributor),
-    ],
-    data: getOfferVoteInstructionDataEncoder().encode(
-      args as OfferVoteInstructionDataArgs,
-    ),
-    programAddress,
-  } as OfferVoteInstruction<
-    TProgramAddress,
-    TAccountVoter,
-    TAccountPool,
-    TAccountOffer,
-    TAccountContributor
-  >);
 }
 
 export type OfferVoteInput<

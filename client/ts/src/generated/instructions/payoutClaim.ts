@@ -37,7 +37,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findContributorPda, findVaultPda } from "../pdas";
+import { findVaultPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const PAYOUT_CLAIM_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -135,7 +135,7 @@ export type PayoutClaimAsyncInput<
    * The contributor record, checked by `View::load::<Contributor>`; its pool and wallet must be
    * the pool and the signer (`PoolMismatch`, `ContributionMismatch`).
    */
-  contributor?: Address<TAccountContributor>;
+  contributor: Address<TAccountContributor>;
   /** The pool's reward vault. */
   vault?: Address<TAccountVault>;
   /** The payout mint. */
@@ -197,18 +197,6 @@ export async function getPayoutClaimInstructionAsync<
   >;
 
   // Resolve default values.
-  if (!accounts.contributor.value) {
-    accounts.contributor.value = await findContributorPda({
-      pool: getAddressFromResolvedInstructionAccount(
-        "pool",
-        accounts.pool.value,
-      ),
-      wallet: getAddressFromResolvedInstructionAccount(
-        "wallet",
-        accounts.wallet.value,
-      ),
-    });
-  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findVaultPda({
       pool: getAddressFromResolvedInstructionAccount(

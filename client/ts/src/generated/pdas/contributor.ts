@@ -7,16 +7,18 @@
  */
 
 import {
+  fixEncoderSize,
   getAddressEncoder,
   getBytesEncoder,
   getProgramDerivedAddress,
   type Address,
   type ProgramDerivedAddress,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 export type ContributorSeeds = {
   pool: Address;
-  wallet: Address;
+  dataHash: ReadonlyUint8Array;
 };
 
 export async function findContributorPda(
@@ -33,7 +35,7 @@ export async function findContributorPda(
         new Uint8Array([99, 111, 110, 116, 114, 105, 98, 117, 116, 111, 114]),
       ),
       getAddressEncoder().encode(seeds.pool),
-      getAddressEncoder().encode(seeds.wallet),
+      fixEncoderSize(getBytesEncoder(), 32).encode(seeds.dataHash),
     ],
   });
 }

@@ -35,15 +35,12 @@ import {
 } from "@solana/program-client-core";
 import {
   getAttestorCodec,
-  getContributionCodec,
   getContributorCodec,
   getCustodianCodec,
   getOfferCodec,
   getPoolCodec,
   type Attestor,
   type AttestorArgs,
-  type Contribution,
-  type ContributionArgs,
   type Contributor,
   type ContributorArgs,
   type Custodian,
@@ -58,9 +55,9 @@ import {
   getAttestorRemoveInstruction,
   getAuthorityAcceptInstruction,
   getAuthorityProposeInstruction,
-  getContributionInvalidateInstruction,
-  getContributionRevokeInstruction,
+  getContributionInvalidateInstructionAsync,
   getContributionSubmitInstructionAsync,
+  getContributorLeaveInstructionAsync,
   getCustodianAddInstructionAsync,
   getCustodianRemoveInstruction,
   getFeesWithdrawInstructionAsync,
@@ -70,7 +67,7 @@ import {
   getOfferDeliverInstructionAsync,
   getOfferFinalizeInstructionAsync,
   getOfferRefundInstructionAsync,
-  getOfferVoteInstructionAsync,
+  getOfferVoteInstruction,
   getPayoutClaimInstructionAsync,
   getPoolCreateInstructionAsync,
   getPoolPauseInstruction,
@@ -81,8 +78,8 @@ import {
   parseAuthorityAcceptInstruction,
   parseAuthorityProposeInstruction,
   parseContributionInvalidateInstruction,
-  parseContributionRevokeInstruction,
   parseContributionSubmitInstruction,
+  parseContributorLeaveInstruction,
   parseCustodianAddInstruction,
   parseCustodianRemoveInstruction,
   parseFeesWithdrawInstruction,
@@ -102,9 +99,9 @@ import {
   type AttestorRemoveInput,
   type AuthorityAcceptInput,
   type AuthorityProposeInput,
-  type ContributionInvalidateInput,
-  type ContributionRevokeInput,
+  type ContributionInvalidateAsyncInput,
   type ContributionSubmitAsyncInput,
+  type ContributorLeaveAsyncInput,
   type CustodianAddAsyncInput,
   type CustodianRemoveInput,
   type FeesWithdrawAsyncInput,
@@ -114,14 +111,14 @@ import {
   type OfferDeliverAsyncInput,
   type OfferFinalizeAsyncInput,
   type OfferRefundAsyncInput,
-  type OfferVoteAsyncInput,
+  type OfferVoteInput,
   type ParsedAttestorAddInstruction,
   type ParsedAttestorRemoveInstruction,
   type ParsedAuthorityAcceptInstruction,
   type ParsedAuthorityProposeInstruction,
   type ParsedContributionInvalidateInstruction,
-  type ParsedContributionRevokeInstruction,
   type ParsedContributionSubmitInstruction,
+  type ParsedContributorLeaveInstruction,
   type ParsedCustodianAddInstruction,
   type ParsedCustodianRemoveInstruction,
   type ParsedFeesWithdrawInstruction,
@@ -145,7 +142,6 @@ import {
 } from "../instructions";
 import {
   findAttestorPda,
-  findContributionPda,
   findContributorPda,
   findCustodianPda,
   findEscrowPda,
@@ -161,7 +157,6 @@ export const DATA_POOL_PROGRAM_ADDRESS =
 
 export enum DataPoolAccount {
   Attestor,
-  Contribution,
   Contributor,
   Custodian,
   Offer,
@@ -182,17 +177,6 @@ export function identifyDataPoolAccount(
     )
   ) {
     return DataPoolAccount.Attestor;
-  }
-  if (
-    containsBytes(
-      data,
-      fixEncoderSize(getBytesEncoder(), 8).encode(
-        new Uint8Array([182, 187, 14, 111, 72, 167, 242, 212]),
-      ),
-      0,
-    )
-  ) {
-    return DataPoolAccount.Contribution;
   }
   if (
     containsBytes(
@@ -256,7 +240,7 @@ export enum DataPoolInstruction {
   CustodianAdd,
   CustodianRemove,
   ContributionSubmit,
-  ContributionRevoke,
+  ContributorLeave,
   ContributionInvalidate,
   OfferCreate,
   OfferVote,
@@ -398,12 +382,12 @@ export function identifyDataPoolInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
-        new Uint8Array([242, 156, 185, 181, 100, 17, 10, 212]),
+        new Uint8Array([13, 142, 219, 215, 216, 250, 233, 95]),
       ),
       0,
     )
   ) {
-    return DataPoolInstruction.ContributionRevoke;
+    return DataPoolInstruction.ContributorLeave;
   }
   if (
     containsBytes(
@@ -558,8 +542,8 @@ export type ParsedDataPoolInstruction<
       instructionType: DataPoolInstruction.ContributionSubmit;
     } & ParsedContributionSubmitInstruction<TProgram>)
   | ({
-      instructionType: DataPoolInstruction.ContributionRevoke;
-    } & ParsedContributionRevokeInstruction<TProgram>)
+      instructionType: DataPoolInstruction.ContributorLeave;
+    } & ParsedContributorLeaveInstruction<TProgram>)
   | ({
       instructionType: DataPoolInstruction.ContributionInvalidate;
     } & ParsedContributionInvalidateInstruction<TProgram>)
@@ -673,11 +657,11 @@ export function parseDataPoolInstruction<TProgram extends string>(
         ...parseContributionSubmitInstruction(instruction),
       };
     }
-    case DataPoolInstruction.ContributionRevoke: {
+    case DataPoolInstruction.ContributorLeave: {
       assertIsInstructionWithAccounts(instruction);
       return {
-        instructionType: DataPoolInstruction.ContributionRevoke,
-        ...parseContributionRevokeInstruction(instruction),
+        instructionType: DataPoolInstruction.ContributorLeave,
+        ...parseContributorLeaveInstruction(instruction),
       };
     }
     case DataPoolInstruction.ContributionInvalidate: {
@@ -767,8 +751,6 @@ export type DataPoolPlugin = {
 export type DataPoolPluginAccounts = {
   attestor: ReturnType<typeof getAttestorCodec> &
     SelfFetchFunctions<AttestorArgs, Attestor>;
-  contribution: ReturnType<typeof getContributionCodec> &
-    SelfFetchFunctions<ContributionArgs, Contribution>;
   contributor: ReturnType<typeof getContributorCodec> &
     SelfFetchFunctions<ContributorArgs, Contributor>;
   custodian: ReturnType<typeof getCustodianCodec> &
@@ -820,22 +802,21 @@ export type DataPoolPluginInstructions = {
     input: MakeOptional<ContributionSubmitAsyncInput, "payer">,
   ) => ReturnType<typeof getContributionSubmitInstructionAsync> &
     SelfPlanAndSendFunctions;
-  contributionRevoke: (
-    input: ContributionRevokeInput,
-  ) => ReturnType<typeof getContributionRevokeInstruction> &
+  contributorLeave: (
+    input: MakeOptional<ContributorLeaveAsyncInput, "payer">,
+  ) => ReturnType<typeof getContributorLeaveInstructionAsync> &
     SelfPlanAndSendFunctions;
   contributionInvalidate: (
-    input: ContributionInvalidateInput,
-  ) => ReturnType<typeof getContributionInvalidateInstruction> &
+    input: ContributionInvalidateAsyncInput,
+  ) => ReturnType<typeof getContributionInvalidateInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerCreate: (
     input: MakeOptional<OfferCreateAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferCreateInstructionAsync> &
     SelfPlanAndSendFunctions;
   offerVote: (
-    input: OfferVoteAsyncInput,
-  ) => ReturnType<typeof getOfferVoteInstructionAsync> &
-    SelfPlanAndSendFunctions;
+    input: OfferVoteInput,
+  ) => ReturnType<typeof getOfferVoteInstruction> & SelfPlanAndSendFunctions;
   offerFinalize: (
     input: MakeOptional<OfferFinalizeAsyncInput, "payer">,
   ) => ReturnType<typeof getOfferFinalizeInstructionAsync> &
@@ -875,7 +856,6 @@ export type DataPoolPluginPdas = {
   offerDeliverCustodian: typeof findOfferDeliverCustodianPda;
   pool: typeof findPoolPda;
   offer: typeof findOfferPda;
-  contribution: typeof findContributionPda;
 };
 
 export type DataPoolPluginRequirements = ClientWithRpc<
@@ -893,7 +873,6 @@ export function dataPoolProgram() {
       dataPool: <DataPoolPlugin>{
         accounts: {
           attestor: addSelfFetchFunctions(client, getAttestorCodec()),
-          contribution: addSelfFetchFunctions(client, getContributionCodec()),
           contributor: addSelfFetchFunctions(client, getContributorCodec()),
           custodian: addSelfFetchFunctions(client, getCustodianCodec()),
           offer: addSelfFetchFunctions(client, getOfferCodec()),
@@ -964,15 +943,18 @@ export function dataPoolProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
-          contributionRevoke: (input) =>
+          contributorLeave: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getContributionRevokeInstruction(input),
+              getContributorLeaveInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
             ),
           contributionInvalidate: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getContributionInvalidateInstruction(input),
+              getContributionInvalidateInstructionAsync(input),
             ),
           offerCreate: (input) =>
             addSelfPlanAndSendFunctions(
@@ -983,10 +965,7 @@ export function dataPoolProgram() {
               }),
             ),
           offerVote: (input) =>
-            addSelfPlanAndSendFunctions(
-              client,
-              getOfferVoteInstructionAsync(input),
-            ),
+            addSelfPlanAndSendFunctions(client, getOfferVoteInstruction(input)),
           offerFinalize: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1048,7 +1027,6 @@ export function dataPoolProgram() {
           offerDeliverCustodian: findOfferDeliverCustodianPda,
           pool: findPoolPda,
           offer: findOfferPda,
-          contribution: findContributionPda,
         },
       },
     });

@@ -15,10 +15,12 @@ import {
   type FixedSizeEncoder,
 } from "@solana/kit";
 
-/** Lifecycle of a contribution. */
+/**
+ * Lifecycle of a contributor record. A contributor who leaves closes the record, so there is no
+ * "revoked" state: the data may come back later as a new record.
+ */
 export enum ContributionStatus {
   Active,
-  Revoked,
   Invalidated,
 }
 

@@ -1,0 +1,213 @@
+//! A test world's contributor records: one per contribution, found through the data hashes the
+//! world submitted, and the wallet-level actions on them (vote, claim, leave) that send one
+//! instruction per record, the way the CLI does.
+
+use std::collections::BTreeSet;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use data_pool::state::{Contributor, Offer};
+use data_pool_client::instructions as dix;
+use solana_keypair::Keypair;
+
+use crate::*;
+
+impl World {
+    /// The record of `hash` in the current pool, if it is on chain.
+    pub fn record(&self, hash: &[u8; 32]) -> Option<Contributor> {
+        self.env.get(&cached::contributor(&self.side.pool, hash))
+    }
+
+    /// Every record of the current pool on chain (of the data hashes the world submitted), by
+    /// arrival index.
+    pub fn all_records(&self) -> Vec<(Pubkey, Contributor)> {
+        let mut v: Vec<(Pubkey, Contributor)> = self
+            .side
+            .data_hashes
+            .iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|h| {
+                let k = cached::contributor(&self.side.pool, h);
+                self.env.get::<Contributor>(&k).map(|c| (k, c))
+            })
+            .collect();
+        v.sort_by_key(|(_, c)| c.index);
+        v
+    }
+
+    /// `wallet`'s records on chain, by arrival index.
+    pub fn records(&self, wallet: &Pubkey) -> Vec<(Pubkey, Contributor)> {
+        let mut v = self.all_records();
+        v.retain(|(_, c)| c.wallet == *wallet);
+        v
+    }
+
+    /// An attested contribution of fresh data with `score` by `wallet`, its record's rent and
+    /// the fee paid by `payer` (the wallet itself, or a relayer). Returns the data hash.
+    pub fn contribute_paid_by(
+        &mut self,
+        payer: &Keypair,
+        wallet: &Keypair,
+        score: u64,
+    ) -> Result<[u8; 32], Failure> {
+        let h = self.next_hash();
+        let exp = self.env.now() + 600;
+        let att = self.attestor.insecure_clone();
+        let pre = self.attest_ix(&att, &wallet.pubkey(), &h, score, exp);
+        let submit = dix::contribution_submit(
+            &PROGRAM_ID,
+            &payer.pubkey(),
+            &wallet.pubkey(),
+            &self.side.pool,
+            &att.pubkey(),
+            dix::ContributionSubmitArgs {
+                data_hash: h,
+                score,
+                expires_at: exp,
+            },
+        );
+        let signers: Vec<&Keypair> = if payer.pubkey() == wallet.pubkey() {
+            vec![wallet]
+        } else {
+            vec![payer, wallet]
+        };
+        self.env.send(&[pre, submit], &signers)?;
+        self.side.data_hashes.push(h);
+        self.side
+            .wallets
+            .insert(wallet.pubkey(), wallet.insecure_clone());
+        Ok(h)
+    }
+
+    /// Σ weight of `wallet`'s records (`None`: it has none on chain).
+    pub fn weight(&self, wallet: &Pubkey) -> Option<u64> {
+        let r = self.records(wallet);
+        (!r.is_empty()).then(|| r.iter().map(|(_, c)| c.weight).sum())
+    }
+
+    /// A record address of `wallet` to name in an instruction the program should refuse: its
+    /// first record, or an address no record has when it has none.
+    fn any_record(&self, wallet: &Pubkey) -> Pubkey {
+        self.records(wallet).first().map_or_else(
+            || cached::contributor(&self.side.pool, &wallet.to_bytes()),
+            |r| r.0,
+        )
+    }
+
+    /// `voter` votes on `offer` with each of its records that may (joined before the offer,
+    /// with weight, not voted yet) and that count (until the votes decide the offer), in one
+    /// transaction, the way the CLI does; with none, one vote the program refuses.
+    pub fn vote(&mut self, voter: &Keypair, offer: &Pubkey, approve: bool) -> Result<u64, Failure> {
+        let o: Offer = self.offer_state(offer);
+        let bitmap = self
+            .env
+            .svm
+            .get_account(offer)
+            .map(|a| data_pool_client::accounts::vote_bitmap(&a.data).to_vec())
+            .unwrap_or_default();
+        let eligible: Vec<(Pubkey, Contributor)> = self
+            .records(&voter.pubkey())
+            .into_iter()
+            .filter(|(_, c)| {
+                c.index < o.snapshot_contributor_count
+                    && c.weight > 0
+                    && !data_pool_client::accounts::has_voted(&bitmap, c.index)
+            })
+            .collect();
+        let weights: Vec<u64> = eligible.iter().map(|(_, c)| c.weight).collect();
+        let counted = data_pool_client::accounts::votes_that_count(&o, approve, &weights)
+            .clamp(1, data_pool_client::accounts::RECORDS_PER_TRANSACTION);
+        let mut records: Vec<Pubkey> = eligible.iter().take(counted).map(|(k, _)| *k).collect();
+        if records.is_empty() {
+            records.push(self.any_record(&voter.pubkey()));
+        }
+        let ixs: Vec<Instruction> = records
+            .iter()
+            .map(|r| {
+                dix::offer_vote(
+                    &PROGRAM_ID,
+                    &voter.pubkey(),
+                    &self.side.pool,
+                    offer,
+                    r,
+                    approve,
+                )
+            })
+            .collect();
+        let r = self.env.send_paid(&ixs, &[voter]);
+        if r.is_ok() {
+            self.side.votes.insert((*offer, voter.pubkey()));
+        }
+        r
+    }
+
+    /// `payout_claim` of record `record` of `wallet` to its claim account.
+    pub fn claim_ix(&mut self, wallet: &Pubkey, record: &Pubkey) -> Instruction {
+        let dest = self.claim_account(wallet);
+        dix::payout_claim(
+            &PROGRAM_ID,
+            wallet,
+            &self.side.pool,
+            record,
+            &self.side.tokens,
+            &dest,
+        )
+    }
+
+    /// `wallet` claims what each of its records is owed to its claim account, a transaction's
+    /// worth of records at a time; owed nothing, one claim the program refuses
+    /// (`NothingToClaim`). Returns the compute units of the last transaction.
+    pub fn claim(&mut self, wallet: &Keypair) -> Result<u64, Failure> {
+        let acc = self.pool_state().acc_reward_per_weight;
+        let mut records: Vec<Pubkey> = self
+            .records(&wallet.pubkey())
+            .into_iter()
+            .filter(|(_, c)| c.entitlement(acc).unwrap_or(0) > 0)
+            .map(|(k, _)| k)
+            .collect();
+        if records.is_empty() {
+            records.push(self.any_record(&wallet.pubkey()));
+        }
+        let mut cu = 0;
+        for chunk in records.chunks(data_pool_client::accounts::RECORDS_PER_TRANSACTION) {
+            let ixs: Vec<Instruction> = chunk
+                .iter()
+                .map(|r| self.claim_ix(&wallet.pubkey(), r))
+                .collect();
+            cu = self.env.send_paid(&ixs, &[wallet])?;
+        }
+        Ok(cu)
+    }
+
+    /// What `wallet` could claim now over its records, computed off-chain from state.
+    pub fn entitlement(&self, wallet: &Pubkey) -> u64 {
+        let acc = self.pool_state().acc_reward_per_weight;
+        self.records(wallet)
+            .iter()
+            .map(|(_, c)| c.entitlement(acc).expect("entitlement"))
+            .sum()
+    }
+
+    /// The instructions of `wallet` leaving with the record of `hash`: a claim first when it is
+    /// owed anything, then `contributor_leave` with the record's rent payer (the env payer when
+    /// the record is gone, so the program names what is wrong).
+    pub fn leave_ixs(&mut self, wallet: &Pubkey, hash: &[u8; 32]) -> Vec<Instruction> {
+        let acc = self.pool_state().acc_reward_per_weight;
+        let record = cached::contributor(&self.side.pool, hash);
+        let c = self.record(hash);
+        let mut ixs = vec![];
+        if c.as_ref().and_then(|c| c.entitlement(acc)).unwrap_or(0) > 0 {
+            ixs.push(self.claim_ix(wallet, &record));
+        }
+        let payer = c.map_or(self.env.payer.pubkey(), |c| c.payer);
+        ixs.push(dix::contributor_leave(
+            &PROGRAM_ID,
+            wallet,
+            &self.side.pool,
+            &payer,
+            hash,
+        ));
+        ixs
+    }
+}
