@@ -173,6 +173,7 @@ pub fn audit_history(
         Default::default();
     let mut closed = Vec::new();
     let mut left = Vec::new();
+    let mut forfeited: u128 = 0;
     let mut vault: u128 = 0;
     let mut series = Vec::new();
     let mut receipts = Vec::new();
@@ -216,7 +217,12 @@ pub fn audit_history(
             }
             DataPoolEvent::FeesWithdrawn(w) => withdrawn += u128::from(w.amount),
             DataPoolEvent::OfferClosed(c) => closed.push(c.clone()),
-            DataPoolEvent::ContributorClosed(c) => left.push(c.clone()),
+            DataPoolEvent::ContributorClosed(c) => {
+                if c.reaped {
+                    forfeited += u128::from(data_pool::math::whole_units(c.dust_q64).unwrap_or(0));
+                }
+                left.push(c.clone());
+            }
             DataPoolEvent::PayoutClaimed(p) => {
                 claimed += u128::from(p.amount);
                 vault = vault.saturating_sub(u128::from(p.amount));
@@ -303,6 +309,13 @@ pub fn audit_history(
     checks.push(check_receipts(s, &log, &receipts));
     checks.push(check_closed_offers(s, &closed));
     checks.push(check_closed_records(s, &left));
+    checks.push(cross(
+        13,
+        "Σ unclaimed payouts of reaped records = total forfeited",
+        a,
+        forfeited,
+        p.total_forfeited,
+    ));
     HistoryAudit {
         transactions,
         events: events.len(),

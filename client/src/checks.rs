@@ -237,10 +237,15 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     let bound =
         u128::from(pool.contributor_count).saturating_add(u128::from(pool.accepted_offer_count));
     let mut f = broken;
-    match vault.checked_sub(entitled) {
+    // What reaped records never claimed stays in the vault until `pool_close` sweeps it.
+    let owed = entitled.saturating_add(pool.total_forfeited);
+    match vault.checked_sub(owed) {
         None => f.push(finding(
             &pool.vault,
-            format!("≥ Σ entitlements {entitled}"),
+            format!(
+                "≥ Σ entitlements {entitled} + forfeited {}",
+                pool.total_forfeited
+            ),
             vault,
             "contributors are owed more than the vault holds",
         )),
@@ -254,8 +259,11 @@ pub fn check_snapshot(s: &PoolSnapshot) -> Vec<Check> {
     }
     out.push(verdict(
         3,
-        "Σ entitlements ≤ vault, dust below the bound",
-        format!("entitled {entitled}, vault {vault}, bound {bound}"),
+        "Σ entitlements + forfeited ≤ vault, dust below the bound",
+        format!(
+            "entitled {entitled}, forfeited {}, vault {vault}, bound {bound}",
+            pool.total_forfeited
+        ),
         f,
     ));
 

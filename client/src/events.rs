@@ -49,6 +49,8 @@ events!(
     PoolCreated,
     PoolUpdated,
     PoolPauseChanged,
+    PoolWoundDown,
+    PoolClosed,
     AuthorityProposed,
     AuthorityChanged,
     AttestorAdded,

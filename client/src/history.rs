@@ -63,6 +63,8 @@ fn pool_of(e: &DataPoolEvent) -> Pubkey {
         PoolCreated(x) => x.pool,
         PoolUpdated(x) => x.pool,
         PoolPauseChanged(x) => x.pool,
+        PoolWoundDown(x) => x.pool,
+        PoolClosed(x) => x.pool,
         AuthorityProposed(x) => x.pool,
         AuthorityChanged(x) => x.pool,
         AttestorAdded(x) => x.pool,

@@ -2,7 +2,7 @@
 //! addresses and return an [`Instruction`].
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use data_pool::{accounts as acc, instruction as ixd};
 pub use data_pool::{
@@ -77,6 +77,48 @@ pub fn pool_pause(program_id: &Pubkey, authority: &Pubkey, pool: &Pubkey) -> Ins
         pool: *pool,
     };
     ix(program_id, accounts, ixd::PoolPause {})
+}
+
+/// The claim window clients give a new pool unless told otherwise: a year.
+pub const DEFAULT_CLAIM_WINDOW: i64 = 365 * 24 * 60 * 60;
+
+/// `pool_wind_down`: no new contributions or offers; the pool's claim window starts.
+pub fn pool_wind_down(program_id: &Pubkey, authority: &Pubkey, pool: &Pubkey) -> Instruction {
+    let accounts = acc::PoolWindDown {
+        authority: *authority,
+        pool: *pool,
+    };
+    ix(program_id, accounts, ixd::PoolWindDown {})
+}
+
+/// `pool_close` after the claim window: what is left in the vaults goes to `destination`; the
+/// pool's and its vaults' rent to `payer` (the pool's rent payer); `registry` lists every
+/// attestor and custodian record of the pool with its rent payer, closed with it.
+pub fn pool_close(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    payer: &Pubkey,
+    tokens: &PoolTokens,
+    destination: &Pubkey,
+    registry: &[(Pubkey, Pubkey)],
+) -> Instruction {
+    let accounts = acc::PoolClose {
+        authority: *authority,
+        pool: *pool,
+        payer: *payer,
+        vault: tokens.vault,
+        fee_vault: tokens.fee_vault,
+        mint: tokens.mint,
+        destination: *destination,
+        token_program: tokens.token_program,
+    };
+    let mut i = ix(program_id, accounts, ixd::PoolClose {});
+    for (record, record_payer) in registry {
+        i.accounts.push(AccountMeta::new(*record, false));
+        i.accounts.push(AccountMeta::new(*record_payer, false));
+    }
+    i
 }
 
 /// `pool_unpause`.
@@ -224,6 +266,31 @@ pub fn contributor_leave(
         program_id,
         accounts,
         ixd::ContributorLeave {
+            data_hash: *data_hash,
+        },
+    )
+}
+
+/// `contributor_reap` of the record of `data_hash` after the claim window, signed by anyone
+/// (`closer`): rent to `rent_to` (the record's payer, or the incinerator for an invalidated
+/// record).
+pub fn contributor_reap(
+    program_id: &Pubkey,
+    closer: &Pubkey,
+    pool: &Pubkey,
+    rent_to: &Pubkey,
+    data_hash: &[u8; 32],
+) -> Instruction {
+    let accounts = acc::ContributorReap {
+        closer: *closer,
+        pool: *pool,
+        contributor: find_contributor_pda(program_id, pool, data_hash).0,
+        rent_to: *rent_to,
+    };
+    ix(
+        program_id,
+        accounts,
+        ixd::ContributorReap {
             data_hash: *data_hash,
         },
     )

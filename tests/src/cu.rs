@@ -168,6 +168,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
                 max_score: 1_000_000,
                 delivery_period: 86_400,
             },
+            claim_window: dix::DEFAULT_CLAIM_WINDOW,
         },
     );
     rec(

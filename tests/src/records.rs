@@ -210,4 +210,28 @@ impl World {
         ));
         ixs
     }
+
+    /// Every attestor and custodian record of the current pool with its rent payer: what
+    /// `pool_close` takes after its named accounts.
+    pub fn registry(&self) -> Vec<(Pubkey, Pubkey)> {
+        use data_pool::state::{Attestor, Custodian};
+        use data_pool_client::pda::{find_attestor_pda, find_custodian_pda};
+        let pool = self.side.pool;
+        let mut keys = self.side.attestor_keys.clone();
+        keys.insert(self.attestor.pubkey());
+        let mut out: Vec<(Pubkey, Pubkey)> = keys
+            .iter()
+            .filter_map(|k| {
+                let r = find_attestor_pda(&PROGRAM_ID, &pool, k).0;
+                self.env.get::<Attestor>(&r).map(|a| (r, a.payer))
+            })
+            .collect();
+        let mut keys = self.side.custodian_keys.clone();
+        keys.insert(self.custodian.pubkey());
+        out.extend(keys.iter().filter_map(|k| {
+            let r = find_custodian_pda(&PROGRAM_ID, &pool, k).0;
+            self.env.get::<Custodian>(&r).map(|c| (r, c.payer))
+        }));
+        out
+    }
 }

@@ -65,6 +65,7 @@ impl PoolConfig {
         dix::PoolCreateArgs {
             name: self.name.clone(),
             params: self.params(),
+            claim_window: dix::DEFAULT_CLAIM_WINDOW,
         }
     }
 

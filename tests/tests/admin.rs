@@ -106,6 +106,20 @@ fn pool_create_rejects_bad_parameters() {
         ),
         (
             dix::PoolCreateArgs {
+                claim_window: data_pool::MIN_CLAIM_WINDOW - 1,
+                ..args()
+            },
+            DpErr::InvalidClaimWindow,
+        ),
+        (
+            dix::PoolCreateArgs {
+                claim_window: data_pool::MAX_CLAIM_WINDOW + 1,
+                ..args()
+            },
+            DpErr::InvalidClaimWindow,
+        ),
+        (
+            dix::PoolCreateArgs {
                 name: "n".repeat(33),
                 ..args()
             },
@@ -161,6 +175,7 @@ fn pool_create_rejects_bad_parameters() {
             max_score: 1,
             delivery_period: 60,
         },
+        claim_window: data_pool::MIN_CLAIM_WINDOW,
     };
     s.create(edge).unwrap();
     let edge = dix::PoolCreateArgs {
@@ -169,6 +184,7 @@ fn pool_create_rejects_bad_parameters() {
             delivery_period: 90 * 86_400,
             ..args().params
         },
+        claim_window: data_pool::MAX_CLAIM_WINDOW,
     };
     s.create(edge).unwrap();
 }

@@ -564,6 +564,6 @@ fn demo_runs_on_the_embedded_chain_and_holds_every_invariant() {
     assert_eq!(n(&r, "deliveredContributions"), 60);
     assert!(n(&r, "deliveredBytes") > 0);
     let history = r["historyChecks"].as_array().expect("history checks");
-    assert_eq!(history.len(), 12);
+    assert_eq!(history.len(), 13);
     assert!(history.iter().all(|c| c["ok"] == true), "{history:?}");
 }

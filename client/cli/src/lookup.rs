@@ -73,3 +73,48 @@ pub async fn token_account<C: Chain>(
     }
     Ok(t)
 }
+
+/// The data hash of contributor record `record` of `pool`, read from the transaction that created
+/// it (records do not store it; it is their address's seed).
+pub async fn data_hash<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pubkey,
+    record: &Pubkey,
+) -> Result<[u8; 32], CliError> {
+    data_pool_client::history::record_data_hash(ctx.chain, &ctx.program_id, pool, record)
+        .await?
+        .ok_or_else(|| {
+            CliError::failed(format!(
+                "the node has no record of the transaction that created contribution {record}, so its data hash is unknown"
+            ))
+            .with_hint("use an RPC node that keeps full transaction history")
+        })
+}
+
+/// Where a payout or a sweep goes: `to` (checked as a token account of the pool's mint), or
+/// `owner`'s associated token account, created by an instruction pushed to `ixs` when missing.
+pub async fn destination<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pool,
+    to: Option<&Pubkey>,
+    owner: &Pubkey,
+    ixs: &mut Vec<anchor_lang::solana_program::instruction::Instruction>,
+) -> Result<Pubkey, CliError> {
+    use solana_signer::Signer;
+    if let Some(d) = to {
+        token_account(ctx, d, pool, None, "destination").await?;
+        return Ok(*d);
+    }
+    let ata = data_pool_client::token::associated_address(owner, &pool.mint, &pool.token_program);
+    if ctx.chain.get_account(&ata).await?.is_none() {
+        ixs.push(data_pool_client::token::create_associated_idempotent(
+            &ctx.payer()?.pubkey(),
+            owner,
+            &pool.mint,
+            &pool.token_program,
+        ));
+    } else {
+        token_account(ctx, &ata, pool, Some(owner), "destination").await?;
+    }
+    Ok(ata)
+}

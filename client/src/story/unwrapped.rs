@@ -208,6 +208,7 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
             max_score: 100_000,
             delivery_period: 7 * 86_400,
         },
+        claim_window: ix::DEFAULT_CLAIM_WINDOW,
     };
     let attestors: Vec<Keypair> = (0..3)
         .map(|i| {

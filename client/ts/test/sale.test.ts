@@ -19,6 +19,7 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
   type Address,
+  AccountRole,
   type Instruction,
   type KeyPairSigner,
 } from "@solana/kit";
@@ -40,6 +41,7 @@ import {
   ed25519VerifyInstruction,
   findAttestorPda,
   findContributorPda,
+  findCustodianPda,
   findOfferPda,
   findPoolPda,
   getAttestorAddInstructionAsync,
@@ -54,6 +56,9 @@ import {
   getOfferFinalizeInstructionAsync,
   getOfferVoteInstruction,
   getContributorLeaveInstructionAsync,
+  getContributorReapInstructionAsync,
+  getPoolCloseInstructionAsync,
+  getPoolWindDownInstruction,
   getPayoutClaimInstructionAsync,
   getPoolCreateInstructionAsync,
   hasVoted,
@@ -173,6 +178,7 @@ test("a whole sale cycle through the generated client", async () => {
         maxScore: 1_000,
         deliveryPeriod: 86_400n,
       },
+      claimWindow: 365n * 86_400n,
     }),
     await getAttestorAddInstructionAsync({ payer: curator, authority: curator, pool, key: attestor.address }),
     await getCustodianAddInstructionAsync({ payer: curator, authority: curator, pool, key: custodian.address }),
@@ -397,4 +403,40 @@ test("a whole sale cycle through the generated client", async () => {
   assert.equal((chain.svm.getBalance(curator.address) ?? 0n) - curatorBefore, rent - 10_000n);
   assert.equal(chain.pool(pool).closedContributorCount, 1n);
   assert.equal(chain.pool(pool).totalWeight, 900n);
+
+  // The pool winds down; after its claim window (a year) the records left behind are reaped,
+  // each deposit back to the curator who paid it, and the pool closes with its attestor and
+  // custodian records, passed after the named accounts, each followed by its rent payer.
+  await chain.ok(curator, [getPoolWindDownInstruction({ authority: curator, pool })]);
+  const clock = chain.svm.getClock();
+  clock.unixTimestamp += 365n * 86_400n + 1n;
+  chain.svm.setClock(clock);
+  for (const i of [1, 2, 3]) {
+    await chain.ok(curator, [
+      await getContributorReapInstructionAsync({
+        closer: curator,
+        pool,
+        rentTo: curator.address,
+        dataHash: dataHashes[i],
+      }),
+    ]);
+  }
+  const [custodianRecord] = await findCustodianPda({ pool, key: custodian.address });
+  const close = await getPoolCloseInstructionAsync({
+    authority: curator,
+    pool,
+    payer: curator.address,
+    mint: mint.address,
+    destination: curatorAta,
+  });
+  const registry = [attestorRecord, custodianRecord].flatMap((record) => [
+    { address: record, role: AccountRole.WRITABLE },
+    { address: curator.address, role: AccountRole.WRITABLE },
+  ]);
+  const before = chain.svm.getBalance(curator.address) ?? 0n;
+  await chain.ok(curator, [{ ...close, accounts: [...close.accounts, ...registry] }]);
+  assert.equal(chain.svm.getAccount(pool).exists, false, "the pool is closed");
+  assert.equal(chain.svm.getAccount(attestorRecord).exists, false);
+  assert.ok((chain.svm.getBalance(curator.address) ?? 0n) > before, "its rent came back");
+  assert.equal(chain.svm.getAccount(offer).exists, true, "the accepted offer stays: a license");
 });

@@ -58,6 +58,15 @@ pub const MAX_VOTING_PERIOD: i64 = 365 * 24 * 60 * 60;
 /// Shortest delivery period a pool may set, in seconds.
 #[constant]
 pub const MIN_DELIVERY_PERIOD: i64 = 60;
+/// Shortest claim window a pool may set, in seconds (thirty days): after a wind-down,
+/// contributors have at least this long to claim and leave.
+#[constant]
+pub const MIN_CLAIM_WINDOW: i64 = 30 * 24 * 60 * 60;
+/// Longest claim window a pool may set, in seconds (ten years).
+#[constant]
+pub const MAX_CLAIM_WINDOW: i64 = 10 * 365 * 24 * 60 * 60;
+/// Where forfeited deposits go: the incinerator, so nobody profits from an invalidation.
+pub const INCINERATOR: Pubkey = pubkey!("1nc1nerator11111111111111111111111111111111");
 /// Longest delivery period a pool may set, in seconds (ninety days).
 #[constant]
 pub const MAX_DELIVERY_PERIOD: i64 = 90 * 24 * 60 * 60;

@@ -179,6 +179,14 @@ pub enum DataPoolError {
     DataInvalidated,
     #[msg("The contributor is still owed a payout: claim it first (payout_claim, in the same transaction)")]
     PayoutOutstanding,
+    #[msg("Claim window must be between thirty days and ten years")]
+    InvalidClaimWindow,
+    #[msg("The pool is wound down: it takes no new contributions or offers")]
+    PoolWoundDown,
+    #[msg("The pool's claim window is open: contributors can still claim and leave (or the pool was not wound down)")]
+    ClaimWindowOpen,
+    #[msg("The pool still has records to close first (contributors, unsold offers, attestors or custodians)")]
+    RecordsRemain,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

@@ -406,6 +406,41 @@ pub struct ContributorClosed {
     pub payer: Pubkey,
     /// Lamports returned (the rent, and any sent to the record since).
     pub lamports: u64,
-    /// Fraction of a base unit still owed (Q64.64, below one unit): it stays in the vault.
+    /// What the record was still owed (Q64.64), left in the vault: below one base unit when its
+    /// contributor left; whatever it never claimed when reaped after the claim window.
     pub dust_q64: u128,
+    /// Closed by `contributor_reap` after the claim window (not by its contributor).
+    pub reaped: bool,
+}
+
+/// The authority wound the pool down: no new contributions or offers; the claim window runs.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolWoundDown {
+    /// The pool.
+    pub pool: Pubkey,
+    /// When.
+    pub at: i64,
+    /// When the claim window ends.
+    pub claims_end: i64,
+}
+
+/// The authority closed a wound-down pool after its claim window.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolClosed {
+    /// The pool.
+    pub pool: Pubkey,
+    /// Base units left in the reward vault (unclaimed payouts and rounding dust), swept.
+    pub swept_rewards: u64,
+    /// Base units left in the fee vault, swept.
+    pub swept_fees: u64,
+    /// Where the sweep went.
+    pub destination: Pubkey,
+    /// Attestor and custodian records closed with it.
+    pub records_closed: u32,
+    /// Who got the pool's and the vaults' rent back.
+    pub payer: Pubkey,
+    /// Lamports returned to `payer` (the pool and its vaults).
+    pub lamports: u64,
 }

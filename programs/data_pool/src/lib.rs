@@ -57,6 +57,18 @@ pub mod data_pool {
         instructions::pool_unpause::handler(ctx)
     }
 
+    /// Winds the pool down (authority): no new contributions or offers; the claim window starts.
+    pub fn pool_wind_down(ctx: Context<PoolWindDown>) -> Result<()> {
+        instructions::pool_wind_down::handler(ctx)
+    }
+
+    /// Closes a wound-down pool after its claim window (authority): sweeps the vaults to
+    /// `destination`, closes them, the attestor and custodian records and the pool, rent to
+    /// whoever paid it.
+    pub fn pool_close<'info>(ctx: Context<'info, PoolClose<'info>>) -> Result<()> {
+        instructions::pool_close::handler(ctx)
+    }
+
     /// Proposes a new authority (authority); the default key withdraws a proposal.
     pub fn authority_propose(ctx: Context<AuthorityPropose>, new_authority: Pubkey) -> Result<()> {
         instructions::authority_propose::handler(ctx, new_authority)
@@ -101,6 +113,12 @@ pub mod data_pool {
     /// (right to be forgotten); everything owed must be claimed first.
     pub fn contributor_leave(ctx: Context<ContributorLeave>, data_hash: [u8; 32]) -> Result<()> {
         instructions::contributor_leave::handler(ctx, data_hash)
+    }
+
+    /// Closes a record left behind once a wound-down pool's claim window is over (anyone): rent
+    /// to its payer (an invalidated record's to the incinerator), unclaimed payouts forfeited.
+    pub fn contributor_reap(ctx: Context<ContributorReap>, data_hash: [u8; 32]) -> Result<()> {
+        instructions::contributor_reap::handler(ctx, data_hash)
     }
 
     /// Invalidates a contribution (authority, or the attestor that signed it while it is active

@@ -51,6 +51,7 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
                     max_score: 1_000,
                     delivery_period: 86_400,
                 },
+                claim_window: dix::DEFAULT_CLAIM_WINDOW,
             },
             std::slice::from_ref(&attestor),
             &[],
@@ -223,6 +224,18 @@ fn main() {
     // 2. Account sizes and rent; a contributor's lifetime cost.
     let env = Env::new();
     let rent = |len: usize| env.svm.minimum_balance_for_rent_exemption(len);
+    // The program itself: its ProgramData account holds a 45-byte header and the `.so`.
+    let so_len = std::fs::metadata(program_path()).map_or(0, |m| m.len());
+    let program_rent = rent(45 + so_len as usize);
+    println!(
+        "\n## Program\n\n| `.so` bytes | deploy rent (SOL) | target |\n|---|---|---|\n| {so_len} | {:.2} | ≤ 500 KB {} |",
+        program_rent as f64 / 1e9,
+        if so_len <= 500 * 1024 { "✓" } else { "✗" }
+    );
+    out.insert(
+        "program".into(),
+        json!({ "soBytes": so_len, "deployRentLamports": program_rent }),
+    );
     let sizes = [
         ("Pool", 8 + Pool::INIT_SPACE),
         ("Attestor", 8 + Attestor::INIT_SPACE),
@@ -283,14 +296,16 @@ fn main() {
     let deposit = rent(8 + Contributor::INIT_SPACE);
     let contributors = 18_000u64;
     let bitmap = rent(Offer::space(contributors)) - rent(Offer::BITMAP_AT);
+    let license = rent(Offer::BITMAP_AT);
     println!(
-        "\n| deposit | lamports | target |\n|---|---|---|\n| per active contributor (records) | {deposit} | ≤ 2,200,000 {} |\n| per vote (one bitmap bit, while voting is open; 0 after) | {:.0} | ≤ 100,000 ✓ |\n| at {contributors} contributors, peak (records + one open offer's bitmap) | {} ({:.2} SOL) | |\n| at {contributors} contributors, after all of them left | {} ({:.2} SOL) | |",
+        "\n| deposit | lamports | target |\n|---|---|---|\n| per active contributor (records) | {deposit} | ≤ 2,200,000 {} |\n| per vote (one bitmap bit, while voting is open; 0 after) | {:.0} | ≤ 100,000 ✓ |\n| at {contributors} contributors, peak (records + one open offer's bitmap) | {} ({:.2} SOL) | |\n| at {contributors} contributors, after all of them left | {} ({:.2} SOL) | |\n| after the pool closed (the sale's accepted offer stays: the buyer's license) | {license} ({:.4} SOL) | |",
         if deposit <= 2_200_000 { "✓" } else { "✗" },
         vote_bit,
         contributors * deposit + bitmap,
         (contributors * deposit + bitmap) as f64 / 1e9,
         l.locked_after_leaving * contributors,
         (l.locked_after_leaving * contributors) as f64 / 1e9,
+        license as f64 / 1e9,
     );
     out.insert("lifetime".into(), json!({
         "selfPaid": { "fees": l.self_paid.fees, "rentPaid": l.self_paid.rent_paid, "rentReturned": l.self_paid.rent_returned, "net": l.self_paid.net },
@@ -302,6 +317,7 @@ fn main() {
         "depositPerVote": vote_bit,
         "lockedAt18000Peak": contributors * deposit + bitmap,
         "lockedAt18000AfterLeaving": l.locked_after_leaving * contributors,
+        "lockedAfterPoolClosePerAcceptedSale": license,
         "solUsd": sol_usd,
     }));
 

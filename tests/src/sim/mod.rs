@@ -25,6 +25,7 @@ const BUYERS: u64 = 6;
 
 mod acts;
 mod attack;
+mod close;
 
 use acts::*;
 use attack::attack;
@@ -541,6 +542,13 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         "pool: weight {}, contributors {}, offers {} ({} accepted), distributed {}, claimed {}, dust {}",
         p.total_weight, p.contributor_count, p.offer_count, p.accepted_offer_count,
         p.total_distributed, p.total_claimed, vault
+    );
+    // The end of its life: wound down, reaped and closed; still every token accounted for.
+    close::close_pool(&mut w, &auth, &buyers, &mut stats);
+    assert_eq!(
+        w.tokens_in_existence() + b_escrows,
+        w.minted,
+        "token conservation after the pool closed"
     );
     stats
 }

@@ -78,6 +78,38 @@ fn case(ix: Instruction, signers: &[&Kp]) -> Case {
     }
 }
 
+/// `offer_refund` of offer 2 (rejected, refund pending) to a fresh token account of its buyer.
+fn refund_offer_2(w: &mut World, b: &Buyer) -> Instruction {
+    let t = w.side.tokens;
+    let fresh = w
+        .env
+        .create_token_account(&t.token_program, &t.mint, &b.kp.pubkey());
+    w.token_accounts.insert(fresh);
+    let o2 = find_offer_pda(&PROGRAM_ID, &w.side.pool, 2).0;
+    let refund = w.refund(&o2, &b.kp.pubkey(), &fresh);
+    dix::offer_refund(&PROGRAM_ID, &w.side.pool, &o2, &t, &refund)
+}
+
+/// The buyer withdraws offer 0, the arena's one open offer.
+fn cancel_open_offer(a: &mut Arena) {
+    let w = &mut a.w;
+    let b = &a.buyers[0];
+    let o0 = find_offer_pda(&PROGRAM_ID, &w.side.pool, 0).0;
+    let refund = w.refund(&o0, &b.kp.pubkey(), &b.token);
+    let cancel = dix::offer_cancel(&PROGRAM_ID, &w.side.pool, &o0, &w.side.tokens, &refund);
+    w.env.send_paid(&[cancel], &[&b.kp]).unwrap();
+}
+
+/// Pool A wound down (its open offer withdrawn first) and its claim window over.
+fn past_claim_window(a: &mut Arena) {
+    cancel_open_offer(a);
+    let w = &mut a.w;
+    let auth = w.side.authority.insecure_clone();
+    let ix = dix::pool_wind_down(&PROGRAM_ID, &auth.pubkey(), &w.side.pool);
+    w.env.send_paid(&[ix], &[&auth]).unwrap();
+    w.env.warp(dix::DEFAULT_CLAIM_WINDOW);
+}
+
 /// The valid case of instruction `name` in arena `a` (some prepare state first).
 pub fn valid_case(a: &mut Arena, name: &str) -> Case {
     let w = &mut a.w;
@@ -190,6 +222,53 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
                 &[&auth],
             )
         }
+        "pool_wind_down" => {
+            // No offer may be open: the buyer withdraws offer 0 first.
+            cancel_open_offer(a);
+            case(dix::pool_wind_down(p, &auth.pubkey(), &pool), &[&auth])
+        }
+        "contributor_reap" => {
+            past_claim_window(a);
+            let w = &mut a.w;
+            let h = w.side.data_hashes[1];
+            // Anyone reaps: here a buyer, who is no party to the record.
+            let closer = a.buyers[1].kp.insecure_clone();
+            case(
+                dix::contributor_reap(p, &closer.pubkey(), &pool, &rent_payer, &h),
+                &[&closer],
+            )
+        }
+        "pool_close" => {
+            past_claim_window(a);
+            let w = &mut a.w;
+            // Offer 2's refund is withdrawn and it closes; every record is reaped.
+            let ix = refund_offer_2(w, &a.buyers[2]);
+            w.env.send_paid(&[ix], &[&a.buyers[2].kp]).unwrap();
+            for i in [0, 2] {
+                let ix = dix::offer_close(p, &pool, &o(i), &rent_payer);
+                w.env.send_paid(&[ix], &[]).unwrap();
+            }
+            w.side.offers.retain(|x| *x == o(1));
+            for h in w.side.data_hashes.clone() {
+                let ix = dix::contributor_reap(p, &payer, &pool, &rent_payer, &h);
+                w.env.send_paid(&[ix], &[]).unwrap();
+            }
+            let dest = w.claim_account(&auth.pubkey());
+            let registry = [
+                (
+                    find_attestor_pda(p, &pool, &w.attestor.pubkey()).0,
+                    rent_payer,
+                ),
+                (
+                    find_custodian_pda(p, &pool, &w.custodian.pubkey()).0,
+                    rent_payer,
+                ),
+            ];
+            case(
+                dix::pool_close(p, &auth.pubkey(), &pool, &rent_payer, &t, &dest, &registry),
+                &[&auth],
+            )
+        }
         "fees_withdraw" => {
             let dest = w.claim_account(&auth.pubkey());
             case(
@@ -249,21 +328,8 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             )
         }
         "offer_refund" => {
-            let b = &a.buyers[2];
-            let fresh = w
-                .env
-                .create_token_account(&t.token_program, &t.mint, &b.kp.pubkey());
-            w.token_accounts.insert(fresh);
-            case(
-                dix::offer_refund(
-                    p,
-                    &pool,
-                    &o(2),
-                    &t,
-                    &w.refund(&o(2), &b.kp.pubkey(), &fresh),
-                ),
-                &[&b.kp],
-            )
+            let ix = refund_offer_2(w, &a.buyers[2]);
+            case(ix, &[&a.buyers[2].kp])
         }
         "offer_cancel" => {
             let b = &a.buyers[0];
@@ -281,14 +347,8 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         "offer_close" => {
             // Offer 2 (rejected, refund pending): the buyer takes the price back; then the
             // offer can close.
-            let b = &a.buyers[2];
-            let fresh = w
-                .env
-                .create_token_account(&t.token_program, &t.mint, &b.kp.pubkey());
-            w.token_accounts.insert(fresh);
-            let refund = w.refund(&o(2), &b.kp.pubkey(), &fresh);
-            let ix = dix::offer_refund(p, &pool, &o(2), &t, &refund);
-            w.env.send_paid(&[ix], &[&b.kp]).unwrap();
+            let ix = refund_offer_2(w, &a.buyers[2]);
+            w.env.send_paid(&[ix], &[&a.buyers[2].kp]).unwrap();
             case(dix::offer_close(p, &pool, &o(2), &rent_payer), &[])
         }
         "payout_claim" => {

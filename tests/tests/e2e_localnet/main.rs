@@ -568,7 +568,7 @@ fn demo_runs_on_the_node(x: &Sale) {
     assert!(
         d["historyChecks"]
             .as_array()
-            .is_some_and(|c| c.len() == 12 && c.iter().all(|x| x["ok"] == true)),
+            .is_some_and(|c| c.len() == 13 && c.iter().all(|x| x["ok"] == true)),
         "{d}"
     );
 }

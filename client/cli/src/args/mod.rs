@@ -183,6 +183,25 @@ pub enum PoolCmd {
         /// Parameters.
         #[command(flatten)]
         params: ParamsArgs,
+        /// After a wind-down, how long contributors have to claim and leave before the rest
+        /// may be swept and the pool closed (30d to 3650d; fixed for the pool's life)
+        #[arg(long, value_name = "DURATION", default_value = "365d")]
+        claim_window: String,
+    },
+    /// Wind a pool down: no new contributions or offers; its claim window starts (curator)
+    WindDown {
+        /// The pool
+        pool: String,
+    },
+    /// Close a wound-down pool after its claim window: sweep what is left in its vaults to a
+    /// token account, close the vaults, its attestor and custodian records and the pool, rent
+    /// back to whoever paid it (curator)
+    Close {
+        /// The pool
+        pool: String,
+        /// Token account for what is left in the vaults [default: your associated token account]
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Show a pool
     Show {
@@ -387,6 +406,12 @@ pub enum ContributionCmd {
     /// record (its rent goes back to whoever paid it)
     #[command(alias = "revoke")]
     Leave {
+        /// The contribution address
+        contribution: String,
+    },
+    /// After a wound-down pool's claim window, close a record its contributor left behind
+    /// (anyone): rent to its payer, unclaimed payout forfeited
+    Reap {
         /// The contribution address
         contribution: String,
     },

@@ -62,6 +62,7 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, cfg: &PoolConfig) -> Result<Print
         PoolCreateArgs {
             name: cfg.name.clone(),
             params,
+            claim_window: ix::DEFAULT_CLAIM_WINDOW,
         },
     );
     let pool = create.accounts[2].pubkey;

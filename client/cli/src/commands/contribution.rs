@@ -11,7 +11,6 @@ use data_pool_client::events::DataPoolEvent;
 use data_pool_client::history::record_data_hash;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query::{self, QueryError};
-use data_pool_client::token;
 use data_pool_client::units::{format_amount, format_sol};
 use serde::Serialize;
 use solana_signer::Signer;
@@ -187,14 +186,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
         .with_hint("what it was owed before can still be claimed: `datapool claim <POOL>`"));
     }
     let me = ctx.signer()?.pubkey();
-    let data_hash = record_data_hash(ctx.chain, &ctx.program_id, &c.pool, k)
-        .await?
-        .ok_or_else(|| {
-            CliError::failed(format!(
-                "the node has no record of the transaction that created contribution {k}, so its data hash is unknown"
-            ))
-            .with_hint("use an RPC node that keeps full transaction history")
-        })?;
+    let data_hash = lookup::data_hash(ctx, &c.pool, k).await?;
     let d = p.mint_decimals;
     let mut ixs = Vec::new();
     let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
@@ -217,13 +209,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
             ),
         ];
         if owed > 0 {
-            let ata = token::associated_address(&me, &p.mint, &p.token_program);
-            ixs.push(token::create_associated_idempotent(
-                &ctx.payer()?.pubkey(),
-                &me,
-                &p.mint,
-                &p.token_program,
-            ));
+            let ata = lookup::destination(ctx, &p, None, &me, &mut ixs).await?;
             ixs.push(ix::payout_claim(
                 &ctx.program_id,
                 &me,

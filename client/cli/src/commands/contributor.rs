@@ -9,7 +9,6 @@ use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query;
-use data_pool_client::token;
 use data_pool_client::units::format_amount;
 use serde::Serialize;
 use solana_signer::Signer;
@@ -199,26 +198,7 @@ pub async fn claim<C: Chain>(
         )));
     }
     let mut ixs = Vec::new();
-    let dest = match to {
-        Some(dest) => {
-            lookup::token_account(ctx, dest, &p, None, "destination").await?;
-            *dest
-        }
-        None => {
-            let ata = token::associated_address(&me, &p.mint, &p.token_program);
-            if ctx.chain.get_account(&ata).await?.is_none() {
-                ixs.push(token::create_associated_idempotent(
-                    &ctx.payer()?.pubkey(),
-                    &me,
-                    &p.mint,
-                    &p.token_program,
-                ));
-            } else {
-                lookup::token_account(ctx, &ata, &p, Some(&me), "destination").await?;
-            }
-            ata
-        }
-    };
+    let dest = lookup::destination(ctx, &p, to, &me, &mut ixs).await?;
     // At most a transaction's worth of records; a second run claims the rest.
     let owing: Vec<(Pubkey, u64)> = records
         .iter()

@@ -16,6 +16,7 @@ pub mod offer_end;
 pub mod pool;
 pub mod proof;
 pub mod vote;
+pub mod wind_down;
 
 use data_pool_client::chain::Chain;
 
@@ -27,7 +28,15 @@ use crate::resolve::Action;
 /// Runs one resolved command.
 pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Printed, CliError> {
     match action {
-        Action::PoolCreate { name, mint, params } => pool::create(ctx, &name, &mint, &params).await,
+        Action::PoolCreate {
+            name,
+            mint,
+            params,
+            claim_window,
+        } => pool::create(ctx, &name, &mint, &params, claim_window).await,
+        Action::PoolWindDown { pool } => wind_down::wind_down(ctx, &pool).await,
+        Action::PoolClose { pool, to } => wind_down::close(ctx, &pool, to.as_ref()).await,
+        Action::ContributionReap { contribution } => wind_down::reap(ctx, &contribution).await,
         Action::PoolShow { pool } => pool::show(ctx, &pool).await,
         Action::PoolList { authority } => pool::list(ctx, authority).await,
         Action::PoolUpdate { pool, change } => pool::update(ctx, &pool, &change).await,

@@ -301,12 +301,14 @@ pub async fn create<C: Chain>(
     name: &str,
     mint: &Pubkey,
     params: &ParamsChange,
+    claim_window: i64,
 ) -> Result<Printed, CliError> {
     let (token_program, decimals) = query::mint(ctx.chain, mint).await?;
     let me = ctx.signer()?.pubkey();
     let args = PoolCreateArgs {
         name: name.to_string(),
         params: params.over(None, decimals)?,
+        claim_window,
     };
     let i = ix::pool_create(
         &ctx.program_id,

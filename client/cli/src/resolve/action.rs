@@ -253,7 +253,12 @@ pub enum Action {
         name: String,
         mint: Pubkey,
         params: ParamsChange,
+        claim_window: i64,
     },
+    /// `pool wind-down`.
+    PoolWindDown { pool: Pubkey },
+    /// `pool close`.
+    PoolClose { pool: Pubkey, to: Option<Pubkey> },
     /// `pool show`.
     PoolShow { pool: Pubkey },
     /// `pool list`.
@@ -334,6 +339,8 @@ pub enum Action {
     ContributionShow { contribution: Pubkey },
     /// `contribution leave` (`leave`) or `contribution invalidate`.
     ContributionEnd { contribution: Pubkey, leave: bool },
+    /// `contribution reap`.
+    ContributionReap { contribution: Pubkey },
     /// `offer create`.
     OfferCreate(OfferCreate),
     /// `offer list`.

@@ -262,10 +262,23 @@ fn offer_state(s: OfferStateArg) -> OfferState {
 pub fn resolve(command: &Command) -> Result<Action, CliError> {
     Ok(match command {
         Command::Pool(c) => match c {
-            PoolCmd::Create { name, mint, params } => Action::PoolCreate {
+            PoolCmd::Create {
+                name,
+                mint,
+                params,
+                claim_window,
+            } => Action::PoolCreate {
                 name: pool_name(name)?,
                 mint: pubkey(mint, "mint")?,
                 params: params_change(params)?,
+                claim_window: duration(claim_window, "--claim-window")?,
+            },
+            PoolCmd::WindDown { pool } => Action::PoolWindDown {
+                pool: pubkey(pool, "pool")?,
+            },
+            PoolCmd::Close { pool, to } => Action::PoolClose {
+                pool: pubkey(pool, "pool")?,
+                to: opt_pubkey(to, "--to")?,
             },
             PoolCmd::Show { pool } => Action::PoolShow {
                 pool: pubkey(pool, "pool")?,
@@ -397,6 +410,9 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
                 contributor: opt_pubkey(contributor, "contributor")?,
             },
             ContributionCmd::Show { contribution } => Action::ContributionShow {
+                contribution: pubkey(contribution, "contribution")?,
+            },
+            ContributionCmd::Reap { contribution } => Action::ContributionReap {
                 contribution: pubkey(contribution, "contribution")?,
             },
             ContributionCmd::Leave { contribution }

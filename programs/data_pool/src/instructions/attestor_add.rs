@@ -42,6 +42,8 @@ pub fn handler(ctx: Context<AttestorAdd>, key: Pubkey) -> Result<()> {
         att.bump = ctx.bumps.attestor;
         att.pool = a.pool.key();
         att.key = key;
+        att.payer = a.payer.key();
+        a.pool.attestor_records = a.pool.attestor_records.add_or_overflow(1)?;
     }
     att.active = true;
     att.added_at = Clock::get()?.unix_timestamp;

@@ -93,6 +93,7 @@ pub fn handler(ctx: Context<ContributorLeave>, data_hash: [u8; 32]) -> Result<()
         payer: a.payer.key(),
         lamports: a.contributor.to_account_info().lamports(),
         dust_q64: owed,
+        reaped: false,
     });
     Ok(())
 }

@@ -43,6 +43,8 @@ pub fn handler(ctx: Context<CustodianAdd>, key: Pubkey) -> Result<()> {
         c.bump = ctx.bumps.custodian;
         c.pool = a.pool.key();
         c.key = key;
+        c.payer = a.payer.key();
+        a.pool.custodian_records = a.pool.custodian_records.add_or_overflow(1)?;
     }
     c.active = true;
     c.added_at = Clock::get()?.unix_timestamp;

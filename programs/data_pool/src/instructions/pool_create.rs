@@ -3,7 +3,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{LAYOUT_VERSION, MAX_POOL_NAME_LEN, SEED_FEE_VAULT, SEED_POOL, SEED_VAULT};
+use crate::constants::{
+    LAYOUT_VERSION, MAX_CLAIM_WINDOW, MAX_POOL_NAME_LEN, MIN_CLAIM_WINDOW, SEED_FEE_VAULT,
+    SEED_POOL, SEED_VAULT,
+};
 use crate::error::DataPoolError;
 use crate::events::PoolCreated;
 use crate::state::{Pool, PoolParams};
@@ -16,6 +19,9 @@ pub struct PoolCreateArgs {
     pub name: String,
     /// The pool's parameters.
     pub params: PoolParams,
+    /// How long contributors have to claim and leave after the pool is wound down, seconds
+    /// (`MIN_CLAIM_WINDOW` to `MAX_CLAIM_WINDOW`); fixed for the pool's life.
+    pub claim_window: i64,
 }
 
 /// The seed bytes of a pool name: at most 32 bytes, so deriving the address never fails; names
@@ -83,6 +89,10 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         DataPoolError::InvalidPoolName
     );
     args.params.validate()?;
+    require!(
+        (MIN_CLAIM_WINDOW..=MAX_CLAIM_WINDOW).contains(&args.claim_window),
+        DataPoolError::InvalidClaimWindow
+    );
     check_payout_mint(&a.mint.to_account_info())?;
     let authority = a.authority.key();
     a.pool.set_inner(Pool {
@@ -117,7 +127,12 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         active_custodian_count: 0,
         set_hash: [0; 32],
         closed_offer_count: 0,
-        reserved: [0; 24],
+        claim_window: args.claim_window,
+        wound_down_at: 0,
+        attestor_records: 0,
+        custodian_records: 0,
+        payer: a.payer.key(),
+        total_forfeited: 0,
     });
     let pool = &a.pool;
     pool.invariant()?;

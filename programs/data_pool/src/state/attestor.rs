@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-/// An attestor registered on a pool. PDA `["attestor", pool, key]`. Removal only deactivates it,
+/// An attestor registered on a pool. PDA `["attestor", pool, key]`. Removal only deactivates it (the record closes with the pool),
 /// so every contribution's attestor stays on record.
 #[account]
 #[derive(InitSpace, Debug)]
@@ -23,7 +23,9 @@ pub struct Attestor {
     pub added_at: i64,
     /// When it was last removed (0 if never).
     pub removed_at: i64,
+    /// Who paid the record's rent: `pool_close` returns it there.
+    pub payer: Pubkey,
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Attestor::INIT_SPACE == 91);
+const _: () = assert!(Attestor::INIT_SPACE == 123);

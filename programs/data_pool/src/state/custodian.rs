@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-/// A custodian registered on a pool. PDA `["custodian", pool, key]`. Removal only deactivates it,
+/// A custodian registered on a pool. PDA `["custodian", pool, key]`. Removal only deactivates it (the record closes with the pool),
 /// so every delivery's custodian stays on record.
 #[account]
 #[derive(InitSpace, Debug)]
@@ -23,7 +23,9 @@ pub struct Custodian {
     pub added_at: i64,
     /// When it was last removed (0 if never).
     pub removed_at: i64,
+    /// Who paid the record's rent: `pool_close` returns it there.
+    pub payer: Pubkey,
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Custodian::INIT_SPACE == 91);
+const _: () = assert!(Custodian::INIT_SPACE == 123);

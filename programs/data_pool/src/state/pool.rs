@@ -133,8 +133,20 @@ pub struct Pool {
     /// Offers whose records were closed (`offer_close`): with the offer records on chain they
     /// account for every index below `offer_count`.
     pub closed_offer_count: u64,
-    /// Room for future fields.
-    pub reserved: [u8; 24],
+    /// Claim window, seconds, set at creation: after `pool_wind_down`, contributors have this long
+    /// to claim and leave before what stays unclaimed may be swept and the pool closed.
+    pub claim_window: i64,
+    /// When the pool was wound down (0 while it is live).
+    pub wound_down_at: i64,
+    /// Attestor records on chain (closed with the pool).
+    pub attestor_records: u32,
+    /// Custodian records on chain (closed with the pool).
+    pub custodian_records: u32,
+    /// Who paid the rent of the pool and its two vaults: `pool_close` returns it there.
+    pub payer: Pubkey,
+    /// Σ base units owed to records closed by `contributor_reap` after the claim window: they
+    /// stay in the vault until `pool_close` sweeps it.
+    pub total_forfeited: u128,
     /// Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
     /// offset (see [`crate::state::view`]).
     #[max_len(MAX_POOL_NAME_LEN)]
@@ -145,7 +157,10 @@ impl Pool {
     /// The pool's own parameters still satisfy [`PoolParams::validate`]; the books balance.
     pub fn invariant(&self) -> Result<()> {
         self.params.validate()?;
-        Self::require_claims_covered(self.total_claimed, self.total_distributed)?;
+        Self::require_claims_covered(
+            self.total_claimed.saturating_add(self.total_forfeited),
+            self.total_distributed,
+        )?;
         Self::require_active_within(
             self.active_contribution_count,
             self.contributor_count,
@@ -205,6 +220,20 @@ impl Pool {
         Self::require_unpaused(self.paused)
     }
 
+    /// When the claim window of a wound-down pool ends (`None` while the pool is live).
+    pub fn claims_end(&self) -> Option<i64> {
+        (self.wound_down_at != 0).then(|| self.wound_down_at.saturating_add(self.claim_window))
+    }
+
+    /// Fails with `ClaimWindowOpen` unless the pool was wound down and its claim window is over.
+    pub fn require_claims_over(&self, now: i64) -> Result<()> {
+        require!(
+            self.claims_end().is_some_and(|end| now >= end),
+            DataPoolError::ClaimWindowOpen
+        );
+        Ok(())
+    }
+
     /// Fails with `PoolPaused` when `paused`.
     pub fn require_unpaused(paused: bool) -> Result<()> {
         require!(!paused, DataPoolError::PoolPaused);
@@ -213,4 +242,4 @@ impl Pool {
 }
 
 // Layout sizes are pinned: a change must be deliberate (and versioned).
-const _: () = assert!(Pool::INIT_SPACE == 512);
+const _: () = assert!(Pool::INIT_SPACE == 560);

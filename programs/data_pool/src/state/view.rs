@@ -46,7 +46,8 @@ pub mod pool {
         ACCEPTED_OFFER_COUNT: 8, ACTIVE_ATTESTOR_COUNT: 4, ACC_REWARD_PER_WEIGHT: 16,
         TOTAL_DISTRIBUTED: 16, TOTAL_CLAIMED: 16, TOTAL_FEES: 16, OPEN_OFFER_COUNT: 8,
         TOTAL_FEES_WITHDRAWN: 16, FEE_VAULT_BUMP: 1, ACTIVE_CUSTODIAN_COUNT: 4, SET_HASH: 32,
-        CLOSED_OFFER_COUNT: 8, RESERVED: 24, NAME: 4, HEAD_END: 0,
+        CLOSED_OFFER_COUNT: 8, CLAIM_WINDOW: 8, WOUND_DOWN_AT: 8, ATTESTOR_RECORDS: 4,
+        CUSTODIAN_RECORDS: 4, PAYER: 32, TOTAL_FORFEITED: 16, NAME: 4, HEAD_END: 0,
     );
 }
 
@@ -310,7 +311,12 @@ mod tests {
             active_custodian_count: 37,
             set_hash: [38; 32],
             closed_offer_count: 39,
-            reserved: [0; 24],
+            claim_window: 40,
+            wound_down_at: 41,
+            attestor_records: 42,
+            custodian_records: 43,
+            payer: key(44),
+            total_forfeited: 45 << 70,
             name: "pool-name".into(),
         }
     }
@@ -461,6 +467,7 @@ mod tests {
             attested_count: 3,
             added_at: 4,
             removed_at: 5,
+            payer: key(12),
         };
         let b = serialized(&a);
         assert_eq!(find(&b, &[10; 32]), attestor::POOL);

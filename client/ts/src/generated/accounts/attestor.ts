@@ -69,6 +69,8 @@ export type Attestor = {
   addedAt: bigint;
   /** When it was last removed (0 if never). */
   removedAt: bigint;
+  /** Who paid the record's rent: `pool_close` returns it there. */
+  payer: Address;
 };
 
 export type AttestorArgs = {
@@ -88,6 +90,8 @@ export type AttestorArgs = {
   addedAt: number | bigint;
   /** When it was last removed (0 if never). */
   removedAt: number | bigint;
+  /** Who paid the record's rent: `pool_close` returns it there. */
+  payer: Address;
 };
 
 /** Gets the encoder for {@link AttestorArgs} account data. */
@@ -103,6 +107,7 @@ export function getAttestorEncoder(): FixedSizeEncoder<AttestorArgs> {
       ["attestedCount", getU64Encoder()],
       ["addedAt", getI64Encoder()],
       ["removedAt", getI64Encoder()],
+      ["payer", getAddressEncoder()],
     ]),
     (value) => ({ ...value, discriminator: ATTESTOR_DISCRIMINATOR }),
   );
@@ -120,6 +125,7 @@ export function getAttestorDecoder(): FixedSizeDecoder<Attestor> {
     ["attestedCount", getU64Decoder()],
     ["addedAt", getI64Decoder()],
     ["removedAt", getI64Decoder()],
+    ["payer", getAddressDecoder()],
   ]);
 }
 
@@ -182,5 +188,5 @@ export async function fetchAllMaybeAttestor(
 }
 
 export function getAttestorSize(): number {
-  return 99;
+  return 131;
 }

@@ -69,6 +69,8 @@ export type Custodian = {
   addedAt: bigint;
   /** When it was last removed (0 if never). */
   removedAt: bigint;
+  /** Who paid the record's rent: `pool_close` returns it there. */
+  payer: Address;
 };
 
 export type CustodianArgs = {
@@ -88,6 +90,8 @@ export type CustodianArgs = {
   addedAt: number | bigint;
   /** When it was last removed (0 if never). */
   removedAt: number | bigint;
+  /** Who paid the record's rent: `pool_close` returns it there. */
+  payer: Address;
 };
 
 /** Gets the encoder for {@link CustodianArgs} account data. */
@@ -103,6 +107,7 @@ export function getCustodianEncoder(): FixedSizeEncoder<CustodianArgs> {
       ["deliveredCount", getU64Encoder()],
       ["addedAt", getI64Encoder()],
       ["removedAt", getI64Encoder()],
+      ["payer", getAddressEncoder()],
     ]),
     (value) => ({ ...value, discriminator: CUSTODIAN_DISCRIMINATOR }),
   );
@@ -120,6 +125,7 @@ export function getCustodianDecoder(): FixedSizeDecoder<Custodian> {
     ["deliveredCount", getU64Decoder()],
     ["addedAt", getI64Decoder()],
     ["removedAt", getI64Decoder()],
+    ["payer", getAddressDecoder()],
   ]);
 }
 
@@ -182,5 +188,5 @@ export async function fetchAllMaybeCustodian(
 }
 
 export function getCustodianSize(): number {
-  return 99;
+  return 131;
 }

@@ -23,6 +23,8 @@ import {
   getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU128Decoder,
@@ -142,8 +144,24 @@ export type Pool = {
    * account for every index below `offer_count`.
    */
   closedOfferCount: bigint;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
+  /**
+   * Claim window, seconds, set at creation: after `pool_wind_down`, contributors have this long
+   * to claim and leave before what stays unclaimed may be swept and the pool closed.
+   */
+  claimWindow: bigint;
+  /** When the pool was wound down (0 while it is live). */
+  woundDownAt: bigint;
+  /** Attestor records on chain (closed with the pool). */
+  attestorRecords: number;
+  /** Custodian records on chain (closed with the pool). */
+  custodianRecords: number;
+  /** Who paid the rent of the pool and its two vaults: `pool_close` returns it there. */
+  payer: Address;
+  /**
+   * Σ base units owed to records closed by `contributor_reap` after the claim window: they
+   * stay in the vault until `pool_close` sweeps it.
+   */
+  totalForfeited: bigint;
   /**
    * Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
    * offset (see [`crate::state::view`]).
@@ -229,8 +247,24 @@ export type PoolArgs = {
    * account for every index below `offer_count`.
    */
   closedOfferCount: number | bigint;
-  /** Room for future fields. */
-  reserved: ReadonlyUint8Array;
+  /**
+   * Claim window, seconds, set at creation: after `pool_wind_down`, contributors have this long
+   * to claim and leave before what stays unclaimed may be swept and the pool closed.
+   */
+  claimWindow: number | bigint;
+  /** When the pool was wound down (0 while it is live). */
+  woundDownAt: number | bigint;
+  /** Attestor records on chain (closed with the pool). */
+  attestorRecords: number;
+  /** Custodian records on chain (closed with the pool). */
+  custodianRecords: number;
+  /** Who paid the rent of the pool and its two vaults: `pool_close` returns it there. */
+  payer: Address;
+  /**
+   * Σ base units owed to records closed by `contributor_reap` after the claim window: they
+   * stay in the vault until `pool_close` sweeps it.
+   */
+  totalForfeited: number | bigint;
   /**
    * Pool name (≤ 32 bytes, part of the seeds). Last, so every field before it sits at a fixed
    * offset (see [`crate::state::view`]).
@@ -273,7 +307,12 @@ export function getPoolEncoder(): Encoder<PoolArgs> {
       ["activeCustodianCount", getU32Encoder()],
       ["setHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["closedOfferCount", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 24)],
+      ["claimWindow", getI64Encoder()],
+      ["woundDownAt", getI64Encoder()],
+      ["attestorRecords", getU32Encoder()],
+      ["custodianRecords", getU32Encoder()],
+      ["payer", getAddressEncoder()],
+      ["totalForfeited", getU128Encoder()],
       ["name", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
@@ -314,7 +353,12 @@ export function getPoolDecoder(): Decoder<Pool> {
     ["activeCustodianCount", getU32Decoder()],
     ["setHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["closedOfferCount", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 24)],
+    ["claimWindow", getI64Decoder()],
+    ["woundDownAt", getI64Decoder()],
+    ["attestorRecords", getU32Decoder()],
+    ["custodianRecords", getU32Decoder()],
+    ["payer", getAddressDecoder()],
+    ["totalForfeited", getU128Decoder()],
     ["name", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);
 }

@@ -176,6 +176,14 @@ export const DATA_POOL_ERROR__TOO_MANY_VOTERS = 0x17be; // 6078
 export const DATA_POOL_ERROR__DATA_INVALIDATED = 0x17bf; // 6079
 /** PayoutOutstanding: The contributor is still owed a payout: claim it first (payout_claim, in the same transaction) */
 export const DATA_POOL_ERROR__PAYOUT_OUTSTANDING = 0x17c0; // 6080
+/** InvalidClaimWindow: Claim window must be between thirty days and ten years */
+export const DATA_POOL_ERROR__INVALID_CLAIM_WINDOW = 0x17c1; // 6081
+/** PoolWoundDown: The pool is wound down: it takes no new contributions or offers */
+export const DATA_POOL_ERROR__POOL_WOUND_DOWN = 0x17c2; // 6082
+/** ClaimWindowOpen: The pool's claim window is open: contributors can still claim and leave (or the pool was not wound down) */
+export const DATA_POOL_ERROR__CLAIM_WINDOW_OPEN = 0x17c3; // 6083
+/** RecordsRemain: The pool still has records to close first (contributors, unsold offers, attestors or custodians) */
+export const DATA_POOL_ERROR__RECORDS_REMAIN = 0x17c4; // 6084
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -183,6 +191,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__ATTESTATION_EXPIRED
   | typeof DATA_POOL_ERROR__ATTESTOR_ALREADY_ACTIVE
   | typeof DATA_POOL_ERROR__ATTESTOR_INACTIVE
+  | typeof DATA_POOL_ERROR__CLAIM_WINDOW_OPEN
   | typeof DATA_POOL_ERROR__CONTRIBUTION_INACTIVE
   | typeof DATA_POOL_ERROR__CONTRIBUTION_MISMATCH
   | typeof DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE
@@ -196,6 +205,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE
   | typeof DATA_POOL_ERROR__EMPTY_POOL
   | typeof DATA_POOL_ERROR__INVALID_APPROVAL_BPS
+  | typeof DATA_POOL_ERROR__INVALID_CLAIM_WINDOW
   | typeof DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD
   | typeof DATA_POOL_ERROR__INVALID_FEE_BPS
   | typeof DATA_POOL_ERROR__INVALID_FEE_VAULT
@@ -242,7 +252,9 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__POOL_MISMATCH
   | typeof DATA_POOL_ERROR__POOL_NOT_PAUSED
   | typeof DATA_POOL_ERROR__POOL_PAUSED
+  | typeof DATA_POOL_ERROR__POOL_WOUND_DOWN
   | typeof DATA_POOL_ERROR__PRICE_TOO_LOW
+  | typeof DATA_POOL_ERROR__RECORDS_REMAIN
   | typeof DATA_POOL_ERROR__SCORE_TOO_HIGH
   | typeof DATA_POOL_ERROR__SIGNATURE_MISMATCH
   | typeof DATA_POOL_ERROR__TERMS_URI_TOO_LONG
@@ -268,6 +280,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__ATTESTATION_EXPIRED]: `The attestation has expired`,
     [DATA_POOL_ERROR__ATTESTOR_ALREADY_ACTIVE]: `Attestor is already registered and active`,
     [DATA_POOL_ERROR__ATTESTOR_INACTIVE]: `Attestor is not active on this pool`,
+    [DATA_POOL_ERROR__CLAIM_WINDOW_OPEN]: `The pool's claim window is open: contributors can still claim and leave (or the pool was not wound down)`,
     [DATA_POOL_ERROR__CONTRIBUTION_INACTIVE]: `The contribution was invalidated: its record stays and its deposit is forfeited`,
     [DATA_POOL_ERROR__CONTRIBUTION_MISMATCH]: `The contribution belongs to another contributor or pool`,
     [DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE]: `The custodian is already active`,
@@ -281,6 +294,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE]: `Signature, key and message must live in the Ed25519 instruction itself`,
     [DATA_POOL_ERROR__EMPTY_POOL]: `The pool has no weight: nobody could vote on an offer`,
     [DATA_POOL_ERROR__INVALID_APPROVAL_BPS]: `Approval threshold must be 1 to 10,000 bps`,
+    [DATA_POOL_ERROR__INVALID_CLAIM_WINDOW]: `Claim window must be between thirty days and ten years`,
     [DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD]: `Delivery period must be between one minute and ninety days`,
     [DATA_POOL_ERROR__INVALID_FEE_BPS]: `Fee must be at most 10,000 bps`,
     [DATA_POOL_ERROR__INVALID_FEE_VAULT]: `The account is not this pool's fee vault`,
@@ -327,7 +341,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__POOL_MISMATCH]: `The account does not belong to this pool`,
     [DATA_POOL_ERROR__POOL_NOT_PAUSED]: `The pool is not paused`,
     [DATA_POOL_ERROR__POOL_PAUSED]: `The pool is paused: no new contributions or offers`,
+    [DATA_POOL_ERROR__POOL_WOUND_DOWN]: `The pool is wound down: it takes no new contributions or offers`,
     [DATA_POOL_ERROR__PRICE_TOO_LOW]: `Offer price is below the pool's minimum`,
+    [DATA_POOL_ERROR__RECORDS_REMAIN]: `The pool still has records to close first (contributors, unsold offers, attestors or custodians)`,
     [DATA_POOL_ERROR__SCORE_TOO_HIGH]: `Score exceeds the pool's maximum per contribution`,
     [DATA_POOL_ERROR__SIGNATURE_MISMATCH]: `The signed message does not match this attestation`,
     [DATA_POOL_ERROR__TERMS_URI_TOO_LONG]: `Terms URI must be at most 200 bytes`,

@@ -14,6 +14,8 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
@@ -114,6 +116,11 @@ export type PoolCreateInstructionData = {
   name: string;
   /** The pool's parameters. */
   params: PoolParams;
+  /**
+   * How long contributors have to claim and leave after the pool is wound down, seconds
+   * (`MIN_CLAIM_WINDOW` to `MAX_CLAIM_WINDOW`); fixed for the pool's life.
+   */
+  claimWindow: bigint;
 };
 
 export type PoolCreateInstructionDataArgs = {
@@ -121,6 +128,11 @@ export type PoolCreateInstructionDataArgs = {
   name: string;
   /** The pool's parameters. */
   params: PoolParamsArgs;
+  /**
+   * How long contributors have to claim and leave after the pool is wound down, seconds
+   * (`MIN_CLAIM_WINDOW` to `MAX_CLAIM_WINDOW`); fixed for the pool's life.
+   */
+  claimWindow: number | bigint;
 };
 
 export function getPoolCreateInstructionDataEncoder(): Encoder<PoolCreateInstructionDataArgs> {
@@ -129,6 +141,7 @@ export function getPoolCreateInstructionDataEncoder(): Encoder<PoolCreateInstruc
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["name", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
       ["params", getPoolParamsEncoder()],
+      ["claimWindow", getI64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: POOL_CREATE_DISCRIMINATOR }),
   );
@@ -139,6 +152,7 @@ export function getPoolCreateInstructionDataDecoder(): Decoder<PoolCreateInstruc
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["name", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
     ["params", getPoolParamsDecoder()],
+    ["claimWindow", getI64Decoder()],
   ]);
 }
 
@@ -180,6 +194,7 @@ export type PoolCreateAsyncInput<
   systemProgram?: Address<TAccountSystemProgram>;
   name: PoolCreateInstructionDataArgs["name"];
   params: PoolCreateInstructionDataArgs["params"];
+  claimWindow: PoolCreateInstructionDataArgs["claimWindow"];
 };
 
 export async function getPoolCreateInstructionAsync<
@@ -322,6 +337,7 @@ export type PoolCreateInput<
   systemProgram?: Address<TAccountSystemProgram>;
   name: PoolCreateInstructionDataArgs["name"];
   params: PoolCreateInstructionDataArgs["params"];
+  claimWindow: PoolCreateInstructionDataArgs["claimWindow"];
 };
 
 export function getPoolCreateInstruction<

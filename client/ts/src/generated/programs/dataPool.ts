@@ -58,6 +58,7 @@ import {
   getContributionInvalidateInstructionAsync,
   getContributionSubmitInstructionAsync,
   getContributorLeaveInstructionAsync,
+  getContributorReapInstructionAsync,
   getCustodianAddInstructionAsync,
   getCustodianRemoveInstruction,
   getFeesWithdrawInstructionAsync,
@@ -69,10 +70,12 @@ import {
   getOfferRefundInstructionAsync,
   getOfferVoteInstruction,
   getPayoutClaimInstructionAsync,
+  getPoolCloseInstructionAsync,
   getPoolCreateInstructionAsync,
   getPoolPauseInstruction,
   getPoolUnpauseInstruction,
   getPoolUpdateInstruction,
+  getPoolWindDownInstruction,
   parseAttestorAddInstruction,
   parseAttestorRemoveInstruction,
   parseAuthorityAcceptInstruction,
@@ -80,6 +83,7 @@ import {
   parseContributionInvalidateInstruction,
   parseContributionSubmitInstruction,
   parseContributorLeaveInstruction,
+  parseContributorReapInstruction,
   parseCustodianAddInstruction,
   parseCustodianRemoveInstruction,
   parseFeesWithdrawInstruction,
@@ -91,10 +95,12 @@ import {
   parseOfferRefundInstruction,
   parseOfferVoteInstruction,
   parsePayoutClaimInstruction,
+  parsePoolCloseInstruction,
   parsePoolCreateInstruction,
   parsePoolPauseInstruction,
   parsePoolUnpauseInstruction,
   parsePoolUpdateInstruction,
+  parsePoolWindDownInstruction,
   type AttestorAddAsyncInput,
   type AttestorRemoveInput,
   type AuthorityAcceptInput,
@@ -102,6 +108,7 @@ import {
   type ContributionInvalidateAsyncInput,
   type ContributionSubmitAsyncInput,
   type ContributorLeaveAsyncInput,
+  type ContributorReapAsyncInput,
   type CustodianAddAsyncInput,
   type CustodianRemoveInput,
   type FeesWithdrawAsyncInput,
@@ -119,6 +126,7 @@ import {
   type ParsedContributionInvalidateInstruction,
   type ParsedContributionSubmitInstruction,
   type ParsedContributorLeaveInstruction,
+  type ParsedContributorReapInstruction,
   type ParsedCustodianAddInstruction,
   type ParsedCustodianRemoveInstruction,
   type ParsedFeesWithdrawInstruction,
@@ -130,15 +138,19 @@ import {
   type ParsedOfferRefundInstruction,
   type ParsedOfferVoteInstruction,
   type ParsedPayoutClaimInstruction,
+  type ParsedPoolCloseInstruction,
   type ParsedPoolCreateInstruction,
   type ParsedPoolPauseInstruction,
   type ParsedPoolUnpauseInstruction,
   type ParsedPoolUpdateInstruction,
+  type ParsedPoolWindDownInstruction,
   type PayoutClaimAsyncInput,
+  type PoolCloseAsyncInput,
   type PoolCreateAsyncInput,
   type PoolPauseInput,
   type PoolUnpauseInput,
   type PoolUpdateInput,
+  type PoolWindDownInput,
 } from "../instructions";
 import {
   findAttestorPda,
@@ -233,6 +245,8 @@ export enum DataPoolInstruction {
   PoolUpdate,
   PoolPause,
   PoolUnpause,
+  PoolWindDown,
+  PoolClose,
   AuthorityPropose,
   AuthorityAccept,
   AttestorAdd,
@@ -241,6 +255,7 @@ export enum DataPoolInstruction {
   CustodianRemove,
   ContributionSubmit,
   ContributorLeave,
+  ContributorReap,
   ContributionInvalidate,
   OfferCreate,
   OfferVote,
@@ -300,6 +315,28 @@ export function identifyDataPoolInstruction(
     )
   ) {
     return DataPoolInstruction.PoolUnpause;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([142, 146, 115, 94, 162, 140, 5, 167]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.PoolWindDown;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([108, 56, 104, 209, 247, 189, 22, 247]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.PoolClose;
   }
   if (
     containsBytes(
@@ -388,6 +425,17 @@ export function identifyDataPoolInstruction(
     )
   ) {
     return DataPoolInstruction.ContributorLeave;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([213, 167, 162, 197, 202, 88, 167, 255]),
+      ),
+      0,
+    )
+  ) {
+    return DataPoolInstruction.ContributorReap;
   }
   if (
     containsBytes(
@@ -521,6 +569,12 @@ export type ParsedDataPoolInstruction<
       instructionType: DataPoolInstruction.PoolUnpause;
     } & ParsedPoolUnpauseInstruction<TProgram>)
   | ({
+      instructionType: DataPoolInstruction.PoolWindDown;
+    } & ParsedPoolWindDownInstruction<TProgram>)
+  | ({
+      instructionType: DataPoolInstruction.PoolClose;
+    } & ParsedPoolCloseInstruction<TProgram>)
+  | ({
       instructionType: DataPoolInstruction.AuthorityPropose;
     } & ParsedAuthorityProposeInstruction<TProgram>)
   | ({
@@ -544,6 +598,9 @@ export type ParsedDataPoolInstruction<
   | ({
       instructionType: DataPoolInstruction.ContributorLeave;
     } & ParsedContributorLeaveInstruction<TProgram>)
+  | ({
+      instructionType: DataPoolInstruction.ContributorReap;
+    } & ParsedContributorReapInstruction<TProgram>)
   | ({
       instructionType: DataPoolInstruction.ContributionInvalidate;
     } & ParsedContributionInvalidateInstruction<TProgram>)
@@ -608,6 +665,20 @@ export function parseDataPoolInstruction<TProgram extends string>(
         ...parsePoolUnpauseInstruction(instruction),
       };
     }
+    case DataPoolInstruction.PoolWindDown: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.PoolWindDown,
+        ...parsePoolWindDownInstruction(instruction),
+      };
+    }
+    case DataPoolInstruction.PoolClose: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.PoolClose,
+        ...parsePoolCloseInstruction(instruction),
+      };
+    }
     case DataPoolInstruction.AuthorityPropose: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -662,6 +733,13 @@ export function parseDataPoolInstruction<TProgram extends string>(
       return {
         instructionType: DataPoolInstruction.ContributorLeave,
         ...parseContributorLeaveInstruction(instruction),
+      };
+    }
+    case DataPoolInstruction.ContributorReap: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: DataPoolInstruction.ContributorReap,
+        ...parseContributorReapInstruction(instruction),
       };
     }
     case DataPoolInstruction.ContributionInvalidate: {
@@ -774,6 +852,13 @@ export type DataPoolPluginInstructions = {
   poolUnpause: (
     input: PoolUnpauseInput,
   ) => ReturnType<typeof getPoolUnpauseInstruction> & SelfPlanAndSendFunctions;
+  poolWindDown: (
+    input: PoolWindDownInput,
+  ) => ReturnType<typeof getPoolWindDownInstruction> & SelfPlanAndSendFunctions;
+  poolClose: (
+    input: MakeOptional<PoolCloseAsyncInput, "payer">,
+  ) => ReturnType<typeof getPoolCloseInstructionAsync> &
+    SelfPlanAndSendFunctions;
   authorityPropose: (
     input: AuthorityProposeInput,
   ) => ReturnType<typeof getAuthorityProposeInstruction> &
@@ -805,6 +890,10 @@ export type DataPoolPluginInstructions = {
   contributorLeave: (
     input: MakeOptional<ContributorLeaveAsyncInput, "payer">,
   ) => ReturnType<typeof getContributorLeaveInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  contributorReap: (
+    input: ContributorReapAsyncInput,
+  ) => ReturnType<typeof getContributorReapInstructionAsync> &
     SelfPlanAndSendFunctions;
   contributionInvalidate: (
     input: ContributionInvalidateAsyncInput,
@@ -899,6 +988,19 @@ export function dataPoolProgram() {
               client,
               getPoolUnpauseInstruction(input),
             ),
+          poolWindDown: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getPoolWindDownInstruction(input),
+            ),
+          poolClose: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getPoolCloseInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer.address,
+              }),
+            ),
           authorityPropose: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -950,6 +1052,11 @@ export function dataPoolProgram() {
                 ...input,
                 payer: input.payer ?? client.payer.address,
               }),
+            ),
+          contributorReap: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getContributorReapInstructionAsync(input),
             ),
           contributionInvalidate: (input) =>
             addSelfPlanAndSendFunctions(
