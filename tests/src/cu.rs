@@ -219,11 +219,14 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
     rec("offer_create", v);
     // Votes until each offer is decided (later votes are refused).
     for k in &people {
-        if w.undecided(&sold) {
-            rec("offer_vote", w.vote(k, &sold, true).expect("vote"));
-        }
-        if w.undecided(&refused) {
-            rec("offer_vote", w.vote(k, &refused, false).expect("vote no"));
+        // One instruction per record, so each sample is one vote.
+        for (record, c) in w.records(&k.pubkey()) {
+            for (offer, approve) in [(sold, true), (refused, false)] {
+                if c.weight > 0 && w.undecided(&offer) {
+                    let ix = dix::offer_vote(&p, &k.pubkey(), &pool, &offer, &record, approve);
+                    rec("offer_vote", w.env.send_paid(&[ix], &[k]).expect("vote"));
+                }
+            }
         }
     }
     rec(
@@ -256,8 +259,15 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
             )
             .expect("cancel"),
     );
+    // One claim per record owed, so each sample is one claim.
+    let acc = w.pool_state().acc_reward_per_weight;
     for k in &people {
-        rec("payout_claim", w.claim(k).expect("claim"));
+        for (record, c) in w.records(&k.pubkey()) {
+            if c.entitlement(acc).unwrap_or(0) > 0 {
+                let ix = w.claim_ix(&k.pubkey(), &record);
+                rec("payout_claim", w.env.send_paid(&[ix], &[k]).expect("claim"));
+            }
+        }
     }
     let fees_to = w.claim_account(&auth.pubkey());
     rec(
