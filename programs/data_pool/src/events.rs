@@ -402,7 +402,8 @@ pub struct ContributorClosed {
     pub wallet: Pubkey,
     /// The record's arrival index.
     pub index: u64,
-    /// Who paid the rent and got it back.
+    /// Who got the rent: the record's payer, or the incinerator when an invalidated record was
+    /// reaped (its deposit forfeited).
     pub payer: Pubkey,
     /// Lamports returned (the rent, and any sent to the record since).
     pub lamports: u64,
