@@ -135,7 +135,10 @@ pub async fn list<C: Chain>(
 }
 
 /// The contributor record at `k` and its pool.
-async fn record<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<(Contributor, Pool), CliError> {
+pub(crate) async fn record<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    k: &Pubkey,
+) -> Result<(Contributor, Pool), CliError> {
     let c = query::contributor(ctx.chain, &ctx.program_id, k)
         .await
         .map_err(|e| match e {

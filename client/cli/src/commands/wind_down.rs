@@ -100,8 +100,7 @@ pub struct Reaped {
 
 /// `contribution reap`.
 pub async fn reap<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
-    let c = query::contributor(ctx.chain, &ctx.program_id, k).await?;
-    let p = lookup::pool(ctx, &c.pool).await?;
+    let (c, p) = super::contribution::record(ctx, k).await?;
     let now = ctx.chain.unix_time().await?;
     if p.claims_end().is_none_or(|end| now < end) {
         return Err(CliError::input(format!(

@@ -103,7 +103,11 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
         .u128(p_at::TOTAL_CLAIMED)
         .add_or_overflow(u128::from(amount))?;
     // The part of `Pool::invariant` this instruction could break.
-    Pool::require_claims_covered(pool_claimed, pool.u128(p_at::TOTAL_DISTRIBUTED))?;
+    Pool::require_claims_covered(
+        pool_claimed,
+        pool.u128(p_at::TOTAL_FORFEITED),
+        pool.u128(p_at::TOTAL_DISTRIBUTED),
+    )?;
     pool.set_u128(p_at::TOTAL_CLAIMED, pool_claimed);
     let name = pool.str_bytes(p_at::NAME)?;
     require!(

@@ -158,7 +158,8 @@ impl Pool {
     pub fn invariant(&self) -> Result<()> {
         self.params.validate()?;
         Self::require_claims_covered(
-            self.total_claimed.saturating_add(self.total_forfeited),
+            self.total_claimed,
+            self.total_forfeited,
             self.total_distributed,
         )?;
         Self::require_active_within(
@@ -179,10 +180,17 @@ impl Pool {
         Ok(())
     }
 
-    /// Part of [`Pool::invariant`]: never more claimed than distributed.
-    pub fn require_claims_covered(total_claimed: u128, total_distributed: u128) -> Result<()> {
+    /// Part of [`Pool::invariant`]: never more claimed (and forfeited by reaped records) than
+    /// distributed.
+    pub fn require_claims_covered(
+        total_claimed: u128,
+        total_forfeited: u128,
+        total_distributed: u128,
+    ) -> Result<()> {
         require!(
-            total_claimed <= total_distributed,
+            total_claimed
+                .checked_add(total_forfeited)
+                .is_some_and(|out| out <= total_distributed),
             DataPoolError::InvariantViolated
         );
         Ok(())
