@@ -14,10 +14,9 @@ CACHE=${DATAPOOL_CACHE:-$HOME/.cache/data-pool}
 TARGET_SPEC="$ROOT/sbf/bpfel-solana-solana.json"
 PATCH="$ROOT/sbf/std-solana.patch"
 # DATAPOOL_SBF_OUT / DATAPOOL_SBF_TARGET / DATAPOOL_SBF_PROGRAMS let scripts/profile-cu.sh build a
-# profiling variant beside the real one. DATAPOOL_SBF_LINK_EXTRA adds sbpf-linker arguments: a
-# size-optimised variant is CARGO_PROFILE_RELEASE_OPT_LEVEL=z with DATAPOOL_SBF_LINK_EXTRA=-O2
-# (the linker refuses -Oz; the functions keep rustc's minsize attribute). docs/PERFORMANCE.md
-# has what each costs in compute units.
+# profiling variant beside the real one. DATAPOOL_SBF_LINK_EXTRA adds sbpf-linker arguments (for
+# example `--dump-module DIR` for scripts/size-report.py). docs/PERFORMANCE.md has what the
+# size-optimised build costs in compute units.
 SBF_TARGET_DIR=${DATAPOOL_SBF_TARGET:-$ROOT/target/sbf}
 OUT_DIR=${DATAPOOL_SBF_OUT:-$ROOT/target/deploy}
 PROGRAMS=${DATAPOOL_SBF_PROGRAMS:-data_pool cu_reference}
@@ -76,7 +75,7 @@ RUSTFLAGS="-Z unstable-options -C panic=immediate-abort -C passes=lower-atomic -
 RUSTFLAGS+=" -C relocation-model=static -C target-cpu=v4 -C target-feature=+allows-misaligned-mem-access"
 for a in --arch=v3 --llvm-args=--bpf-stack-size=4096 --llvm-args=--disable-bswap \
   --llvm-args=--disable-movsx --llvm-args=--disable-ldsx --llvm-args=--disable-gotol \
-  --llvm-args=--bpf-min-jump-table-entries=1000000 --deploy=false ${DATAPOOL_SBF_LINK_EXTRA:-}; do
+  --llvm-args=--bpf-min-jump-table-entries=1000000 --deploy=false; do
   RUSTFLAGS+=" -C link-arg=$a"
 done
 export RUSTFLAGS
@@ -87,9 +86,16 @@ unset CARGO_ENCODED_RUSTFLAGS
 # benchmark's floor (never deployed), built the same way.
 mkdir -p "$OUT_DIR"
 for program in $PROGRAMS; do
-  (cd "$ROOT" && cargo "+$tc_name" build --release -p "$program" --features no-log-ix-name \
+  # data_pool is compiled at opt-level "z" (Cargo.toml): rustc then asks sbpf-linker for -Oz,
+  # which it no longer takes ("use O2 with the minsize attribute"), so its link runs at -O2.
+  # Extra linker arguments go to the program's own link only, so changing them rebuilds nothing
+  # else.
+  link=(--)
+  [ "$program" = data_pool ] && link+=(-C link-arg=-O2)
+  for a in ${DATAPOOL_SBF_LINK_EXTRA:-}; do link+=(-C "link-arg=$a"); done
+  (cd "$ROOT" && cargo "+$tc_name" rustc --release -p "$program" --lib --features no-log-ix-name \
     --target "$TARGET_SPEC" -Z build-std=std,panic_abort -Z json-target-spec \
-    --target-dir "$SBF_TARGET_DIR" "$@")
+    --target-dir "$SBF_TARGET_DIR" "$@" "${link[@]}")
   cp "$SBF_TARGET_DIR/bpfel-solana-solana/release/lib$program.so" "$OUT_DIR/$program.so"
   log "wrote $OUT_DIR/$program.so ($(stat -c %s "$OUT_DIR/$program.so") bytes)"
 done

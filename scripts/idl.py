@@ -50,6 +50,7 @@ def rename(obj):
 
 def assemble():
     idl, consts, events, types, errors, address = None, [], [], {}, [], None
+    accounts = []
     for kind, value in pieces():
         if kind == "program":
             idl = value
@@ -59,6 +60,8 @@ def assemble():
             consts.append(value)
         elif kind == "errors":
             errors = value
+        elif kind == "account":
+            accounts.append(value)
         elif kind == "event":
             events.append(value["event"])
             for t in value["types"]:
@@ -67,6 +70,15 @@ def assemble():
         sys.exit("idl: the program or address piece is missing")
     for t in idl.get("types", []):
         types[t["name"]] = t
+    # Account types no instruction names as a typed field (read in place) are listed too.
+    listed = {short(a["name"]) for a in idl.get("accounts", [])}
+    for piece in accounts:
+        name = short(piece["account"]["name"])
+        if name not in listed:
+            idl.setdefault("accounts", []).append(dict(piece["account"], name=name))
+            listed.add(name)
+        types.setdefault(piece["type"]["name"], piece["type"])
+    idl["accounts"] = sorted(idl.get("accounts", []), key=lambda a: short(a["name"]))
     idl["address"] = address
     idl["constants"] = sorted(consts, key=lambda c: c["name"])
     idl["events"] = sorted(events, key=lambda e: short(e["name"]))

@@ -344,20 +344,19 @@ impl PoolTokens {
     }
 }
 
-/// `offer_create` at offer index `index` (the pool's current `offer_count`).
+/// `offer_create` at offer index `args.index` (the pool's current `offer_count`).
 #[allow(clippy::too_many_arguments)]
 pub fn offer_create(
     program_id: &Pubkey,
     payer: &Pubkey,
     buyer: &Pubkey,
     pool: &Pubkey,
-    index: u64,
     tokens: &PoolTokens,
     buyer_token: &Pubkey,
     refund_account: &Pubkey,
     args: OfferCreateArgs,
 ) -> Instruction {
-    let offer = find_offer_pda(program_id, pool, index).0;
+    let offer = find_offer_pda(program_id, pool, args.index).0;
     let accounts = acc::OfferCreate {
         payer: *payer,
         buyer: *buyer,

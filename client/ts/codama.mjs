@@ -61,8 +61,8 @@ codama.update(
   }),
 );
 // Defaults for accounts that follow from other accounts or arguments of the same instruction,
-// so callers pass only what they choose: the Instructions sysvar, the pool's vaults and the
-// contributor record of a submitted data hash. (A vote or a claim names its record: a wallet may
+// so callers pass only what they choose: the Instructions sysvar, the pool's vaults, a new offer
+// (from the index it names) and the contributor record of a submitted data hash. (A vote or a claim names its record: a wallet may
 // hold several, one per contribution; `findContributorPda({ pool, dataHash })` derives it.)
 const pda = (name, seeds) =>
   pdaValueNode(
@@ -78,6 +78,11 @@ codama.update(
     },
     { account: "vault", defaultValue: pda("vault", { pool }) },
     { account: "feeVault", defaultValue: pda("feeVault", { pool }) },
+    {
+      account: "offer",
+      instruction: "offerCreate",
+      defaultValue: pda("offer", { pool, index: argumentValueNode("index") }),
+    },
     {
       account: "contributor",
       instruction: "contributionSubmit",

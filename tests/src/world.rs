@@ -417,11 +417,12 @@ impl World {
     pub fn offer(&mut self, buyer: &Buyer, price: u64) -> Result<(Pubkey, u64), Failure> {
         let index = self.pool_state().offer_count;
         let args = dix::OfferCreateArgs {
+            index,
             price,
             terms_hash: [7; 32],
             terms_uri: "https://example.org/terms/unwrapped-v1.json".into(),
         };
-        let ix = self.offer_create_ix(&buyer.kp.pubkey(), index, &buyer.token, &buyer.token, args);
+        let ix = self.offer_create_ix(&buyer.kp.pubkey(), &buyer.token, &buyer.token, args);
         let cu = self.env.send_paid(&[ix], &[&buyer.kp])?;
         let offer = find_offer_pda(&PROGRAM_ID, &self.side.pool, index).0;
         self.side.offers.push(offer);
@@ -435,7 +436,6 @@ impl World {
     pub fn offer_create_ix(
         &self,
         buyer: &Pubkey,
-        index: u64,
         buyer_token: &Pubkey,
         refund_account: &Pubkey,
         args: dix::OfferCreateArgs,
@@ -445,7 +445,6 @@ impl World {
             &self.env.payer.pubkey(),
             buyer,
             &self.side.pool,
-            index,
             &self.side.tokens,
             buyer_token,
             refund_account,

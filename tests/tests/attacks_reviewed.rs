@@ -315,11 +315,12 @@ fn a_memo_gated_refund_account_does_not_block_a_rejection() {
     w.mint(&refund, PRICE);
     let index = w.pool_state().offer_count;
     let args = dix::OfferCreateArgs {
+        index,
         price: PRICE,
         terms_hash: [7; 32],
         terms_uri: String::new(),
     };
-    let ix = w.offer_create_ix(&buyer.kp.pubkey(), index, &refund, &refund, args);
+    let ix = w.offer_create_ix(&buyer.kp.pubkey(), &refund, &refund, args);
     w.env.send_paid(&[ix], &[&buyer.kp]).unwrap();
     let offer = data_pool_client::pda::find_offer_pda(&PROGRAM_ID, &w.side.pool, index).0;
     w.side.offers.push(offer);

@@ -92,10 +92,10 @@ fn duplicate_mutable_accounts() {
     let next_escrow = find_escrow_pda(&PROGRAM_ID, &next).0;
     let ix = w.offer_create_ix(
         &buyer3.kp.pubkey(),
-        index,
         &next_escrow,
         &buyer3.token,
         dix::OfferCreateArgs {
+            index,
             price: 5_000,
             terms_hash: [0; 32],
             terms_uri: String::new(),

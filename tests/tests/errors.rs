@@ -13,6 +13,7 @@ fn offer_with_the_wrong_token_program_or_mint() {
     w.contribute(&k, 10).unwrap();
     let b = w.buyer(1, 10_000);
     let args = || dix::OfferCreateArgs {
+        index: 0,
         price: 5_000,
         terms_hash: [1; 32],
         terms_uri: String::new(),
@@ -24,7 +25,6 @@ fn offer_with_the_wrong_token_program_or_mint() {
         &w.env.payer.pubkey(),
         &b.kp.pubkey(),
         &w.side.pool,
-        0,
         &tokens,
         &b.token,
         &b.token,
@@ -37,14 +37,14 @@ fn offer_with_the_wrong_token_program_or_mint() {
     let other = w
         .env
         .create_token_account(&TOKEN, &other_mint, &b.kp.pubkey());
-    let ix = w.offer_create_ix(&b.kp.pubkey(), 0, &other, &b.token, args());
+    let ix = w.offer_create_ix(&b.kp.pubkey(), &other, &b.token, args());
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::WrongMint);
     // Terms URI over 200 bytes.
     let long = dix::OfferCreateArgs {
         terms_uri: "u".repeat(201),
         ..args()
     };
-    let ix = w.offer_create_ix(&b.kp.pubkey(), 0, &b.token, &b.token, long);
+    let ix = w.offer_create_ix(&b.kp.pubkey(), &b.token, &b.token, long);
     assert_dp_err(w.env.send_paid(&[ix], &[&b.kp]), DpErr::TermsUriTooLong);
     assert_eq!(w.env.balance(&b.token), 10_000);
 }
@@ -180,7 +180,7 @@ const UNREACHABLE: &[(&str, &str)] = &[
     ("MathOverflow", "guards checked arithmetic whose operands are bounded by u64 amounts"),
     ("InvariantViolated", "Pool::invariant after every change of the books; no instruction can break it (the fuzzer and the audit check the same invariants from outside)"),
     ("MalformedEd25519Instruction", "the precompile rejects out-of-bounds offsets before the program runs; unit-tested in attestation.rs"),
-    ("UnsupportedAccountVersion", "every account the program creates carries the current layout version; unit-tested in state/view.rs"),
+    ("UnsupportedAccountVersion", "every account the program creates carries the current layout version; unit-tested in state/view/tests.rs"),
     ("UnsupportedMintExtension", "every mint extension of spl-token-2022 2.1 is allowed or has its own error; kept for extensions added later"),
     ("OfferNotTerminal", "retired with vote records (votes are bits of the offer's bitmap now); kept so later error codes keep their numbers"),
     ("VoteMismatch", "retired with vote records (votes are bits of the offer's bitmap now); kept so later error codes keep their numbers"),

@@ -428,10 +428,10 @@ fn offer_create_errors_leave_nothing_behind() {
     // Terms URI too long.
     let ix = w.offer_create_ix(
         &b.kp.pubkey(),
-        0,
         &b.token,
         &b.token,
         dix::OfferCreateArgs {
+            index: 0,
             price: PRICE,
             terms_hash: [1; 32],
             terms_uri: "x".repeat(201),
@@ -442,10 +442,10 @@ fn offer_create_errors_leave_nothing_behind() {
     let other = w.buyer(2, 0);
     let ix = w.offer_create_ix(
         &b.kp.pubkey(),
-        0,
         &b.token,
         &other.token,
         dix::OfferCreateArgs {
+            index: 0,
             price: PRICE,
             terms_hash: [1; 32],
             terms_uri: String::new(),

@@ -42,6 +42,7 @@ fn setup() -> (World, Kp, Kp) {
 /// `offer_create` of `buyer`'s offer at `index`, its rent paid by `relayer`.
 fn create_ix(w: &World, relayer: &Kp, buyer: &Buyer, index: u64) -> Instruction {
     let args = dix::OfferCreateArgs {
+        index,
         price: PRICE,
         terms_hash: [7; 32],
         terms_uri: String::new(),
@@ -51,7 +52,6 @@ fn create_ix(w: &World, relayer: &Kp, buyer: &Buyer, index: u64) -> Instruction 
         &relayer.pubkey(),
         &buyer.kp.pubkey(),
         &w.side.pool,
-        index,
         &w.side.tokens,
         &buyer.token,
         &buyer.token,
@@ -258,9 +258,9 @@ fn deposits_cannot_be_redirected_and_closed_offers_stay_closed() {
 
     // Reviving the closed offer at its index is refused: new offers take the next index.
     let revive = create_ix(&w, &relayer, &b, 0);
-    assert_anchor_err(
+    assert_dp_err(
         w.env.send(&[revive], &[&relayer, &b.kp]),
-        anchor_lang::error::ErrorCode::ConstraintSeeds,
+        DpErr::StaleOfferIndex,
     );
     let pool = w.pool_state();
     assert_eq!((pool.offer_count, pool.closed_offer_count), (1, 1));
@@ -423,4 +423,67 @@ fn a_contributors_lifetime_to_the_lamport() {
         l.self_paid.net <= 333_333,
         "the issue's target: 1 % of a $5 payout"
     );
+}
+
+/// Lamports sent to an address before the program creates its account there (`create_account`
+/// refuses an address that holds any, so this could block creation; the runtime makes a gift at
+/// least the rent of an empty account) only lower what the payer puts in: the offer, its escrow and a registry record are topped up to their rent, allocated
+/// and assigned, and a gift past the rent stays in the account (and goes to its payer at close).
+#[test]
+fn prefunded_addresses_are_topped_up_not_blocked() {
+    let (mut w, _, relayer) = setup();
+    let b = w.buyer(1, PRICE);
+    let (offer_rent, _, escrow_rent) = offer_deposit(&w);
+    let index = w.pool_state().offer_count;
+    let offer = find_offer_pda(&PROGRAM_ID, &w.side.pool, index).0;
+    let escrow = find_escrow_pda(&PROGRAM_ID, &offer).0;
+    let griefer = w.wallet("griefer", 0);
+    let g0 = w.env.lamports(&griefer.pubkey());
+    let gift = |w: &mut World, to: &Pubkey, lamports: u64| {
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &griefer.pubkey(),
+            to,
+            lamports,
+        );
+        w.env.send(&[ix], &[&griefer]).unwrap();
+    };
+    gift(&mut w, &offer, 1_000_000);
+    gift(&mut w, &escrow, escrow_rent + 7);
+    assert_eq!(
+        w.env.lamports(&griefer.pubkey()),
+        g0 - 1_000_000 - escrow_rent - 7 - 2 * SIG_FEE
+    );
+
+    let r0 = w.env.lamports(&relayer.pubkey());
+    relayed_offer(&mut w, &relayer, &b);
+    assert_eq!(
+        w.env.lamports(&relayer.pubkey()),
+        r0 - (offer_rent - 1_000_000) - 2 * SIG_FEE,
+        "the relayer tops the offer up and pays nothing for the overfunded escrow"
+    );
+    assert_eq!(w.env.lamports(&offer), offer_rent);
+    assert_eq!(w.env.lamports(&escrow), escrow_rent + 7);
+    assert_eq!(w.offer_state(&offer).state, OfferState::Open);
+    assert_eq!(w.offer_state(&offer).payer, relayer.pubkey());
+    assert_eq!(w.env.balance(&escrow), PRICE);
+    assert_eq!(w.env.balance(&b.token), 0);
+
+    // A registry record: the curator's payer tops it up.
+    let key = Pubkey::new_unique();
+    let record = data_pool_client::pda::find_attestor_pda(&PROGRAM_ID, &w.side.pool, &key).0;
+    let record_rent = rent(
+        &w,
+        8 + <data_pool::state::Attestor as anchor_lang::Space>::INIT_SPACE,
+    );
+    gift(&mut w, &record, 900_000);
+    let p0 = w.env.lamports(&w.env.payer.pubkey());
+    w.add_attestor(&key).unwrap();
+    assert_eq!(
+        w.env.lamports(&w.env.payer.pubkey()),
+        p0 - (record_rent - 900_000) - 2 * SIG_FEE
+    );
+    assert_eq!(w.env.lamports(&record), record_rent);
+    let pool = w.pool_state();
+    assert_eq!(pool.attestor_records, 2);
+    w.check_invariants();
 }

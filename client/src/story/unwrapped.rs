@@ -276,6 +276,7 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     );
     let offer = find_offer_pda(p, &pool, 0).0;
     let args = OfferCreateArgs {
+        index: 0,
         price: cfg.price,
         terms_hash: terms.hash(),
         terms_uri: terms.to_uri(),
@@ -286,7 +287,6 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         &stage.payer.pubkey(),
         &buyer.pubkey(),
         &pool,
-        0,
         &tokens,
         &market.buyer_account,
         &market.buyer_account,

@@ -220,7 +220,10 @@ test("a whole sale cycle through the generated client", async () => {
   assert.equal(chain.pool(pool).contributorCount, 4n);
 
   // The buyer's offer: 1,000 USDC into escrow.
-  const [offer] = await findOfferPda({ pool, index: chain.pool(pool).offerCount });
+  // The offer's address comes from its index (the pool's offer count), which the instruction
+  // names: the client derives the offer and its escrow from the IDL's seeds.
+  const index = chain.pool(pool).offerCount;
+  const [offer] = await findOfferPda({ pool, index });
   const terms = getUtf8Encoder().encode("listening histories, for model training");
   const termsHash = new Uint8Array(await crypto.subtle.digest("SHA-256", terms));
   await chain.ok(curator, [
@@ -228,7 +231,7 @@ test("a whole sale cycle through the generated client", async () => {
       payer: curator,
       buyer,
       pool,
-      offer,
+      index,
       mint: mint.address,
       buyerToken: buyerAta,
       refundAccount: buyerAta,
@@ -353,7 +356,8 @@ test("a whole sale cycle through the generated client", async () => {
   // A second offer, withdrawn by the buyer before any vote: the price comes back, then the
   // record closes and the rent of the offer and its escrow goes back to whoever paid it (the
   // curator, relaying), so the curator is out only the signature fees (5,000 lamports each).
-  const [second] = await findOfferPda({ pool, index: chain.pool(pool).offerCount });
+  const secondIndex = chain.pool(pool).offerCount;
+  const [second] = await findOfferPda({ pool, index: secondIndex });
   const relayerBefore = chain.svm.getBalance(curator.address) ?? 0n;
   await chain.ok(curator, [
     await getOfferCreateInstructionAsync({
@@ -364,6 +368,7 @@ test("a whole sale cycle through the generated client", async () => {
       mint: mint.address,
       buyerToken: buyerAta,
       refundAccount: buyerAta,
+      index: secondIndex,
       price: 100n * USDC,
       termsHash,
       termsUri: "",

@@ -187,6 +187,8 @@ pub enum DataPoolError {
     ClaimWindowOpen,
     #[msg("The pool still has records to close first (contributors, unsold offers, attestors or custodians)")]
     RecordsRemain,
+    #[msg("The offer index is not the pool's next one: another offer was made first; read the pool's offer count and try again")]
+    StaleOfferIndex,
 }
 
 /// Checked `+` / `−` that fail with [`DataPoolError::MathOverflow`] instead of wrapping.

@@ -22,7 +22,9 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod pda;
 pub mod profile;
+pub mod registry;
 pub mod state;
 pub mod token;
 

@@ -81,11 +81,11 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
             &stage.payer.pubkey(),
             &market.buyer.pubkey(),
             &pool,
-            i,
             &tokens,
             &market.buyer_account,
             &market.buyer_account,
             dix::OfferCreateArgs {
+                index: i,
                 price: 1_000,
                 terms_hash: [7; 32],
                 terms_uri: String::new(),

@@ -7,10 +7,17 @@ use data_pool_tests::*;
 
 /// Cost of one `sol_log_compute_units` syscall, taken out of each segment.
 const MARK_COST: u64 = 100;
-/// Compute-unit limit of a transaction without a compute-budget instruction (one instruction).
+/// Compute-unit limit of a transaction without a compute-budget instruction (one instruction),
+/// when the logs do not say.
 const LIMIT: u64 = 200_000;
 
 fn segments(name: &str, total: u64, logs: &[String]) {
+    // Only the transaction's last top-level instruction (a vote may send one per record).
+    let from = logs
+        .iter()
+        .rposition(|l| l.ends_with(" invoke [1]"))
+        .unwrap_or(0);
+    let logs = &logs[from..];
     let remaining: Vec<u64> = logs
         .iter()
         .filter_map(|l| {
@@ -22,8 +29,23 @@ fn segments(name: &str, total: u64, logs: &[String]) {
         println!("| {name} | {total} | (no marks: build with --features cu-profile) |");
         return;
     }
+    // What the instruction consumed of the units it started with: its "consumed N of M" line
+    // (the last one: inner calls log theirs first).
+    let (total, limit) = logs
+        .iter()
+        .rev()
+        .filter_map(|l| {
+            let (_, rest) = l.split_once(" consumed ")?;
+            let (n, rest) = rest.split_once(" of ")?;
+            Some((
+                n.parse().ok()?,
+                rest.split_whitespace().next()?.parse().ok()?,
+            ))
+        })
+        .next()
+        .unwrap_or((total, LIMIT));
     // `remaining[i]` is read after mark i's own cost was charged.
-    let spent: Vec<u64> = remaining.iter().map(|r| LIMIT - r).collect();
+    let spent: Vec<u64> = remaining.iter().map(|r| limit - r).collect();
     let mut parts = vec![spent[0] - MARK_COST];
     for pair in spent.windows(2) {
         parts.push(pair[1] - pair[0] - MARK_COST);

@@ -113,6 +113,7 @@ fn target(
             let b = rng.pick(buyers)?;
             let index = w.pool_state().offer_count;
             let args = dix::OfferCreateArgs {
+                index,
                 price: 10_000,
                 terms_hash: [9; 32],
                 terms_uri: String::new(),
@@ -122,7 +123,6 @@ fn target(
                 &payer,
                 &b.kp.pubkey(),
                 &pool,
-                index,
                 &w.side.tokens,
                 &b.token,
                 &b.token,

@@ -282,6 +282,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             w.side.offers.push(o(3));
             w.side.offer_buyers.insert(o(3), (b.kp.pubkey(), b.token));
             let args = dix::OfferCreateArgs {
+                index: 3,
                 price: 5_000,
                 terms_hash: [3; 32],
                 terms_uri: String::new(),
@@ -292,7 +293,6 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
                     &payer,
                     &b.kp.pubkey(),
                     &pool,
-                    3,
                     &t,
                     &b.token,
                     &b.token,

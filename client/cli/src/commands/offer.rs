@@ -342,6 +342,7 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
         ],
     })?;
     let args = ix::OfferCreateArgs {
+        index: p.offer_count,
         price,
         terms_hash: a.terms.hash(),
         terms_uri: if a.terms_uri.is_empty() {
@@ -358,7 +359,6 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
         &ctx.payer()?.pubkey(),
         &me,
         &addr,
-        p.offer_count,
         &PoolTokens::of(&p),
         &from,
         &refund,

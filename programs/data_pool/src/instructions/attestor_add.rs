@@ -2,52 +2,43 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{LAYOUT_VERSION, SEED_ATTESTOR};
-use crate::error::{CheckedMath, DataPoolError};
+use crate::constants::SEED_ATTESTOR;
 use crate::events::AttestorAdded;
-use crate::state::{Attestor, Pool};
+use crate::registry::{self, Add, Role};
 
-/// Accounts of `attestor_add`.
+/// Accounts of `attestor_add`. The pool and the record are read and written in place, and the
+/// record is created on first use ([`crate::registry`]).
 #[derive(Accounts)]
 #[instruction(key: Pubkey)]
 pub struct AttestorAdd<'info> {
-    /// Pays rent.
+    /// Pays the rent of a new record.
     #[account(mut)]
     pub payer: Signer<'info>,
-    /// The curator.
+    /// The curator: the pool's authority (`Unauthorized`).
     pub authority: Signer<'info>,
     /// The pool.
-    #[account(mut, has_one = authority @ DataPoolError::Unauthorized)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The attestor record.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + Attestor::INIT_SPACE,
-        seeds = [SEED_ATTESTOR, pool.key().as_ref(), key.as_ref()],
-        bump,
-    )]
-    pub attestor: Box<Account<'info, Attestor>>,
+    /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
+    #[account(mut)]
+    pub pool: UncheckedAccount<'info>,
+    /// The attestor record of `key` on this pool.
+    /// CHECK: address pinned by the seeds; created or checked by `registry::add`.
+    #[account(mut, seeds = [SEED_ATTESTOR, pool.key().as_ref(), key.as_ref()], bump)]
+    pub attestor: UncheckedAccount<'info>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
 
 /// Activates the attestor `key` on the pool.
 pub fn handler(ctx: Context<AttestorAdd>, key: Pubkey) -> Result<()> {
-    let a = &mut *ctx.accounts;
-    let att = &mut a.attestor;
-    require!(!att.active, DataPoolError::AttestorAlreadyActive);
-    if att.version == 0 {
-        att.version = LAYOUT_VERSION;
-        att.bump = ctx.bumps.attestor;
-        att.pool = a.pool.key();
-        att.key = key;
-        att.payer = a.payer.key();
-        a.pool.attestor_records = a.pool.attestor_records.add_or_overflow(1)?;
-    }
-    att.active = true;
-    att.added_at = Clock::get()?.unix_timestamp;
-    a.pool.active_attestor_count = a.pool.active_attestor_count.add_or_overflow(1)?;
+    let a = &ctx.accounts;
+    let accounts = Add {
+        payer: &a.payer,
+        authority: a.authority.key,
+        pool: &a.pool,
+        record: &a.attestor,
+        system: &a.system_program,
+    };
+    registry::add(Role::Attestor, accounts, &key, ctx.bumps.attestor)?;
     emit!(AttestorAdded {
         pool: a.pool.key(),
         attestor: key,

@@ -2,33 +2,32 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::{CheckedMath, DataPoolError};
 use crate::events::AttestorRemoved;
-use crate::state::{Attestor, Pool};
+use crate::registry::{self, Role};
 
-/// Accounts of `attestor_remove`.
+/// Accounts of `attestor_remove`. The pool and the record are read and written in place
+/// ([`crate::registry`]).
 #[derive(Accounts)]
 pub struct AttestorRemove<'info> {
-    /// The curator.
+    /// The curator: the pool's authority (`Unauthorized`).
     pub authority: Signer<'info>,
     /// The pool.
-    #[account(mut, has_one = authority @ DataPoolError::Unauthorized)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The attestor record.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
-    pub attestor: Box<Account<'info, Attestor>>,
+    /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
+    #[account(mut)]
+    pub pool: UncheckedAccount<'info>,
+    /// The attestor record, of this pool (`PoolMismatch`).
+    /// CHECK: checked by `registry::remove`.
+    #[account(mut)]
+    pub attestor: UncheckedAccount<'info>,
 }
 
 /// Deactivates the attestor.
 pub fn handler(ctx: Context<AttestorRemove>) -> Result<()> {
-    let a = &mut *ctx.accounts;
-    require!(a.attestor.active, DataPoolError::AttestorInactive);
-    a.attestor.active = false;
-    a.attestor.removed_at = Clock::get()?.unix_timestamp;
-    a.pool.active_attestor_count = a.pool.active_attestor_count.sub_or_overflow(1)?;
+    let a = &ctx.accounts;
+    let key = registry::remove(Role::Attestor, a.authority.key, &a.pool, &a.attestor)?;
     emit!(AttestorRemoved {
         pool: a.pool.key(),
-        attestor: a.attestor.key,
+        attestor: key,
     });
     Ok(())
 }

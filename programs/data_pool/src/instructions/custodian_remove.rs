@@ -2,33 +2,32 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::{CheckedMath, DataPoolError};
 use crate::events::CustodianRemoved;
-use crate::state::{Custodian, Pool};
+use crate::registry::{self, Role};
 
-/// Accounts of `custodian_remove`.
+/// Accounts of `custodian_remove`. The pool and the record are read and written in place
+/// ([`crate::registry`]).
 #[derive(Accounts)]
 pub struct CustodianRemove<'info> {
-    /// The curator.
+    /// The curator: the pool's authority (`Unauthorized`).
     pub authority: Signer<'info>,
     /// The pool.
-    #[account(mut, has_one = authority @ DataPoolError::Unauthorized)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The custodian record.
-    #[account(mut, has_one = pool @ DataPoolError::PoolMismatch)]
-    pub custodian: Box<Account<'info, Custodian>>,
+    /// CHECK: owner, discriminator and length checked by `View::load::<Pool>` in the handler.
+    #[account(mut)]
+    pub pool: UncheckedAccount<'info>,
+    /// The custodian record, of this pool (`PoolMismatch`).
+    /// CHECK: checked by `registry::remove`.
+    #[account(mut)]
+    pub custodian: UncheckedAccount<'info>,
 }
 
 /// Deactivates the custodian.
 pub fn handler(ctx: Context<CustodianRemove>) -> Result<()> {
-    let a = &mut *ctx.accounts;
-    require!(a.custodian.active, DataPoolError::CustodianInactive);
-    a.custodian.active = false;
-    a.custodian.removed_at = Clock::get()?.unix_timestamp;
-    a.pool.active_custodian_count = a.pool.active_custodian_count.sub_or_overflow(1)?;
+    let a = &ctx.accounts;
+    let key = registry::remove(Role::Custodian, a.authority.key, &a.pool, &a.custodian)?;
     emit!(CustodianRemoved {
         pool: a.pool.key(),
-        custodian: a.custodian.key,
+        custodian: key,
     });
     Ok(())
 }

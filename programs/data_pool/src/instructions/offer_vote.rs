@@ -38,6 +38,7 @@ pub struct OfferVote<'info> {
 
 /// The voter's arrival index and weight: its contributor record must be of this pool and wallet
 /// and have joined before the offer was made.
+#[cfg_attr(target_arch = "bpf", optimize(speed))]
 fn voter_record(
     info: &AccountInfo,
     pool: &Pubkey,
@@ -56,6 +57,7 @@ fn voter_record(
 }
 
 /// Marks the voter's bit and adds its current weight to the tally.
+#[cfg_attr(target_arch = "bpf", optimize(speed))]
 pub fn handler(ctx: Context<OfferVote>, approve: bool) -> Result<()> {
     use view::offer as at;
     crate::cu_mark!();

@@ -1,7 +1,7 @@
 //! `payout_claim`: a contributor takes everything owed to a token account it owns.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 use crate::constants::MAX_POOL_NAME_LEN;
 use crate::error::{CheckedMath, DataPoolError};
@@ -35,8 +35,9 @@ pub struct PayoutClaim<'info> {
     /// CHECK: must be the pool's mint (`WrongMint`); `transfer_checked` checks it and its decimals.
     pub mint: UncheckedAccount<'info>,
     /// A token account of the payout mint owned by the contributor.
+    /// CHECK: read by `token::read_account` (mint `WrongMint`, owner `WrongTokenAccountOwner`).
     #[account(mut)]
-    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub destination: UncheckedAccount<'info>,
     /// The pool's token program.
     pub token_program: Interface<'info, TokenInterface>,
 }
@@ -71,18 +72,12 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
         pool.key_is(p_at::VAULT, a.vault.key),
         DataPoolError::PoolMismatch
     );
+    view::require_pool_tokens(&pool, a.mint.key, a.token_program.key)?;
+    let destination = token::read_account(&a.destination, "destination")?;
+    require!(destination.mint == a.mint.key(), DataPoolError::WrongMint);
     require!(
-        pool.key_is(p_at::MINT, a.mint.key),
-        DataPoolError::WrongMint
-    );
-    require!(a.destination.mint == a.mint.key(), DataPoolError::WrongMint);
-    require!(
-        a.destination.owner == wallet,
+        destination.owner == wallet,
         DataPoolError::WrongTokenAccountOwner
-    );
-    require!(
-        pool.key_is(p_at::TOKEN_PROGRAM, a.token_program.key),
-        DataPoolError::InvalidTokenProgram
     );
     crate::cu_mark!();
 
@@ -134,7 +129,7 @@ pub fn handler(ctx: Context<PayoutClaim>) -> Result<()> {
         &a.token_program.to_account_info(),
         &a.vault,
         &a.mint,
-        &a.destination.to_account_info(),
+        &a.destination,
         &a.pool,
         amount,
         signer.decimals,

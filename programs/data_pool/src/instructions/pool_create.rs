@@ -1,7 +1,7 @@
 //! `pool_create`: a curator opens a pool with its payout mint, reward vault and fee vault.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 use crate::constants::{
     LAYOUT_VERSION, MAX_CLAIM_WINDOW, MAX_POOL_NAME_LEN, MIN_CLAIM_WINDOW, SEED_FEE_VAULT,
@@ -9,8 +9,9 @@ use crate::constants::{
 };
 use crate::error::DataPoolError;
 use crate::events::PoolCreated;
+use crate::pda;
 use crate::state::{Pool, PoolParams};
-use crate::token::check_payout_mint;
+use crate::token::{self, check_payout_mint};
 
 /// Parameters of a new pool.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -49,31 +50,18 @@ pub struct PoolCreate<'info> {
         bump,
     )]
     pub pool: Box<Account<'info, Pool>>,
-    /// The payout mint.
-    #[account(mint::token_program = token_program)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The payout mint, of the token program `token_program`.
+    /// CHECK: checked by `token::check_payout_mint` and `token::mint_decimals` in the handler.
+    #[account(owner = token_program.key())]
+    pub mint: UncheckedAccount<'info>,
     /// The reward vault, owned by the pool.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        seeds = [SEED_VAULT, pool.key().as_ref()],
-        bump,
-        token::mint = mint,
-        token::authority = pool,
-        token::token_program = token_program,
-    )]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: address pinned by the seeds; created by the handler.
+    #[account(mut, seeds = [SEED_VAULT, pool.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     /// The fee vault, owned by the pool: sale fees wait here for `fees_withdraw`.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        seeds = [SEED_FEE_VAULT, pool.key().as_ref()],
-        bump,
-        token::mint = mint,
-        token::authority = pool,
-        token::token_program = token_program,
-    )]
-    pub fee_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: address pinned by the seeds; created by the handler.
+    #[account(mut, seeds = [SEED_FEE_VAULT, pool.key().as_ref()], bump)]
+    pub fee_vault: UncheckedAccount<'info>,
     /// SPL Token or Token-2022.
     pub token_program: Interface<'info, TokenInterface>,
     /// System program.
@@ -93,14 +81,30 @@ pub fn handler(ctx: Context<PoolCreate>, args: PoolCreateArgs) -> Result<()> {
         (MIN_CLAIM_WINDOW..=MAX_CLAIM_WINDOW).contains(&args.claim_window),
         DataPoolError::InvalidClaimWindow
     );
-    check_payout_mint(&a.mint.to_account_info())?;
+    check_payout_mint(&a.mint)?;
+    let mint_decimals = token::mint_decimals(&a.mint)?;
+    // The two vaults, token accounts of the mint owned by the pool.
+    let pool_key = a.pool.key();
+    let token_program = a.token_program.to_account_info();
+    let system = a.system_program.to_account_info();
+    let pool_info = a.pool.to_account_info();
+    let space = token::account_len(&a.mint)?;
+    for (vault, seed, bump) in [
+        (&a.vault, SEED_VAULT, ctx.bumps.vault),
+        (&a.fee_vault, SEED_FEE_VAULT, ctx.bumps.fee_vault),
+    ] {
+        let bump = [bump];
+        let seeds: [&[u8]; 3] = [seed, pool_key.as_ref(), &bump];
+        pda::create(&a.payer, vault, &system, space, token_program.key, &seeds)?;
+        token::initialize_account(&token_program, vault, &a.mint, &pool_info)?;
+    }
     let authority = a.authority.key();
     a.pool.set_inner(Pool {
         version: LAYOUT_VERSION,
         bump: ctx.bumps.pool,
         vault_bump: ctx.bumps.vault,
         paused: false,
-        mint_decimals: a.mint.decimals,
+        mint_decimals,
         creator: authority,
         authority,
         pending_authority: Pubkey::default(),

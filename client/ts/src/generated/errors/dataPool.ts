@@ -184,6 +184,8 @@ export const DATA_POOL_ERROR__POOL_WOUND_DOWN = 0x17c2; // 6082
 export const DATA_POOL_ERROR__CLAIM_WINDOW_OPEN = 0x17c3; // 6083
 /** RecordsRemain: The pool still has records to close first (contributors, unsold offers, attestors or custodians) */
 export const DATA_POOL_ERROR__RECORDS_REMAIN = 0x17c4; // 6084
+/** StaleOfferIndex: The offer index is not the pool's next one: another offer was made first; read the pool's offer count and try again */
+export const DATA_POOL_ERROR__STALE_OFFER_INDEX = 0x17c5; // 6085
 
 export type DataPoolError =
   | typeof DATA_POOL_ERROR__ACCUMULATOR_CAPACITY_EXCEEDED
@@ -257,6 +259,7 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__RECORDS_REMAIN
   | typeof DATA_POOL_ERROR__SCORE_TOO_HIGH
   | typeof DATA_POOL_ERROR__SIGNATURE_MISMATCH
+  | typeof DATA_POOL_ERROR__STALE_OFFER_INDEX
   | typeof DATA_POOL_ERROR__TERMS_URI_TOO_LONG
   | typeof DATA_POOL_ERROR__TOO_MANY_VOTERS
   | typeof DATA_POOL_ERROR__UNAUTHORIZED
@@ -346,6 +349,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__RECORDS_REMAIN]: `The pool still has records to close first (contributors, unsold offers, attestors or custodians)`,
     [DATA_POOL_ERROR__SCORE_TOO_HIGH]: `Score exceeds the pool's maximum per contribution`,
     [DATA_POOL_ERROR__SIGNATURE_MISMATCH]: `The signed message does not match this attestation`,
+    [DATA_POOL_ERROR__STALE_OFFER_INDEX]: `The offer index is not the pool's next one: another offer was made first; read the pool's offer count and try again`,
     [DATA_POOL_ERROR__TERMS_URI_TOO_LONG]: `Terms URI must be at most 200 bytes`,
     [DATA_POOL_ERROR__TOO_MANY_VOTERS]: `The pool has had more contributors than an offer's vote bitmap can hold (76,616)`,
     [DATA_POOL_ERROR__UNAUTHORIZED]: `The signer is not the pool authority`,

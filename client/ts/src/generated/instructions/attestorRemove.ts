@@ -105,11 +105,11 @@ export type AttestorRemoveInput<
   TAccountPool extends string = string,
   TAccountAttestor extends string = string,
 > = {
-  /** The curator. */
+  /** The curator: the pool's authority (`Unauthorized`). */
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The attestor record. */
+  /** The attestor record, of this pool (`PoolMismatch`). */
   attestor: Address<TAccountAttestor>;
 };
 
@@ -164,11 +164,11 @@ export type ParsedAttestorRemoveInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The curator. */
+    /** The curator: the pool's authority (`Unauthorized`). */
     authority: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The attestor record. */
+    /** The attestor record, of this pool (`PoolMismatch`). */
     attestor: TAccountMetas[2];
   };
   data: AttestorRemoveInstructionData;

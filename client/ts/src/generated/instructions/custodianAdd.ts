@@ -129,13 +129,13 @@ export type CustodianAddAsyncInput<
   TAccountCustodian extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
-  /** Pays rent. */
+  /** Pays the rent of a new record. */
   payer: TransactionSigner<TAccountPayer>;
-  /** The curator. */
+  /** The curator: the pool's authority (`Unauthorized`). */
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The custodian record. */
+  /** The custodian record of `key` on this pool. */
   custodian?: Address<TAccountCustodian>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
@@ -232,13 +232,13 @@ export type CustodianAddInput<
   TAccountCustodian extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
-  /** Pays rent. */
+  /** Pays the rent of a new record. */
   payer: TransactionSigner<TAccountPayer>;
-  /** The curator. */
+  /** The curator: the pool's authority (`Unauthorized`). */
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The custodian record. */
+  /** The custodian record of `key` on this pool. */
   custodian: Address<TAccountCustodian>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
@@ -323,13 +323,13 @@ export type ParsedCustodianAddInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Pays rent. */
+    /** Pays the rent of a new record. */
     payer: TAccountMetas[0];
-    /** The curator. */
+    /** The curator: the pool's authority (`Unauthorized`). */
     authority: TAccountMetas[1];
     /** The pool. */
     pool: TAccountMetas[2];
-    /** The custodian record. */
+    /** The custodian record of `key` on this pool. */
     custodian: TAccountMetas[3];
     /** System program. */
     systemProgram: TAccountMetas[4];

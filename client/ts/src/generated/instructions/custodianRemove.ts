@@ -104,11 +104,11 @@ export type CustodianRemoveInput<
   TAccountPool extends string = string,
   TAccountCustodian extends string = string,
 > = {
-  /** The curator. */
+  /** The curator: the pool's authority (`Unauthorized`). */
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The custodian record. */
+  /** The custodian record, of this pool (`PoolMismatch`). */
   custodian: Address<TAccountCustodian>;
 };
 
@@ -167,11 +167,11 @@ export type ParsedCustodianRemoveInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The curator. */
+    /** The curator: the pool's authority (`Unauthorized`). */
     authority: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The custodian record. */
+    /** The custodian record, of this pool (`PoolMismatch`). */
     custodian: TAccountMetas[2];
   };
   data: CustodianRemoveInstructionData;

@@ -44,9 +44,10 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findEscrowPda } from "../pdas";
+import { findEscrowPda, findOfferPda } from "../pdas";
 import { DATA_POOL_PROGRAM_ADDRESS } from "../programs";
 
 export const OFFER_CREATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -116,6 +117,11 @@ export type OfferCreateInstruction<
 
 export type OfferCreateInstructionData = {
   discriminator: ReadonlyUint8Array;
+  /**
+   * The offer's index: the pool's offer count now (it fixes the offer's address; an offer
+   * made by someone else first makes it stale: `StaleOfferIndex`).
+   */
+  index: bigint;
   /** Price in base units of the payout mint. */
   price: bigint;
   /** sha256 of the terms document. */
@@ -125,6 +131,11 @@ export type OfferCreateInstructionData = {
 };
 
 export type OfferCreateInstructionDataArgs = {
+  /**
+   * The offer's index: the pool's offer count now (it fixes the offer's address; an offer
+   * made by someone else first makes it stale: `StaleOfferIndex`).
+   */
+  index: number | bigint;
   /** Price in base units of the payout mint. */
   price: number | bigint;
   /** sha256 of the terms document. */
@@ -137,6 +148,7 @@ export function getOfferCreateInstructionDataEncoder(): Encoder<OfferCreateInstr
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["index", getU64Encoder()],
       ["price", getU64Encoder()],
       ["termsHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["termsUri", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
@@ -148,6 +160,7 @@ export function getOfferCreateInstructionDataEncoder(): Encoder<OfferCreateInstr
 export function getOfferCreateInstructionDataDecoder(): Decoder<OfferCreateInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["index", getU64Decoder()],
     ["price", getU64Decoder()],
     ["termsHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["termsUri", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
@@ -184,15 +197,14 @@ export type OfferCreateAsyncInput<
   pool: Address<TAccountPool>;
   /**
    * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
-   * (capped at the largest account a program can create; a larger snapshot is refused in
-   * the handler).
+   * (a snapshot larger than the largest account a program can create is refused).
    */
-  offer: Address<TAccountOffer>;
-  /** The escrow, owned by the offer. */
+  offer?: Address<TAccountOffer>;
+  /** The escrow, a token account owned by the offer. */
   escrow?: Address<TAccountEscrow>;
   /** The payout mint. */
   mint: Address<TAccountMint>;
-  /** The buyer's token account paying the price. */
+  /** The buyer's token account paying the price (of the payout mint). */
   buyerToken: Address<TAccountBuyerToken>;
   /** Where a refund goes: a token account of the mint owned by the buyer. */
   refundAccount: Address<TAccountRefundAccount>;
@@ -200,6 +212,7 @@ export type OfferCreateAsyncInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  index: OfferCreateInstructionDataArgs["index"];
   price: OfferCreateInstructionDataArgs["price"];
   termsHash: OfferCreateInstructionDataArgs["termsHash"];
   termsUri: OfferCreateInstructionDataArgs["termsUri"];
@@ -271,6 +284,15 @@ export async function getOfferCreateInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.offer.value) {
+    accounts.offer.value = await findOfferPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      index: getNonNullResolvedInstructionInput("index", args.index),
+    });
+  }
   if (!accounts.escrow.value) {
     accounts.escrow.value = await findEscrowPda({
       offer: getAddressFromResolvedInstructionAccount(
@@ -341,15 +363,14 @@ export type OfferCreateInput<
   pool: Address<TAccountPool>;
   /**
    * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
-   * (capped at the largest account a program can create; a larger snapshot is refused in
-   * the handler).
+   * (a snapshot larger than the largest account a program can create is refused).
    */
   offer: Address<TAccountOffer>;
-  /** The escrow, owned by the offer. */
+  /** The escrow, a token account owned by the offer. */
   escrow: Address<TAccountEscrow>;
   /** The payout mint. */
   mint: Address<TAccountMint>;
-  /** The buyer's token account paying the price. */
+  /** The buyer's token account paying the price (of the payout mint). */
   buyerToken: Address<TAccountBuyerToken>;
   /** Where a refund goes: a token account of the mint owned by the buyer. */
   refundAccount: Address<TAccountRefundAccount>;
@@ -357,6 +378,7 @@ export type OfferCreateInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  index: OfferCreateInstructionDataArgs["index"];
   price: OfferCreateInstructionDataArgs["price"];
   termsHash: OfferCreateInstructionDataArgs["termsHash"];
   termsUri: OfferCreateInstructionDataArgs["termsUri"];
@@ -482,15 +504,14 @@ export type ParsedOfferCreateInstruction<
     pool: TAccountMetas[2];
     /**
      * The new offer, at the pool's next offer index, with a vote bitmap sized at the snapshot
-     * (capped at the largest account a program can create; a larger snapshot is refused in
-     * the handler).
+     * (a snapshot larger than the largest account a program can create is refused).
      */
     offer: TAccountMetas[3];
-    /** The escrow, owned by the offer. */
+    /** The escrow, a token account owned by the offer. */
     escrow: TAccountMetas[4];
     /** The payout mint. */
     mint: TAccountMetas[5];
-    /** The buyer's token account paying the price. */
+    /** The buyer's token account paying the price (of the payout mint). */
     buyerToken: TAccountMetas[6];
     /** Where a refund goes: a token account of the mint owned by the buyer. */
     refundAccount: TAccountMetas[7];

@@ -166,11 +166,11 @@ export type OfferDeliverAsyncInput<
   custodian?: Address<TAccountCustodian>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The offer. */
+  /** The offer, of this pool (`PoolMismatch`). */
   offer: Address<TAccountOffer>;
   /**
-   * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
-   * the offer's state before touching it).
+   * The offer's escrow (gone once the offer is settled: the handler checks the offer's state
+   * before touching it).
    */
   escrow?: Address<TAccountEscrow>;
   /** The payout mint. */
@@ -179,7 +179,10 @@ export type OfferDeliverAsyncInput<
   vault?: Address<TAccountVault>;
   /** The pool's fee vault. */
   feeVault?: Address<TAccountFeeVault>;
-  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  /**
+   * Whoever paid the offer's rent (the offer's `payer`, else `NotRentPayer`): gets the
+   * escrow's rent back.
+   */
   payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -344,11 +347,11 @@ export type OfferDeliverInput<
   custodian: Address<TAccountCustodian>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The offer. */
+  /** The offer, of this pool (`PoolMismatch`). */
   offer: Address<TAccountOffer>;
   /**
-   * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
-   * the offer's state before touching it).
+   * The offer's escrow (gone once the offer is settled: the handler checks the offer's state
+   * before touching it).
    */
   escrow: Address<TAccountEscrow>;
   /** The payout mint. */
@@ -357,7 +360,10 @@ export type OfferDeliverInput<
   vault: Address<TAccountVault>;
   /** The pool's fee vault. */
   feeVault: Address<TAccountFeeVault>;
-  /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+  /**
+   * Whoever paid the offer's rent (the offer's `payer`, else `NotRentPayer`): gets the
+   * escrow's rent back.
+   */
   payer: Address<TAccountPayer>;
   /** The pool's token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -478,11 +484,11 @@ export type ParsedOfferDeliverInstruction<
     custodian: TAccountMetas[1];
     /** The pool. */
     pool: TAccountMetas[2];
-    /** The offer. */
+    /** The offer, of this pool (`PoolMismatch`). */
     offer: TAccountMetas[3];
     /**
-     * The offer's escrow (gone once the offer is settled, hence unchecked: the handler checks
-     * the offer's state before touching it).
+     * The offer's escrow (gone once the offer is settled: the handler checks the offer's state
+     * before touching it).
      */
     escrow: TAccountMetas[4];
     /** The payout mint. */
@@ -491,7 +497,10 @@ export type ParsedOfferDeliverInstruction<
     vault: TAccountMetas[6];
     /** The pool's fee vault. */
     feeVault: TAccountMetas[7];
-    /** Whoever paid the offer's rent (`offer.payer`): gets the escrow's rent back. */
+    /**
+     * Whoever paid the offer's rent (the offer's `payer`, else `NotRentPayer`): gets the
+     * escrow's rent back.
+     */
     payer: TAccountMetas[8];
     /** The pool's token program. */
     tokenProgram: TAccountMetas[9];

@@ -182,7 +182,7 @@ export type PoolCreateAsyncInput<
   authority: TransactionSigner<TAccountAuthority>;
   /** The new pool. */
   pool: Address<TAccountPool>;
-  /** The payout mint. */
+  /** The payout mint, of the token program `token_program`. */
   mint: Address<TAccountMint>;
   /** The reward vault, owned by the pool. */
   vault?: Address<TAccountVault>;
@@ -325,7 +325,7 @@ export type PoolCreateInput<
   authority: TransactionSigner<TAccountAuthority>;
   /** The new pool. */
   pool: Address<TAccountPool>;
-  /** The payout mint. */
+  /** The payout mint, of the token program `token_program`. */
   mint: Address<TAccountMint>;
   /** The reward vault, owned by the pool. */
   vault: Address<TAccountVault>;
@@ -446,7 +446,7 @@ export type ParsedPoolCreateInstruction<
     authority: TAccountMetas[1];
     /** The new pool. */
     pool: TAccountMetas[2];
-    /** The payout mint. */
+    /** The payout mint, of the token program `token_program`. */
     mint: TAccountMetas[3];
     /** The reward vault, owned by the pool. */
     vault: TAccountMetas[4];
