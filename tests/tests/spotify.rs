@@ -130,30 +130,41 @@ fn the_score_is_deterministic_and_documented() {
         "the podcast file is recognised and not counted"
     );
     assert_eq!(b.qualifying_plays, 7, "Sinnerman played 12 s");
-    assert_eq!(b.listening_hours, 0, "≈ 33 minutes of qualifying plays");
+    assert_eq!(b.counted_plays, 7, "no play overlaps another");
+    assert_eq!(b.listening_hours, 0, "≈ 34 minutes of counted plays");
     assert_eq!(b.distinct_tracks, 5, "Reckoner twice, Jóga twice");
     assert_eq!(b.distinct_artists, 4);
-    assert_eq!(b.span_days, 40);
+    assert_eq!(
+        b.active_days, 2,
+        "Jan 3 (10 min 26 s) and Feb 10 (10 min 1 s); four other days under ten minutes"
+    );
     assert_eq!(b.overlapping, 0);
-    assert_eq!(b.volume_points, 7);
-    assert_eq!(b.diversity_points, 5 * 5 + 4 * 10);
-    assert_eq!(b.span_points, 40 * 20);
+    // Credit: five plays of three minutes or more (3 min each), 2 min 56 s and 45 s = 18 min 41 s.
+    assert_eq!(b.volume_points, 6, "1,121 s of credit / 180 s");
+    // Tracks: Jóga 5 min 50 s, Hyperballad, Reckoner and Water No Get Enemy past three minutes,
+    // Feeling Good 2 min 56 s: 896 s × 5 / 180 s. Artists: Björk 11 min 11 s and Fela Kuti 10 min
+    // 1 s (ten minutes each), Radiohead 9 min 40 s, Nina Simone 2 min 56 s: 1,956 s × 10 / 600 s.
+    assert_eq!(b.diversity_points, 24 + 32);
+    assert_eq!(b.day_points, 2 * 20);
     assert_eq!(b.authenticity_ppm, 1_000_000);
-    assert_eq!(b.score, 7 + 65 + 800);
+    assert_eq!(b.score, 6 + 56 + 40);
     assert_eq!(score(&l, &rules()), b, "deterministic");
     assert_eq!(
         score(&l, &ScoreRules { max_score: 100 }).score,
         100,
         "capped at the pool's maximum"
     );
-    // Overlapping plays (two plays ending a minute apart, each lasting ten) lower the score.
+    // Overlapping plays (ten plays ending a minute apart, each lasting ten) earn nothing: the
+    // first counts, the next eight start more than a minute before it ended, the last starts
+    // a minute before (the tolerance) and counts.
     let over: Vec<Value> = (0..10)
         .map(|i| serde_json::json!({"endTime": format!("2024-05-01 10:{:02}", i), "artistName": "A", "trackName": format!("T{i}"), "msPlayed": 600_000}))
         .collect();
     let o = write_json(&d, "StreamingHistory_music_9.json", &over, false);
     let b = score(&read_paths(&[o], &limits()).expect("read"), &rules());
-    assert_eq!(b.overlapping, 9);
-    assert!(b.score < b.volume_points + b.diversity_points);
+    assert_eq!((b.overlapping, b.counted_plays), (8, 2));
+    assert_eq!(b.distinct_tracks, 2);
+    assert_eq!(b.authenticity_ppm, 200_000);
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -390,6 +401,26 @@ fn attest_file_and_contribute_through_the_service() {
     let d = scratch("cli");
     let files = account_export(&d);
     let (alice, alice_path) = env.keypair("alice", 2);
+    // An export with no counted listening (only 1 s skips) cannot be attested: bad input.
+    let skips: Vec<Value> = (0..20)
+        .map(|i| serde_json::json!({"endTime": format!("2024-03-{:02} 10:00", i + 1), "artistName": "A", "trackName": format!("T{i}"), "msPlayed": 1_000}))
+        .collect();
+    let skips = write_json(&d, "StreamingHistory_music_7.json", &skips, false);
+    let refused = env.fails(
+        &[
+            "attest",
+            "--pool",
+            &p.pool,
+            "--contributor",
+            &alice.pubkey().to_string(),
+            "--file",
+            &skips.display().to_string(),
+            "--attestor-keypair",
+            &p.attestor,
+        ],
+        2,
+    );
+    assert!(refused.message.contains("scores 0"), "{refused:?}");
     // Offline attestor: score the export, sign, write; the breakdown travels in the file.
     let out = d.join("alice.att.json").display().to_string();
     let a = env.ok(&[
@@ -411,7 +442,7 @@ fn attest_file_and_contribute_through_the_service() {
     ]);
     assert_eq!(
         n(&a, "score"),
-        872,
+        102,
         "score read the pool's cap (1,000) from the chain"
     );
     assert_eq!(n(&a["breakdown"], "qualifyingPlays"), 7);
@@ -427,7 +458,7 @@ fn attest_file_and_contribute_through_the_service() {
         "--attestation",
         &out,
     ]);
-    assert_eq!(n(&c, "weight"), 872);
+    assert_eq!(n(&c, "weight"), 102);
 
     // The service: the same history as a zip, for another wallet, is the same data: refused.
     let url = start_service(env, &p.pool, &p.attestor, 1 << 20, 2);
@@ -475,7 +506,7 @@ fn attest_file_and_contribute_through_the_service() {
         "--attestor-url",
         &url,
     ]);
-    assert!(n(&c, "weight") > 872);
+    assert!(n(&c, "weight") > 102);
     let _ = bob;
 
     // A single account-data file renamed by hand still goes through as what it is.
@@ -524,7 +555,7 @@ fn the_service_over_http() {
     let body = serde_json::to_vec(&recs).expect("json");
     let (st, v) = post(&format!("{url}/attest?wallet={wallet}"), body.clone());
     assert_eq!(st, 200, "{v}");
-    assert_eq!(n(&v, "score"), 872);
+    assert_eq!(n(&v, "score"), 102);
     assert_eq!(s(&v, "contributor"), wallet.to_string());
     let local = canonical_hash(&read_upload("x", &body, &limits()).expect("read"));
     assert_eq!(s(&v, "data_hash"), hex::encode(local));
@@ -538,6 +569,16 @@ fn the_service_over_http() {
         b"{not json".to_vec(),
     );
     assert_eq!((st, v["error"].as_str()), (422, Some("export")), "{v}");
+    // An export with nothing to count (two 0 ms plays ten years apart) is refused.
+    let empty = serde_json::json!([
+        {"endTime": "2014-01-01 10:00", "artistName": "A", "trackName": "T", "msPlayed": 0},
+        {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "T", "msPlayed": 0},
+    ]);
+    let (st, v) = post(
+        &format!("{url}/attest?wallet={wallet}"),
+        serde_json::to_vec(&empty).expect("json"),
+    );
+    assert_eq!((st, v["error"].as_str()), (422, Some("score")), "{v}");
     let (st, v) = post(
         &format!("{url}/attest?wallet={wallet}"),
         vec![b' '; 100 * 1024],

@@ -171,6 +171,18 @@ impl Listening {
         i
     }
 
+    /// Adds a music play (ending at unix minute `end_minute`, `ms` long), interning its names:
+    /// what the reader does for each record, for callers that build a history themselves.
+    pub fn add_play(&mut self, end_minute: i64, artist: &str, track: &str, ms: u32) {
+        let (artist, track) = (self.intern(artist), self.intern(track));
+        self.plays.push(Play {
+            end_minute,
+            artist,
+            track,
+            ms,
+        });
+    }
+
     /// A name by id.
     pub fn name(&self, id: u32) -> &str {
         self.names

@@ -6,17 +6,25 @@
 //! under a domain tag, each string length-prefixed. Reformatting, re-splitting, reordering or
 //! switching flavour gives the same hash; changing any play changes it.
 //!
-//! **Score** (integer points, capped at the pool's maximum):
-//! - volume: 1 point per qualifying play (≥ 30 s), at most 50,000;
-//! - listening time: 2 points per full hour of qualifying plays, at most 20,000;
-//! - diversity: 5 points per distinct track, at most 25,000, and 10 per distinct artist, at most
+//! **Score** (integer points, capped at the pool's maximum; the rules and the reason for each are
+//! in `docs/SCORE.md`). Only **counted plays** score: music plays of at least 30 s that do not
+//! overlap the previous counted play by more than a minute (one account plays one thing at a
+//! time). Shorter plays, overlapping plays and exact duplicates earn nothing, so adding them never
+//! raises a score. A play's **credit** is its length up to three minutes.
+//! - volume: 1 point per three minutes of credit (a whole song, one point; a 30 s play, a sixth),
+//!   at most 50,000;
+//! - listening time: 2 points per full hour of counted plays, at most 20,000;
+//! - diversity: 5 points per distinct track for three minutes of it (a track heard for 30 s earns
+//!   a sixth), at most 25,000; 10 points per distinct artist for ten minutes of them, at most
 //!   10,000;
-//! - span: 20 points per day from the first to the last play, at most 7,300 (one year);
-//! - authenticity: the subtotal is scaled by the share of plays that do not overlap the previous
-//!   play by more than a minute (plays cannot overlap on one account); duplicates are counted
-//!   and dropped before scoring.
+//! - days: 20 points per active day (a UTC day with at least ten minutes of counted listening), at
+//!   most 7,300 (a year of days);
+//! - authenticity: the subtotal is scaled by the share of qualifying plays that were counted (not
+//!   overlapping).
+//!
+//! An export with no counted play scores 0 and cannot be attested.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -35,6 +43,17 @@ pub struct ScoreRules {
     pub max_score: u64,
 }
 
+/// A play's credit is its length up to this (three minutes, about a song).
+pub const CREDIT_MS: u64 = 180_000;
+/// Credit of one volume point and of one distinct track's full diversity points.
+pub const TRACK_MS: u64 = CREDIT_MS;
+/// Listening that earns one distinct artist's full diversity points (ten minutes).
+pub const ARTIST_MS: u64 = 600_000;
+/// Counted listening that makes a UTC day active (ten minutes).
+pub const ACTIVE_DAY_MS: u64 = 600_000;
+/// A play overlapping the previous counted play by more than this is not counted.
+pub const OVERLAP_TOLERANCE_S: i64 = 60;
+
 /// What a score is made of (carried in the attestation file).
 #[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -43,17 +62,19 @@ pub struct Breakdown {
     pub plays: u64,
     /// Plays of at least 30 s.
     pub qualifying_plays: u64,
-    /// Hours of qualifying listening.
+    /// Qualifying plays that do not overlap the previous counted play: the plays that score.
+    pub counted_plays: u64,
+    /// Hours of counted listening.
     pub listening_hours: u64,
-    /// Distinct tracks (artist + title).
+    /// Distinct tracks (artist + title) among counted plays.
     pub distinct_tracks: u64,
-    /// Distinct artists.
+    /// Distinct artists among counted plays.
     pub distinct_artists: u64,
-    /// Days from the first to the last play.
-    pub span_days: u64,
+    /// UTC days with at least ten minutes of counted listening.
+    pub active_days: u64,
     /// Exact duplicates dropped.
     pub duplicates: u64,
-    /// Plays overlapping the previous one by more than a minute.
+    /// Qualifying plays overlapping the previous counted play by more than a minute.
     pub overlapping: u64,
     /// Podcast, audiobook and video rows not counted.
     pub non_music: u64,
@@ -63,8 +84,8 @@ pub struct Breakdown {
     pub listening_points: u64,
     /// Diversity points.
     pub diversity_points: u64,
-    /// Span points.
-    pub span_points: u64,
+    /// Active-day points.
+    pub day_points: u64,
     /// Authenticity factor, parts per million.
     pub authenticity_ppm: u64,
     /// Score before the cap.
@@ -134,40 +155,42 @@ pub fn score(l: &Listening, rules: &ScoreRules) -> Breakdown {
         non_music: l.non_music,
         ..Breakdown::default()
     };
-    let mut tracks = HashSet::new();
-    let mut artists = HashSet::new();
-    let mut listened_ms: u64 = 0;
-    let mut prev_end_secs: Option<i64> = None;
-    for p in &plays {
+    let mut tracks: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut artists: HashMap<u32, u64> = HashMap::new();
+    let mut days: HashMap<i64, u64> = HashMap::new();
+    let (mut listened_ms, mut credit_ms) = (0u64, 0u64);
+    let mut prev_end: Option<i64> = None;
+    for p in plays.iter().filter(|p| p.ms >= QUALIFYING_MS) {
+        b.qualifying_plays += 1;
         let end = p.end_minute * 60;
         let start = end - i64::from(p.ms / 1_000);
-        if let Some(prev) = prev_end_secs {
-            if start + 60 < prev {
-                b.overlapping += 1;
-            }
+        if prev_end.is_some_and(|prev| start + OVERLAP_TOLERANCE_S < prev) {
+            b.overlapping += 1;
+            continue;
         }
-        prev_end_secs = Some(prev_end_secs.map_or(end, |x| x.max(end)));
-        if p.ms >= QUALIFYING_MS {
-            b.qualifying_plays += 1;
-            listened_ms += u64::from(p.ms);
-            tracks.insert((p.artist, p.track));
-            artists.insert(p.artist);
-        }
+        prev_end = Some(prev_end.map_or(end, |x| x.max(end)));
+        b.counted_plays += 1;
+        let ms = u64::from(p.ms);
+        listened_ms += ms;
+        credit_ms += ms.min(CREDIT_MS);
+        *tracks.entry((p.artist, p.track)).or_default() += ms;
+        *artists.entry(p.artist).or_default() += ms;
+        *days.entry(p.end_minute.div_euclid(1_440)).or_default() += ms;
     }
     b.listening_hours = listened_ms / 3_600_000;
     b.distinct_tracks = tracks.len() as u64;
     b.distinct_artists = artists.len() as u64;
-    if let (Some(first), Some(last)) = (plays.first(), plays.last()) {
-        b.span_days = ((last.end_minute - first.end_minute).max(0) / 1_440) as u64;
-    }
-    b.volume_points = b.qualifying_plays.min(50_000);
+    b.active_days = days.values().filter(|&&ms| ms >= ACTIVE_DAY_MS).count() as u64;
+    b.volume_points = (credit_ms / TRACK_MS).min(50_000);
     b.listening_points = (b.listening_hours * 2).min(20_000);
+    let track_credit: u64 = tracks.values().map(|&ms| ms.min(TRACK_MS)).sum();
+    let artist_credit: u64 = artists.values().map(|&ms| ms.min(ARTIST_MS)).sum();
     b.diversity_points =
-        (b.distinct_tracks * 5).min(25_000) + (b.distinct_artists * 10).min(10_000);
-    b.span_points = (b.span_days * 20).min(7_300);
-    let subtotal = b.volume_points + b.listening_points + b.diversity_points + b.span_points;
-    b.authenticity_ppm = ((b.plays - b.overlapping) * 1_000_000)
-        .checked_div(b.plays)
+        (track_credit * 5 / TRACK_MS).min(25_000) + (artist_credit * 10 / ARTIST_MS).min(10_000);
+    b.day_points = (b.active_days * 20).min(7_300);
+    let subtotal = b.volume_points + b.listening_points + b.diversity_points + b.day_points;
+    b.authenticity_ppm = (b.counted_plays * 1_000_000)
+        .checked_div(b.qualifying_plays)
         .unwrap_or(0);
     b.uncapped = subtotal * b.authenticity_ppm / 1_000_000;
     b.score = b.uncapped.min(rules.max_score);

@@ -107,8 +107,8 @@ fn main() {
     );
     println!("| hash | {} |", hex_of(&h));
     println!(
-        "| score (uncapped) | {} ({} qualifying plays, {} tracks, {} artists, {} days) |",
-        b.uncapped, b.qualifying_plays, b.distinct_tracks, b.distinct_artists, b.span_days
+        "| score (uncapped) | {} ({} counted plays, {} tracks, {} artists, {} active days) |",
+        b.uncapped, b.counted_plays, b.distinct_tracks, b.distinct_artists, b.active_days
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

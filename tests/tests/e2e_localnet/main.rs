@@ -393,7 +393,7 @@ fn attestor_service_attests_an_export(x: &Sale) {
         "http://127.0.0.1:18787",
     ];
     let c = e.ok(&contribute);
-    assert_eq!(n(&c, "weight"), 872, "the documented score of the fixture");
+    assert_eq!(n(&c, "weight"), 102, "the documented score of the fixture");
     // Her records went to the S3 store, encrypted to the pool's custodian, beside the three
     // stored for the first contributors.
     let store = data_pool_client::store::Store::open(&x.s3.url("e2e")).expect("store");

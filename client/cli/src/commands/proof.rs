@@ -39,8 +39,8 @@ fn export_error(e: ExportError) -> CliError {
 
 fn breakdown_text(b: &Breakdown) -> String {
     format!(
-        "{} music plays ({} of ≥ 30 s, {} h), {} tracks by {} artists over {} days; {} duplicates and {} non-music rows dropped, {} overlapping",
-        b.plays, b.qualifying_plays, b.listening_hours, b.distinct_tracks, b.distinct_artists, b.span_days, b.duplicates, b.non_music, b.overlapping
+        "{} music plays ({} of ≥ 30 s, {} counted, {} h), {} tracks by {} artists on {} active days; {} duplicates and {} non-music rows dropped, {} overlapping",
+        b.plays, b.qualifying_plays, b.counted_plays, b.listening_hours, b.distinct_tracks, b.distinct_artists, b.active_days, b.duplicates, b.non_music, b.overlapping
     )
 }
 
@@ -121,7 +121,7 @@ pub async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &Attest) -> Result<Printed, C
             .map_err(export_error)?;
             if b.score == 0 {
                 return Err(CliError::input(
-                    "the export holds no qualifying plays (≥ 30 s): nothing to attest",
+                    "the export scores 0: it has no counted listening (music plays of at least 30 s, not overlapping; docs/SCORE.md): nothing to attest",
                 ));
             }
             AttestationFile {

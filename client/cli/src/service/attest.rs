@@ -89,7 +89,7 @@ pub(super) async fn attest(
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "score",
-            "the export holds no qualifying plays (≥ 30 s)",
+            "the export scores 0: it has no counted listening (music plays of at least 30 s, not overlapping)",
         );
     }
     let file = data_pool_client::attestation::sign_attestation(
