@@ -87,7 +87,13 @@ fn both_flavours_files_zip_and_folder_give_one_hash() {
         entries.push((name, std::fs::read(p).expect("read")));
     }
     write_zip(&zip, &entries);
-    assert_eq!(hash_of(&[zip]), h, "zip");
+    assert_eq!(hash_of(std::slice::from_ref(&zip)), h, "zip");
+    // The format comes from the content: a zip named in capitals, or with no extension at all.
+    for other in ["EXPORT.ZIP", "my_spotify_data"] {
+        let renamed = d.join(other);
+        std::fs::copy(&zip, &renamed).expect("copy");
+        assert_eq!(hash_of(&[renamed]), h, "{other}");
+    }
     assert_eq!(hash_of(&[d.join("a")]), h, "folder");
 
     // Mixed flavours in one folder (a user who requested both exports): the same plays twice,

@@ -311,7 +311,14 @@ pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, Expor
             queue.extend(entries.into_iter().rev().map(|e| (e, false)));
             continue;
         }
-        if name.ends_with(".zip") {
+        // A file named on the command line is a zip by its content (`EXPORT.ZIP`, a download
+        // without its extension); inside a folder, by its name.
+        let zip = if explicit {
+            is_zip(&p)
+        } else {
+            name.to_ascii_lowercase().ends_with(".zip")
+        };
+        if zip {
             let before = out.files.len();
             let f = std::fs::File::open(&p).map_err(|e| ExportError::Io {
                 file: name.clone(),
@@ -323,8 +330,12 @@ pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, Expor
         }
         let flavor = match flavor_of(&name) {
             Some(f) => f,
-            // A single file named explicitly: sniff instead of refusing on the name.
-            None if explicit && name.ends_with(".json") => Flavor::Extended,
+            // A single file named explicitly: its content decides, not its name.
+            None if explicit => match sniff(&p) {
+                Some(f) => f,
+                None if name.ends_with(".json") => Flavor::Extended,
+                None => continue,
+            },
             None => continue,
         };
         if meta.len() > limits.max_file_bytes {
@@ -338,11 +349,6 @@ pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, Expor
             file: name.clone(),
             detail: e.to_string(),
         })?;
-        let flavor = if flavor_of(&name).is_none() {
-            sniff(&p).unwrap_or(flavor)
-        } else {
-            flavor
-        };
         read_json(f, &name, flavor, &mut out, limits, &mut budget)?;
         found = true;
     }
@@ -366,7 +372,7 @@ pub fn read_upload(name: &str, bytes: &[u8], limits: &Limits) -> Result<Listenin
             limit: limits.max_file_bytes,
         });
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    if bytes.starts_with(ZIP_MAGIC) {
         read_zip(
             std::io::Cursor::new(bytes),
             name.to_string(),
@@ -386,6 +392,17 @@ pub fn read_upload(name: &str, bytes: &[u8], limits: &Limits) -> Result<Listenin
         return Err(ExportError::Empty(name.into()));
     }
     Ok(out)
+}
+
+/// The first bytes of every zip archive (a local file header).
+const ZIP_MAGIC: &[u8; 4] = b"PK\x03\x04";
+
+/// Whether the file at `p` starts like a zip archive.
+fn is_zip(p: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(p)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == ZIP_MAGIC)
 }
 
 /// Guesses the flavour of a JSON file from its first record's keys.

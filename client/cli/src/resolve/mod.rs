@@ -224,11 +224,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
     };
     Ok(Action::AttestorServe(Serve {
         pool: pubkey(pool, "pool")?,
-        bind: bind.parse().map_err(|_| {
-            CliError::input(format!(
-                "--bind {bind:?} is not an address like 127.0.0.1:8787"
-            ))
-        })?,
+        bind: bind_address(bind)?,
         max_body: *max_body,
         concurrency: *concurrency,
         ttl: duration(ttl, "--ttl")?,
@@ -515,4 +511,22 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             Action::Demo(cfg, d.out.clone())
         }
     })
+}
+
+/// The address `--bind` names: an IP and port, or a host name and port (`localhost:8787`),
+/// resolved here, first address first.
+fn bind_address(bind: &str) -> Result<std::net::SocketAddr, CliError> {
+    use std::net::ToSocketAddrs;
+    let bad = || {
+        CliError::input(format!(
+            "--bind {bind:?} is not an address like 127.0.0.1:8787 or localhost:8787"
+        ))
+    };
+    if let Ok(a) = bind.parse() {
+        return Ok(a);
+    }
+    bind.to_socket_addrs()
+        .map_err(|_| bad())?
+        .next()
+        .ok_or_else(bad)
 }

@@ -1,11 +1,12 @@
-//! `POST /attest?wallet=<PUBKEY>`: a Spotify export (JSON or `.zip`) in, a signed attestation
-//! (hash, score, breakdown) out. The upload is read in memory and dropped when the request
-//! ends: nothing is written to disk or logged.
+//! `POST /attest?wallet=<PUBKEY>`: a Spotify export (JSON or `.zip`, as the body or as the file
+//! of a `multipart/form-data` form) in, a signed attestation (hash, score, breakdown) out. A
+//! request is admitted (a concurrency slot, else 503 with `Retry-After`) before its body is read;
+//! the body goes to a temporary file as it arrives, the reader streams it, and the file is
+//! deleted when the request ends. Nothing is kept or logged.
 
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,10 +14,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use data_pool_client::attestation::AttestationFile;
-use data_pool_client::spotify::{canonical_hash, read_upload, score, Limits, ScoreRules};
+use data_pool_client::spotify::{canonical_hash, read_paths, score, Limits, ScoreRules};
 use data_pool_client::units::now_unix;
 
-use super::{busy, error, read_body, AppState};
+use super::{busy, error, spool, AppState};
 
 #[derive(Deserialize)]
 pub(super) struct AttestQuery {
@@ -26,14 +27,11 @@ pub(super) struct AttestQuery {
 pub(super) async fn attest(
     State(st): State<Arc<AppState>>,
     query: Result<Query<AttestQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    req: axum::extract::Request,
 ) -> Response {
+    // Admit first: a request beyond the limit is answered before a byte of its body is read.
     let Ok(_permit) = st.slots.try_acquire() else {
         return busy();
-    };
-    let body = match read_body(body, st.cfg.max_body) {
-        Ok(b) => b,
-        Err(r) => return r,
     };
     let Some(wallet) = query.ok().and_then(|q| q.0.wallet) else {
         return error(
@@ -49,7 +47,11 @@ pub(super) async fn attest(
             format!("{wallet:?} is not a public key"),
         );
     };
-    if body.is_empty() {
+    let upload = match spool(req, st.cfg.max_body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if upload.as_file().metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         return error(
             StatusCode::BAD_REQUEST,
             "export",
@@ -60,16 +62,19 @@ pub(super) async fn attest(
         max_file_bytes: st.cfg.max_body as u64,
         ..Limits::default()
     };
-    // Parsing is CPU work: keep it off the async workers.
+    // Parsing is CPU work: keep it off the async workers. The reader streams the file (JSON
+    // record by record, a zip entry by entry), so a request holds about one reader's working set.
     let parsed = tokio::task::spawn_blocking(move || {
-        let l = read_upload("upload", &body, &limits)?;
-        drop(body);
-        Ok::<_, data_pool_client::spotify::ExportError>((canonical_hash(&l), l))
+        let path = upload.path().to_path_buf();
+        let l = read_paths(std::slice::from_ref(&path), &limits)
+            .map_err(|e| e.to_string().replace(&path.display().to_string(), "upload"))?;
+        drop(upload);
+        Ok::<_, String>((canonical_hash(&l), l))
     })
     .await;
     let (hash, listening) = match parsed {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error(StatusCode::UNPROCESSABLE_ENTITY, "export", e.to_string()),
+        Ok(Err(e)) => return error(StatusCode::UNPROCESSABLE_ENTITY, "export", e),
         Err(_) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,

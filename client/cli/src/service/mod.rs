@@ -25,6 +25,7 @@ use data_pool_client::store::Store;
 use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use tempfile::NamedTempFile;
 use tokio::sync::Semaphore;
 
 pub use lookups::{answer_lookups, lookups, LookupRequests, Lookups};
@@ -66,13 +67,101 @@ fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response 
         .into_response()
 }
 
-/// 503 when every request slot is taken.
+/// 503 when every request slot is taken, with `Retry-After`.
 fn busy() -> Response {
-    error(
+    let mut r = error(
         StatusCode::SERVICE_UNAVAILABLE,
         "busy",
         "too many requests at once; retry shortly",
-    )
+    );
+    r.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    r
+}
+
+/// What `Retry-After` says on a 503, seconds.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// An admitted upload, written to a temporary file as it arrives (deleted when dropped): the
+/// body is read only after the request holds a slot, and never whole in memory.
+#[allow(clippy::result_large_err)]
+async fn spool(req: axum::extract::Request, max_body: usize) -> Result<NamedTempFile, Response> {
+    use axum::extract::{FromRequest, Multipart};
+    use futures::StreamExt;
+    use std::io::Write;
+
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+            format!("the upload is larger than the limit of {max_body} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        return Err(too_large());
+    }
+    let internal = |e: std::io::Error| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage",
+            format!("cannot spool the upload: {e}"),
+        )
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("datapool-upload")
+        .tempfile()
+        .map_err(internal)?;
+    let mut written = 0usize;
+    let mut write = |chunk: &[u8]| -> Result<(), Response> {
+        written = written.saturating_add(chunk.len());
+        if written > max_body {
+            return Err(too_large());
+        }
+        file.write_all(chunk).map_err(internal)
+    };
+    let cut = |e: String| error(StatusCode::BAD_REQUEST, "body", e);
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if multipart {
+        // `curl -F file=@export.zip` and browser forms: the first field that carries a file.
+        let mut form = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| cut(e.body_text()))?;
+        let mut found = false;
+        while let Some(mut field) = form.next_field().await.map_err(|e| cut(e.body_text()))? {
+            if field.file_name().is_none() && field.name() != Some("file") {
+                continue;
+            }
+            found = true;
+            while let Some(chunk) = field.chunk().await.map_err(|e| cut(e.body_text()))? {
+                write(&chunk)?;
+            }
+            break;
+        }
+        if !found {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "export",
+                "the form has no file: send the export as a file field (curl -F file=@export.zip)",
+            ));
+        }
+    } else {
+        let mut body = req.into_body().into_data_stream();
+        while let Some(chunk) = body.next().await {
+            write(&chunk.map_err(|e| cut(format!("the upload was cut off: {e}")))?)?;
+        }
+    }
+    file.flush().map_err(internal)?;
+    Ok(file)
 }
 
 /// The body, or the JSON error of a body that could not be read (too large, cut off).
@@ -111,6 +200,13 @@ pub fn router(cfg: ServiceConfig) -> Router {
         .route("/attest", post(attest::attest))
         .route("/v1/records", put(data::put_records))
         .route("/v1/deliveries/{offer}/{file}", get(data::get_delivery))
+        .method_not_allowed_fallback(|| async {
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method",
+                "routes: GET /health, POST /attest?wallet=<PUBKEY>, PUT /v1/records, GET /v1/deliveries/<OFFER>/<FILE>",
+            )
+        })
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,

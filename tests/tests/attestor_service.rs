@@ -1,0 +1,191 @@
+//! The attestor service under hostile load, over real HTTP on loopback: a request is admitted
+//! (a concurrency slot) before its body is read, so a client holding every slot gets others a
+//! 503 with `Retry-After` at once, whatever size they declare; an upload over the limit is refused
+//! from its declared length; `multipart/form-data` uploads (what `curl -F` and browsers send)
+//! work; every answer, 404 and 405 included, is a JSON error.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use data_pool_tests::cli::CliEnv;
+use data_pool_tests::data_service::DataService;
+use data_pool_tests::spotify::{account_record, HISTORY};
+use serde_json::Value;
+
+/// The service on a pool with the fixture's attestor, `concurrency` slots and a 64 KiB limit.
+fn service(concurrency: usize) -> (CliEnv, DataService) {
+    let env = CliEnv::new();
+    let made = env.cli_pool("", "svc", &["--max-score", "1000"]);
+    let svc = DataService::start(&made.pool, &made.attestor, None, 64 * 1024, concurrency);
+    (env, svc)
+}
+
+fn addr(svc: &DataService) -> String {
+    svc.url.trim_start_matches("http://").to_string()
+}
+
+const WALLET: &str = "11111111111111111111111111111112";
+
+/// Sends `head` (request line and headers, no blank line) and `body`, and reads the answer:
+/// status, headers, JSON body.
+fn exchange(stream: &mut TcpStream, head: &str, body: &[u8]) -> (u16, String, Value) {
+    stream
+        .write_all(format!("{head}\r\nConnection: close\r\n\r\n").as_bytes())
+        .expect("write head");
+    stream.write_all(body).expect("write body");
+    read_answer(stream)
+}
+
+fn read_answer(stream: &mut TcpStream) -> (u16, String, Value) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut raw = vec![];
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (
+        status,
+        head.to_ascii_lowercase(),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+fn export() -> Vec<u8> {
+    let recs: Vec<Value> = HISTORY.iter().map(account_record).collect();
+    serde_json::to_vec(&recs).expect("json")
+}
+
+#[test]
+fn a_request_is_admitted_before_its_body_is_read() {
+    let (_env, svc) = service(1);
+    // A slow client takes the only slot: its headers promise 60,000 bytes, it sends ten.
+    let mut slow = TcpStream::connect(addr(&svc)).expect("connect");
+    slow.write_all(
+        format!(
+            "POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n0123456789"
+        )
+        .as_bytes(),
+    )
+    .expect("write");
+    std::thread::sleep(Duration::from_millis(300));
+    // Another client declares 60,000 bytes and sends none: it is answered at once, so its body
+    // was never waited for.
+    let t = Instant::now();
+    let mut other = TcpStream::connect(addr(&svc)).expect("connect");
+    let (status, head, v) = exchange(
+        &mut other,
+        &format!("POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000"),
+        b"",
+    );
+    assert_eq!(status, 503, "{head}");
+    assert_eq!(v["error"], "busy");
+    assert!(head.contains("retry-after: 1"), "{head}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    // The slow client finishes; its slot frees and the next request is served.
+    slow.write_all(&[b' '; 59_990]).expect("write rest");
+    let (status, _, v) = read_answer(&mut slow);
+    assert_eq!((status, v["error"].as_str()), (422, Some("export")), "{v}");
+    let mut next = TcpStream::connect(addr(&svc)).expect("connect");
+    let body = export();
+    let (status, _, v) = exchange(
+        &mut next,
+        &format!(
+            "POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Length: {}",
+            body.len()
+        ),
+        &body,
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["score"], 102);
+}
+
+#[test]
+fn an_upload_over_the_limit_is_refused_from_its_declared_length() {
+    let (_env, svc) = service(2);
+    let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+    let (status, _, v) = exchange(
+        &mut s,
+        &format!("POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000"),
+        b"",
+    );
+    assert_eq!((status, v["error"].as_str()), (413, Some("body")), "{v}");
+    // Streamed without a length (chunked), it is cut off at the limit.
+    let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+    let chunk = vec![b' '; 32 * 1024];
+    let mut body = vec![];
+    for _ in 0..3 {
+        body.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        body.extend_from_slice(&chunk);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    let (status, _, v) = exchange(
+        &mut s,
+        &format!("POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"),
+        &body,
+    );
+    assert_eq!((status, v["error"].as_str()), (413, Some("body")), "{v}");
+}
+
+#[test]
+fn multipart_uploads_work_and_every_answer_is_json() {
+    let (_env, svc) = service(2);
+    // What `curl -F file=@export.json` sends.
+    let boundary = "----datapool-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"StreamingHistory_music_0.json\"\r\nContent-Type: application/json\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&export());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+    let (status, _, v) = exchange(
+        &mut s,
+        &format!(
+            "POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}",
+            body.len()
+        ),
+        &body,
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["score"], 102);
+    // A form without a file.
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--{boundary}--\r\n"
+    );
+    let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+    let (status, _, v) = exchange(
+        &mut s,
+        &format!(
+            "POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}",
+            form.len()
+        ),
+        form.as_bytes(),
+    );
+    assert_eq!((status, v["error"].as_str()), (400, Some("export")), "{v}");
+    // 404 and 405 are JSON errors too.
+    for (head, code, error) in [
+        ("GET /nowhere HTTP/1.1", 404, "route"),
+        ("GET /attest HTTP/1.1", 405, "method"),
+        ("DELETE /health HTTP/1.1", 405, "method"),
+    ] {
+        let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+        let (status, headers, v) = exchange(&mut s, &format!("{head}\r\nHost: x"), b"");
+        assert_eq!(
+            (status, v["error"].as_str()),
+            (code, Some(error)),
+            "{head}: {v}"
+        );
+        assert!(
+            headers.contains("content-type: application/json"),
+            "{headers}"
+        );
+    }
+}
