@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool_cli::service::{answer_lookups, lookups, LookupRequests, ServiceConfig};
+use data_pool_cli::service::{answer_lookups, lookups, AccessLog, LookupRequests, ServiceConfig};
 use data_pool_cli::{build_ctx, execute, CliError};
 use data_pool_client::store::Store;
 use data_pool_client::PROGRAM_ID;
@@ -33,6 +33,19 @@ impl DataService {
         max_body: usize,
         concurrency: usize,
     ) -> Self {
+        Self::start_with(pool, attestor, store, max_body, concurrency, |_| {})
+    }
+
+    /// [`DataService::start`], with `configure` changing the configuration first (the access
+    /// log, the rate limit).
+    pub fn start_with(
+        pool: &str,
+        attestor: &str,
+        store: Option<Store>,
+        max_body: usize,
+        concurrency: usize,
+        configure: impl FnOnce(&mut ServiceConfig),
+    ) -> Self {
         let keypair = data_pool_cli::config::read_keypair(Path::new(attestor)).expect("attestor");
         let (l, requests) = lookups();
         let pool: Pubkey = pool.parse().expect("pool");
@@ -47,7 +60,11 @@ impl DataService {
             store,
             custodians: vec![],
             lookups: Some(l),
+            access_log: AccessLog::Off,
+            rate_per_minute: 0,
         };
+        let mut cfg = cfg;
+        configure(&mut cfg);
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()

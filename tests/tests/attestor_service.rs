@@ -189,3 +189,49 @@ fn multipart_uploads_work_and_every_answer_is_json() {
         );
     }
 }
+
+#[test]
+fn clients_are_rate_limited_and_every_request_is_logged_without_personal_fields() {
+    let env = CliEnv::new();
+    let made = env.cli_pool("", "svc", &["--max-score", "1000"]);
+    let log = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let kept = log.clone();
+    let svc = DataService::start_with(&made.pool, &made.attestor, None, 64 * 1024, 2, |c| {
+        c.rate_per_minute = 5;
+        c.access_log = data_pool_cli::service::AccessLog::Memory(kept);
+    });
+    // Five requests pass (the burst), the sixth gets 429 with Retry-After.
+    let body = export();
+    let mut answers = vec![];
+    for _ in 0..6 {
+        let mut s = TcpStream::connect(addr(&svc)).expect("connect");
+        answers.push(exchange(
+            &mut s,
+            &format!(
+                "POST /attest?wallet={WALLET} HTTP/1.1\r\nHost: x\r\nContent-Length: {}",
+                body.len()
+            ),
+            &body,
+        ));
+    }
+    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
+    let (_, head, v) = &answers[5];
+    assert_eq!(v["error"], "rate");
+    assert!(head.contains("retry-after: "), "{head}");
+    // One line per request: time, method, path, status, bytes, duration; not the wallet (in
+    // the query) and not the client's address.
+    let lines = log.lock().expect("log").clone();
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    for (line, status) in lines.iter().zip(statuses) {
+        assert!(
+            line.contains(&format!("POST /attest {status} in={} ", body.len())),
+            "{line}"
+        );
+        assert!(line.ends_with("ms"), "{line}");
+        assert!(
+            !line.contains(WALLET) && !line.contains("127.0.0.1"),
+            "{line}"
+        );
+    }
+}

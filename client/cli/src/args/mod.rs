@@ -351,6 +351,16 @@ pub enum AttestorCmd {
         /// How often stored records of contributions taken out or invalidated are deleted
         #[arg(long, default_value = "10m")]
         sweep_every: String,
+        /// Requests one client address may make per minute (more get 429); 0: no limit
+        #[arg(long, default_value_t = 120)]
+        rate_limit: u32,
+        /// No access log (by default one line per request on stderr: time, method, path,
+        /// status, bytes, duration)
+        #[arg(long)]
+        no_access_log: bool,
+        /// Add the client's address and the query string (it names the wallet) to the access log
+        #[arg(long, conflicts_with = "no_access_log")]
+        log_clients: bool,
     },
 }
 

@@ -114,6 +114,8 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
         store,
         custodians: s.custodians.clone(),
         lookups: Some(lookups),
+        access_log: s.access_log.clone(),
+        rate_per_minute: s.rate_limit,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

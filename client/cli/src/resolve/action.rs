@@ -213,6 +213,10 @@ pub struct Serve {
     pub max_score: Option<u64>,
     /// Store for records and deliveries (`None`: attest only).
     pub store: Option<String>,
+    /// Requests per minute per client address (0: no limit).
+    pub rate_limit: u32,
+    /// The access log.
+    pub access_log: crate::service::AccessLog,
     /// Custodian keys records are sealed to (empty: the pool's active custodians).
     pub custodians: Vec<Pubkey>,
     /// Seconds between sweeps of the store.

@@ -218,6 +218,9 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         store,
         custodians,
         sweep_every,
+        rate_limit,
+        no_access_log,
+        log_clients,
     } = cmd
     else {
         return Err(CliError::input("not a serve command"));
@@ -230,6 +233,14 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         ttl: duration(ttl, "--ttl")?,
         max_score: *max_score,
         store: store.clone(),
+        rate_limit: *rate_limit,
+        access_log: if *no_access_log {
+            crate::service::AccessLog::Off
+        } else {
+            crate::service::AccessLog::Stderr {
+                with_client: *log_clients,
+            }
+        },
         custodians: custodians
             .iter()
             .map(|c| pubkey(c, "custodian"))
@@ -529,4 +540,21 @@ fn bind_address(bind: &str) -> Result<std::net::SocketAddr, CliError> {
         .map_err(|_| bad())?
         .next()
         .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bind_address;
+
+    #[test]
+    fn bind_takes_addresses_and_host_names() {
+        assert_eq!(
+            bind_address("127.0.0.1:8787").unwrap().to_string(),
+            "127.0.0.1:8787"
+        );
+        let local = bind_address("localhost:8787").unwrap();
+        assert!(local.ip().is_loopback() && local.port() == 8787);
+        assert!(bind_address("localhost").is_err(), "a port is needed");
+        assert!(bind_address("no such host.invalid:1").is_err());
+    }
 }

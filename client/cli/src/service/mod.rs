@@ -8,6 +8,7 @@
 //! The service reads the chain through [`Lookups`]: requests answered by [`answer_lookups`],
 //! which runs beside the server on the caller's chain (a node, or the embedded chain in tests).
 
+mod access;
 mod attest;
 mod data;
 mod lookups;
@@ -28,6 +29,7 @@ use solana_signer::Signer;
 use tempfile::NamedTempFile;
 use tokio::sync::Semaphore;
 
+pub use access::AccessLog;
 pub use lookups::{answer_lookups, lookups, LookupRequests, Lookups};
 
 /// How the service runs.
@@ -52,11 +54,16 @@ pub struct ServiceConfig {
     pub custodians: Vec<Pubkey>,
     /// Chain reads (needed with a store).
     pub lookups: Option<Lookups>,
+    /// Where the access log goes (one line per request).
+    pub access_log: AccessLog,
+    /// Requests one client (IP address) may make per minute; 0: no limit.
+    pub rate_per_minute: u32,
 }
 
 struct AppState {
     cfg: ServiceConfig,
     slots: Semaphore,
+    clients: access::Clients,
 }
 
 fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
@@ -194,7 +201,12 @@ async fn health(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
 pub fn router(cfg: ServiceConfig) -> Router {
     let max_body = cfg.max_body;
     let slots = Semaphore::new(cfg.concurrency.max(1));
-    let st = Arc::new(AppState { cfg, slots });
+    let clients = access::Clients::new(cfg.rate_per_minute);
+    let st = Arc::new(AppState {
+        cfg,
+        slots,
+        clients,
+    });
     Router::new()
         .route("/health", get(health))
         .route("/attest", post(attest::attest))
@@ -215,6 +227,7 @@ pub fn router(cfg: ServiceConfig) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), access::layer))
         .with_state(st)
 }
 
@@ -227,7 +240,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(cfg))
+    let app = router(cfg).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
