@@ -193,6 +193,7 @@ mod env;
 mod fees;
 mod invariants;
 pub mod lifetime;
+pub mod load;
 mod records;
 pub mod s3;
 mod side;

@@ -235,3 +235,100 @@ fn clients_are_rate_limited_and_every_request_is_logged_without_personal_fields(
         );
     }
 }
+
+/// Mixed good, bad and oversized uploads from more clients than the service has slots, for a
+/// bounded time (`DATAPOOL_SOAK_SECS`, default 15): every request is answered, nothing is left
+/// on disk, and memory stays flat.
+#[test]
+fn soak_mixed_uploads_at_the_concurrency_limit() {
+    use data_pool_tests::load::{proc_kib, send, spooled_files, Upload};
+    let secs: u64 = std::env::var("DATAPOOL_SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
+    let env = CliEnv::new();
+    let made = env.cli_pool("", "soak", &["--max-score", "1000000"]);
+    let svc = DataService::start(&made.pool, &made.attestor, None, 8 << 20, 4);
+    let target = addr(&svc);
+    let mix = [
+        Upload::Good { bytes: 3 << 20 },
+        Upload::Bad { bytes: 1 << 20 },
+        Upload::Oversized {
+            declared: 100 << 20,
+        },
+        Upload::Good { bytes: 64 << 10 },
+        Upload::Bad { bytes: 9 << 20 },
+    ];
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let warm = Instant::now() + Duration::from_secs(secs / 4);
+    let rss_warm = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let (target, rss_warm) = (target.clone(), rss_warm.clone());
+            std::thread::spawn(move || {
+                let mut seen = std::collections::BTreeMap::<(usize, u16), u64>::new();
+                let mut k = c;
+                while Instant::now() < deadline {
+                    let kind = k % mix.len();
+                    let status = send(&target, WALLET, mix[kind], Duration::from_secs(60));
+                    *seen.entry((kind, status)).or_default() += 1;
+                    k += 1;
+                    if c == 0 && Instant::now() > warm {
+                        let _ = rss_warm.compare_exchange(
+                            0,
+                            proc_kib("VmRSS:"),
+                            std::sync::atomic::Ordering::SeqCst,
+                            std::sync::atomic::Ordering::SeqCst,
+                        );
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all = std::collections::BTreeMap::<(usize, u16), u64>::new();
+    for c in clients {
+        for (k, n) in c.join().expect("client") {
+            *all.entry(k).or_default() += n;
+        }
+    }
+    eprintln!("soak {secs} s: (upload kind, status) → count {all:?}");
+    // Every request answered, each kind with what it deserves (or 503 while the slots are full).
+    for ((kind, status), n) in &all {
+        let expected: &[u16] = match mix[*kind] {
+            Upload::Good { .. } => &[200, 503],
+            Upload::Bad { bytes } if bytes > 8 << 20 => &[413, 503],
+            Upload::Bad { .. } => &[422, 503],
+            Upload::Oversized { .. } => &[413, 503],
+        };
+        assert!(
+            expected.contains(status),
+            "{n} × {:?} → {status}",
+            mix[*kind]
+        );
+    }
+    let served: u64 = all
+        .iter()
+        .filter(|((_, s), _)| *s == 200)
+        .map(|(_, n)| n)
+        .sum();
+    assert!(served > 0, "{all:?}");
+    // Nothing left on disk once the requests are over, memory flat after the warm-up.
+    let t = Instant::now();
+    while spooled_files() > 0 && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(spooled_files(), 0, "spooled uploads left behind");
+    let (warm, end) = (
+        rss_warm.load(std::sync::atomic::Ordering::SeqCst),
+        proc_kib("VmRSS:"),
+    );
+    eprintln!(
+        "RSS after warm-up {warm} KiB, at the end {end} KiB, peak {} KiB",
+        proc_kib("VmHWM:")
+    );
+    assert!(
+        warm == 0 || end < warm + 96 * 1024,
+        "memory grew from {warm} KiB to {end} KiB"
+    );
+}
