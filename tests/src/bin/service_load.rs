@@ -52,7 +52,9 @@ fn main() {
     }
     let took = t.elapsed().as_secs_f64();
     let peak = proc_kib("VmHWM:");
-    println!("| uploads | MiB each | slots | statuses | resident before (MiB) | peak (MiB) | wall (s) |");
+    println!(
+        "| uploads | MiB each | slots | statuses | resident before (MiB) | peak (MiB) | wall (s) |"
+    );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| {uploads} | {mb} | {concurrency} | {statuses:?} | {:.0} | {:.0} | {took:.1} |",
