@@ -556,3 +556,20 @@ pub fn setup() -> Setup {
         store,
     }
 }
+
+/// The built `datapool` binary (`target/<profile>/datapool`, built with the workspace's tests),
+/// for the tests that run it as a process.
+pub fn datapool_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("exe");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("datapool");
+    assert!(
+        bin.exists(),
+        "{} missing: cargo build -p data-pool-cli --bin datapool",
+        bin.display()
+    );
+    bin
+}

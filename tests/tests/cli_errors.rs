@@ -217,3 +217,40 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     }
     assert_eq!(n(&after, "offerCount"), n(&before, "offerCount") + 1);
 }
+
+/// `datapool … | head` ends quietly with success when the reader goes away, as Unix tools do: the
+/// binary writes its result into a pipe whose reading end is already closed.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = std::env::temp_dir().join(format!("datapool-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let key = dir.join("attestor.json");
+    let kp = solana_keypair::Keypair::new();
+    std::fs::write(&key, format!("{:?}", kp.to_bytes().to_vec())).expect("keypair");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = std::process::Command::new(data_pool_tests::cli::datapool_bin())
+        .args([
+            "attest",
+            "--pool",
+            &solana_keypair::Keypair::new().pubkey().to_string(),
+            "--contributor",
+            &solana_keypair::Keypair::new().pubkey().to_string(),
+            "--data-hash",
+            &"ab".repeat(32),
+            "--score",
+            "5",
+            "--attestor-keypair",
+            &key.display().to_string(),
+        ])
+        .stdout(writer)
+        .output()
+        .expect("run datapool");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

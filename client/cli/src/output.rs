@@ -62,12 +62,26 @@ pub fn render(format: OutputFormat, printed: &Printed) -> String {
     }
 }
 
+/// Writes `line` and a newline to standard output. A reader that went away (`datapool … | head`)
+/// ends the process quietly with success, as Unix tools do; any other write error is reported.
+pub fn print_line(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Prints the outcome and returns the process exit code.
 pub fn print_result(format: OutputFormat, result: Result<Printed, CliError>) -> i32 {
     match result {
         Ok(r) => {
             if !(r.json.is_null() && r.text.is_empty()) {
-                println!("{}", render(format, &r));
+                print_line(render(format, &r));
             }
             r.code
         }
@@ -80,7 +94,7 @@ pub fn print_result(format: OutputFormat, result: Result<Printed, CliError>) -> 
                 } else {
                     serde_json::to_string(&v)
                 };
-                println!("{}", s.unwrap_or_default());
+                print_line(s.unwrap_or_default());
             }
             e.code
         }

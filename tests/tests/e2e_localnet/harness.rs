@@ -8,6 +8,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use data_pool_client::PROGRAM_ID;
+pub use data_pool_tests::cli::datapool_bin;
 use serde_json::Value;
 use solana_keypair::Keypair;
 
@@ -85,21 +86,6 @@ pub fn start_validator(rpc_port: u16) -> Validator {
         rpc,
         _dir: Scratch(dir),
     }
-}
-
-pub fn datapool_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("exe");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .join("datapool");
-    assert!(
-        bin.exists(),
-        "{} missing: cargo build -p data-pool-cli --bin datapool",
-        bin.display()
-    );
-    bin
 }
 
 pub struct Run {

@@ -217,9 +217,9 @@ async fn follow_events<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Prin
                     seen += 1;
                     let line = json!({ "signature": resp.value.signature, "slot": resp.context.slot, "name": ev["name"], "data": ev["data"] });
                     if ctx.json_lines {
-                        println!("{line}");
+                        crate::output::print_line(line);
                     } else {
-                        println!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature);
+                        crate::output::print_line(format_args!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature));
                     }
                 }
             }
