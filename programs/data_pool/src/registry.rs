@@ -137,16 +137,16 @@ pub fn add(role: Role, a: Add, key: &Pubkey, bump: u8) -> Result<()> {
 
 /// Deactivates the record `record` of the pool `pool` (its authority `authority` signs); the
 /// record stays for the audit until the pool closes. Returns the record's key.
-pub fn remove(
+pub fn remove<'info>(
     role: Role,
     authority: &Pubkey,
-    pool: &AccountInfo,
-    record: &AccountInfo,
+    pool: &AccountInfo<'info>,
+    record: &AccountInfo<'info>,
 ) -> Result<Pubkey> {
-    View::check::<Pool>(pool, p_at::HEAD_END, "pool")?;
-    View::check_as(record, role.discriminator(), r_at::END, role.name())?;
-    let mut p = View::load::<Pool>(pool, p_at::HEAD_END, "pool")?;
-    let mut r = View::load_as(record, role.discriminator(), r_at::END, role.name())?;
+    let (mut p, mut r) = View::load_pair_as(
+        (pool, Pool::DISCRIMINATOR, p_at::HEAD_END, "pool"),
+        (record, role.discriminator(), r_at::END, role.name()),
+    )?;
     require!(
         p.key_is(p_at::AUTHORITY, authority),
         DataPoolError::Unauthorized

@@ -191,8 +191,19 @@ impl<'a, 'info> View<'a, 'info> {
         a: (&'a AccountInfo<'info>, usize, &str),
         b: (&'a AccountInfo<'info>, usize, &str),
     ) -> Result<(Self, Self)> {
-        Self::check::<A>(a.0, a.1, a.2)?;
-        Self::check::<B>(b.0, b.1, b.2)?;
+        Self::load_pair_as(
+            (a.0, A::DISCRIMINATOR, a.1, a.2),
+            (b.0, B::DISCRIMINATOR, b.1, b.2),
+        )
+    }
+
+    /// [`View::load_pair`] of the account types whose discriminators are given.
+    pub fn load_pair_as(
+        a: (&'a AccountInfo<'info>, &[u8], usize, &str),
+        b: (&'a AccountInfo<'info>, &[u8], usize, &str),
+    ) -> Result<(Self, Self)> {
+        Self::check_as(a.0, a.1, a.2, a.3)?;
+        Self::check_as(b.0, b.1, b.2, b.3)?;
         Ok((
             Self {
                 data: a.0.try_borrow_mut_data()?,
