@@ -412,40 +412,30 @@ fn attest_file_and_contribute_through_the_service() {
         .map(|i| serde_json::json!({"endTime": format!("2024-03-{:02} 10:00", i + 1), "artistName": "A", "trackName": format!("T{i}"), "msPlayed": 1_000}))
         .collect();
     let skips = write_json(&d, "StreamingHistory_music_7.json", &skips, false);
-    let refused = env.fails(
-        &[
-            "attest",
-            "--pool",
-            &p.pool,
-            "--contributor",
-            &alice.pubkey().to_string(),
-            "--file",
-            &skips.display().to_string(),
-            "--attestor-keypair",
-            &p.attestor,
-        ],
-        2,
-    );
+    let alice_key = alice.pubkey().to_string();
+    // `attest --file` for alice of `paths`, then `extra`.
+    let attest = |paths: &[&PathBuf], extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = ["attest", "--pool", &p.pool, "--contributor", &alice_key]
+            .map(String::from)
+            .to_vec();
+        for path in paths {
+            args.extend(["--file".to_string(), path.display().to_string()]);
+        }
+        args.extend(["--attestor-keypair", &p.attestor].map(String::from));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    fn as_strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let refused = env.fails(&as_strs(&attest(&[&skips], &[])), 2);
     assert!(refused.message.contains("scores 0"), "{refused:?}");
     // Offline attestor: score the export, sign, write; the breakdown travels in the file.
     let out = d.join("alice.att.json").display().to_string();
-    let a = env.ok(&[
-        "attest",
-        "--pool",
-        &p.pool,
-        "--contributor",
-        &alice.pubkey().to_string(),
-        "--file",
-        &files[0].display().to_string(),
-        "--file",
-        &files[1].display().to_string(),
-        "--file",
-        &files[2].display().to_string(),
-        "--attestor-keypair",
-        &p.attestor,
-        "--out",
-        &out,
-    ]);
+    let a = env.ok(&as_strs(&attest(
+        &[&files[0], &files[1], &files[2]],
+        &["--out", &out],
+    )));
     assert_eq!(
         n(&a, "score"),
         102,
