@@ -13,7 +13,8 @@ step "SBF build";               ./scripts/build-sbf.sh
 step "format";                  cargo fmt --all -- --check
 step "lint";                    cargo clippy --workspace --all-targets -- -D warnings
 step "IDL is current";          python3 scripts/idl.py check
-step "tests (LiteSVM on target/deploy/data_pool.so)"
+step "tests (LiteSVM on target/deploy/data_pool.so, and the datapool binary as a process)"
+cargo build -q -p data-pool-cli --bin datapool
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 set +e
