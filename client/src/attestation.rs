@@ -4,21 +4,35 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 pub use data_pool::attestation::{ed25519_instruction_data, Attestation, ED25519_PROGRAM_ID};
 
-/// The bytes an attestor signs for `(program, pool, contributor, data hash, score, expiry)`.
+/// What an attestor vouches for: who, which person, which data and its score. The signed message
+/// adds the program, the pool and the expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attested {
+    /// The contributor's wallet.
+    pub contributor: Pubkey,
+    /// The contributor's identity commitment.
+    pub identity: [u8; 32],
+    /// Canonical data hash.
+    pub data_hash: [u8; 32],
+    /// Score.
+    pub score: u64,
+}
+
+/// The bytes an attestor signs for `(program, pool, contributor, identity, data hash, score,
+/// expiry)`.
 pub fn attestation_message(
     program_id: &Pubkey,
     pool: &Pubkey,
-    contributor: &Pubkey,
-    data_hash: &[u8; 32],
-    score: u64,
+    attested: &Attested,
     expires_at: i64,
 ) -> Vec<u8> {
     Attestation {
         program_id,
         pool,
-        contributor,
-        data_hash,
-        score,
+        contributor: &attested.contributor,
+        identity: &attested.identity,
+        data_hash: &attested.data_hash,
+        score: attested.score,
         expires_at,
     }
     .message()
@@ -38,26 +52,28 @@ pub fn ed25519_verify_ix(pubkey: &Pubkey, signature: &[u8; 64], message: &[u8]) 
 pub fn sign_attestation(
     program_id: &Pubkey,
     pool: &Pubkey,
-    contributor: &Pubkey,
-    data_hash: [u8; 32],
-    score: u64,
+    attested: &Attested,
     expires_at: i64,
     attestor: &solana_keypair::Keypair,
 ) -> AttestationFile {
     use solana_signer::Signer;
-    let msg = attestation_message(program_id, pool, contributor, &data_hash, score, expires_at);
+    let msg = attestation_message(program_id, pool, attested, expires_at);
     AttestationFile {
         program_id: *program_id,
         pool: *pool,
-        contributor: *contributor,
-        data_hash,
-        score,
+        contributor: attested.contributor,
+        identity: attested.identity,
+        data_hash: attested.data_hash,
+        score: attested.score,
         expires_at,
         attestor: attestor.pubkey(),
         signature: attestor.sign_message(&msg).into(),
         breakdown: None,
     }
 }
+
+/// The attestation file format this client writes and reads (2 added the identity commitment).
+pub const ATTESTATION_FILE_VERSION: u32 = 2;
 
 /// Largest attestation file accepted, in bytes.
 pub const MAX_ATTESTATION_FILE_LEN: usize = 64 * 1024;
@@ -73,6 +89,8 @@ pub struct AttestationFile {
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub contributor: Pubkey,
+    /// The contributor's identity commitment.
+    pub identity: [u8; 32],
     /// Canonical data hash.
     pub data_hash: [u8; 32],
     /// Score.
@@ -87,14 +105,15 @@ pub struct AttestationFile {
     pub breakdown: Option<serde_json::Value>,
 }
 
-/// The file's JSON form (`version` 1), the same as [`AttestationFile::to_json`] writes.
+/// The file's JSON form (`version` 2), the same as [`AttestationFile::to_json`] writes.
 impl serde::Serialize for AttestationFile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         RawAttestationFile {
-            version: 1,
+            version: ATTESTATION_FILE_VERSION,
             program_id: self.program_id.to_string(),
             pool: self.pool.to_string(),
             contributor: self.contributor.to_string(),
+            identity: hex::encode(self.identity),
             data_hash: hex::encode(self.data_hash),
             score: self.score,
             expires_at: self.expires_at,
@@ -113,6 +132,7 @@ struct RawAttestationFile {
     program_id: String,
     pool: String,
     contributor: String,
+    identity: String,
     data_hash: String,
     score: u64,
     expires_at: i64,
@@ -132,7 +152,7 @@ pub enum AttestationFileError {
     #[error("not an attestation file: {0}")]
     Json(String),
     /// A version this client does not know.
-    #[error("attestation file version {0} is not supported (expected 1)")]
+    #[error("attestation file version {0} is not supported (expected {ATTESTATION_FILE_VERSION}): ask the attestor for a new attestation")]
     Version(u32),
     /// A field that is not a base58 public key.
     #[error("field `{0}` is not a base58 public key")]
@@ -168,13 +188,14 @@ impl AttestationFile {
         }
         let raw: RawAttestationFile =
             serde_json::from_str(text).map_err(|e| AttestationFileError::Json(e.to_string()))?;
-        if raw.version != 1 {
+        if raw.version != ATTESTATION_FILE_VERSION {
             return Err(AttestationFileError::Version(raw.version));
         }
         Ok(AttestationFile {
             program_id: key("program_id", &raw.program_id)?,
             pool: key("pool", &raw.pool)?,
             contributor: key("contributor", &raw.contributor)?,
+            identity: hex_array("identity", &raw.identity)?,
             data_hash: hex_array("data_hash", &raw.data_hash)?,
             score: raw.score,
             expires_at: raw.expires_at,
@@ -194,11 +215,19 @@ impl AttestationFile {
         attestation_message(
             &self.program_id,
             &self.pool,
-            &self.contributor,
-            &self.data_hash,
-            self.score,
+            &self.attested(),
             self.expires_at,
         )
+    }
+
+    /// What it vouches for.
+    pub fn attested(&self) -> Attested {
+        Attested {
+            contributor: self.contributor,
+            identity: self.identity,
+            data_hash: self.data_hash,
+            score: self.score,
+        }
     }
 
     /// The Ed25519 verify instruction that must precede `contribution_submit`.

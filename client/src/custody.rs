@@ -61,7 +61,7 @@ pub enum CustodyError {
         data_hash: String,
     },
     /// The set changed between reading the history and the pool.
-    #[error("the pool's history ends in {history}, but the pool holds {pool}: the set changed while it was read; deliver again")]
+    #[error("the pool's history ends in {history}, but the pool holds {pool}: the set changed while it was read (or the node lacks history); try again")]
     SetMoved {
         /// Replayed from the history.
         history: Commitment,
@@ -264,19 +264,22 @@ pub async fn sweep<C: Chain>(
     grace: i64,
     now: i64,
 ) -> Result<Swept, CustodyError> {
-    let active: std::collections::HashSet<Pubkey> =
-        query::contributors(chain, program_id, pool, None)
-            .await?
-            .into_iter()
-            .filter(|(_, c)| c.is_active())
-            .map(|(k, _)| k)
-            .collect();
+    // The active data hashes, from the pool's set log; a log that does not replay to the pool's
+    // commitment (the node lacks history) deletes nothing.
+    let (history, _) = pool_history(chain, program_id, pool, 16).await?;
+    let (set, replayed) = crate::delivery::replay(&set_log(&history))?;
+    let on_chain = Commitment::of_pool(&query::pool(chain, program_id, pool).await?);
+    if replayed != on_chain {
+        return Err(CustodyError::SetMoved {
+            history: replayed,
+            pool: on_chain,
+        });
+    }
+    let active: std::collections::HashSet<[u8; 32]> = set.values().map(|d| d.data_hash).collect();
     let mut out = Swept::default();
     for l in store.list(&records_prefix(pool)).await? {
-        // A record is stored under its data hash; its contribution's record is the PDA of it.
-        let record = records_hash(pool, &l.key)
-            .map(|h| crate::pda::find_contributor_pda(program_id, pool, &h).0);
-        if record.is_some_and(|r| active.contains(&r)) {
+        // A record is stored under its data hash.
+        if records_hash(pool, &l.key).is_some_and(|h| active.contains(&h)) {
             out.kept += 1;
         } else if l.modified > now.saturating_sub(grace) {
             out.pending += 1;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool::commitment::{next_set_hash, SetOp};
+use data_pool::commitment::next_set_hash;
 use data_pool::state::DeliveryReceipt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -16,7 +16,7 @@ use crate::events::DataPoolEvent;
 use crate::history::HistoryEvent;
 
 /// Version of the manifest format.
-pub const MANIFEST_VERSION: u32 = 1;
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// What can be wrong with a set log or a manifest.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -66,20 +66,63 @@ pub enum DeliveryError {
     Malformed(String),
 }
 
+/// What a change did to the pool's active set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeKind {
+    /// A person's contribution entered.
+    Add,
+    /// It left (its contributor left, it was reaped or invalidated).
+    Remove,
+    /// The same person replaced it.
+    Replace,
+}
+
 /// One change of the pool's active set, with the set-history hash after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetChange {
-    /// True when the contribution entered, false when it left.
-    pub added: bool,
-    /// Its data hash.
+    /// What happened.
+    pub kind: ChangeKind,
+    /// The contributor's identity commitment (one active contribution per identity).
     #[serde(with = "hex32")]
-    pub data_hash: [u8; 32],
-    /// Its score.
+    pub identity: [u8; 32],
+    /// The data hash that entered (`None` for a removal, which names only the identity).
+    #[serde(default, with = "hex32_opt", skip_serializing_if = "Option::is_none")]
+    pub data_hash: Option<[u8; 32]>,
+    /// The score that entered, or that left for a removal.
     pub score: u64,
+    /// For a replacement, the score of the contribution it replaced; 0 otherwise.
+    #[serde(default)]
+    pub previous_score: u64,
     /// The pool's set-history hash afterwards.
     #[serde(with = "hex32")]
     pub set_hash: [u8; 32],
+}
+
+impl SetChange {
+    /// The program's view of this change, hashed into the set-history hash; `None` when the
+    /// change lacks the data hash its kind needs.
+    pub fn to_program(&self) -> Option<data_pool::commitment::SetChange<'_>> {
+        use data_pool::commitment::SetChange as P;
+        Some(match self.kind {
+            ChangeKind::Add => P::Add {
+                identity: &self.identity,
+                data_hash: self.data_hash.as_ref()?,
+                score: self.score,
+            },
+            ChangeKind::Remove => P::Remove {
+                identity: &self.identity,
+                score: self.score,
+            },
+            ChangeKind::Replace => P::Replace {
+                identity: &self.identity,
+                data_hash: self.data_hash.as_ref()?,
+                score: self.score,
+                previous_score: self.previous_score,
+            },
+        })
+    }
 }
 
 /// The commitment of a contribution set: what `offer_deliver` compares with the pool's.
@@ -145,15 +188,23 @@ pub fn set_log(history: &[HistoryEvent]) -> Vec<SetChange> {
         .iter()
         .filter_map(|h| match &h.event {
             DataPoolEvent::ContributionSubmitted(e) => Some(SetChange {
-                added: true,
-                data_hash: e.data_hash,
+                kind: if e.previous_score > 0 {
+                    ChangeKind::Replace
+                } else {
+                    ChangeKind::Add
+                },
+                identity: e.identity,
+                data_hash: Some(e.data_hash),
                 score: e.score,
+                previous_score: e.previous_score,
                 set_hash: e.set_hash,
             }),
             DataPoolEvent::ContributionRemoved(e) => Some(SetChange {
-                added: false,
-                data_hash: e.data_hash,
+                kind: ChangeKind::Remove,
+                identity: e.identity,
+                data_hash: None,
                 score: e.score,
+                previous_score: 0,
                 set_hash: e.set_hash,
             }),
             _ => None,
@@ -161,9 +212,12 @@ pub fn set_log(history: &[HistoryEvent]) -> Vec<SetChange> {
         .collect()
 }
 
+/// The active contributions of a set, by identity commitment.
+pub type ActiveSet = BTreeMap<[u8; 32], Delivered>;
+
 /// Replays a set log from the empty set: checks every step's hash and consistency, and returns
-/// the active contributions (data hash → score) and the commitment at the end.
-pub fn replay(log: &[SetChange]) -> Result<(BTreeMap<[u8; 32], u64>, Commitment), DeliveryError> {
+/// the active contributions and the commitment at the end.
+pub fn replay(log: &[SetChange]) -> Result<(ActiveSet, Commitment), DeliveryError> {
     replay_each(log, |_| {})
 }
 
@@ -171,32 +225,52 @@ pub fn replay(log: &[SetChange]) -> Result<(BTreeMap<[u8; 32], u64>, Commitment)
 pub fn replay_each(
     log: &[SetChange],
     mut after: impl FnMut(&Commitment),
-) -> Result<(BTreeMap<[u8; 32], u64>, Commitment), DeliveryError> {
-    let mut set = BTreeMap::new();
+) -> Result<(ActiveSet, Commitment), DeliveryError> {
+    let mut set = ActiveSet::new();
     let mut c = Commitment::default();
     for (step, ch) in log.iter().enumerate() {
-        let op = if ch.added { SetOp::Add } else { SetOp::Remove };
-        let next = next_set_hash(&c.set_hash, op, &ch.data_hash, ch.score);
+        let bad = |what| DeliveryError::InconsistentLog { step, what };
+        let change = ch
+            .to_program()
+            .ok_or(bad("lacks the data hash that entered"))?;
+        let next = next_set_hash(&c.set_hash, &change);
         if next != ch.set_hash {
             return Err(DeliveryError::BrokenLog { step });
         }
-        let bad = |what| DeliveryError::InconsistentLog { step, what };
-        if ch.added {
-            if set.insert(ch.data_hash, ch.score).is_some() {
-                return Err(bad("adds a contribution already in the set"));
+        let held = set.get(&ch.identity).map(|d| d.score);
+        let entered = Delivered {
+            identity: ch.identity,
+            data_hash: ch.data_hash.unwrap_or_default(),
+            score: ch.score,
+        };
+        let (count, weight) = match ch.kind {
+            ChangeKind::Add if held.is_none() => {
+                set.insert(ch.identity, entered);
+                (
+                    c.contribution_count.checked_add(1),
+                    c.total_weight.checked_add(ch.score),
+                )
             }
-            c.contribution_count += 1;
-            c.total_weight = c
-                .total_weight
-                .checked_add(ch.score)
-                .ok_or(bad("overflows the weight"))?;
-        } else {
-            if set.remove(&ch.data_hash) != Some(ch.score) {
-                return Err(bad("removes a contribution not in the set"));
+            ChangeKind::Remove if held == Some(ch.score) => {
+                set.remove(&ch.identity);
+                (
+                    c.contribution_count.checked_sub(1),
+                    c.total_weight.checked_sub(ch.score),
+                )
             }
-            c.contribution_count -= 1;
-            c.total_weight -= ch.score;
-        }
+            ChangeKind::Replace if held == Some(ch.previous_score) => {
+                set.insert(ch.identity, entered);
+                let w = c.total_weight.checked_sub(ch.previous_score);
+                (
+                    Some(c.contribution_count),
+                    w.and_then(|w| w.checked_add(ch.score)),
+                )
+            }
+            ChangeKind::Add => return Err(bad("adds a person already in the set")),
+            _ => return Err(bad("removes or replaces a contribution not in the set")),
+        };
+        c.contribution_count = count.ok_or(bad("overflows the count"))?;
+        c.total_weight = weight.ok_or(bad("overflows the weight"))?;
         c.set_hash = next;
         after(&c);
     }
@@ -207,6 +281,9 @@ pub fn replay_each(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivered {
+    /// Its contributor's identity commitment.
+    #[serde(with = "hex32")]
+    pub identity: [u8; 32],
     /// Its data hash.
     #[serde(with = "hex32")]
     pub data_hash: [u8; 32],
@@ -282,10 +359,7 @@ impl Manifest {
             slice: slice.to_string(),
             commitment,
             log,
-            contributions: set
-                .into_iter()
-                .map(|(data_hash, score)| Delivered { data_hash, score })
-                .collect(),
+            contributions: set.into_values().collect(),
             files: vec![],
         })
     }
@@ -328,11 +402,7 @@ impl Manifest {
                 actual: replayed.to_string(),
             });
         }
-        let listed: BTreeMap<[u8; 32], u64> = m
-            .contributions
-            .iter()
-            .map(|d| (d.data_hash, d.score))
-            .collect();
+        let listed: ActiveSet = m.contributions.iter().map(|d| (d.identity, *d)).collect();
         if listed != set || listed.len() != m.contributions.len() {
             return Err(DeliveryError::ListedSet {
                 listed: m.contributions.len(),
@@ -358,6 +428,27 @@ mod hex32 {
     }
 }
 
+mod hex32_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => super::hex32::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+        let Some(s) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let v = hex::decode(&s).map_err(serde::de::Error::custom)?;
+        v.try_into()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected 64 hex characters"))
+    }
+}
+
 mod b58 {
     use anchor_lang::prelude::Pubkey;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -377,22 +468,28 @@ mod b58 {
 mod tests {
     use super::*;
 
-    fn change(prev: &[u8; 32], added: bool, h: u8, score: u64) -> SetChange {
-        let op = if added { SetOp::Add } else { SetOp::Remove };
-        SetChange {
-            added,
-            data_hash: [h; 32],
-            score,
-            set_hash: next_set_hash(prev, op, &[h; 32], score),
-        }
+    /// A change of person `p` (data hash `[h; 32]`), hashed after `prev`.
+    fn change(prev: &[u8; 32], kind: ChangeKind, p: u8, h: u8, scores: (u64, u64)) -> SetChange {
+        let mut c = SetChange {
+            kind,
+            identity: [p; 32],
+            data_hash: (kind != ChangeKind::Remove).then_some([h; 32]),
+            score: scores.0,
+            previous_score: scores.1,
+            set_hash: [0; 32],
+        };
+        c.set_hash = next_set_hash(prev, &c.to_program().unwrap());
+        c
     }
 
     fn log() -> Vec<SetChange> {
-        let a = change(&[0; 32], true, 1, 10);
-        let b = change(&a.set_hash, true, 2, 20);
-        let c = change(&b.set_hash, false, 1, 10);
-        let d = change(&c.set_hash, true, 3, 5);
-        vec![a, b, c, d]
+        use ChangeKind::*;
+        let a = change(&[0; 32], Add, 1, 1, (10, 0));
+        let b = change(&a.set_hash, Add, 2, 2, (20, 0));
+        let c = change(&b.set_hash, Remove, 1, 0, (10, 0));
+        let d = change(&c.set_hash, Add, 3, 3, (5, 0));
+        let e = change(&d.set_hash, Replace, 2, 4, (7, 20));
+        vec![a, b, c, d, e]
     }
 
     fn manifest() -> Manifest {
@@ -404,12 +501,14 @@ mod tests {
     fn replay_gives_the_set_and_commitment() {
         let (set, c) = replay(&log()).unwrap();
         assert_eq!(
-            set.into_iter().collect::<Vec<_>>(),
-            [([2; 32], 20), ([3; 32], 5)]
+            set.into_values()
+                .map(|d| (d.identity[0], d.data_hash[0], d.score))
+                .collect::<Vec<_>>(),
+            [(2, 4, 7), (3, 3, 5)]
         );
         assert_eq!(c.contribution_count, 2);
-        assert_eq!(c.total_weight, 25);
-        assert_eq!(c.set_hash, log()[3].set_hash);
+        assert_eq!(c.total_weight, 12);
+        assert_eq!(c.set_hash, log()[4].set_hash);
     }
 
     #[test]
@@ -420,6 +519,30 @@ mod tests {
         let mut l = log();
         l.swap(0, 1);
         assert!(matches!(replay(&l), Err(DeliveryError::BrokenLog { .. })));
+        let mut l = log();
+        l[4].previous_score = 19;
+        assert_eq!(replay(&l), Err(DeliveryError::BrokenLog { step: 4 }));
+    }
+
+    #[test]
+    fn a_log_that_replaces_or_removes_a_stranger_is_refused() {
+        use ChangeKind::*;
+        let a = change(&[0; 32], Add, 1, 1, (10, 0));
+        let wrong = change(&a.set_hash, Replace, 2, 2, (7, 10));
+        assert!(matches!(
+            replay(&[a, wrong]),
+            Err(DeliveryError::InconsistentLog { step: 1, .. })
+        ));
+        let twice = change(&a.set_hash, Add, 1, 2, (7, 0));
+        assert!(matches!(
+            replay(&[a, twice]),
+            Err(DeliveryError::InconsistentLog { step: 1, .. })
+        ));
+        let short = change(&a.set_hash, Remove, 1, 0, (9, 0));
+        assert!(matches!(
+            replay(&[a, short]),
+            Err(DeliveryError::InconsistentLog { step: 1, .. })
+        ));
     }
 
     #[test]

@@ -141,28 +141,41 @@ pub async fn pool_history<C: Chain>(
     Ok((out, transactions))
 }
 
-/// The data hash of contributor record `record` of `pool`. A record stores no data hash (it is
-/// the seed of the record's address), so it is read from the `ContributionSubmitted` event that
-/// created the record, and checked against the address. `None` when no such event is found (the
-/// node no longer has the transaction, or `record` is not a contributor record of `pool`).
-pub async fn record_data_hash<C: Chain>(
+/// What a contributor record holds now, read from its events: the record stores neither its
+/// identity commitment (the seed of its address) nor its data hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordContribution {
+    /// The contributor's identity commitment (checked against the record's address).
+    pub identity: [u8; 32],
+    /// The data hash of its latest contribution (a resubmission replaces the earlier one).
+    pub data_hash: [u8; 32],
+}
+
+/// The identity and current data hash of contributor record `record` of `pool`, from the newest
+/// `ContributionSubmitted` event of the record whose identity derives its address. `None` when
+/// no such event is found (the node no longer has the transaction, or `record` is not a
+/// contributor record of `pool`).
+pub async fn record_contribution<C: Chain>(
     chain: &C,
     program_id: &Pubkey,
     pool: &Pubkey,
     record: &Pubkey,
-) -> Result<Option<[u8; 32]>, ChainError> {
-    for s in all_signatures(chain, record).await? {
+) -> Result<Option<RecordContribution>, ChainError> {
+    for s in all_signatures(chain, record).await?.iter().rev() {
         if s.failed {
             continue;
         }
         let Some(logs) = chain.transaction_logs(&s.signature).await? else {
             continue;
         };
-        for raw in raw_events_from_logs(program_id, &logs) {
-            if let Some(Ok(DataPoolEvent::ContributionSubmitted(c))) = decode_event(&raw) {
-                let pda = crate::pda::find_contributor_pda(program_id, pool, &c.data_hash).0;
+        for raw in raw_events_from_logs(program_id, &logs).iter().rev() {
+            if let Some(Ok(DataPoolEvent::ContributionSubmitted(c))) = decode_event(raw) {
+                let pda = crate::pda::find_contributor_pda(program_id, pool, &c.identity).0;
                 if c.contribution == *record && c.pool == *pool && pda == *record {
-                    return Ok(Some(c.data_hash));
+                    return Ok(Some(RecordContribution {
+                        identity: c.identity,
+                        data_hash: c.data_hash,
+                    }));
                 }
             }
         }

@@ -239,14 +239,14 @@ pub fn contribution_submit(
         wallet: *wallet,
         pool: *pool,
         attestor: find_attestor_pda(program_id, pool, attestor_key).0,
-        contributor: find_contributor_pda(program_id, pool, &args.data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, &args.identity).0,
         instructions_sysvar: INSTRUCTIONS_SYSVAR_ID,
         system_program: system_program::ID,
     };
     ix(program_id, accounts, ixd::ContributionSubmit { args })
 }
 
-/// `contributor_leave` of the record of `data_hash`: its weight leaves the pool and the record
+/// `contributor_leave` of the record of `identity`: its weight leaves the pool and the record
 /// closes, its rent to `payer` (the record's rent payer). Precede it with
 /// [`payout_claim`] when the record is owed anything.
 pub fn contributor_leave(
@@ -254,24 +254,24 @@ pub fn contributor_leave(
     wallet: &Pubkey,
     pool: &Pubkey,
     payer: &Pubkey,
-    data_hash: &[u8; 32],
+    identity: &[u8; 32],
 ) -> Instruction {
     let accounts = acc::ContributorLeave {
         wallet: *wallet,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, identity).0,
         payer: *payer,
     };
     ix(
         program_id,
         accounts,
         ixd::ContributorLeave {
-            data_hash: *data_hash,
+            identity: *identity,
         },
     )
 }
 
-/// `contributor_reap` of the record of `data_hash` after the claim window, signed by anyone
+/// `contributor_reap` of the record of `identity` after the claim window, signed by anyone
 /// (`closer`): rent to `rent_to` (the record's payer, or the incinerator for an invalidated
 /// record).
 pub fn contributor_reap(
@@ -279,42 +279,42 @@ pub fn contributor_reap(
     closer: &Pubkey,
     pool: &Pubkey,
     rent_to: &Pubkey,
-    data_hash: &[u8; 32],
+    identity: &[u8; 32],
 ) -> Instruction {
     let accounts = acc::ContributorReap {
         closer: *closer,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, identity).0,
         rent_to: *rent_to,
     };
     ix(
         program_id,
         accounts,
         ixd::ContributorReap {
-            data_hash: *data_hash,
+            identity: *identity,
         },
     )
 }
 
-/// `contribution_invalidate` of the contribution with `data_hash`, which `attestor_key` attested.
+/// `contribution_invalidate` of the contribution of `identity`, which `attestor_key` attested.
 pub fn contribution_invalidate(
     program_id: &Pubkey,
     invalidator: &Pubkey,
     pool: &Pubkey,
-    data_hash: &[u8; 32],
+    identity: &[u8; 32],
     attestor_key: &Pubkey,
 ) -> Instruction {
     let accounts = acc::ContributionInvalidate {
         invalidator: *invalidator,
         pool: *pool,
-        contributor: find_contributor_pda(program_id, pool, data_hash).0,
+        contributor: find_contributor_pda(program_id, pool, identity).0,
         attestor: find_attestor_pda(program_id, pool, attestor_key).0,
     };
     ix(
         program_id,
         accounts,
         ixd::ContributionInvalidate {
-            data_hash: *data_hash,
+            identity: *identity,
         },
     )
 }

@@ -28,13 +28,13 @@ pub fn find_custodian_pda(program_id: &Pubkey, pool: &Pubkey, key: &Pubkey) -> (
     Pubkey::find_program_address(&[SEED_CUSTODIAN, pool.as_ref(), key.as_ref()], program_id)
 }
 
-/// Contributor record PDA: `["contributor", pool, data hash]` (one record per contribution).
+/// Contributor record PDA: `["contributor", pool, identity commitment]` (one record per person).
 pub fn find_contributor_pda(
     program_id: &Pubkey,
     pool: &Pubkey,
-    data_hash: &[u8; 32],
+    identity: &[u8; 32],
 ) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[SEED_CONTRIBUTOR, pool.as_ref(), data_hash], program_id)
+    Pubkey::find_program_address(&[SEED_CONTRIBUTOR, pool.as_ref(), identity], program_id)
 }
 
 /// Offer PDA: `["offer", pool, index (u64 LE)]`.

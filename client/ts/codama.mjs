@@ -34,7 +34,7 @@ const codama = createFromRoot({ ...root, program: { ...root.program, events: [] 
 
 // The addresses whose seeds the IDL cannot state (they come from a function of an argument or
 // from a field of another account): pools and offers. (Contributor records, `["contributor",
-// pool, data hash]`, are stated by `contributor_leave`, so Codama derives `findContributorPda`.) Seeds as in
+// pool, identity]`, are stated by `contributor_leave`, so Codama derives `findContributorPda`.) Seeds as in
 // programs/data_pool/src/constants.rs and docs/PROTOCOL.md.
 codama.update(
   addPdasVisitor({
@@ -62,8 +62,8 @@ codama.update(
 );
 // Defaults for accounts that follow from other accounts or arguments of the same instruction,
 // so callers pass only what they choose: the Instructions sysvar, the pool's vaults, a new offer
-// (from the index it names) and the contributor record of a submitted data hash. (A vote or a claim names its record: a wallet may
-// hold several, one per contribution; `findContributorPda({ pool, dataHash })` derives it.)
+// (from the index it names) and the contributor record of a submitted identity. (A vote or a claim names its record: a wallet may
+// hold several, one per person; `findContributorPda({ pool, identity })` derives it.)
 const pda = (name, seeds) =>
   pdaValueNode(
     pdaLinkNode(name),
@@ -86,7 +86,7 @@ codama.update(
     {
       account: "contributor",
       instruction: "contributionSubmit",
-      defaultValue: pda("contributor", { pool, dataHash: argumentValueNode("dataHash") }),
+      defaultValue: pda("contributor", { pool, identity: argumentValueNode("identity") }),
     },
   ]),
 );

@@ -96,7 +96,14 @@ impl CliEnv {
     /// Parses `datapool <args>`; returns the command line and the signer's keypair path.
     pub fn parse(&self, args: &[&str]) -> Result<(Cli, PathBuf), CliError> {
         let argv = std::iter::once("datapool").chain(args.iter().copied());
-        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
+        let mut cli = Cli::try_parse_from(argv).map_err(|e| CliError::input(e.to_string()))?;
+        // An attestor's identity index defaults to a file in the user's home: keep each test's
+        // in its scratch directory.
+        if let data_pool_cli::args::Command::Attest(a) = &mut cli.command {
+            a.identities
+                .identity_index
+                .get_or_insert_with(|| self.dir.join("identity-index.jsonl"));
+        }
         let keypair = cli
             .global
             .keypair
@@ -157,8 +164,8 @@ impl CliEnv {
         }
     }
 
-    /// `datapool attest`: `attestor` (keypair path) signs `score` for `wallet`'s data `hash` into
-    /// the file `out`; `extra` arguments are appended.
+    /// `datapool attest`: `attestor` (keypair path) signs `score` for `wallet`'s data `hash`
+    /// (the person [`crate::person`]`(hash)`) into the file `out`; `extra` arguments are appended.
     #[allow(clippy::too_many_arguments)]
     pub fn attest(
         &self,
@@ -171,12 +178,19 @@ impl CliEnv {
         extra: &[&str],
     ) -> Value {
         let (wallet, score) = (wallet.to_string(), score.to_string());
+        let raw: [u8; 32] = hex::decode(hash)
+            .ok()
+            .and_then(|h| h.try_into().ok())
+            .expect("a 64-hex data hash");
+        let identity = hex::encode(crate::person(&raw));
         let mut args = vec![
             "attest",
             "--pool",
             pool,
             "--contributor",
             &wallet,
+            "--identity",
+            &identity,
             "--data-hash",
             hash,
             "--score",

@@ -201,7 +201,7 @@ pub fn sample_run(run: u64, cu: &mut BTreeMap<&'static str, Vec<u64>>) {
                     &p,
                     &att.pubkey(),
                     &pool,
-                    &h,
+                    &crate::person(&h),
                     &att.pubkey(),
                 )],
                 &[&att],

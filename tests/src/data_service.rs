@@ -2,6 +2,7 @@
 //! runtime, whose chain lookups are answered on the test's embedded chain while a CLI command or
 //! an HTTP request runs ([`DataService::run`], [`DataService::during`]).
 
+use data_pool_client::spotify::identity::{Identities, IdentityIndex, IdentityKey};
 use std::cell::RefCell;
 use std::path::Path;
 
@@ -49,6 +50,11 @@ impl DataService {
         let keypair = data_pool_cli::config::read_keypair(Path::new(attestor)).expect("attestor");
         let (l, requests) = lookups();
         let pool: Pubkey = pool.parse().expect("pool");
+        // The key an attestor derives from its keypair, as `attestor serve` does by default.
+        let identities = Identities::new(
+            IdentityKey::derived_from_secret(keypair.secret_bytes()),
+            IdentityIndex::in_memory(),
+        );
         let cfg = ServiceConfig {
             program_id: PROGRAM_ID,
             pool,
@@ -62,6 +68,7 @@ impl DataService {
             lookups: Some(l),
             access_log: AccessLog::Off,
             rate_per_minute: 0,
+            identities,
         };
         let mut cfg = cfg;
         configure(&mut cfg);

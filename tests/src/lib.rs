@@ -8,6 +8,28 @@ use solana_keypair::Keypair;
 
 pub use data_pool::ID as PROGRAM_ID;
 
+/// The identity commitment the tests give the person behind test data `hash`: each datum is its
+/// own person unless a test names an identity itself (as the identity tests do).
+pub fn person(hash: &[u8; 32]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest([b"test person".as_slice(), hash].concat()).into()
+}
+
+/// What a test attestation of data `hash` with `score` for `wallet` vouches for (the person is
+/// [`person`]`(hash)`).
+pub fn attested(
+    wallet: &Pubkey,
+    hash: &[u8; 32],
+    score: u64,
+) -> data_pool_client::attestation::Attested {
+    data_pool_client::attestation::Attested {
+        contributor: *wallet,
+        identity: person(hash),
+        data_hash: *hash,
+        score,
+    }
+}
+
 /// Memoised PDA derivations: invariant checks and snapshots derive thousands of addresses per
 /// step, and each `find_program_address` is a bump search.
 pub mod cached {
@@ -35,10 +57,10 @@ pub mod cached {
         v
     }
 
-    /// `find_contributor_pda` (the record of a data hash), memoised.
+    /// `find_contributor_pda` of the person behind data `hash` ([`crate::person`]), memoised.
     pub fn contributor(pool: &Pubkey, hash: &[u8; 32]) -> Pubkey {
         memo(0, pool, *hash, || {
-            pda::find_contributor_pda(&PROGRAM_ID, pool, hash).0
+            pda::find_contributor_pda(&PROGRAM_ID, pool, &crate::person(hash)).0
         })
     }
     /// `find_attestor_pda`, memoised.
@@ -121,6 +143,8 @@ pub use data_pool::error::DataPoolError as DpErr;
 pub struct Figures {
     /// CU of `contribution_submit`.
     pub contribution_submit: u64,
+    /// CU of `contribution_submit` replacing the same person's contribution.
+    pub contribution_replace: u64,
     /// CU of `offer_create`.
     pub offer_create: u64,
     /// CU of `offer_vote`.
@@ -160,10 +184,15 @@ pub fn measure_instructions(background: u64) -> Figures {
         data_pool::state::OfferState::Accepted
     );
     let payout_claim = w.claim(&probe).unwrap();
-    let contributor_leave = w.leave(&probe, &hash_of("probe-data", 0)).unwrap();
+    let first = hash_of("probe-data", 0);
+    let contribution_replace = w
+        .resubmit(&probe, &first, hash_of("probe-data", 1), max - 1)
+        .unwrap();
+    let contributor_leave = w.leave(&probe, &first).unwrap();
     w.check_invariants();
     Figures {
         contribution_submit,
+        contribution_replace,
         contributor_leave,
         offer_create,
         offer_vote,

@@ -98,7 +98,7 @@ fn run(w: &mut World, wallet: &Keypair, payer: &Keypair, price: u64) -> (Paid, u
         &w.side.tokens,
         &dest,
     );
-    let leave = dix::contributor_leave(&PROGRAM_ID, &me, &w.side.pool, &p, &hash);
+    let leave = dix::contributor_leave(&PROGRAM_ID, &me, &w.side.pool, &p, &crate::person(&hash));
     let f = send(w, &[claim, leave], &signers(wallet));
     fees += f;
     assert!(w.env.balance(&dest) > 0, "the payout arrived");

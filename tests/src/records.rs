@@ -62,6 +62,7 @@ impl World {
             &self.side.pool,
             &att.pubkey(),
             dix::ContributionSubmitArgs {
+                identity: crate::person(&h),
                 data_hash: h,
                 score,
                 expires_at: exp,
@@ -93,6 +94,40 @@ impl World {
             || cached::contributor(&self.side.pool, &wallet.to_bytes()),
             |r| r.0,
         )
+    }
+
+    /// A pool with one member per weight in `weights` (wallets `("member", i)`), each with one
+    /// contribution of fresh data.
+    pub fn with_members(weights: &[u64]) -> (World, Vec<Keypair>) {
+        let mut w = World::new();
+        let mut ks = vec![];
+        for (i, &wt) in weights.iter().enumerate() {
+            let k = w.wallet("member", i as u64);
+            w.contribute(&k, wt).unwrap();
+            ks.push(k);
+        }
+        (w, ks)
+    }
+
+    /// An offer by buyer `n` at `price`, voted for by `yes` (until the votes decide it; the
+    /// rest abstain) and finalized at its deadline; the invariants are checked after.
+    pub fn sell(&mut self, n: u64, price: u64, yes: &[&Keypair]) -> Pubkey {
+        let b = self.buyer(n, price);
+        let (offer, _) = self.offer(&b, price).unwrap();
+        assert_eq!(self.env.balance(&b.token), 0);
+        assert_eq!(self.env.balance(&cached::escrow(&offer)), price);
+        for k in yes {
+            if self.undecided(&offer) {
+                self.vote(k, &offer, true).unwrap();
+            }
+        }
+        let end = self.offer_state(&offer).voting_ends_at;
+        if self.env.now() < end {
+            self.env.set_time(end);
+        }
+        self.finalize(&offer).unwrap();
+        self.check_invariants();
+        offer
     }
 
     /// `voter` votes on `offer` with each of its records that may (joined before the offer,
@@ -206,7 +241,7 @@ impl World {
             wallet,
             &self.side.pool,
             &payer,
-            hash,
+            &crate::person(hash),
         ));
         ixs
     }

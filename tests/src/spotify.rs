@@ -37,6 +37,23 @@ pub fn account_record(p: &P) -> Value {
     json!({ "endTime": &p.0[..16], "artistName": p.1, "trackName": p.2, "msPlayed": p.3 })
 }
 
+/// The account-data records of listener `i`: the songs of [`HISTORY`] played in the listener's
+/// own months, so that different listeners are different people to the attestor (their
+/// listening never shares a moment) who like the same songs.
+pub fn listener_records(i: usize) -> Vec<Value> {
+    HISTORY
+        .iter()
+        .map(|h| {
+            let mut r = account_record(h);
+            // Months 01 and 02 of 2024 move to listener i's own month pair (2019 onwards).
+            let year = 2019 + i / 6;
+            let month = 1 + 2 * (i % 6) + usize::from(h.0[5..7] == *"02");
+            r["endTime"] = Value::from(format!("{year}-{month:02}{}", &h.0[7..16]));
+            r
+        })
+        .collect()
+}
+
 /// An extended-history record, with the personal fields Spotify includes.
 pub fn extended_record(p: &P, ip: &str) -> Value {
     json!({

@@ -8,7 +8,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use data_pool::state::{DeliveryReceipt, Offer, OfferState, Pool as PoolState};
-use data_pool_client::attestation::{attestation_message, ed25519_verify_ix};
+use data_pool_client::attestation::{attestation_message, ed25519_verify_ix, Attested};
 use data_pool_client::delivery::Commitment;
 use data_pool_client::instructions::{self as dix, PoolTokens};
 use data_pool_client::pda::*;
@@ -306,14 +306,33 @@ impl World {
         score: u64,
         expires_at: i64,
     ) -> Instruction {
-        let msg = attestation_message(
-            &PROGRAM_ID,
-            &self.side.pool,
+        self.attest_person_ix(
+            signer,
             wallet,
+            &crate::person(hash),
             hash,
             score,
             expires_at,
-        );
+        )
+    }
+
+    /// [`Self::attest_ix`] for the person `identity`.
+    pub fn attest_person_ix(
+        &self,
+        signer: &Keypair,
+        wallet: &Pubkey,
+        identity: &[u8; 32],
+        hash: &[u8; 32],
+        score: u64,
+        expires_at: i64,
+    ) -> Instruction {
+        let attested = Attested {
+            contributor: *wallet,
+            identity: *identity,
+            data_hash: *hash,
+            score,
+        };
+        let msg = attestation_message(&PROGRAM_ID, &self.side.pool, &attested, expires_at);
         let sig = signer.sign_message(&msg);
         let sig: [u8; 64] = sig.as_ref().try_into().expect("64-byte signature");
         ed25519_verify_ix(&signer.pubkey(), &sig, &msg)
@@ -328,6 +347,20 @@ impl World {
         score: u64,
         expires_at: i64,
     ) -> Instruction {
+        let identity = crate::person(hash);
+        self.submit_person_ix(wallet, attestor_key, &identity, hash, score, expires_at)
+    }
+
+    /// [`Self::submit_ix`] for the person `identity`.
+    pub fn submit_person_ix(
+        &self,
+        wallet: &Pubkey,
+        attestor_key: &Pubkey,
+        identity: &[u8; 32],
+        hash: &[u8; 32],
+        score: u64,
+        expires_at: i64,
+    ) -> Instruction {
         dix::contribution_submit(
             &PROGRAM_ID,
             &self.env.payer.pubkey(),
@@ -335,6 +368,7 @@ impl World {
             &self.side.pool,
             attestor_key,
             dix::ContributionSubmitArgs {
+                identity: *identity,
                 data_hash: *hash,
                 score,
                 expires_at,
@@ -373,6 +407,25 @@ impl World {
             self.submit_ix(&wallet.pubkey(), &att.pubkey(), &hash, score, expires),
         ];
         self.send_contribution(&ixs, wallet, &hash)
+    }
+
+    /// A resubmission by `wallet` for the person behind its earlier data `first`: data `hash`
+    /// with `score` replaces that contribution. Tests still name the record by `first`.
+    pub fn resubmit(
+        &mut self,
+        wallet: &Keypair,
+        first: &[u8; 32],
+        hash: [u8; 32],
+        score: u64,
+    ) -> Result<u64, Failure> {
+        let expires = self.env.now() + 3600;
+        let att = self.attestor.insecure_clone();
+        let who = crate::person(first);
+        let ixs = [
+            self.attest_person_ix(&att, &wallet.pubkey(), &who, &hash, score, expires),
+            self.submit_person_ix(&wallet.pubkey(), &att.pubkey(), &who, &hash, score, expires),
+        ];
+        self.env.send_paid(&ixs, &[wallet])
     }
 
     /// A well-formed attested contribution of fresh data with `score` by `wallet`.

@@ -50,7 +50,7 @@ fn twin(
         "attestor" => find_attestor_pda(p, &b.pool, &a.w.attestor.pubkey()).0,
         "custodian" => find_custodian_pda(p, &b.pool, &a.w.custodian.pubkey()).0,
         // Pool B's record of its second contributor.
-        "contributor" => find_contributor_pda(p, &b.pool, &b.data_hashes[1]).0,
+        "contributor" => find_contributor_pda(p, &b.pool, &person(&b.data_hashes[1])).0,
         "offer" => match ix_name {
             "offer_refund" | "offer_close" => bo(2),
             _ => bo(0),
@@ -142,7 +142,7 @@ fn cosplay(a: &Arena, addr: &Pubkey) -> Option<Pubkey> {
     let candidates = [
         pool,
         find_attestor_pda(p, &pool, &a.w.attestor.pubkey()).0,
-        find_contributor_pda(p, &pool, &a.w.side.data_hashes[1]).0,
+        find_contributor_pda(p, &pool, &person(&a.w.side.data_hashes[1])).0,
         find_offer_pda(p, &pool, 0).0,
     ];
     candidates.into_iter().find(|c| {

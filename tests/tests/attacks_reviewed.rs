@@ -17,7 +17,7 @@ fn invalidate(w: &World, by: &Kp, hash: &[u8; 32]) -> Instruction {
         &PROGRAM_ID,
         &by.pubkey(),
         &w.side.pool,
-        hash,
+        &person(hash),
         &w.attestor.pubkey(),
     )
 }

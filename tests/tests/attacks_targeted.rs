@@ -211,7 +211,12 @@ fn att_setup() -> Att {
 #[test]
 fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
     let mut t = att_setup();
-    let msg = attestation_message(&PROGRAM_ID, &t.w.side.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let msg = attestation_message(
+        &PROGRAM_ID,
+        &t.w.side.pool,
+        &data_pool_tests::attested(&t.k.pubkey(), &t.h, 10),
+        t.exp,
+    );
     let sig: [u8; 64] = t.w.attestor.sign_message(&msg).as_ref().try_into().unwrap();
     for field in [0usize, 2, 4, 6] {
         // signature_offset, public_key_offset, message_data_offset, message_data_size
@@ -235,7 +240,12 @@ fn ed25519_offsets_outside_the_instruction_fail_at_the_precompile() {
 fn ed25519_a_second_verify_instruction_over_another_message() {
     let mut t = att_setup();
     let att = t.w.attestor.insecure_clone();
-    let good = attestation_message(&PROGRAM_ID, &t.w.side.pool, &t.k.pubkey(), &t.h, 10, t.exp);
+    let good = attestation_message(
+        &PROGRAM_ID,
+        &t.w.side.pool,
+        &data_pool_tests::attested(&t.k.pubkey(), &t.h, 10),
+        t.exp,
+    );
     let other = b"an unrelated message the attestor once signed".to_vec();
     let ed = |m: &[u8], signer: &Kp| {
         let sig: [u8; 64] = signer.sign_message(m).as_ref().try_into().unwrap();
@@ -279,16 +289,16 @@ fn economic_vote_leave_and_return_gains_nothing() {
     w.vote(&a, &offer, true).unwrap(); // 100 of 400: undecided
     let h = w.side.data_hashes[0];
     w.leave(&a, &h).unwrap();
-    // Votes are final (docs/PROTOCOL.md): the tally keeps the weight. The same data may come
-    // back once it left, as a new record that arrived after the offer: it cannot vote on it
+    // Votes are final (docs/PROTOCOL.md): the tally keeps the weight. The same person may come
+    // back once they left, as a new record that arrived after the offer: it cannot vote on it
     // again, from the same wallet or any other.
     assert_eq!(w.offer_state(&offer).yes_weight, 100);
     w.contribute_hash(&a, h, 100).unwrap();
     assert_eq!(w.record(&h).unwrap().index, 2);
     assert_dp_err(w.vote(&a, &offer, false), DpErr::NotEligibleToVote);
     assert_eq!(w.offer_state(&offer).voter_count, 1);
-    // The data holds weight once at a time.
-    assert_dp_err(w.contribute_hash(&b, h, 100), DpErr::DuplicateData);
+    // The person holds weight once at a time: not from another wallet.
+    assert_dp_err(w.contribute_hash(&b, h, 100), DpErr::IdentityTaken);
     // The sale pays the weights at settlement: 100 and 300 of 95,000.
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();

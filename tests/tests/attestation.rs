@@ -34,9 +34,7 @@ impl Case {
         attestation_message(
             &PROGRAM_ID,
             &self.w.side.pool,
-            &self.wallet.pubkey(),
-            &self.hash,
-            self.score,
+            &data_pool_tests::attested(&self.wallet.pubkey(), &self.hash, self.score),
             self.expires,
         )
     }
@@ -303,9 +301,7 @@ fn replayed_for_another_pool() {
     let msg = attestation_message(
         &PROGRAM_ID,
         &other_pool,
-        &c.wallet.pubkey(),
-        &c.hash,
-        c.score,
+        &data_pool_tests::attested(&c.wallet.pubkey(), &c.hash, c.score),
         c.expires,
     );
     let sig = c.sig(&c.w.attestor, &msg);
@@ -321,6 +317,7 @@ fn replayed_for_another_pool() {
         &other_pool,
         &c.w.attestor.pubkey(),
         dix::ContributionSubmitArgs {
+            identity: person(&c.hash),
             data_hash: c.hash,
             score: c.score,
             expires_at: c.expires,
@@ -358,9 +355,7 @@ fn signed_for_another_program_id() {
     let msg = attestation_message(
         &other_program,
         &c.w.side.pool,
-        &c.wallet.pubkey(),
-        &c.hash,
-        c.score,
+        &data_pool_tests::attested(&c.wallet.pubkey(), &c.hash, c.score),
         c.expires,
     );
     let sig = c.sig(&c.w.attestor, &msg);
@@ -398,18 +393,20 @@ fn zero_score_and_above_maximum() {
 }
 
 #[test]
-fn duplicate_data_hash_by_anyone() {
+fn the_same_person_again_replaces_and_another_wallet_is_refused() {
     let mut c = case();
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     c.send(&ixs).unwrap();
-    // Same wallet again.
+    // Same wallet again: a replacement, not a second weight.
     c.expires += 1;
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
-    assert_dp_err(c.send(&ixs), DpErr::DuplicateData);
-    // Another wallet with the same data.
+    c.send(&ixs).unwrap();
+    assert_eq!(c.w.pool_state().total_weight, 500);
+    assert_eq!(c.w.pool_state().active_contribution_count, 1);
+    // Another wallet with the same person's data.
     c.wallet = c.w.wallet("copycat", 1);
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
-    assert_dp_err(c.send(&ixs), DpErr::DuplicateData);
+    assert_dp_err(c.send(&ixs), DpErr::IdentityTaken);
     assert_eq!(c.w.pool_state().total_weight, 500);
 }
 
@@ -425,12 +422,20 @@ fn data_that_left_may_come_back_once_and_invalidated_data_never() {
     let ixs = [c.verify_ix(c.good_data()), c.submit()];
     c.send(&ixs).unwrap();
     assert_eq!(c.w.record(&hash).unwrap().index, 1);
-    assert_dp_err(c.send(&ixs), DpErr::DuplicateData);
+    c.wallet = c.w.wallet("copycat", 1);
+    let copy = [c.verify_ix(c.good_data()), c.submit()];
+    assert_dp_err(c.send(&copy), DpErr::IdentityTaken);
+    c.wallet = wallet.insecure_clone();
     // Invalidated, the record stays and the data is refused for good.
     let auth = c.w.side.authority.insecure_clone();
     let att = c.w.attestor.pubkey();
-    let inv =
-        dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &c.w.side.pool, &hash, &att);
+    let inv = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &c.w.side.pool,
+        &person(&hash),
+        &att,
+    );
     c.w.env.send_paid(&[inv], &[&auth]).unwrap();
     assert_dp_err(c.w.leave(&wallet, &hash), DpErr::ContributionInactive);
     c.expires += 1;

@@ -236,6 +236,8 @@ fn a_closed_pipe_ends_the_output_quietly() {
             &solana_keypair::Keypair::new().pubkey().to_string(),
             "--contributor",
             &solana_keypair::Keypair::new().pubkey().to_string(),
+            "--identity",
+            &"cd".repeat(32),
             "--data-hash",
             &"ab".repeat(32),
             "--score",

@@ -15,6 +15,12 @@ fn compute_unit_ceilings_and_flat_scaling() {
             "contribution_submit",
             small.contribution_submit,
             large.contribution_submit,
+            18_800,
+        ),
+        (
+            "contribution_submit (replace)",
+            small.contribution_replace,
+            large.contribution_replace,
             16_700,
         ),
         (

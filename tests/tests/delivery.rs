@@ -259,7 +259,7 @@ fn the_set_commitment_follows_every_change() {
         panic!("{ev:?}")
     };
     let after = Commitment::of_pool(&w.pool_state());
-    assert_eq!((e.data_hash, e.set_hash), (h, after.set_hash));
+    assert_eq!((e.identity, e.set_hash), (person(&h), after.set_hash));
     assert_eq!((after.contribution_count, after.total_weight), (1, 20));
     // The same member set as `two` minus `a`, yet a different hash than a pool where only `b`
     // ever contributed: the hash commits to the history, which the manifest carries.
@@ -324,7 +324,7 @@ fn no_invalidation_while_a_sale_awaits_delivery_and_its_vote_bitmap_is_released(
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.side.pool,
-        &h,
+        &person(&h),
         &w.attestor.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&auth]), DpErr::OffersOpen);

@@ -30,7 +30,13 @@ fn sold() -> (World, Kp, Kp) {
 
 /// `wallet`'s bare `contributor_leave` of `hash`, naming `payer` as the rent payer.
 fn leave_ix(w: &World, wallet: &Kp, hash: &[u8; 32], payer: &Pubkey) -> Instruction {
-    dix::contributor_leave(&PROGRAM_ID, &wallet.pubkey(), &w.side.pool, payer, hash)
+    dix::contributor_leave(
+        &PROGRAM_ID,
+        &wallet.pubkey(),
+        &w.side.pool,
+        payer,
+        &person(hash),
+    )
 }
 
 #[test]
@@ -179,7 +185,13 @@ fn an_invalidated_record_stays_keeps_its_earnings_and_its_data_never_returns() {
     let ha = w.side.data_hashes[0];
     let auth = w.side.authority.insecure_clone();
     let att = w.attestor.pubkey();
-    let ix = dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &ha, &att);
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.side.pool,
+        &person(&ha),
+        &att,
+    );
     w.env.send_paid(&[ix], &[&auth]).unwrap();
     let record = cached::contributor(&w.side.pool, &ha);
     let rent = w.env.lamports(&record);

@@ -11,38 +11,11 @@ use data_pool_tests::*;
 const PRICE: u64 = 1_000_000; // fee 5 %: 50,000 to the fee vault, 950,000 to contributors
 
 fn pool_with(weights: &[u64]) -> (World, Vec<Kp>) {
-    let mut w = World::new();
-    let mut ks = vec![];
-    for (i, &wt) in weights.iter().enumerate() {
-        let k = w.wallet("member", i as u64);
-        w.contribute(&k, wt).unwrap();
-        ks.push(k);
-    }
-    (w, ks)
+    World::with_members(weights)
 }
 
-/// An offer by buyer `n`, approved by `yes` voters, finalized at the deadline.
 fn sell(w: &mut World, n: u64, price: u64, yes: &[&Kp]) -> Pubkey {
-    let b = w.buyer(n, price);
-    let (offer, _) = w.offer(&b, price).unwrap();
-    assert_eq!(w.env.balance(&b.token), 0);
-    assert_eq!(
-        w.env.balance(&find_escrow_pda(&PROGRAM_ID, &offer).0),
-        price
-    );
-    // Once the votes decide the offer, further votes are refused: the rest abstain.
-    for k in yes {
-        if w.undecided(&offer) {
-            w.vote(k, &offer, true).unwrap();
-        }
-    }
-    let end = w.offer_state(&offer).voting_ends_at;
-    if w.env.now() < end {
-        w.env.set_time(end);
-    }
-    w.finalize(&offer).unwrap();
-    w.check_invariants();
-    offer
+    w.sell(n, price, yes)
 }
 
 fn conserve(w: &World) {
@@ -152,7 +125,13 @@ fn leaving_between_sales_pays_what_was_earned() {
     // Leaving without the claim is refused while anything is owed: nothing is forfeited.
     let h1 = w.side.data_hashes[1];
     let payer = w.env.payer.pubkey();
-    let bare = dix::contributor_leave(&PROGRAM_ID, &ks[1].pubkey(), &w.side.pool, &payer, &h1);
+    let bare = dix::contributor_leave(
+        &PROGRAM_ID,
+        &ks[1].pubkey(),
+        &w.side.pool,
+        &payer,
+        &person(&h1),
+    );
     assert_dp_err(
         w.env.send_paid(&[bare], &[&ks[1]]),
         DpErr::PayoutOutstanding,
@@ -177,7 +156,7 @@ fn invalidation_by_attestor_or_authority_between_sales() {
         &PROGRAM_ID,
         &stranger.pubkey(),
         &w.side.pool,
-        &h0,
+        &person(&h0),
         &w.attestor.pubkey(),
     );
     assert_dp_err(w.env.send_paid(&[ix], &[&stranger]), DpErr::NotInvalidator);
@@ -185,8 +164,13 @@ fn invalidation_by_attestor_or_authority_between_sales() {
     assert_dp_err(w.leave(&ks[1], &h0), DpErr::ContributionMismatch);
     // The attestor that signed it may.
     let att = w.attestor.insecure_clone();
-    let ix =
-        dix::contribution_invalidate(&PROGRAM_ID, &att.pubkey(), &w.side.pool, &h0, &att.pubkey());
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &att.pubkey(),
+        &w.side.pool,
+        &person(&h0),
+        &att.pubkey(),
+    );
     w.env.send_paid(std::slice::from_ref(&ix), &[&att]).unwrap();
     assert_dp_err(w.env.send_paid(&[ix], &[&att]), DpErr::ContributionInactive);
     // So may the authority.
@@ -195,7 +179,7 @@ fn invalidation_by_attestor_or_authority_between_sales() {
         &PROGRAM_ID,
         &auth.pubkey(),
         &w.side.pool,
-        &h1,
+        &person(&h1),
         &w.attestor.pubkey(),
     );
     w.env.send_paid(&[ix], &[&auth]).unwrap();

@@ -20,7 +20,7 @@ fn real_accounts() -> Vec<Vec<u8>> {
     let addrs = [
         w.side.pool,
         find_attestor_pda(p, &w.side.pool, &w.attestor.pubkey()).0,
-        find_contributor_pda(p, &w.side.pool, &w.side.data_hashes[0]).0,
+        find_contributor_pda(p, &w.side.pool, &person(&w.side.data_hashes[0])).0,
         offer,
     ];
     addrs
@@ -85,6 +85,7 @@ fn sample_file() -> AttestationFile {
         program_id: PROGRAM_ID,
         pool: kp("pool", 0).pubkey(),
         contributor: kp("c", 0).pubkey(),
+        identity: [0xcd; 32],
         data_hash: [0xab; 32],
         score: 4_242,
         expires_at: 1_767_229_200,
@@ -105,8 +106,8 @@ fn attestation_files_round_trip_and_bad_ones_are_named() {
         ("", "not an attestation file"),
         ("{}", "not an attestation file"),
         (
-            &text.replace("\"version\": 1", "\"version\": 2"),
-            "version 2",
+            &text.replace("\"version\": 2", "\"version\": 3"),
+            "version 3",
         ),
         (&text.replace(&f.pool.to_string(), "not-a-key"), "`pool`"),
         (&text.replace(&"ab".repeat(32), "abcd"), "`data_hash`"),

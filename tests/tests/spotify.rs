@@ -3,7 +3,7 @@
 //! attestor service over real HTTP on loopback, and `attest --file` / `contribute --file` end to
 //! end on the embedded chain.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use data_pool_client::spotify::{
     canonical_hash, read_paths, read_upload, score, ExportError, Limits, ScoreRules,
@@ -456,9 +456,10 @@ fn attest_file_and_contribute_through_the_service() {
     ]);
     assert_eq!(n(&c, "weight"), 102);
 
-    // The service: the same history as a zip, for another wallet, is the same data: refused.
+    // The service (the same attestor key): the same history as a zip, for another wallet, is the
+    // same person: refused before anything is sent.
     let url = start_service(env, &p.pool, &p.attestor, 1 << 20, 2);
-    let (bob, bob_path) = env.keypair("bob", 2);
+    let (_, bob_path) = env.keypair("bob", 2);
     let zip = d.join("export.zip");
     let entries: Vec<(&str, Vec<u8>)> = files
         .iter()
@@ -470,58 +471,52 @@ fn attest_file_and_contribute_through_the_service() {
         .map(|(f, n)| (n, std::fs::read(f).expect("read")))
         .collect();
     write_zip(&zip, &entries);
-    let e = env.fails(
-        &[
+    let contribute = |key: &str, path: &Path| {
+        [
             "-k",
-            &bob_path,
+            key,
             "-y",
             "contribute",
             &p.pool,
             "--file",
-            &zip.display().to_string(),
+            &path.display().to_string(),
             "--attestor-url",
             &url,
-        ],
+        ]
+        .map(String::from)
+    };
+    let e = env.fails(
+        &as_strs(&contribute(&bob_path, &zip)),
         data_pool_cli::EXIT_INPUT,
     );
-    assert!(e.message.contains("DuplicateData"), "{}", e.message);
+    assert!(e.message.contains("IdentityTaken"), "{}", e.message);
 
-    // Bob's own history (one more play) goes through: hash here, attest there, submit.
+    // The same history with one more play is still alice's listening: refused for bob…
     let mut recs: Vec<Value> = HISTORY.iter().map(account_record).collect();
     recs.push(serde_json::json!({"endTime": "2024-03-01 09:00", "artistName": "Sade", "trackName": "Kiss of Life", "msPlayed": 260_000}));
-    let bd = d.join("bob").tap_mkdir();
-    write_json(&bd, "StreamingHistory_music_0.json", &recs, false);
-    let c = env.ok(&[
-        "-k",
-        &bob_path,
-        "-y",
-        "contribute",
-        &p.pool,
-        "--file",
-        &bd.display().to_string(),
-        "--attestor-url",
-        &url,
-    ]);
+    let grown = d.join("grown").tap_mkdir();
+    write_json(&grown, "StreamingHistory_music_0.json", &recs, false);
+    let e = env.fails(
+        &as_strs(&contribute(&bob_path, &grown)),
+        data_pool_cli::EXIT_INPUT,
+    );
+    assert!(e.message.contains("IdentityTaken"), "{}", e.message);
+    // …and replaces alice's contribution when she sends it: one record, the new weight.
+    let c = env.ok(&as_strs(&contribute(&alice_path, &grown)));
+    assert_eq!(c["replaced"], 102);
     assert!(n(&c, "weight") > 102);
-    let _ = bob;
+    let pool_now = env.ok(&["pool", "show", &p.pool]);
+    assert_eq!(n(&pool_now, "activeContributionCount"), 1);
+    assert_eq!(n(&pool_now, "contributorCount"), 1);
 
-    // A single account-data file renamed by hand still goes through as what it is.
+    // A single account-data file renamed by hand still goes through as what it is: carol's own
+    // listening, another month and other artists.
     let (_, carol_path) = env.keypair("carol", 2);
-    let mut recs: Vec<Value> = HISTORY[2..].iter().map(account_record).collect();
-    recs.push(serde_json::json!({"endTime": "2024-03-02 09:00", "artistName": "Sade", "trackName": "Cherish the Day", "msPlayed": 330_000}));
+    let recs = listener_records(7);
     let renamed = write_json(&d, "carols-history.json", &recs, true);
-    let c = env.ok(&[
-        "-k",
-        &carol_path,
-        "-y",
-        "contribute",
-        &p.pool,
-        "--file",
-        &renamed.display().to_string(),
-        "--attestor-url",
-        &url,
-    ]);
+    let c = env.ok(&as_strs(&contribute(&carol_path, &renamed)));
     assert!(n(&c, "weight") > 0);
+    assert_eq!(c["replaced"], Value::Null);
     let _ = std::fs::remove_dir_all(&d);
 }
 

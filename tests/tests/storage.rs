@@ -16,7 +16,7 @@ use data_pool_client::PROGRAM_ID;
 use data_pool_tests::cli::{n, s, CliEnv};
 use data_pool_tests::data_service::DataService;
 use data_pool_tests::s3;
-use data_pool_tests::spotify::{account_record, scratch, write_json, HISTORY};
+use data_pool_tests::spotify::{listener_records, scratch, write_json};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -97,7 +97,7 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
     let mut people = vec![];
     for (i, extra) in ["Sade", "Nina Simone", "Björk"].into_iter().enumerate() {
         let (kp, path) = env.keypair(&format!("c{i}"), 2);
-        let mut recs: Vec<Value> = HISTORY.iter().map(account_record).collect();
+        let mut recs: Vec<Value> = listener_records(i);
         recs.push(json!({"endTime": format!("2024-03-0{} 09:00", i + 1), "artistName": extra, "trackName": "Encore", "msPlayed": 200_000}));
         let dir = d.join(format!("c{i}"));
         std::fs::create_dir_all(&dir).unwrap();

@@ -40,8 +40,13 @@ fn life() -> Life {
     w.finalize(&offer).unwrap();
     let auth = w.side.authority.insecure_clone();
     let att = w.attestor.pubkey();
-    let ix =
-        dix::contribution_invalidate(&PROGRAM_ID, &auth.pubkey(), &w.side.pool, &hashes[2], &att);
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &auth.pubkey(),
+        &w.side.pool,
+        &person(&hashes[2]),
+        &att,
+    );
     w.env.send_paid(&[ix], &[&auth]).unwrap();
     Life {
         w,
@@ -63,7 +68,7 @@ fn reap_ix(w: &World, hash: &[u8; 32], rent_to: &Pubkey) -> Instruction {
         &w.env.payer.pubkey(),
         &w.side.pool,
         rent_to,
-        hash,
+        &person(hash),
     )
 }
 

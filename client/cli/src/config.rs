@@ -164,3 +164,32 @@ pub fn derive_ws_url(rpc: &str) -> String {
         None => format!("{scheme}://{host}{path}"),
     }
 }
+
+/// Where an attestor keeps its identity index when `--identity-index` is not given.
+pub fn default_identity_index() -> PathBuf {
+    match std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        Some(d) => Path::new(&d).join("datapool/identity-index.jsonl"),
+        None => expand_home("~/.local/share/datapool/identity-index.jsonl"),
+    }
+}
+
+/// The attestor's identity key (the file given, else derived from its keypair) and index.
+pub fn identities(
+    args: &crate::args::IdentityArgs,
+    attestor: &Keypair,
+) -> Result<data_pool_client::spotify::identity::Identities, CliError> {
+    use data_pool_client::spotify::identity::{Identities, IdentityIndex, IdentityKey};
+    let key = match &args.identity_key {
+        Some(p) => IdentityKey::read(p).map_err(|e| {
+            CliError::input(e.to_string())
+                .with_hint("an identity key file holds 64 hex characters: `openssl rand -hex 32`")
+        })?,
+        None => IdentityKey::derived_from_secret(attestor.secret_bytes()),
+    };
+    let path = args
+        .identity_index
+        .clone()
+        .unwrap_or_else(default_identity_index);
+    let index = IdentityIndex::open(&path).map_err(|e| CliError::input(e.to_string()))?;
+    Ok(Identities::new(key, index))
+}

@@ -74,18 +74,19 @@ pub async fn token_account<C: Chain>(
     Ok(t)
 }
 
-/// The data hash of contributor record `record` of `pool`, read from the transaction that created
-/// it (records do not store it; it is their address's seed).
-pub async fn data_hash<C: Chain>(
+/// The identity commitment of contributor record `record` of `pool`, read from its latest
+/// submission (records do not store it; it is their address's seed).
+pub async fn identity<C: Chain>(
     ctx: &Ctx<'_, C>,
     pool: &Pubkey,
     record: &Pubkey,
 ) -> Result<[u8; 32], CliError> {
-    data_pool_client::history::record_data_hash(ctx.chain, &ctx.program_id, pool, record)
+    data_pool_client::history::record_contribution(ctx.chain, &ctx.program_id, pool, record)
         .await?
+        .map(|r| r.identity)
         .ok_or_else(|| {
             CliError::failed(format!(
-                "the node has no record of the transaction that created contribution {record}, so its data hash is unknown"
+                "the node has no record of the transaction that created contribution {record}, so its identity commitment is unknown"
             ))
             .with_hint("use an RPC node that keeps full transaction history")
         })

@@ -158,6 +158,9 @@ pub struct Listening {
     pub non_music: u64,
     /// Files read.
     pub files: Vec<String>,
+    /// Digests of the Spotify account names the export carries
+    /// ([`super::identity::account_digest`]); the names themselves are never kept.
+    pub accounts: std::collections::BTreeSet<[u8; 32]>,
 }
 
 impl Listening {

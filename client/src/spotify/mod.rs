@@ -2,12 +2,14 @@
 //! "Account data" and "Extended streaming history" exports, as files or as the `.zip`), a canonical
 //! data hash, and a deterministic, documented score.
 //!
-//! Privacy: personal fields (IP address, user agent, username, country) are never deserialized —
-//! serde skips them while streaming — so they never leave the machine, enter the hash or reach a
-//! log. Memory: JSON is streamed record by record; what is kept per play is 24 bytes plus the
+//! Privacy: personal fields (IP address, user agent, country) are never deserialized — serde
+//! skips them while streaming — so they never leave the machine, enter the hash or reach a log.
+//! The account name (`Userdata.json`, or `username` in older extended rows) is read only to be
+//! hashed on the spot for the identity commitment ([`identity`]); the name itself is dropped. Memory: JSON is streamed record by record; what is kept per play is 24 bytes plus the
 //! interned artist and track names.
 
 mod export;
+pub mod identity;
 mod read;
 mod records;
 mod score;

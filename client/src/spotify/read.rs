@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::export::*;
 
-/// The fields of both flavours we read; every other field (IP address, user agent, username,
-/// country…) is skipped by serde without being stored.
+/// The fields of both flavours we read; every other field (IP address, user agent, country…) is
+/// skipped by serde without being stored. `username` is hashed at once and dropped.
 #[derive(Deserialize)]
 struct Raw {
     #[serde(rename = "endTime")]
@@ -33,6 +33,49 @@ struct Raw {
     podcast_name: Option<String>,
     #[serde(rename = "episodeName")]
     episode_name_account: Option<String>,
+    username: Option<String>,
+}
+
+/// `Userdata.json` of the "Account data" export: only the account name is read (and hashed).
+#[derive(Deserialize)]
+struct RawUserdata {
+    username: Option<String>,
+}
+
+/// Largest `Userdata.json` read, in bytes.
+const MAX_USERDATA_BYTES: u64 = 1 << 20;
+
+/// Whether a file (or zip entry) is the account's `Userdata.json`.
+fn is_userdata(name: &str) -> bool {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.eq_ignore_ascii_case("Userdata.json")
+}
+
+/// Reads the account name of a `Userdata.json` into `out.accounts`, as its digest.
+fn read_userdata<R: Read>(reader: R, name: &str, out: &mut Listening) -> Result<(), ExportError> {
+    let mut text = Vec::new();
+    reader
+        .take(MAX_USERDATA_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| ExportError::Io {
+            file: name.into(),
+            detail: e.to_string(),
+        })?;
+    if text.len() as u64 > MAX_USERDATA_BYTES {
+        return Err(ExportError::TooLarge {
+            file: name.into(),
+            bytes: text.len() as u64,
+            limit: MAX_USERDATA_BYTES,
+        });
+    }
+    let raw: RawUserdata = serde_json::from_slice(&text).map_err(|e| ExportError::NotJson {
+        file: name.into(),
+        detail: e.to_string(),
+    })?;
+    if let Some(u) = raw.username.filter(|u| !u.trim().is_empty()) {
+        out.accounts.insert(super::identity::account_digest(&u));
+    }
+    Ok(())
 }
 
 struct FileSeed<'a> {
@@ -83,6 +126,9 @@ fn accept(
         index,
         detail: detail.into(),
     };
+    if let Some(u) = r.username.as_deref().filter(|u| !u.trim().is_empty()) {
+        out.accounts.insert(super::identity::account_digest(u));
+    }
     let (ts, ms, artist, track) = match flavor {
         Flavor::AccountMusic | Flavor::AccountPodcast => {
             let ts = r.end_time.ok_or_else(|| bad("no endTime"))?;
@@ -244,6 +290,10 @@ fn read_zip<R: Read + std::io::Seek>(
             detail: e.to_string(),
         })?;
         let entry_name = entry.name().to_string();
+        if is_userdata(&entry_name) {
+            read_userdata(entry, &format!("{name}:{entry_name}"), out)?;
+            continue;
+        }
         let Some(flavor) = flavor_of(&entry_name) else {
             continue;
         };
@@ -281,7 +331,8 @@ fn read_zip<R: Read + std::io::Seek>(
 }
 
 /// Reads streaming history from `paths`: JSON files, `.zip` exports, or directories holding them.
-/// Files that are not streaming history (Userdata.json, Payments.json…) are never opened.
+/// Of the other files only `Userdata.json` is opened, for its account name; Payments.json and
+/// the rest never are.
 pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, ExportError> {
     let mut out = Listening::default();
     let mut budget = limits.max_total_bytes;
@@ -326,6 +377,14 @@ pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Result<Listening, Expor
             })?;
             read_zip(f, name.clone(), &mut out, limits, &mut budget)?;
             found |= out.files.len() > before;
+            continue;
+        }
+        if is_userdata(&name) {
+            let f = std::fs::File::open(&p).map_err(|e| ExportError::Io {
+                file: name.clone(),
+                detail: e.to_string(),
+            })?;
+            read_userdata(f, &name, &mut out)?;
             continue;
         }
         let flavor = match flavor_of(&name) {

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::attestation::sign_attestation;
+use crate::attestation::{sign_attestation, Attested};
 use crate::chain::{Chain, ChainError};
 use crate::events::DataPoolEvent;
 use crate::instructions::{self as ix, ContributionSubmitArgs, PoolCreateArgs, PoolTokens};
@@ -137,6 +137,8 @@ pub struct Market {
 pub struct Person {
     /// The wallet.
     pub wallet: Keypair,
+    /// The person's identity commitment (what an attestor derives from their export).
+    pub identity: [u8; 32],
     /// Canonical data hash.
     pub data_hash: [u8; 32],
     /// Attested score.
@@ -356,16 +358,21 @@ impl<'a, C: Chain> Stage<'a, C> {
             concurrency,
             items,
             |(i, person)| async move {
+                let attested = Attested {
+                    contributor: person.wallet.pubkey(),
+                    identity: person.identity,
+                    data_hash: person.data_hash,
+                    score: person.score,
+                };
                 let att = sign_attestation(
                     p,
                     pool,
-                    &person.wallet.pubkey(),
-                    person.data_hash,
-                    person.score,
+                    &attested,
                     expires_at,
                     &attestors[i % attestors.len()],
                 );
                 let args = ContributionSubmitArgs {
+                    identity: person.identity,
                     data_hash: person.data_hash,
                     score: person.score,
                     expires_at,
@@ -404,7 +411,7 @@ impl<'a, C: Chain> Stage<'a, C> {
             votes,
             |(person, approve)| async move {
                 let k = &person.wallet;
-                let record = crate::pda::find_contributor_pda(p, pool, &person.data_hash).0;
+                let record = crate::pda::find_contributor_pda(p, pool, &person.identity).0;
                 let i = ix::offer_vote(p, &k.pubkey(), pool, offer, &record, approve);
                 match self.send(&[i], &[k]).await {
                     Ok(_) => Ok(true),
@@ -456,7 +463,7 @@ impl<'a, C: Chain> Stage<'a, C> {
         let tokens = &tokens;
         self.each("claims", concurrency, people, |person| async move {
             let k = &person.wallet;
-            let record = crate::pda::find_contributor_pda(p, pool, &person.data_hash).0;
+            let record = crate::pda::find_contributor_pda(p, pool, &person.identity).0;
             let ata = token::associated_address(&k.pubkey(), &tokens.mint, &tokens.token_program);
             let ixs = [
                 token::create_associated_idempotent(

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use data_pool::state::{OfferState, PoolParams};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -259,6 +260,8 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
                 "datapool-demo/{}/contributor/{i}",
                 cfg.seed ^ run_salt
             )),
+            // Each synthetic listener is a different person: a distinct identity commitment.
+            identity: Sha256::digest(format!("datapool-demo/{run_salt}/person/{i}")).into(),
             data_hash: hashes[i as usize],
             score: scores[i as usize],
         })

@@ -17,27 +17,34 @@ import {
 export const ED25519_PROGRAM_ADDRESS = address("Ed25519SigVerify111111111111111111111111111");
 
 /** Starts every attestation message. */
-export const ATTESTATION_DOMAIN = "DATAPOOL-ATTEST-V1";
+export const ATTESTATION_DOMAIN = "DATAPOOL-ATTEST-V2";
 
 /** What an attestor vouches for. */
 export type Attestation = {
   programId: Address;
   pool: Address;
   contributor: Address;
+  /** The contributor's identity commitment (the attestor's keyed hash of the person). */
+  identity: ReadonlyUint8Array;
   dataHash: ReadonlyUint8Array;
   score: bigint;
   expiresAt: bigint;
 };
 
-/** The bytes an attestor signs: domain, program, pool, contributor, data hash, score, expiry. */
+/**
+ * The bytes an attestor signs: domain, program, pool, contributor, identity, data hash, score,
+ * expiry.
+ */
 export function attestationMessage(a: Attestation): Uint8Array {
   if (a.dataHash.length !== 32) throw new Error("a data hash is 32 bytes");
+  if (a.identity.length !== 32) throw new Error("an identity commitment is 32 bytes");
   const key = getAddressEncoder();
   const parts = [
     getUtf8Encoder().encode(ATTESTATION_DOMAIN),
     key.encode(a.programId),
     key.encode(a.pool),
     key.encode(a.contributor),
+    a.identity,
     a.dataHash,
     getU64Encoder().encode(a.score),
     getI64Encoder().encode(a.expiresAt),

@@ -186,17 +186,20 @@ test("a whole sale cycle through the generated client", async () => {
   const [attestorRecord] = await findAttestorPda({ pool, key: attestor.address });
 
   // Four attested contributions, the curator paying the fees and rent. Each is one contributor
-  // record, at the address of its data hash.
+  // record, at the address of its person's identity commitment (which the attestor derives).
   const dataHashes = people.map((_, i) => new Uint8Array(32).fill(i + 1));
+  const identities = people.map((_, i) => new Uint8Array(32).fill(0x80 + i));
   const records = await Promise.all(
-    dataHashes.map(async (dataHash) => (await findContributorPda({ pool, dataHash }))[0]),
+    identities.map(async (identity) => (await findContributorPda({ pool, identity }))[0]),
   );
   for (const [i, wallet] of people.entries()) {
     const dataHash = dataHashes[i];
+    const identity = identities[i];
     const attestation = {
       programId: DATA_POOL_PROGRAM_ADDRESS,
       pool,
       contributor: wallet.address,
+      identity,
       dataHash,
       score: scores[i],
       expiresAt: chain.now() + 3_600n,
@@ -209,6 +212,7 @@ test("a whole sale cycle through the generated client", async () => {
         wallet,
         pool,
         attestor: attestorRecord,
+        identity,
         dataHash,
         score: attestation.score,
         expiresAt: attestation.expiresAt,
@@ -401,7 +405,7 @@ test("a whole sale cycle through the generated client", async () => {
       wallet: people[0],
       pool,
       payer: curator.address,
-      dataHash: dataHashes[0],
+      identity: identities[0],
     }),
   ]);
   assert.equal(chain.svm.getAccount(records[0]).exists, false, "the record is closed");
@@ -422,7 +426,7 @@ test("a whole sale cycle through the generated client", async () => {
         closer: curator,
         pool,
         rentTo: curator.address,
-        dataHash: dataHashes[i],
+        identity: identities[i],
       }),
     ]);
   }

@@ -28,6 +28,9 @@ pub struct Attestation<'a> {
     pub pool: &'a Pubkey,
     /// The contributor's wallet.
     pub contributor: &'a Pubkey,
+    /// The contributor's identity commitment: a keyed hash of the person behind the data, which
+    /// the attestor derives and never reveals (one active contribution per identity per pool).
+    pub identity: &'a [u8; 32],
     /// Canonical hash of the data.
     pub data_hash: &'a [u8; 32],
     /// The attestor's score.
@@ -40,11 +43,12 @@ impl Attestation<'_> {
     /// The exact bytes the attestor signs.
     pub fn message(&self) -> [u8; ATTESTATION_MESSAGE_LEN] {
         let mut m = [0u8; ATTESTATION_MESSAGE_LEN];
-        let parts: [&[u8]; 7] = [
+        let parts: [&[u8]; 8] = [
             ATTESTATION_DOMAIN,
             self.program_id.as_ref(),
             self.pool.as_ref(),
             self.contributor.as_ref(),
+            self.identity,
             self.data_hash,
             &self.score.to_le_bytes(),
             &self.expires_at.to_le_bytes(),

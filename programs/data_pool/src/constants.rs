@@ -35,12 +35,13 @@ pub const MAX_CREATED_ACCOUNT_LEN: u64 = 10_240;
 
 /// Domain separator that starts every attestation message.
 #[constant]
-pub const ATTESTATION_DOMAIN: &[u8] = b"DATAPOOL-ATTEST-V1";
-/// Domain separator of the pool's set-history hash (see [`crate::math::next_set_hash`]).
+pub const ATTESTATION_DOMAIN: &[u8] = b"DATAPOOL-ATTEST-V2";
+/// Domain separator of the pool's set-history hash (see [`crate::commitment::next_set_hash`]).
 #[constant]
-pub const SET_HASH_DOMAIN: &[u8] = b"DATAPOOL-SET-V1";
-/// Length of an attestation message: domain ‖ program ‖ pool ‖ wallet ‖ data hash ‖ score ‖ expiry.
-pub const ATTESTATION_MESSAGE_LEN: usize = 18 + 32 * 4 + 8 + 8;
+pub const SET_HASH_DOMAIN: &[u8] = b"DATAPOOL-SET-V2";
+/// Length of an attestation message: domain ‖ program ‖ pool ‖ wallet ‖ identity ‖ data hash ‖
+/// score ‖ expiry.
+pub const ATTESTATION_MESSAGE_LEN: usize = 18 + 32 * 5 + 8 + 8;
 
 /// Longest pool name, in bytes (it is a PDA seed). (`usize` constants do not reach the IDL.)
 pub const MAX_POOL_NAME_LEN: usize = 32;

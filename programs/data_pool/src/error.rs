@@ -87,8 +87,8 @@ pub enum DataPoolError {
     ZeroScore,
     #[msg("Score exceeds the pool's maximum per contribution")]
     ScoreTooHigh,
-    #[msg("This data has already been contributed to the pool")]
-    DuplicateData,
+    #[msg("This person already holds a contribution in the pool from another wallet: one contribution per person (resubmit from that wallet to replace it)")]
+    IdentityTaken,
     #[msg("Pool weight would exceed its bound (u64)")]
     WeightOverflow,
     // Contributions
@@ -175,7 +175,7 @@ pub enum DataPoolError {
     OfferNotClosable,
     #[msg("The pool has had more contributors than an offer's vote bitmap can hold (76,616)")]
     TooManyVoters,
-    #[msg("This data was invalidated as fraudulent and cannot enter the pool again")]
+    #[msg("This person's contribution was invalidated as fraudulent: they cannot enter the pool again")]
     DataInvalidated,
     #[msg("The contributor is still owed a payout: claim it first (payout_claim, in the same transaction)")]
     PayoutOutstanding,

@@ -110,7 +110,8 @@ pub struct CustodianRemoved {
     pub custodian: Pubkey,
 }
 
-/// A contribution entered the pool.
+/// A contribution entered the pool, or replaced the same person's earlier one
+/// (`previous_score` > 0).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionSubmitted {
@@ -118,12 +119,16 @@ pub struct ContributionSubmitted {
     pub pool: Pubkey,
     /// The contributor's wallet.
     pub contributor: Pubkey,
-    /// The contributor record it created (PDA of the data hash).
+    /// The contributor record (PDA of the identity commitment).
     pub contribution: Pubkey,
+    /// The contributor's identity commitment.
+    pub identity: [u8; 32],
     /// Canonical hash of the data.
     pub data_hash: [u8; 32],
     /// The contribution's score (the record's weight).
     pub score: u64,
+    /// The score of the contribution this one replaced, 0 when the record is new.
+    pub previous_score: u64,
     /// The attestor's signing key.
     pub attestor: Pubkey,
     /// The record's arrival index in the pool (its bit in offers' vote bitmaps).
@@ -146,8 +151,8 @@ pub struct ContributionRemoved {
     pub contributor: Pubkey,
     /// The contributor record.
     pub contribution: Pubkey,
-    /// Canonical hash of the data.
-    pub data_hash: [u8; 32],
+    /// The contributor's identity commitment.
+    pub identity: [u8; 32],
     /// The contribution's score.
     pub score: u64,
     /// True for invalidation (authority or attestor), false when its contributor left.

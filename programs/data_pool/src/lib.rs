@@ -113,23 +113,23 @@ pub mod data_pool {
 
     /// Takes one's contribution out of the pool and closes its record, rent to whoever paid it
     /// (right to be forgotten); everything owed must be claimed first.
-    pub fn contributor_leave(ctx: Context<ContributorLeave>, data_hash: [u8; 32]) -> Result<()> {
-        instructions::contributor_leave::handler(ctx, data_hash)
+    pub fn contributor_leave(ctx: Context<ContributorLeave>, identity: [u8; 32]) -> Result<()> {
+        instructions::contributor_leave::handler(ctx, identity)
     }
 
     /// Closes a record left behind once a wound-down pool's claim window is over (anyone): rent
     /// to its payer (an invalidated record's to the incinerator), unclaimed payouts forfeited.
-    pub fn contributor_reap(ctx: Context<ContributorReap>, data_hash: [u8; 32]) -> Result<()> {
-        instructions::contributor_reap::handler(ctx, data_hash)
+    pub fn contributor_reap(ctx: Context<ContributorReap>, identity: [u8; 32]) -> Result<()> {
+        instructions::contributor_reap::handler(ctx, identity)
     }
 
     /// Invalidates a contribution (authority, or the attestor that signed it while it is active
     /// on the pool), only while no offer of the pool is open. The record stays.
     pub fn contribution_invalidate(
         ctx: Context<ContributionInvalidate>,
-        data_hash: [u8; 32],
+        identity: [u8; 32],
     ) -> Result<()> {
-        instructions::contribution_invalidate::handler(ctx, data_hash)
+        instructions::contribution_invalidate::handler(ctx, identity)
     }
 
     /// Makes an offer and escrows its price (buyer).

@@ -62,6 +62,7 @@ async fn throughput(url: &str, n: usize) -> (f64, f64, usize) {
     let people: Vec<Person> = (0..n as u64)
         .map(|i| Person {
             wallet: Keypair::new(),
+            identity: data_pool_tests::person(&hash_of("throughput", salt + i)),
             data_hash: hash_of("throughput", salt + i),
             score: 10,
         })

@@ -179,7 +179,13 @@ pub(super) fn invalidate(
     } else {
         w.attestor.insecure_clone()
     };
-    let ix = dix::contribution_invalidate(&PROGRAM_ID, &by.pubkey(), &w.side.pool, h, &c.attestor);
+    let ix = dix::contribution_invalidate(
+        &PROGRAM_ID,
+        &by.pubkey(),
+        &w.side.pool,
+        &crate::person(h),
+        &c.attestor,
+    );
     let pool = w.pool_state();
     let attestor_active = w
         .env

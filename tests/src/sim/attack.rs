@@ -94,7 +94,7 @@ fn target(
             let owner = w.side.wallets.get(&c.wallet)?.insecure_clone();
             (
                 "contributor_leave",
-                dix::contributor_leave(p, &owner.pubkey(), &pool, &c.payer, &h),
+                dix::contributor_leave(p, &owner.pubkey(), &pool, &c.payer, &crate::person(&h)),
                 vec![owner],
             )
         }
@@ -141,7 +141,13 @@ fn target(
         7 => {
             let h = *rng.pick(&w.side.data_hashes)?;
             let c = w.record(&h)?;
-            let ix = dix::contribution_invalidate(p, &auth.pubkey(), &pool, &h, &c.attestor);
+            let ix = dix::contribution_invalidate(
+                p,
+                &auth.pubkey(),
+                &pool,
+                &crate::person(&h),
+                &c.attestor,
+            );
             ("contribution_invalidate", ix, vec![auth])
         }
         9 => {

@@ -60,7 +60,13 @@ pub(super) fn close_pool(w: &mut World, auth: &Kp, buyers: &[Buyer], stats: &mut
             .expect("hash");
         let to = if c.is_active() { c.payer } else { INCINERATOR };
         let (to0, rent) = (w.env.lamports(&to), w.env.lamports(&record));
-        let ix = dix::contributor_reap(&PROGRAM_ID, &closer, &w.side.pool, &to, &hash);
+        let ix = dix::contributor_reap(
+            &PROGRAM_ID,
+            &closer,
+            &w.side.pool,
+            &to,
+            &crate::person(&hash),
+        );
         let r = w.env.send_paid(&[ix], &[]);
         assert!(r.is_ok(), "reap: {r:?}");
         let fee = if to == closer { SIG_FEE } else { 0 };

@@ -200,7 +200,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             w.claim(&a.c[0]).unwrap();
             let h = w.side.data_hashes[0];
             case(
-                dix::contributor_leave(p, &a.c[0].pubkey(), &pool, &rent_payer, &h),
+                dix::contributor_leave(p, &a.c[0].pubkey(), &pool, &rent_payer, &person(&h)),
                 &[&a.c[0]],
             )
         }
@@ -218,7 +218,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             let h = w.side.data_hashes[1];
             let att = w.attestor.pubkey();
             case(
-                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &h, &att),
+                dix::contribution_invalidate(p, &auth.pubkey(), &pool, &person(&h), &att),
                 &[&auth],
             )
         }
@@ -234,7 +234,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             // Anyone reaps: here a buyer, who is no party to the record.
             let closer = a.buyers[1].kp.insecure_clone();
             case(
-                dix::contributor_reap(p, &closer.pubkey(), &pool, &rent_payer, &h),
+                dix::contributor_reap(p, &closer.pubkey(), &pool, &rent_payer, &person(&h)),
                 &[&closer],
             )
         }
@@ -250,7 +250,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
             }
             w.side.offers.retain(|x| *x == o(1));
             for h in w.side.data_hashes.clone() {
-                let ix = dix::contributor_reap(p, &payer, &pool, &rent_payer, &h);
+                let ix = dix::contributor_reap(p, &payer, &pool, &rent_payer, &person(&h));
                 w.env.send_paid(&[ix], &[]).unwrap();
             }
             let dest = w.claim_account(&auth.pubkey());
@@ -303,7 +303,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         }
         "offer_vote" => {
             w.side.votes.insert((o(0), a.c[1].pubkey())); // tracked for snapshots and invariants
-            let record = find_contributor_pda(p, &pool, &w.side.data_hashes[1]).0;
+            let record = find_contributor_pda(p, &pool, &person(&w.side.data_hashes[1])).0;
             case(
                 dix::offer_vote(p, &a.c[1].pubkey(), &pool, &o(0), &record, true),
                 &[&a.c[1]],
@@ -353,7 +353,7 @@ pub fn valid_case(a: &mut Arena, name: &str) -> Case {
         }
         "payout_claim" => {
             let dest = w.claim_account(&a.c[1].pubkey());
-            let record = find_contributor_pda(p, &pool, &w.side.data_hashes[1]).0;
+            let record = find_contributor_pda(p, &pool, &person(&w.side.data_hashes[1])).0;
             case(
                 dix::payout_claim(p, &a.c[1].pubkey(), &pool, &record, &t, &dest),
                 &[&a.c[1]],

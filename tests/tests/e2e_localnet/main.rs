@@ -209,6 +209,8 @@ fn contributors_submit_attested_data(x: &Sale) {
             &x.pool,
             "--contributor",
             &k.pubkey().to_string(),
+            "--identity",
+            &hex::encode(data_pool_tests::person(&r.hash())),
             "--data-hash",
             &hex::encode(r.hash()),
             "--score",

@@ -361,6 +361,9 @@ pub enum AttestorCmd {
         /// Add the client's address and the query string (it names the wallet) to the access log
         #[arg(long, conflicts_with = "no_access_log")]
         log_clients: bool,
+        /// Who is who: the key and the index of identity commitments
+        #[command(flatten)]
+        identity: IdentityArgs,
     },
 }
 
@@ -376,9 +379,12 @@ pub struct AttestArgs {
     /// Score a Spotify export (JSON files, the .zip, or a folder); hash and score come from it
     #[arg(long, value_name = "EXPORT", conflicts_with_all = ["data_hash", "score"], required_unless_present = "data_hash")]
     pub file: Vec<PathBuf>,
-    /// Canonical data hash, 64 hex characters (with --score, instead of --file)
-    #[arg(long, value_name = "HEX", requires = "score")]
+    /// Canonical data hash, 64 hex characters (with --score and --identity, instead of --file)
+    #[arg(long, value_name = "HEX", requires_all = ["score", "identity"])]
     pub data_hash: Option<String>,
+    /// The contributor's identity commitment, 64 hex characters (with --data-hash)
+    #[arg(long, value_name = "HEX", requires = "data_hash")]
+    pub identity: Option<String>,
     /// Score of the data (with --data-hash)
     #[arg(long, value_name = "N")]
     pub score: Option<u64>,
@@ -394,6 +400,22 @@ pub struct AttestArgs {
     /// Write the attestation here [default: print it]
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Who is who (with --file): the key and the index of identity commitments
+    #[command(flatten)]
+    pub identities: IdentityArgs,
+}
+
+/// Where an attestor keeps who is who: one person gets one identity commitment per pool.
+#[derive(Clone, Debug, Default, Args)]
+pub struct IdentityArgs {
+    /// Key of identity commitments, a file of 64 hex characters; the attestors of one pool must
+    /// share it [default: derived from the attestor's keypair]
+    #[arg(long, value_name = "FILE")]
+    pub identity_key: Option<PathBuf>,
+    /// The attestor's memory of attested exports (JSON lines; keep it and back it up)
+    /// [default: ~/.local/share/datapool/identity-index.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub identity_index: Option<PathBuf>,
 }
 
 /// `contribution …`

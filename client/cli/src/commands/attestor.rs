@@ -93,6 +93,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
     };
     let keypair = ctx.signer()?.insecure_clone();
     let attestor = keypair.pubkey();
+    let identities = crate::config::identities(&s.identities, &keypair)?;
     let store = s.store.as_deref().map(open_store).transpose()?;
     let sweep_store = store.clone();
     let (lookups, mut requests) = service::lookups();
@@ -116,6 +117,7 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
         lookups: Some(lookups),
         access_log: s.access_log.clone(),
         rate_per_minute: s.rate_limit,
+        identities,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use data_pool::state::{ContributionStatus, Contributor, Pool};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
-use data_pool_client::history::record_data_hash;
+use data_pool_client::history::record_contribution;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query::{self, QueryError};
 use data_pool_client::units::{format_amount, format_sol};
@@ -49,10 +49,13 @@ pub struct ContributionView {
     pub owed: u64,
     /// Who paid the record's rent (gets it back when the contributor leaves).
     pub rent_payer: String,
-    /// Canonical data hash, hex (`contribution show` reads it from the record's creating
-    /// transaction; lists leave it out).
+    /// Canonical data hash of its latest submission, hex (`contribution show` reads it from the
+    /// record's events; lists leave it out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_hash: Option<String>,
+    /// The contributor's identity commitment, hex (`contribution show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     #[serde(skip)]
     decimals: u8,
 }
@@ -70,6 +73,7 @@ impl ContributionView {
             owed: c.entitlement(p.acc_reward_per_weight).unwrap_or(0),
             rent_payer: c.payer.to_string(),
             data_hash: None,
+            identity: None,
             decimals: p.mint_decimals,
         }
     }
@@ -92,6 +96,9 @@ impl fmt::Display for ContributionView {
         ];
         if let Some(h) = &self.data_hash {
             rows.push(("Data hash", h.clone()));
+        }
+        if let Some(i) = &self.identity {
+            rows.push(("Identity", i.clone()));
         }
         write!(f, "{}", fields(&rows))
     }
@@ -157,9 +164,10 @@ pub(crate) async fn record<C: Chain>(
 pub async fn show<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, CliError> {
     let (c, p) = record(ctx, k).await?;
     let mut view = ContributionView::new(k, &c, &p);
-    view.data_hash = record_data_hash(ctx.chain, &ctx.program_id, &c.pool, k)
-        .await?
-        .map(hex::encode);
+    if let Some(r) = record_contribution(ctx.chain, &ctx.program_id, &c.pool, k).await? {
+        view.data_hash = Some(hex::encode(r.data_hash));
+        view.identity = Some(hex::encode(r.identity));
+    }
     Ok(Printed::of(&view))
 }
 
@@ -189,7 +197,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
         .with_hint("what it was owed before can still be claimed: `datapool claim <POOL>`"));
     }
     let me = ctx.signer()?.pubkey();
-    let data_hash = lookup::data_hash(ctx, &c.pool, k).await?;
+    let identity = lookup::identity(ctx, &c.pool, k).await?;
     let d = p.mint_decimals;
     let mut ixs = Vec::new();
     let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
@@ -235,7 +243,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
             &me,
             &c.pool,
             &c.payer,
-            &data_hash,
+            &identity,
         ));
     } else {
         if p.open_offer_count > 0 {
@@ -249,7 +257,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
             &ctx.program_id,
             &me,
             &c.pool,
-            &data_hash,
+            &identity,
             &c.attestor,
         ));
     }

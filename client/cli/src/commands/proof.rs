@@ -8,7 +8,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
-use data_pool_client::attestation::{sign_attestation, AttestationFile, MAX_ATTESTATION_FILE_LEN};
+use data_pool_client::attestation::{
+    sign_attestation, AttestationFile, Attested as AttestedFacts, MAX_ATTESTATION_FILE_LEN,
+};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions as ix;
@@ -84,19 +86,21 @@ impl fmt::Display for Attested {
 /// `datapool attest`.
 pub async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &Attest) -> Result<Printed, CliError> {
     let expires_at = now_unix().saturating_add(a.ttl);
-    let sign = |hash, score| {
-        sign_attestation(
-            &ctx.program_id,
-            &a.pool,
-            &a.contributor,
-            hash,
+    let sign = |identity, data_hash, score| {
+        let attested = AttestedFacts {
+            contributor: a.contributor,
+            identity,
+            data_hash,
             score,
-            expires_at,
-            &a.attestor,
-        )
+        };
+        sign_attestation(&ctx.program_id, &a.pool, &attested, expires_at, &a.attestor)
     };
     let file = match &a.source {
-        AttestSource::Given { hash, score } => sign(*hash, *score),
+        AttestSource::Given {
+            identity,
+            hash,
+            score,
+        } => sign(*identity, *hash, *score),
         AttestSource::Export(files) => {
             let max_score = match a.max_score {
                 Some(m) => m,
@@ -111,10 +115,12 @@ pub async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &Attest) -> Result<Printed, C
                         .max_score
                 }
             };
+            let identities = crate::config::identities(&a.identities, &a.attestor)?;
             let files = files.clone();
-            let (hash, b) = tokio::task::spawn_blocking(move || {
+            let (hash, b, l) = tokio::task::spawn_blocking(move || {
                 let l = read_paths(&files, &Limits::default())?;
-                Ok::<_, ExportError>((canonical_hash(&l), score(&l, &ScoreRules { max_score })))
+                let b = score(&l, &ScoreRules { max_score });
+                Ok::<_, ExportError>((canonical_hash(&l), b, l))
             })
             .await
             .map_err(|e| CliError::failed(format!("reading the export failed: {e}")))?
@@ -124,9 +130,12 @@ pub async fn attest<C: Chain>(ctx: &Ctx<'_, C>, a: &Attest) -> Result<Printed, C
                     "the export scores 0: it has no counted listening (music plays of at least 30 s, not overlapping; docs/SCORE.md): nothing to attest",
                 ));
             }
+            let who = identities
+                .identify(&a.pool, &l)
+                .map_err(|e| CliError::input(e.to_string()))?;
             AttestationFile {
                 breakdown: serde_json::to_value(&b).ok(),
-                ..sign(hash, b.score)
+                ..sign(who.commitment, hash, b.score)
             }
         }
     };
@@ -152,8 +161,12 @@ pub struct Contributed {
     pub score: u64,
     /// Its data hash, hex.
     pub data_hash: String,
+    /// The contributor's identity commitment, hex.
+    pub identity: String,
     /// The contribution's weight (its score, as the program recorded it).
     pub weight: Option<u64>,
+    /// The score of your earlier contribution it replaced (`None`: a new record).
+    pub replaced: Option<u64>,
 }
 
 /// Checks an attestation against the pool, the signer, its signature and expiry, then submits
@@ -205,20 +218,24 @@ pub async fn submit<C: Chain>(
             file.score, p.params.max_score
         )));
     }
-    let contribution = find_contributor_pda(&ctx.program_id, addr, &file.data_hash).0;
-    if let Some(c) = query::contributor_opt(ctx.chain, &ctx.program_id, &contribution).await? {
-        return Err(if c.is_active() {
-            CliError::input(format!(
-                "DuplicateData: this data is in the pool already ({contribution})"
+    let contribution = find_contributor_pda(&ctx.program_id, addr, &file.identity).0;
+    let held = query::contributor_opt(ctx.chain, &ctx.program_id, &contribution).await?;
+    if let Some(c) = &held {
+        if !c.is_active() {
+            return Err(CliError::input(format!(
+                "DataInvalidated: this person's contribution ({contribution}) was invalidated as fraudulent; they cannot enter the pool again"
+            )));
+        }
+        if c.wallet != me {
+            return Err(CliError::input(format!(
+                "IdentityTaken: this person's data is in the pool already, from wallet {} ({contribution})",
+                c.wallet
             ))
-            .with_hint("the same data holds weight once at a time; its contributor can leave and it may come back")
-        } else {
-            CliError::input(format!(
-                "DataInvalidated: this data was invalidated as fraudulent ({contribution}) and cannot enter the pool again"
-            ))
-        });
+            .with_hint("one contribution per person: resubmit from that wallet to replace it, or leave from it first"));
+        }
     }
     let args = ix::ContributionSubmitArgs {
+        identity: file.identity,
         data_hash: file.data_hash,
         score: file.score,
         expires_at: file.expires_at,
@@ -234,10 +251,21 @@ pub async fn submit<C: Chain>(
     let sent = ctx
         .send("Contribute", &[file.verify_ix(), submit], true, &[])
         .await?;
-    let weight = sent.events.iter().find_map(|e| match e {
-        DataPoolEvent::ContributionSubmitted(c) => Some(c.score),
+    let submitted = sent.events.iter().find_map(|e| match e {
+        DataPoolEvent::ContributionSubmitted(c) => Some(c),
         _ => None,
     });
+    let replaced = submitted
+        .map(|c| c.previous_score)
+        .filter(|&s| s > 0)
+        .or(held.map(|c| c.weight));
+    let summary = match replaced {
+        Some(old) => format!(
+            "Replaced your contribution to pool {}: score {old} → {}",
+            p.name, file.score
+        ),
+        None => format!("Contributed to pool {} with score {}", p.name, file.score),
+    };
     Ok(Printed::of(&Transaction::new(
         ctx,
         &sent,
@@ -246,9 +274,11 @@ pub async fn submit<C: Chain>(
             contribution: contribution.to_string(),
             score: file.score,
             data_hash: hex::encode(file.data_hash),
-            weight,
+            identity: hex::encode(file.identity),
+            weight: submitted.map(|c| c.score),
+            replaced,
         },
-        format!("Contributed to pool {} with score {}", p.name, file.score),
+        summary,
         vec![("Contribution", contribution.to_string())],
     )))
 }

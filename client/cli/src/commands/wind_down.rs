@@ -108,10 +108,10 @@ pub async fn reap<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, Cli
             c.pool
         )));
     }
-    let data_hash = lookup::data_hash(ctx, &c.pool, k).await?;
+    let identity = lookup::identity(ctx, &c.pool, k).await?;
     let rent_to = if c.is_active() { c.payer } else { INCINERATOR };
     let me = ctx.signer()?.pubkey();
-    let i = ix::contributor_reap(&ctx.program_id, &me, &c.pool, &rent_to, &data_hash);
+    let i = ix::contributor_reap(&ctx.program_id, &me, &c.pool, &rent_to, &identity);
     let sent = ctx.send("Reaped", &[i], true, &[]).await?;
     let rent = sent
         .events

@@ -170,6 +170,8 @@ pub enum AttestSource {
     Export(Vec<PathBuf>),
     /// A canonical data hash and its score.
     Given {
+        /// The contributor's identity commitment.
+        identity: [u8; 32],
         /// Data hash.
         hash: [u8; 32],
         /// Score.
@@ -194,6 +196,8 @@ pub struct Attest {
     pub ttl: i64,
     /// Where to write the attestation.
     pub out: Option<PathBuf>,
+    /// The identity key and index (for exports).
+    pub identities: crate::args::IdentityArgs,
 }
 
 /// `attestor serve`, resolved.
@@ -221,6 +225,8 @@ pub struct Serve {
     pub custodians: Vec<Pubkey>,
     /// Seconds between sweeps of the store.
     pub sweep_every: i64,
+    /// The identity key and index.
+    pub identities: crate::args::IdentityArgs,
 }
 
 /// Where `dataset fetch` reads a delivery.

@@ -142,7 +142,10 @@ fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
         if score == 0 {
             return Err(CliError::input("--score must be at least 1"));
         }
+        let identity = a.identity.as_deref().unwrap_or_default();
         AttestSource::Given {
+            identity: hex32(identity)
+                .ok_or_else(|| CliError::input("--identity must be 64 hex characters"))?,
             hash: hash(a.data_hash.as_deref().unwrap_or_default())?,
             score,
         }
@@ -157,7 +160,12 @@ fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
         attestor: config::read_keypair(&a.attestor_keypair)?,
         ttl,
         out: a.out.clone(),
+        identities: a.identities.clone(),
     })
+}
+
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    hex::decode(s).ok()?.try_into().ok()
 }
 
 /// The terms `--slice` and `--terms FILE` describe, `None` when neither is given.
@@ -221,6 +229,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
         rate_limit,
         no_access_log,
         log_clients,
+        identity,
     } = cmd
     else {
         return Err(CliError::input("not a serve command"));
@@ -246,6 +255,7 @@ fn serve(cmd: &AttestorCmd) -> Result<Action, CliError> {
             .map(|c| pubkey(c, "custodian"))
             .collect::<Result<_, _>>()?,
         sweep_every: duration(sweep_every, "--sweep-every")?.max(1),
+        identities: identity.clone(),
     }))
 }
 

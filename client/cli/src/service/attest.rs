@@ -2,7 +2,8 @@
 //! of a `multipart/form-data` form) in, a signed attestation (hash, score, breakdown) out. A
 //! request is admitted (a concurrency slot, else 503 with `Retry-After`) before its body is read;
 //! the body goes to a temporary file as it arrives, the reader streams it, and the file is
-//! deleted when the request ends. Nothing is kept or logged.
+//! deleted when the request ends. What is kept: the export's keyed identity evidence, in the
+//! identity index (`data_pool_client::spotify::identity`); nothing is logged.
 
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use data_pool_client::attestation::AttestationFile;
+use data_pool_client::attestation::{AttestationFile, Attested};
+use data_pool_client::spotify::identity::IdentityError;
 use data_pool_client::spotify::{canonical_hash, read_paths, score, Limits, ScoreRules};
 use data_pool_client::units::now_unix;
 
@@ -89,7 +91,6 @@ pub(super) async fn attest(
             max_score: st.cfg.max_score,
         },
     );
-    drop(listening);
     if b.score == 0 {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,12 +98,39 @@ pub(super) async fn attest(
             "the export scores 0: it has no counted listening (music plays of at least 30 s, not overlapping)",
         );
     }
+    let st2 = st.clone();
+    let who =
+        tokio::task::spawn_blocking(move || st2.cfg.identities.identify(&st2.cfg.pool, &listening))
+            .await;
+    let who = match who {
+        Ok(Ok(w)) => w,
+        Ok(Err(e @ IdentityError::Index { .. })) | Ok(Err(e @ IdentityError::Key { .. })) => {
+            eprintln!("attestor: {e}");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "identity",
+                "the attestor cannot record identities right now; try again later",
+            );
+        }
+        Ok(Err(e)) => return error(StatusCode::UNPROCESSABLE_ENTITY, "identity", e.to_string()),
+        Err(_) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the export could not be processed",
+            )
+        }
+    };
+    let attested = Attested {
+        contributor: wallet,
+        identity: who.commitment,
+        data_hash: hash,
+        score: b.score,
+    };
     let file = data_pool_client::attestation::sign_attestation(
         &st.cfg.program_id,
         &st.cfg.pool,
-        &wallet,
-        hash,
-        b.score,
+        &attested,
         now_unix().saturating_add(st.cfg.ttl),
         &st.cfg.keypair,
     );

@@ -58,6 +58,8 @@ pub struct ServiceConfig {
     pub access_log: AccessLog,
     /// Requests one client (IP address) may make per minute; 0: no limit.
     pub rate_per_minute: u32,
+    /// Who is who: the identity key and index that give each person one commitment.
+    pub identities: data_pool_client::spotify::identity::Identities,
 }
 
 struct AppState {

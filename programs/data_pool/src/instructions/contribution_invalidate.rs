@@ -17,17 +17,17 @@ use crate::state::{Attestor, ContributionStatus, Contributor, Pool};
 
 /// Accounts of `contribution_invalidate`.
 #[derive(Accounts)]
-#[instruction(data_hash: [u8; 32])]
+#[instruction(identity: [u8; 32])]
 pub struct ContributionInvalidate<'info> {
     /// The pool authority, or the contribution's attestor (checked in the handler).
     pub invalidator: Signer<'info>,
     /// The pool.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
-    /// The contributor record of `data_hash`.
+    /// The contributor record of `identity`.
     #[account(
         mut,
-        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), data_hash.as_ref()],
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), identity.as_ref()],
         bump = contributor.bump,
         has_one = pool @ DataPoolError::PoolMismatch,
     )]
@@ -42,7 +42,7 @@ pub struct ContributionInvalidate<'info> {
 }
 
 /// Invalidates the contribution.
-pub fn handler(ctx: Context<ContributionInvalidate>, data_hash: [u8; 32]) -> Result<()> {
+pub fn handler(ctx: Context<ContributionInvalidate>, identity: [u8; 32]) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.invalidator.key();
     if by != a.pool.authority {
@@ -50,7 +50,7 @@ pub fn handler(ctx: Context<ContributionInvalidate>, data_hash: [u8; 32]) -> Res
         require!(a.attestor.active, DataPoolError::AttestorInactive);
     }
     require!(a.pool.open_offer_count == 0, DataPoolError::OffersOpen);
-    remove_weight(&mut a.pool, &mut a.contributor, &data_hash, true, by)?;
+    remove_weight(&mut a.pool, &mut a.contributor, &identity, true, by)?;
     a.contributor.status = ContributionStatus::Invalidated;
     a.pool.invariant()
 }

@@ -1,14 +1,14 @@
 //! `contributor_leave`: a contributor takes its data out of the pool (right to be forgotten) and
 //! closes its record; the rent goes back to whoever paid it. Everything owed must have been
 //! claimed first (`payout_claim`, which can precede it in the same transaction), so leaving
-//! never forfeits a base unit. The same data may enter again later, as a new record.
+//! never forfeits a base unit. The same person may enter again later, as a new record.
 //!
 //! An invalidated record cannot leave: it stays, so its data cannot come back, and its rent is
 //! forfeited (see `SECURITY.md`). Its owed payout can still be claimed.
 
 use anchor_lang::prelude::*;
 
-use crate::commitment::{next_set_hash, SetOp};
+use crate::commitment::{next_set_hash, SetChange};
 use crate::constants::SEED_CONTRIBUTOR;
 use crate::error::{CheckedMath, DataPoolError};
 use crate::events::{ContributionRemoved, ContributorClosed};
@@ -17,17 +17,17 @@ use crate::state::{Contributor, Pool};
 
 /// Accounts of `contributor_leave`.
 #[derive(Accounts)]
-#[instruction(data_hash: [u8; 32])]
+#[instruction(identity: [u8; 32])]
 pub struct ContributorLeave<'info> {
     /// The contributor's wallet.
     pub wallet: Signer<'info>,
     /// The pool.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
-    /// The contributor record of `data_hash`, closed to its rent payer.
+    /// The contributor record of `identity`, closed to its rent payer.
     #[account(
         mut,
-        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), data_hash.as_ref()],
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), identity.as_ref()],
         bump = contributor.bump,
         has_one = pool @ DataPoolError::PoolMismatch,
         has_one = wallet @ DataPoolError::ContributionMismatch,
@@ -46,7 +46,7 @@ pub struct ContributorLeave<'info> {
 pub fn remove_weight(
     pool: &mut Account<Pool>,
     record: &mut Account<Contributor>,
-    data_hash: &[u8; 32],
+    identity: &[u8; 32],
     invalidated: bool,
     by: Pubkey,
 ) -> Result<()> {
@@ -56,12 +56,12 @@ pub fn remove_weight(
     record.weight = 0;
     pool.total_weight = pool.total_weight.sub_or_overflow(score)?;
     pool.active_contribution_count = pool.active_contribution_count.sub_or_overflow(1)?;
-    pool.set_hash = next_set_hash(&pool.set_hash, SetOp::Remove, data_hash, score);
+    pool.set_hash = next_set_hash(&pool.set_hash, &SetChange::Remove { identity, score });
     emit!(ContributionRemoved {
         pool: pool.key(),
         contributor: record.wallet,
         contribution: record.key(),
-        data_hash: *data_hash,
+        identity: *identity,
         score,
         invalidated,
         by,
@@ -73,10 +73,10 @@ pub fn remove_weight(
 
 /// Removes the contribution's weight and closes the record (Anchor moves the rent and wipes the
 /// account when the instruction succeeds).
-pub fn handler(ctx: Context<ContributorLeave>, data_hash: [u8; 32]) -> Result<()> {
+pub fn handler(ctx: Context<ContributorLeave>, identity: [u8; 32]) -> Result<()> {
     let a = &mut *ctx.accounts;
     let by = a.wallet.key();
-    remove_weight(&mut a.pool, &mut a.contributor, &data_hash, false, by)?;
+    remove_weight(&mut a.pool, &mut a.contributor, &identity, false, by)?;
     let owed = a.contributor.owed_q64;
     require!(
         math::whole_units(owed) == Some(0),

@@ -15,17 +15,17 @@ use crate::state::{Contributor, Pool};
 
 /// Accounts of `contributor_reap`.
 #[derive(Accounts)]
-#[instruction(data_hash: [u8; 32])]
+#[instruction(identity: [u8; 32])]
 pub struct ContributorReap<'info> {
     /// Anyone (pays only the fee).
     pub closer: Signer<'info>,
     /// The pool.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
-    /// The record of `data_hash`.
+    /// The record of `identity`.
     #[account(
         mut,
-        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), data_hash.as_ref()],
+        seeds = [SEED_CONTRIBUTOR, pool.key().as_ref(), identity.as_ref()],
         bump = contributor.bump,
         has_one = pool @ DataPoolError::PoolMismatch,
     )]
@@ -38,7 +38,7 @@ pub struct ContributorReap<'info> {
 }
 
 /// Closes the record after the claim window, forfeiting what it never claimed.
-pub fn handler(ctx: Context<ContributorReap>, data_hash: [u8; 32]) -> Result<()> {
+pub fn handler(ctx: Context<ContributorReap>, identity: [u8; 32]) -> Result<()> {
     let a = &mut *ctx.accounts;
     a.pool.require_claims_over(Clock::get()?.unix_timestamp)?;
     let active = a.contributor.is_active();
@@ -50,7 +50,7 @@ pub fn handler(ctx: Context<ContributorReap>, data_hash: [u8; 32]) -> Result<()>
     require_keys_eq!(a.rent_to.key(), rent_to, DataPoolError::NotRentPayer);
     if active {
         let by = a.closer.key();
-        remove_weight(&mut a.pool, &mut a.contributor, &data_hash, false, by)?;
+        remove_weight(&mut a.pool, &mut a.contributor, &identity, false, by)?;
     } else {
         a.contributor.settle(a.pool.acc_reward_per_weight)?;
     }

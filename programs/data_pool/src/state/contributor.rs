@@ -7,25 +7,27 @@ use crate::error::DataPoolError;
 use crate::math;
 
 /// Lifecycle of a contributor record. A contributor who leaves closes the record, so there is no
-/// "revoked" state: the data may come back later as a new record.
+/// "revoked" state: the person may come back later as a new record.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
 pub enum ContributionStatus {
     /// Counts toward the pool's weight.
     Active,
-    /// Struck out as fraudulent by the authority or its attestor: the record stays (its data
+    /// Struck out as fraudulent by the authority or its attestor: the record stays (its person
     /// cannot come back) and its rent is forfeited.
     Invalidated,
 }
 
-/// A contributor's record: PDA `["contributor", pool, data hash]`, so the same data holds weight
-/// in a pool at most once at a time. A wallet with several contributions has one record each.
+/// A contributor's record: PDA `["contributor", pool, identity commitment]`, so a person holds
+/// weight in a pool at most once at a time; resubmitting replaces the record's contribution. A
+/// wallet that holds several people's contributions has one record each.
 ///
 /// Rewards: `entitlement = floor((owed_q64 + weight × (pool.acc − acc_checkpoint)) / 2^64)`.
 /// `acc_checkpoint` plays the role of the classic reward debt (`weight × checkpoint` is the debt)
 /// and `owed_q64` keeps fractions of a base unit, so rounding never pays out more than was
 /// distributed and loses less than one base unit per record.
 ///
-/// The data hash is the address's seed and is in the record's events; what it was claimed, when
+/// The identity is the address's seed; it and the data hash are in the record's events (and in the
+/// pool's set-history hash). What it was claimed, when
 /// it joined and when it ended are in events too, so the record stays at 187 bytes (2,192,400
 /// lamports of rent, returned to `payer` when the contributor leaves).
 #[account]

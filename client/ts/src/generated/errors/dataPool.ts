@@ -92,8 +92,8 @@ export const DATA_POOL_ERROR__ATTESTATION_EXPIRED = 0x1794; // 6036
 export const DATA_POOL_ERROR__ZERO_SCORE = 0x1795; // 6037
 /** ScoreTooHigh: Score exceeds the pool's maximum per contribution */
 export const DATA_POOL_ERROR__SCORE_TOO_HIGH = 0x1796; // 6038
-/** DuplicateData: This data has already been contributed to the pool */
-export const DATA_POOL_ERROR__DUPLICATE_DATA = 0x1797; // 6039
+/** IdentityTaken: This person already holds a contribution in the pool from another wallet: one contribution per person (resubmit from that wallet to replace it) */
+export const DATA_POOL_ERROR__IDENTITY_TAKEN = 0x1797; // 6039
 /** WeightOverflow: Pool weight would exceed its bound (u64) */
 export const DATA_POOL_ERROR__WEIGHT_OVERFLOW = 0x1798; // 6040
 /** ContributionInactive: The contribution was invalidated: its record stays and its deposit is forfeited */
@@ -172,7 +172,7 @@ export const DATA_POOL_ERROR__NOT_RENT_PAYER = 0x17bc; // 6076
 export const DATA_POOL_ERROR__OFFER_NOT_CLOSABLE = 0x17bd; // 6077
 /** TooManyVoters: The pool has had more contributors than an offer's vote bitmap can hold (76,616) */
 export const DATA_POOL_ERROR__TOO_MANY_VOTERS = 0x17be; // 6078
-/** DataInvalidated: This data was invalidated as fraudulent and cannot enter the pool again */
+/** DataInvalidated: This person's contribution was invalidated as fraudulent: they cannot enter the pool again */
 export const DATA_POOL_ERROR__DATA_INVALIDATED = 0x17bf; // 6079
 /** PayoutOutstanding: The contributor is still owed a payout: claim it first (payout_claim, in the same transaction) */
 export const DATA_POOL_ERROR__PAYOUT_OUTSTANDING = 0x17c0; // 6080
@@ -202,10 +202,10 @@ export type DataPoolError =
   | typeof DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED
   | typeof DATA_POOL_ERROR__DELIVERY_PENDING
   | typeof DATA_POOL_ERROR__DELIVERY_SET_MISMATCH
-  | typeof DATA_POOL_ERROR__DUPLICATE_DATA
   | typeof DATA_POOL_ERROR__ED25519_ACCOUNTS_ATTACHED
   | typeof DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE
   | typeof DATA_POOL_ERROR__EMPTY_POOL
+  | typeof DATA_POOL_ERROR__IDENTITY_TAKEN
   | typeof DATA_POOL_ERROR__INVALID_APPROVAL_BPS
   | typeof DATA_POOL_ERROR__INVALID_CLAIM_WINDOW
   | typeof DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD
@@ -288,14 +288,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [DATA_POOL_ERROR__CONTRIBUTION_MISMATCH]: `The contribution belongs to another contributor or pool`,
     [DATA_POOL_ERROR__CUSTODIAN_ALREADY_ACTIVE]: `The custodian is already active`,
     [DATA_POOL_ERROR__CUSTODIAN_INACTIVE]: `The custodian is not active on this pool`,
-    [DATA_POOL_ERROR__DATA_INVALIDATED]: `This data was invalidated as fraudulent and cannot enter the pool again`,
+    [DATA_POOL_ERROR__DATA_INVALIDATED]: `This person's contribution was invalidated as fraudulent: they cannot enter the pool again`,
     [DATA_POOL_ERROR__DELIVERY_DEADLINE_PASSED]: `The delivery deadline has passed: settle the offer as undelivered`,
     [DATA_POOL_ERROR__DELIVERY_PENDING]: `The delivery deadline has not passed yet`,
     [DATA_POOL_ERROR__DELIVERY_SET_MISMATCH]: `The delivery was built from another contribution set than the pool's now: rebuild it and deliver again`,
-    [DATA_POOL_ERROR__DUPLICATE_DATA]: `This data has already been contributed to the pool`,
     [DATA_POOL_ERROR__ED25519_ACCOUNTS_ATTACHED]: `The Ed25519 instruction must not take accounts`,
     [DATA_POOL_ERROR__ED25519_DATA_ELSEWHERE]: `Signature, key and message must live in the Ed25519 instruction itself`,
     [DATA_POOL_ERROR__EMPTY_POOL]: `The pool has no weight: nobody could vote on an offer`,
+    [DATA_POOL_ERROR__IDENTITY_TAKEN]: `This person already holds a contribution in the pool from another wallet: one contribution per person (resubmit from that wallet to replace it)`,
     [DATA_POOL_ERROR__INVALID_APPROVAL_BPS]: `Approval threshold must be 1 to 10,000 bps`,
     [DATA_POOL_ERROR__INVALID_CLAIM_WINDOW]: `Claim window must be between thirty days and ten years`,
     [DATA_POOL_ERROR__INVALID_DELIVERY_PERIOD]: `Delivery period must be between one minute and ninety days`,

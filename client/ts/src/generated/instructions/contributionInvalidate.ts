@@ -80,18 +80,18 @@ export type ContributionInvalidateInstruction<
 
 export type ContributionInvalidateInstructionData = {
   discriminator: ReadonlyUint8Array;
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export type ContributionInvalidateInstructionDataArgs = {
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export function getContributionInvalidateInstructionDataEncoder(): FixedSizeEncoder<ContributionInvalidateInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["dataHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["identity", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({
       ...value,
@@ -103,7 +103,7 @@ export function getContributionInvalidateInstructionDataEncoder(): FixedSizeEnco
 export function getContributionInvalidateInstructionDataDecoder(): FixedSizeDecoder<ContributionInvalidateInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["dataHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["identity", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -127,14 +127,14 @@ export type ContributionInvalidateAsyncInput<
   invalidator: TransactionSigner<TAccountInvalidator>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The contributor record of `data_hash`. */
+  /** The contributor record of `identity`. */
   contributor?: Address<TAccountContributor>;
   /**
    * The record of the attestor that signed the contribution: an attestor may invalidate only
    * while it is active on this pool.
    */
   attestor: Address<TAccountAttestor>;
-  dataHash: ContributionInvalidateInstructionDataArgs["dataHash"];
+  identity: ContributionInvalidateInstructionDataArgs["identity"];
 };
 
 export async function getContributionInvalidateInstructionAsync<
@@ -185,7 +185,7 @@ export async function getContributionInvalidateInstructionAsync<
         "pool",
         accounts.pool.value,
       ),
-      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
+      identity: getNonNullResolvedInstructionInput("identity", args.identity),
     });
   }
 
@@ -220,14 +220,14 @@ export type ContributionInvalidateInput<
   invalidator: TransactionSigner<TAccountInvalidator>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The contributor record of `data_hash`. */
+  /** The contributor record of `identity`. */
   contributor: Address<TAccountContributor>;
   /**
    * The record of the attestor that signed the contribution: an attestor may invalidate only
    * while it is active on this pool.
    */
   attestor: Address<TAccountAttestor>;
-  dataHash: ContributionInvalidateInstructionDataArgs["dataHash"];
+  identity: ContributionInvalidateInstructionDataArgs["identity"];
 };
 
 export function getContributionInvalidateInstruction<
@@ -300,7 +300,7 @@ export type ParsedContributionInvalidateInstruction<
     invalidator: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The contributor record of `data_hash`. */
+    /** The contributor record of `identity`. */
     contributor: TAccountMetas[2];
     /**
      * The record of the attestor that signed the contribution: an attestor may invalidate only

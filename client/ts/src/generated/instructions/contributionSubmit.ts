@@ -100,6 +100,8 @@ export type ContributionSubmitInstruction<
 
 export type ContributionSubmitInstructionData = {
   discriminator: ReadonlyUint8Array;
+  /** The contributor's identity commitment (the record's address seed). */
+  identity: ReadonlyUint8Array;
   /** Canonical hash of the data. */
   dataHash: ReadonlyUint8Array;
   /** The attestor's score. */
@@ -109,6 +111,8 @@ export type ContributionSubmitInstructionData = {
 };
 
 export type ContributionSubmitInstructionDataArgs = {
+  /** The contributor's identity commitment (the record's address seed). */
+  identity: ReadonlyUint8Array;
   /** Canonical hash of the data. */
   dataHash: ReadonlyUint8Array;
   /** The attestor's score. */
@@ -121,6 +125,7 @@ export function getContributionSubmitInstructionDataEncoder(): FixedSizeEncoder<
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["identity", fixEncoderSize(getBytesEncoder(), 32)],
       ["dataHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["score", getU64Encoder()],
       ["expiresAt", getI64Encoder()],
@@ -132,6 +137,7 @@ export function getContributionSubmitInstructionDataEncoder(): FixedSizeEncoder<
 export function getContributionSubmitInstructionDataDecoder(): FixedSizeDecoder<ContributionSubmitInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["identity", fixDecoderSize(getBytesDecoder(), 32)],
     ["dataHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["score", getU64Decoder()],
     ["expiresAt", getI64Decoder()],
@@ -166,15 +172,16 @@ export type ContributionSubmitAsyncInput<
   /** The attestor that signed the attestation. */
   attestor: Address<TAccountAttestor>;
   /**
-   * The contributor record; its address is fixed by the data hash, so the same data holds
-   * weight once at a time (an existing record is refused with `DuplicateData`, or
-   * `DataInvalidated` if it was struck out).
+   * The contributor record; its address is fixed by the identity commitment, so a person
+   * holds weight once at a time: an existing record is replaced when `wallet` holds it, and
+   * refused otherwise (`IdentityTaken`, or `DataInvalidated` if it was struck out).
    */
   contributor?: Address<TAccountContributor>;
   /** The Instructions sysvar (address checked in the handler). */
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  identity: ContributionSubmitInstructionDataArgs["identity"];
   dataHash: ContributionSubmitInstructionDataArgs["dataHash"];
   score: ContributionSubmitInstructionDataArgs["score"];
   expiresAt: ContributionSubmitInstructionDataArgs["expiresAt"];
@@ -243,7 +250,7 @@ export async function getContributionSubmitInstructionAsync<
         "pool",
         accounts.pool.value,
       ),
-      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
+      identity: getNonNullResolvedInstructionInput("identity", args.identity),
     });
   }
   if (!accounts.instructionsSysvar.value) {
@@ -300,15 +307,16 @@ export type ContributionSubmitInput<
   /** The attestor that signed the attestation. */
   attestor: Address<TAccountAttestor>;
   /**
-   * The contributor record; its address is fixed by the data hash, so the same data holds
-   * weight once at a time (an existing record is refused with `DuplicateData`, or
-   * `DataInvalidated` if it was struck out).
+   * The contributor record; its address is fixed by the identity commitment, so a person
+   * holds weight once at a time: an existing record is replaced when `wallet` holds it, and
+   * refused otherwise (`IdentityTaken`, or `DataInvalidated` if it was struck out).
    */
   contributor: Address<TAccountContributor>;
   /** The Instructions sysvar (address checked in the handler). */
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  identity: ContributionSubmitInstructionDataArgs["identity"];
   dataHash: ContributionSubmitInstructionDataArgs["dataHash"];
   score: ContributionSubmitInstructionDataArgs["score"];
   expiresAt: ContributionSubmitInstructionDataArgs["expiresAt"];
@@ -420,9 +428,9 @@ export type ParsedContributionSubmitInstruction<
     /** The attestor that signed the attestation. */
     attestor: TAccountMetas[3];
     /**
-     * The contributor record; its address is fixed by the data hash, so the same data holds
-     * weight once at a time (an existing record is refused with `DuplicateData`, or
-     * `DataInvalidated` if it was struck out).
+     * The contributor record; its address is fixed by the identity commitment, so a person
+     * holds weight once at a time: an existing record is replaced when `wallet` holds it, and
+     * refused otherwise (`IdentityTaken`, or `DataInvalidated` if it was struck out).
      */
     contributor: TAccountMetas[4];
     /** The Instructions sysvar (address checked in the handler). */

@@ -79,18 +79,18 @@ export type ContributorLeaveInstruction<
 
 export type ContributorLeaveInstructionData = {
   discriminator: ReadonlyUint8Array;
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export type ContributorLeaveInstructionDataArgs = {
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export function getContributorLeaveInstructionDataEncoder(): FixedSizeEncoder<ContributorLeaveInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["dataHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["identity", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: CONTRIBUTOR_LEAVE_DISCRIMINATOR }),
   );
@@ -99,7 +99,7 @@ export function getContributorLeaveInstructionDataEncoder(): FixedSizeEncoder<Co
 export function getContributorLeaveInstructionDataDecoder(): FixedSizeDecoder<ContributorLeaveInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["dataHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["identity", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -123,11 +123,11 @@ export type ContributorLeaveAsyncInput<
   wallet: TransactionSigner<TAccountWallet>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The contributor record of `data_hash`, closed to its rent payer. */
+  /** The contributor record of `identity`, closed to its rent payer. */
   contributor?: Address<TAccountContributor>;
   /** Whoever paid the record's rent: the only account its deposit can go to. */
   payer: Address<TAccountPayer>;
-  dataHash: ContributorLeaveInstructionDataArgs["dataHash"];
+  identity: ContributorLeaveInstructionDataArgs["identity"];
 };
 
 export async function getContributorLeaveInstructionAsync<
@@ -178,7 +178,7 @@ export async function getContributorLeaveInstructionAsync<
         "pool",
         accounts.pool.value,
       ),
-      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
+      identity: getNonNullResolvedInstructionInput("identity", args.identity),
     });
   }
 
@@ -213,11 +213,11 @@ export type ContributorLeaveInput<
   wallet: TransactionSigner<TAccountWallet>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The contributor record of `data_hash`, closed to its rent payer. */
+  /** The contributor record of `identity`, closed to its rent payer. */
   contributor: Address<TAccountContributor>;
   /** Whoever paid the record's rent: the only account its deposit can go to. */
   payer: Address<TAccountPayer>;
-  dataHash: ContributorLeaveInstructionDataArgs["dataHash"];
+  identity: ContributorLeaveInstructionDataArgs["identity"];
 };
 
 export function getContributorLeaveInstruction<
@@ -290,7 +290,7 @@ export type ParsedContributorLeaveInstruction<
     wallet: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The contributor record of `data_hash`, closed to its rent payer. */
+    /** The contributor record of `identity`, closed to its rent payer. */
     contributor: TAccountMetas[2];
     /** Whoever paid the record's rent: the only account its deposit can go to. */
     payer: TAccountMetas[3];

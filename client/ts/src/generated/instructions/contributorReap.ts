@@ -79,18 +79,18 @@ export type ContributorReapInstruction<
 
 export type ContributorReapInstructionData = {
   discriminator: ReadonlyUint8Array;
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export type ContributorReapInstructionDataArgs = {
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export function getContributorReapInstructionDataEncoder(): FixedSizeEncoder<ContributorReapInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["dataHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["identity", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: CONTRIBUTOR_REAP_DISCRIMINATOR }),
   );
@@ -99,7 +99,7 @@ export function getContributorReapInstructionDataEncoder(): FixedSizeEncoder<Con
 export function getContributorReapInstructionDataDecoder(): FixedSizeDecoder<ContributorReapInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["dataHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["identity", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -123,14 +123,14 @@ export type ContributorReapAsyncInput<
   closer: TransactionSigner<TAccountCloser>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The record of `data_hash`. */
+  /** The record of `identity`. */
   contributor?: Address<TAccountContributor>;
   /**
    * Where the rent goes: the record's payer, or the incinerator for an invalidated record
    * (`NotRentPayer` otherwise).
    */
   rentTo: Address<TAccountRentTo>;
-  dataHash: ContributorReapInstructionDataArgs["dataHash"];
+  identity: ContributorReapInstructionDataArgs["identity"];
 };
 
 export async function getContributorReapInstructionAsync<
@@ -181,7 +181,7 @@ export async function getContributorReapInstructionAsync<
         "pool",
         accounts.pool.value,
       ),
-      dataHash: getNonNullResolvedInstructionInput("dataHash", args.dataHash),
+      identity: getNonNullResolvedInstructionInput("identity", args.identity),
     });
   }
 
@@ -216,14 +216,14 @@ export type ContributorReapInput<
   closer: TransactionSigner<TAccountCloser>;
   /** The pool. */
   pool: Address<TAccountPool>;
-  /** The record of `data_hash`. */
+  /** The record of `identity`. */
   contributor: Address<TAccountContributor>;
   /**
    * Where the rent goes: the record's payer, or the incinerator for an invalidated record
    * (`NotRentPayer` otherwise).
    */
   rentTo: Address<TAccountRentTo>;
-  dataHash: ContributorReapInstructionDataArgs["dataHash"];
+  identity: ContributorReapInstructionDataArgs["identity"];
 };
 
 export function getContributorReapInstruction<
@@ -296,7 +296,7 @@ export type ParsedContributorReapInstruction<
     closer: TAccountMetas[0];
     /** The pool. */
     pool: TAccountMetas[1];
-    /** The record of `data_hash`. */
+    /** The record of `identity`. */
     contributor: TAccountMetas[2];
     /**
      * Where the rent goes: the record's payer, or the incinerator for an invalidated record

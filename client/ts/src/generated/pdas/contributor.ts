@@ -18,7 +18,7 @@ import {
 
 export type ContributorSeeds = {
   pool: Address;
-  dataHash: ReadonlyUint8Array;
+  identity: ReadonlyUint8Array;
 };
 
 export async function findContributorPda(
@@ -35,7 +35,7 @@ export async function findContributorPda(
         new Uint8Array([99, 111, 110, 116, 114, 105, 98, 117, 116, 111, 114]),
       ),
       getAddressEncoder().encode(seeds.pool),
-      fixEncoderSize(getBytesEncoder(), 32).encode(seeds.dataHash),
+      fixEncoderSize(getBytesEncoder(), 32).encode(seeds.identity),
     ],
   });
 }

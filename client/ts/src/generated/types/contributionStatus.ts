@@ -17,7 +17,7 @@ import {
 
 /**
  * Lifecycle of a contributor record. A contributor who leaves closes the record, so there is no
- * "revoked" state: the data may come back later as a new record.
+ * "revoked" state: the person may come back later as a new record.
  */
 export enum ContributionStatus {
   Active,
