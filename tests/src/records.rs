@@ -96,17 +96,31 @@ impl World {
         )
     }
 
-    /// A pool with one member per weight in `weights` (wallets `("member", i)`), each with one
+    /// A pool with one member per weight in `weights` (wallets `(tag, i)`), each with one
     /// contribution of fresh data.
-    pub fn with_members(weights: &[u64]) -> (World, Vec<Keypair>) {
+    pub fn with_members(tag: &str, weights: &[u64]) -> (World, Vec<Keypair>) {
         let mut w = World::new();
         let mut ks = vec![];
         for (i, &wt) in weights.iter().enumerate() {
-            let k = w.wallet("member", i as u64);
+            let k = w.wallet(tag, i as u64);
             w.contribute(&k, wt).unwrap();
             ks.push(k);
         }
         (w, ks)
+    }
+
+    /// The authority invalidates the contribution of data `hash` (attested by the world's
+    /// attestor).
+    pub fn invalidate(&mut self, hash: &[u8; 32]) -> Result<u64, Failure> {
+        let auth = self.side.authority.insecure_clone();
+        let ix = dix::contribution_invalidate(
+            &PROGRAM_ID,
+            &auth.pubkey(),
+            &self.side.pool,
+            &crate::person(hash),
+            &self.attestor.pubkey(),
+        );
+        self.env.send_paid(&[ix], &[&auth])
     }
 
     /// An offer by buyer `n` at `price`, voted for by `yes` (until the votes decide it; the

@@ -9,13 +9,7 @@ const PRICE: u64 = 1_000_000;
 
 /// A pool whose contributors have `weights` (quorum 50 %, approval 60 %), and an open offer.
 fn setup(weights: &[u64]) -> (World, Vec<Kp>, Buyer, anchor_lang::prelude::Pubkey) {
-    let mut w = World::new();
-    let mut ks = vec![];
-    for (i, &wt) in weights.iter().enumerate() {
-        let k = w.wallet("voter", i as u64);
-        w.contribute(&k, wt).unwrap();
-        ks.push(k);
-    }
+    let (mut w, ks) = World::with_members("voter", weights);
     let buyer = w.buyer(1, PRICE);
     let (offer, _) = w.offer(&buyer, PRICE).unwrap();
     (w, ks, buyer, offer)

@@ -7,14 +7,13 @@ use data_pool::state::OfferState;
 use data_pool_client::delivery::{replay, set_log, Commitment};
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::history::HistoryEvent;
-use data_pool_client::instructions as dix;
 use data_pool_tests::*;
 
 const PRICE: u64 = 1_000_000; // fee 5 %: 950,000 to contributors
 
 #[test]
 fn a_replacement_settles_first_then_earns_at_its_new_weight() {
-    let (mut w, ks) = World::with_members(&[100, 300]);
+    let (mut w, ks) = World::with_members("member", &[100, 300]);
     let (alice, bob) = (&ks[0], &ks[1]);
     let first = w.side.data_hashes[0];
     // Sale 1 at weights 100 / 300.
@@ -78,7 +77,7 @@ fn a_replacement_settles_first_then_earns_at_its_new_weight() {
 
 #[test]
 fn another_wallet_presenting_the_identity_is_refused_and_changes_nothing() {
-    let (mut w, ks) = World::with_members(&[100, 300]);
+    let (mut w, ks) = World::with_members("member", &[100, 300]);
     let first = w.side.data_hashes[0];
     let thief = w.wallet("thief", 0);
     let before = w.pool_state();
@@ -105,18 +104,9 @@ fn another_wallet_presenting_the_identity_is_refused_and_changes_nothing() {
 
 #[test]
 fn an_invalidated_person_cannot_come_back_in_any_form() {
-    let (mut w, ks) = World::with_members(&[100, 300]);
+    let (mut w, ks) = World::with_members("member", &[100, 300]);
     let first = w.side.data_hashes[0];
-    let auth = w.side.authority.insecure_clone();
-    let att = w.attestor.pubkey();
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.side.pool,
-        &person(&first),
-        &att,
-    );
-    w.env.send_paid(&[ix], &[&auth]).unwrap();
+    w.invalidate(&first).unwrap();
     let r = w.resubmit(&ks[0], &first, hash_of("fresh-start", 0), 100);
     assert_dp_err(r, DpErr::DataInvalidated);
     let stranger = w.wallet("stranger", 0);
@@ -128,7 +118,7 @@ fn an_invalidated_person_cannot_come_back_in_any_form() {
 
 #[test]
 fn a_replacement_keeps_its_vote_and_cannot_vote_twice() {
-    let (mut w, ks) = World::with_members(&[100, 300, 600]);
+    let (mut w, ks) = World::with_members("member", &[100, 300, 600]);
     let first = w.side.data_hashes[0];
     let buyer = w.buyer(1, PRICE);
     let (offer, _) = w.offer(&buyer, PRICE).unwrap();

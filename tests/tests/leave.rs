@@ -183,16 +183,7 @@ fn a_closed_record_cannot_be_revived_and_its_data_returns_only_as_a_new_record()
 fn an_invalidated_record_stays_keeps_its_earnings_and_its_data_never_returns() {
     let (mut w, a, _b) = sold();
     let ha = w.side.data_hashes[0];
-    let auth = w.side.authority.insecure_clone();
-    let att = w.attestor.pubkey();
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.side.pool,
-        &person(&ha),
-        &att,
-    );
-    w.env.send_paid(&[ix], &[&auth]).unwrap();
+    w.invalidate(&ha).unwrap();
     let record = cached::contributor(&w.side.pool, &ha);
     let rent = w.env.lamports(&record);
     assert_eq!(rent, RECORD_RENT);

@@ -11,7 +11,7 @@ use data_pool_tests::*;
 const PRICE: u64 = 1_000_000; // fee 5 %: 50,000 to the fee vault, 950,000 to contributors
 
 fn pool_with(weights: &[u64]) -> (World, Vec<Kp>) {
-    World::with_members(weights)
+    World::with_members("member", weights)
 }
 
 fn sell(w: &mut World, n: u64, price: u64, yes: &[&Kp]) -> Pubkey {

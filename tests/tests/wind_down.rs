@@ -38,16 +38,7 @@ fn life() -> Life {
     w.vote(&c, &offer, true).unwrap();
     w.vote(&b, &offer, true).unwrap();
     w.finalize(&offer).unwrap();
-    let auth = w.side.authority.insecure_clone();
-    let att = w.attestor.pubkey();
-    let ix = dix::contribution_invalidate(
-        &PROGRAM_ID,
-        &auth.pubkey(),
-        &w.side.pool,
-        &person(&hashes[2]),
-        &att,
-    );
-    w.env.send_paid(&[ix], &[&auth]).unwrap();
+    w.invalidate(&hashes[2]).unwrap();
     Life {
         w,
         a,
