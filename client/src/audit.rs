@@ -189,7 +189,11 @@ pub fn audit_history(
         match &e.event {
             DataPoolEvent::ContributionSubmitted(c) => {
                 submitted += u128::from(c.score);
-                n_contrib += 1;
+                // A replacement moves the record's weight and creates no record.
+                removed += u128::from(c.previous_score);
+                if c.previous_score == 0 {
+                    n_contrib += 1;
+                }
             }
             DataPoolEvent::ContributionRemoved(c) => removed += u128::from(c.score),
             DataPoolEvent::OfferCreated(_) => n_offers += 1,

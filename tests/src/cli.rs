@@ -401,18 +401,15 @@ pub fn scenario(env: &CliEnv) -> Scenario {
     env.token_account(&made.mint, &buyer_kp.pubkey(), 1_000_000_000_000);
     let store = env.path("s-store");
     let mut people = Vec::new();
+    let mut first_data = String::new();
     for (i, score) in [120u64, 340, 560, 780].into_iter().enumerate() {
         let (kp, path) = env.keypair(&format!("s-c{i}"), 2);
         let att = env.path(&format!("s-att{i}.json"));
-        env.attest(
-            &pool,
-            &kp.pubkey(),
-            &env.records(&store, &pool, &made.custodian, 100 + i as u64),
-            score,
-            &attestor,
-            &att,
-            &[],
-        );
+        let data = env.records(&store, &pool, &made.custodian, 100 + i as u64);
+        if i == 0 {
+            first_data = data.clone();
+        }
+        env.attest(&pool, &kp.pubkey(), &data, score, &attestor, &att, &[]);
         env.ok(&["-k", &path, "contribute", &pool, "--attestation", &att]);
         people.push((kp.pubkey(), path));
     }
@@ -456,6 +453,41 @@ pub fn scenario(env: &CliEnv) -> Scenario {
     for (_, path) in &people[..3] {
         env.ok(&["-k", path, "-y", "claim", &pool]);
     }
+    // The first contributor brings newer data of hers: it replaces her contribution (the same
+    // record, her identity), 120 → 150.
+    let first: [u8; 32] = hex::decode(&first_data)
+        .ok()
+        .and_then(|h| h.try_into().ok())
+        .expect("hash");
+    let newer = env.records(&store, &pool, &made.custodian, 200);
+    let att = env.path("s-att-newer.json");
+    let (wallet, identity) = (people[0].0.to_string(), hex::encode(crate::person(&first)));
+    env.ok(&[
+        "attest",
+        "--pool",
+        &pool,
+        "--contributor",
+        &wallet,
+        "--identity",
+        &identity,
+        "--data-hash",
+        &newer,
+        "--score",
+        "150",
+        "--attestor-keypair",
+        &attestor,
+        "--out",
+        &att,
+    ]);
+    let replaced = env.ok(&[
+        "-k",
+        &people[0].1,
+        "contribute",
+        &pool,
+        "--attestation",
+        &att,
+    ]);
+    assert_eq!(replaced["replaced"], 120);
     let leaving = s(
         &env.ok(&[
             "contribution",

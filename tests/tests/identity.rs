@@ -99,6 +99,25 @@ fn another_wallet_presenting_the_identity_is_refused_and_changes_nothing() {
     );
     let now = w.record(&first).unwrap();
     assert_eq!((now.weight, now.wallet), (record.weight, ks[0].pubkey()));
+    // Its own genuine attestation, aimed at the victim's record: the address must be the one of
+    // the identity signed, so the record cannot be taken over.
+    let own = hash_of("thief-own", 0);
+    let exp = w.env.now() + 600;
+    let att = w.attestor.insecure_clone();
+    let victim = cached::contributor(&w.side.pool, &first);
+    let mut submit = w.submit_ix(&thief.pubkey(), &att.pubkey(), &own, 100, exp);
+    let slot = submit
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == cached::contributor(&w.side.pool, &own))
+        .unwrap();
+    submit.accounts[slot].pubkey = victim;
+    let ixs = [w.attest_ix(&att, &thief.pubkey(), &own, 100, exp), submit];
+    assert_anchor_err(
+        w.env.send_paid(&ixs, &[&thief]),
+        AnchorError::ConstraintSeeds,
+    );
+    assert_eq!(w.record(&first).unwrap().wallet, ks[0].pubkey());
     w.check_invariants();
 }
 

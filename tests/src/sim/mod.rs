@@ -146,6 +146,35 @@ pub fn run(seed: u64, steps: u64, attack_percent: u64) -> Stats {
         let roll = rng.below(100);
         match roll {
             // Contribute (sometimes with a bad attestation or duplicate data).
+            // A person resubmits (new data of someone already in the pool): a replacement when
+            // it is the record's wallet, refused for any other wallet or an invalidated person.
+            0..=24 if rng.chance(15) && !w.side.data_hashes.is_empty() => {
+                let h = *rng.pick(&w.side.data_hashes).unwrap();
+                let held = w.record(&h);
+                let k = match &held {
+                    Some(c) if rng.chance(70) => w.side.wallets[&c.wallet].insecure_clone(),
+                    _ => rng.pick(&wallets).unwrap().insecure_clone(),
+                };
+                let score = 1 + rng.below(1_100);
+                let fresh = w.next_hash();
+                let r = w.resubmit(&k, &h, fresh, score);
+                if let Some(c) = &held {
+                    if !c.is_active() || c.wallet != k.pubkey() {
+                        assert!(r.is_err(), "only the holder replaces an active person");
+                    }
+                }
+                if r.is_ok() && held.is_none() {
+                    // The person came back after leaving: the record is theirs again.
+                    w.side.wallets.insert(k.pubkey(), k.insecure_clone());
+                }
+                let kind = match &held {
+                    None => "resubmit-after-leaving",
+                    Some(c) if !c.is_active() => "resubmit-invalidated",
+                    Some(c) if c.wallet != k.pubkey() => "resubmit-other-wallet",
+                    Some(_) => "replace",
+                };
+                stats.record(kind, r);
+            }
             0..=24 => {
                 let k = rng.pick(&wallets).unwrap().insecure_clone();
                 let score = 1 + rng.below(1_100); // up to 10 % above the maximum
