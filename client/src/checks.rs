@@ -47,7 +47,7 @@ pub struct PoolSnapshot {
     pub address: Pubkey,
     /// The pool.
     pub pool: Pool,
-    /// Contributor records (one per contribution on chain), by arrival index.
+    /// Contributor records (one per person on chain), by arrival index.
     pub contributors: Vec<(Pubkey, Contributor)>,
     /// Offers, by index.
     pub offers: Vec<(Pubkey, Offer)>,

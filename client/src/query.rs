@@ -205,7 +205,7 @@ pub async fn custodians<C: Chain>(
     .await
 }
 
-/// Contributor records of `pool` (one per contribution still on chain), optionally only those
+/// Contributor records of `pool` (one per person still on chain), optionally only those
 /// of one wallet, by arrival index.
 pub async fn contributors<C: Chain>(
     chain: &C,

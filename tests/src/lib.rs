@@ -215,6 +215,7 @@ pub fn peak_rss_kib() -> u64 {
 }
 
 pub mod cli;
+mod cli_fixtures;
 pub mod cu;
 pub mod data_service;
 mod deposits;

@@ -1,5 +1,5 @@
-//! A test world's contributor records: one per contribution, found through the data hashes the
-//! world submitted, and the wallet-level actions on them (vote, claim, leave) that send one
+//! A test world's contributor records: one per person, found through the data hashes the world
+//! first submitted for them ([`crate::person`]), and the wallet-level actions on them (vote, claim, leave) that send one
 //! instruction per record, the way the CLI does.
 
 use std::collections::BTreeSet;
@@ -94,6 +94,25 @@ impl World {
             || cached::contributor(&self.side.pool, &wallet.to_bytes()),
             |r| r.0,
         )
+    }
+
+    /// A resubmission by `wallet` for the person behind its earlier data `first`: data `hash`
+    /// with `score` replaces that contribution. Tests still name the record by `first`.
+    pub fn resubmit(
+        &mut self,
+        wallet: &Keypair,
+        first: &[u8; 32],
+        hash: [u8; 32],
+        score: u64,
+    ) -> Result<u64, Failure> {
+        let expires = self.env.now() + 3600;
+        let att = self.attestor.insecure_clone();
+        let who = crate::person(first);
+        let ixs = [
+            self.attest_person_ix(&att, &wallet.pubkey(), &who, &hash, score, expires),
+            self.submit_person_ix(&wallet.pubkey(), &att.pubkey(), &who, &hash, score, expires),
+        ];
+        self.env.send_paid(&ixs, &[wallet])
     }
 
     /// A pool with one member per weight in `weights` (wallets `(tag, i)`), each with one

@@ -409,25 +409,6 @@ impl World {
         self.send_contribution(&ixs, wallet, &hash)
     }
 
-    /// A resubmission by `wallet` for the person behind its earlier data `first`: data `hash`
-    /// with `score` replaces that contribution. Tests still name the record by `first`.
-    pub fn resubmit(
-        &mut self,
-        wallet: &Keypair,
-        first: &[u8; 32],
-        hash: [u8; 32],
-        score: u64,
-    ) -> Result<u64, Failure> {
-        let expires = self.env.now() + 3600;
-        let att = self.attestor.insecure_clone();
-        let who = crate::person(first);
-        let ixs = [
-            self.attest_person_ix(&att, &wallet.pubkey(), &who, &hash, score, expires),
-            self.submit_person_ix(&wallet.pubkey(), &att.pubkey(), &who, &hash, score, expires),
-        ];
-        self.env.send_paid(&ixs, &[wallet])
-    }
-
     /// A well-formed attested contribution of fresh data with `score` by `wallet`.
     pub fn contribute(&mut self, wallet: &Keypair, score: u64) -> Result<u64, Failure> {
         let hash = self.next_hash();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use data_pool_tests::cli::CliEnv;
 use data_pool_tests::data_service::DataService;
-use data_pool_tests::spotify::{account_record, HISTORY};
+use data_pool_tests::spotify::{account_record, listener_records, HISTORY};
 use serde_json::Value;
 
 /// The service on a pool with the fixture's attestor, `concurrency` slots and a 64 KiB limit.
@@ -330,5 +330,45 @@ fn soak_mixed_uploads_at_the_concurrency_limit() {
     assert!(
         warm == 0 || end < warm + 96 * 1024,
         "memory grew from {warm} KiB to {end} KiB"
+    );
+}
+
+/// `POST /attest` of `records` for a new wallet: status and JSON answer.
+fn attest(svc: &DataService, records: &[Value]) -> (u16, Value) {
+    let body = serde_json::to_vec(records).expect("json");
+    let wallet = solana_keypair::Keypair::new();
+    let wallet = solana_signer::Signer::pubkey(&wallet);
+    let mut s = TcpStream::connect(addr(svc)).expect("connect");
+    let (status, _, v) = exchange(
+        &mut s,
+        &format!(
+            "POST /attest?wallet={wallet} HTTP/1.1\r\nHost: x\r\nContent-Length: {}",
+            body.len()
+        ),
+        &body,
+    );
+    (status, v)
+}
+
+/// Two people's exports merged into one are refused (422, `identity`), while each alone is
+/// attested; the same person's export for another wallet gets the same commitment.
+#[test]
+fn a_merge_of_two_people_is_refused() {
+    let (_env, svc) = service(2);
+    let (a, b) = (listener_records(0), listener_records(1));
+    let (st, first) = attest(&svc, &a);
+    assert_eq!(st, 200, "{first}");
+    let (st, second) = attest(&svc, &b);
+    assert_eq!(st, 200, "{second}");
+    assert_ne!(first["identity"], second["identity"]);
+    let (st, again) = attest(&svc, &a);
+    assert_eq!(st, 200, "{again}");
+    assert_eq!(again["identity"], first["identity"]);
+    let merged: Vec<Value> = a.iter().chain(&b).cloned().collect();
+    let (st, v) = attest(&svc, &merged);
+    assert_eq!((st, v["error"].as_str()), (422, Some("identity")), "{v}");
+    assert!(
+        v["detail"].as_str().is_some_and(|d| d.contains("2 people")),
+        "{v}"
     );
 }

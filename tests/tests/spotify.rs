@@ -585,31 +585,3 @@ fn the_service_over_http() {
     assert_eq!(st, 404);
     let _ = std::fs::remove_dir_all(&d);
 }
-
-/// Two people's exports merged into one are refused by the service (422, `identity`), while each
-/// of them alone is attested; the same person's export for two wallets gets one commitment.
-#[test]
-fn the_service_refuses_a_merge_of_two_people() {
-    let p = pool();
-    let url = start_service(&p.env, &p.pool, &p.attestor, 1 << 20, 2);
-    let attest = |records: &[Value]| {
-        let wallet = solana_keypair::Keypair::new().pubkey();
-        post(
-            &format!("{url}/attest?wallet={wallet}"),
-            serde_json::to_vec(records).expect("json"),
-        )
-    };
-    let (a, b) = (listener_records(0), listener_records(1));
-    let (st, first) = attest(&a);
-    assert_eq!(st, 200, "{first}");
-    let (st, second) = attest(&b);
-    assert_eq!(st, 200, "{second}");
-    assert_ne!(s(&first, "identity"), s(&second, "identity"));
-    let (st, again) = attest(&a);
-    assert_eq!(st, 200, "{again}");
-    assert_eq!(s(&again, "identity"), s(&first, "identity"));
-    let merged: Vec<Value> = a.iter().chain(&b).cloned().collect();
-    let (st, v) = attest(&merged);
-    assert_eq!((st, v["error"].as_str()), (422, Some("identity")), "{v}");
-    assert!(s(&v, "detail").contains("2 people"), "{v}");
-}

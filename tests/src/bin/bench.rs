@@ -240,10 +240,7 @@ fn main() {
     let sizes = [
         ("Pool", 8 + Pool::INIT_SPACE),
         ("Attestor", 8 + Attestor::INIT_SPACE),
-        (
-            "Contributor (one per contribution)",
-            8 + Contributor::INIT_SPACE,
-        ),
+        ("Contributor (one per person)", 8 + Contributor::INIT_SPACE),
         ("Offer", 8 + Offer::INIT_SPACE),
         ("token account (vault, escrow, claim ATA)", 165),
     ];
