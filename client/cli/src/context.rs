@@ -89,10 +89,11 @@ impl<'a, C: Chain> Ctx<'a, C> {
     /// Shows `review` on stderr and asks unless `-y`.
     pub fn confirm(&self, review: &Review) -> Result<(), CliError> {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "\n{}", review.title);
+        let safe = crate::output::terminal_safe;
+        let _ = writeln!(err, "\n{}", safe(&review.title));
         let width = review.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, v) in &review.rows {
-            let _ = writeln!(err, "  {k:<width$}  {v}");
+            let _ = writeln!(err, "  {k:<width$}  {}", safe(v));
         }
         if self.yes {
             return Ok(());

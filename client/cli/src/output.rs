@@ -53,10 +53,37 @@ impl Printed {
     }
 }
 
+/// Whether `c` must not reach a terminal as itself: control characters other than newline and
+/// tab (C0, DEL, C1: escape sequences, bells, carriage returns that overwrite a line) and the
+/// Unicode bidirectional controls (which reorder what is displayed).
+fn unsafe_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` safe to print to a terminal: every character a string from the chain or a file could
+/// use to recolour or retitle the terminal, move the cursor, erase lines or reorder text is
+/// written as a visible escape (`\u{1b}`). The one place text output passes through; JSON
+/// output is never changed (serde escapes C0 controls itself, and a script reads it exactly).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_on_terminal) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_on_terminal(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Renders `printed` in `format`.
 pub fn render(format: OutputFormat, printed: &Printed) -> String {
     match format {
-        OutputFormat::Text => printed.text.trim_end().to_string(),
+        OutputFormat::Text => terminal_safe(printed.text.trim_end()).into_owned(),
         OutputFormat::Json => serde_json::to_string_pretty(&printed.json).unwrap_or_default(),
         OutputFormat::JsonCompact => serde_json::to_string(&printed.json).unwrap_or_default(),
     }
@@ -101,8 +128,12 @@ pub fn print_result(format: OutputFormat, result: Result<Printed, CliError>) -> 
     }
 }
 
-/// The error as people read it.
+/// The error as people read it (terminal-safe: messages quote names and files).
 pub fn error_text(e: &CliError) -> String {
+    terminal_safe(&error_lines(e)).into_owned()
+}
+
+fn error_lines(e: &CliError) -> String {
     let mut s = format!("error: {}", e.message);
     if let Some(h) = &e.hint {
         s.push_str(&format!("\n  hint: {h}"));

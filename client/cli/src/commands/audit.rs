@@ -219,7 +219,8 @@ async fn follow_events<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Prin
                     if ctx.json_lines {
                         crate::output::print_line(line);
                     } else {
-                        crate::output::print_line(format_args!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature));
+                        let text = format!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature);
+                        crate::output::print_line(crate::output::terminal_safe(&text));
                     }
                 }
             }

@@ -58,7 +58,7 @@ pub async fn run<C: Chain>(
     if summary.0.sound() {
         Ok(printed)
     } else {
-        eprintln!("{}", printed.text);
+        eprintln!("{}", crate::output::terminal_safe(&printed.text));
         Err(CliError::failed(
             "an invariant does not hold after the demo (see above)",
         ))
