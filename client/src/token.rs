@@ -8,6 +8,9 @@ use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use anchor_spl::token_2022::spl_token_2022;
 
+/// The SPL Token program (test mints are made under it).
+pub const TOKEN_PROGRAM_ID: Pubkey = anchor_spl::token::ID;
+
 /// Size of a mint without extensions.
 pub const MINT_LEN: usize = spl_token_2022::state::Mint::LEN;
 

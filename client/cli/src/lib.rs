@@ -57,8 +57,12 @@ pub async fn main_with_args(argv: Vec<String>) -> i32 {
 async fn run(cli: &Cli) -> Result<Printed, CliError> {
     let g = &cli.global;
     // Input is checked before any settings file, keypair or node is read.
-    let action = resolve::resolve(&cli.command)?;
+    let mut action = resolve::resolve(&cli.command)?;
     let settings = config::settings(g)?;
+    // `keypair new` writes the -k path (or the config's) unless told where.
+    if let Action::KeypairNew { outfile, .. } = &mut action {
+        outfile.get_or_insert_with(|| settings.keypair_path.clone());
+    }
     #[cfg(feature = "embedded")]
     if let Action::Demo(..) = &action {
         if !settings.url_explicit {

@@ -163,6 +163,11 @@ pub trait Chain {
     /// Lamports of `address` (0 when it does not exist).
     async fn balance(&self, address: &Pubkey) -> Result<u64, ChainError>;
     /// Asks the chain's faucet for lamports and waits until they arrive.
+    /// The cluster's genesis hash (what tells mainnet-beta from a test cluster whatever the
+    /// URL); the embedded chain's is the default hash.
+    async fn genesis_hash(&self) -> Result<Hash, ChainError> {
+        Ok(Hash::default())
+    }
     async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), ChainError>;
     /// Moves the clock forward (embedded only).
     async fn advance_time(&self, seconds: i64) -> Result<(), ChainError>;

@@ -367,6 +367,13 @@ impl Chain for RpcChain {
             .map_err(|e| self.err(e))
     }
 
+    async fn genesis_hash(&self) -> Result<Hash, ChainError> {
+        self.client
+            .get_genesis_hash()
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         let sig = self
             .client

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod data;
+mod wallet;
 
 pub use data::{CustodianCmd, DatasetCmd, TermsArgs};
+pub use wallet::{KeypairCmd, TestMintCmd};
 
 /// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
 #[derive(Debug, Parser)]
@@ -167,6 +169,26 @@ pub enum Command {
     },
     /// The Unwrapped story end to end (embedded chain unless --url is given)
     Demo(DemoArgs),
+    /// Generate keypairs
+    #[command(subcommand)]
+    Keypair(KeypairCmd),
+    /// Print the signer's address (-k)
+    Address,
+    /// Print an account's SOL balance [default: the signer's]
+    Balance {
+        /// The account
+        address: Option<String>,
+    },
+    /// Request SOL from the cluster's faucet (localnet, devnet, testnet; the embedded chain)
+    Airdrop {
+        /// SOL to request
+        amount: String,
+        /// Who gets it [default: the signer]
+        address: Option<String>,
+    },
+    /// A test payout mint and tokens (not on mainnet)
+    #[command(subcommand)]
+    TestMint(TestMintCmd),
 }
 
 /// `pool …`

@@ -16,6 +16,7 @@ pub mod offer_end;
 pub mod pool;
 pub mod proof;
 pub mod vote;
+pub mod wallet;
 pub mod wind_down;
 
 use data_pool_client::chain::Chain;
@@ -104,5 +105,22 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             limit,
         } => audit::run_events(ctx, &pool, follow, limit).await,
         Action::Demo(cfg, out) => demo::run(ctx, &cfg, out.as_deref()).await,
+        Action::KeypairNew {
+            outfile,
+            force,
+            words,
+        } => {
+            let path = outfile.unwrap_or_else(wallet::default_keypair_path);
+            wallet::keypair_new(&path, force, words)
+        }
+        Action::Address => wallet::address(ctx),
+        Action::Balance { address } => wallet::balance(ctx, address.as_ref()).await,
+        Action::Airdrop { amount, address } => {
+            wallet::airdrop(ctx, &amount, address.as_ref()).await
+        }
+        Action::TestMintCreate { decimals } => wallet::mint_create(ctx, decimals).await,
+        Action::TestMint { mint, amount, to } => {
+            wallet::mint_to(ctx, &mint, &amount, to.as_ref()).await
+        }
     }
 }

@@ -395,4 +395,27 @@ pub enum Action {
     },
     /// `demo`.
     Demo(unwrapped::Config, Option<PathBuf>),
+    /// `keypair new` (`None`: the -k path, else the default).
+    KeypairNew {
+        outfile: Option<PathBuf>,
+        force: bool,
+        words: usize,
+    },
+    /// `address`.
+    Address,
+    /// `balance`.
+    Balance { address: Option<Pubkey> },
+    /// `airdrop`.
+    Airdrop {
+        amount: Amount,
+        address: Option<Pubkey>,
+    },
+    /// `test-mint create`.
+    TestMintCreate { decimals: u8 },
+    /// `test-mint mint`.
+    TestMint {
+        mint: Pubkey,
+        amount: Amount,
+        to: Option<Pubkey>,
+    },
 }

@@ -509,6 +509,32 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             follow: *follow,
             limit: *limit,
         },
+        Command::Keypair(KeypairCmd::New {
+            outfile,
+            force,
+            word_count,
+            no_bip39_passphrase: _,
+        }) => Action::KeypairNew {
+            outfile: outfile.clone(),
+            force: *force,
+            words: *word_count,
+        },
+        Command::Address => Action::Address,
+        Command::Balance { address } => Action::Balance {
+            address: opt_pubkey(address, "address")?,
+        },
+        Command::Airdrop { amount, address } => Action::Airdrop {
+            amount: Amount::parse(amount, "amount")?,
+            address: opt_pubkey(address, "address")?,
+        },
+        Command::TestMint(TestMintCmd::Create { decimals }) => Action::TestMintCreate {
+            decimals: *decimals,
+        },
+        Command::TestMint(TestMintCmd::Mint { mint, amount, to }) => Action::TestMint {
+            mint: pubkey(mint, "mint")?,
+            amount: Amount::parse(amount, "amount")?,
+            to: opt_pubkey(to, "owner")?,
+        },
         Command::Demo(d) => {
             let cfg = unwrapped::Config {
                 contributors: d.contributors,

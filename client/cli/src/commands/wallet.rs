@@ -1,0 +1,363 @@
+//! Wallets and test tokens: a new keypair, an address, a balance, an airdrop, and a test payout
+//! mint with tokens, so a new user needs no other tool to reach a pool on localnet or devnet.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use data_pool_client::chain::Chain;
+use data_pool_client::token;
+use data_pool_client::units::format_amount;
+use serde::Serialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::{fields, Printed, Transaction};
+use crate::resolve::Amount;
+
+/// Genesis hash of mainnet-beta: no faucet, and no test mints.
+const MAINNET_GENESIS: &str = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d";
+
+fn sol(lamports: u64) -> String {
+    format_amount(u128::from(lamports), 9)
+}
+
+/// A keypair written.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeypairCreated {
+    /// Its address.
+    pub address: String,
+    /// Where it was written.
+    pub path: String,
+    /// The BIP39 seed phrase (no passphrase) that recovers it, as `solana-keygen recover` does.
+    pub seed_phrase: String,
+}
+
+impl fmt::Display for KeypairCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Wrote a new keypair to {}", self.path)?;
+        writeln!(f, "pubkey: {}", self.address)?;
+        writeln!(
+            f,
+            "Save this seed phrase to recover the keypair (`solana-keygen recover`, no passphrase):"
+        )?;
+        write!(f, "{}", self.seed_phrase)
+    }
+}
+
+/// `keypair new`: a BIP39 seed phrase of `words` words, its keypair derived as `solana-keygen`
+/// derives it, written to `outfile` (owner-only permissions); an existing file is refused
+/// unless `force`.
+pub fn keypair_new(outfile: &Path, force: bool, words: usize) -> Result<Printed, CliError> {
+    if outfile.exists() && !force {
+        return Err(CliError::input(format!(
+            "{} exists: refusing to overwrite it",
+            outfile.display()
+        ))
+        .with_hint("pass --force to overwrite, or --outfile to write elsewhere"));
+    }
+    let mut entropy = vec![0u8; words / 3 * 4];
+    getrandom::getrandom(&mut entropy)
+        .map_err(|e| CliError::failed(format!("no randomness from the system: {e}")))?;
+    let phrase = bip39::Mnemonic::from_entropy(&entropy)
+        .map_err(|e| CliError::input(format!("--word-count {words}: {e}")))?
+        .to_string();
+    let keypair = solana_keypair::keypair_from_seed_phrase_and_passphrase(&phrase, "")
+        .map_err(|e| CliError::failed(format!("cannot derive the keypair: {e}")))?;
+    if let Some(dir) = outfile.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    write_keypair(&keypair, outfile)?;
+    Ok(Printed::of(&KeypairCreated {
+        address: keypair.pubkey().to_string(),
+        path: outfile.display().to_string(),
+        seed_phrase: phrase,
+    }))
+}
+
+/// Writes `keypair` as Solana's JSON array of 64 bytes, readable by its owner only.
+fn write_keypair(keypair: &Keypair, path: &Path) -> Result<(), CliError> {
+    use std::io::Write;
+    let json = serde_json::to_string(&keypair.to_bytes().to_vec()).unwrap_or_default();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let write = |p: &Path| -> std::io::Result<()> {
+        let mut f = options.open(p)?;
+        f.write_all(json.as_bytes())?;
+        f.sync_all()
+    };
+    write(path).map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The default keypair path when none is configured.
+pub fn default_keypair_path() -> PathBuf {
+    crate::config::expand_home("~/.config/solana/id.json")
+}
+
+/// An address.
+#[derive(Debug, Serialize)]
+pub struct AddressView {
+    /// The address.
+    pub address: String,
+}
+
+impl fmt::Display for AddressView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.address)
+    }
+}
+
+/// `address`.
+pub fn address<C: Chain>(ctx: &Ctx<'_, C>) -> Result<Printed, CliError> {
+    Ok(Printed::of(&AddressView {
+        address: ctx.signer()?.pubkey().to_string(),
+    }))
+}
+
+/// A SOL balance.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceView {
+    /// The account.
+    pub address: String,
+    /// Lamports.
+    pub lamports: u64,
+    /// SOL, as text.
+    pub sol: String,
+}
+
+impl fmt::Display for BalanceView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} SOL", self.sol)
+    }
+}
+
+fn who<C: Chain>(ctx: &Ctx<'_, C>, address: Option<&Pubkey>) -> Result<Pubkey, CliError> {
+    match address {
+        Some(a) => Ok(*a),
+        None => Ok(ctx.signer()?.pubkey()),
+    }
+}
+
+/// `balance`.
+pub async fn balance<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    address: Option<&Pubkey>,
+) -> Result<Printed, CliError> {
+    let a = who(ctx, address)?;
+    let lamports = ctx.chain.balance(&a).await?;
+    Ok(Printed::of(&BalanceView {
+        address: a.to_string(),
+        lamports,
+        sol: sol(lamports),
+    }))
+}
+
+/// Whether a genesis hash is mainnet-beta's.
+pub fn is_mainnet(genesis: &str) -> bool {
+    genesis == MAINNET_GENESIS
+}
+
+/// Refuses mainnet-beta, by its genesis hash (a custom RPC URL cannot hide it).
+async fn not_mainnet<C: Chain>(ctx: &Ctx<'_, C>, what: &str) -> Result<(), CliError> {
+    if is_mainnet(&ctx.chain.genesis_hash().await?.to_string()) {
+        return Err(CliError::input(format!(
+            "{what} is for test clusters: {} is mainnet-beta",
+            ctx.chain.label()
+        ))
+        .with_hint("use -u localhost or -u devnet"));
+    }
+    Ok(())
+}
+
+/// SOL received.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Airdropped {
+    /// Who got it.
+    pub address: String,
+    /// Lamports requested and received.
+    pub lamports: u64,
+    /// The balance afterwards, in lamports.
+    pub balance: u64,
+}
+
+impl fmt::Display for Airdropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Airdropped {} SOL to {}: balance {} SOL",
+            sol(self.lamports),
+            self.address,
+            sol(self.balance)
+        )
+    }
+}
+
+/// `airdrop`.
+pub async fn airdrop<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    amount: &Amount,
+    address: Option<&Pubkey>,
+) -> Result<Printed, CliError> {
+    let lamports = amount.base_units(9)?;
+    if lamports == 0 {
+        return Err(CliError::input("the airdrop amount must be above 0"));
+    }
+    let a = who(ctx, address)?;
+    not_mainnet(ctx, "an airdrop").await?;
+    ctx.chain.airdrop(&a, lamports).await.map_err(|e| {
+        CliError::from(e).with_hint(
+            "faucets limit how much and how often (devnet: a few SOL a day; https://faucet.solana.com)",
+        )
+    })?;
+    let balance = ctx.chain.balance(&a).await?;
+    Ok(Printed::of(&Airdropped {
+        address: a.to_string(),
+        lamports,
+        balance,
+    }))
+}
+
+/// A test mint created.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MintCreated {
+    /// The mint.
+    pub mint: String,
+    /// Its decimals.
+    pub decimals: u8,
+    /// Its mint authority (the signer).
+    pub authority: String,
+}
+
+/// `test-mint create`: an SPL Token mint whose authority is the signer.
+pub async fn mint_create<C: Chain>(ctx: &Ctx<'_, C>, decimals: u8) -> Result<Printed, CliError> {
+    not_mainnet(ctx, "a test mint").await?;
+    let authority = ctx.signer()?.pubkey();
+    let mint = Keypair::new();
+    let rent = ctx.chain.rent_exempt_minimum(token::MINT_LEN).await?;
+    let ixs = token::create_mint(
+        &ctx.payer()?.pubkey(),
+        &mint.pubkey(),
+        &authority,
+        decimals,
+        &token::TOKEN_PROGRAM_ID,
+        rent,
+    )
+    .map_err(|e| CliError::failed(format!("cannot build the mint: {e}")))?;
+    let sent = ctx.send("Create mint", &ixs, true, &[&mint]).await?;
+    let m = mint.pubkey().to_string();
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        MintCreated {
+            mint: m.clone(),
+            decimals,
+            authority: authority.to_string(),
+        },
+        format!("Created test mint {m} ({decimals} decimals, authority {authority})"),
+        vec![("Mint", m)],
+    )))
+}
+
+/// Tokens minted.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Minted {
+    /// The mint.
+    pub mint: String,
+    /// The owner.
+    pub owner: String,
+    /// The owner's associated token account.
+    pub token_account: String,
+    /// Base units minted.
+    pub amount: u64,
+    /// The mint's decimals.
+    pub decimals: u8,
+}
+
+/// `test-mint mint`: `amount` to `to`'s associated token account (created if missing).
+pub async fn mint_to<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    mint: &Pubkey,
+    amount: &Amount,
+    to: Option<&Pubkey>,
+) -> Result<Printed, CliError> {
+    not_mainnet(ctx, "minting test tokens").await?;
+    let (tp, decimals) = data_pool_client::query::mint(ctx.chain, mint).await?;
+    let authority = ctx.signer()?.pubkey();
+    let base = amount.base_units(decimals)?;
+    let owner = who(ctx, to)?;
+    let ata = token::associated_address(&owner, mint, &tp);
+    let ixs = vec![
+        token::create_associated_idempotent(&ctx.payer()?.pubkey(), &owner, mint, &tp),
+        token::mint_to(&tp, mint, &ata, &authority, base, decimals)
+            .map_err(|e| CliError::failed(format!("cannot build the mint: {e}")))?,
+    ];
+    let sent = ctx.send("Mint", &ixs, true, &[]).await?;
+    let ui = format_amount(u128::from(base), decimals);
+    Ok(Printed::of(&Transaction::new(
+        ctx,
+        &sent,
+        Minted {
+            mint: mint.to_string(),
+            owner: owner.to_string(),
+            token_account: ata.to_string(),
+            amount: base,
+            decimals,
+        },
+        format!("Minted {ui} of {mint} to {owner}"),
+        vec![("Token account", ata.to_string())],
+    )))
+}
+
+impl fmt::Display for MintCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = [
+            ("Mint", self.mint.clone()),
+            ("Decimals", self.decimals.to_string()),
+            ("Authority", self.authority.clone()),
+        ];
+        write!(f, "{}", fields(&rows))
+    }
+}
+
+impl fmt::Display for Minted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = [
+            ("Mint", self.mint.clone()),
+            ("Owner", self.owner.clone()),
+            ("Token account", self.token_account.clone()),
+            (
+                "Amount",
+                format_amount(u128::from(self.amount), self.decimals),
+            ),
+        ];
+        write!(f, "{}", fields(&rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_mainnet_beta_is_mainnet() {
+        assert!(is_mainnet("5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"));
+        // devnet, testnet, and the embedded chain's default hash.
+        for other in [
+            "EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG",
+            "4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY",
+            "11111111111111111111111111111111",
+        ] {
+            assert!(!is_mainnet(other));
+        }
+    }
+}

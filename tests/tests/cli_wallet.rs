@@ -1,0 +1,94 @@
+//! From nothing to a pool with `datapool` alone: a new keypair, its address, an airdrop, a test
+//! mint with tokens, and the pool on that mint (the embedded chain; the validator run is in the
+//! e2e suite).
+
+use data_pool_tests::cli::{n, s, CliEnv};
+use solana_signer::Signer;
+
+#[test]
+fn a_new_user_gets_keys_sol_a_test_mint_and_a_pool() {
+    let env = CliEnv::new();
+    let path = env.path("me.json");
+    // A new keypair, written in Solana's format, owner-only, recoverable from its phrase.
+    let made = env.ok(&["keypair", "new", "--outfile", &path]);
+    let text = std::fs::read_to_string(&path).expect("keypair file");
+    let bytes: Vec<u8> = serde_json::from_str(&text).expect("a JSON array of bytes");
+    assert_eq!(bytes.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let phrase = s(&made, "seedPhrase");
+    assert_eq!(phrase.split(' ').count(), 12);
+    let recovered =
+        solana_keypair::keypair_from_seed_phrase_and_passphrase(phrase, "").expect("recover");
+    assert_eq!(recovered.pubkey().to_string(), s(&made, "address"));
+    // Never overwritten by accident.
+    let e = env.fails(&["keypair", "new", "--outfile", &path], 2);
+    assert!(e.message.contains("refusing to overwrite"), "{}", e.message);
+    let again = env.ok(&[
+        "keypair",
+        "new",
+        "--outfile",
+        &path,
+        "--force",
+        "--word-count",
+        "24",
+    ]);
+    assert_eq!(s(&again, "seedPhrase").split(' ').count(), 24);
+    assert_ne!(s(&again, "address"), s(&made, "address"));
+    let me = s(&again, "address").to_string();
+    let e = env.fails(
+        &["keypair", "new", "--outfile", &path, "--word-count", "13"],
+        2,
+    );
+    assert!(e.message.contains("12, 15, 18, 21 or 24"), "{}", e.message);
+
+    // Its address, an airdrop and the balance.
+    assert_eq!(s(&env.ok(&["-k", &path, "address"]), "address"), me);
+    assert_eq!(n(&env.ok(&["-k", &path, "balance"]), "lamports"), 0);
+    let a = env.ok(&["-k", &path, "airdrop", "2.5"]);
+    assert_eq!(n(&a, "lamports"), 2_500_000_000);
+    assert_eq!(n(&a, "balance"), 2_500_000_000);
+    let b = env.ok(&["balance", &me]);
+    assert_eq!(s(&b, "sol"), "2.5");
+    let e = env.fails(&["-k", &path, "airdrop", "lots"], 2);
+    assert!(e.message.contains("not an amount"), "{}", e.message);
+
+    // A test mint and tokens for a buyer.
+    let mint = env.ok(&["-k", &path, "-y", "test-mint", "create", "--decimals", "6"]);
+    let mint = s(&mint, "mint").to_string();
+    let (buyer, _) = env.keypair("buyer", 0);
+    let minted = env.ok(&[
+        "-k",
+        &path,
+        "-y",
+        "test-mint",
+        "mint",
+        &mint,
+        "1000.5",
+        "--to",
+        &buyer.pubkey().to_string(),
+    ]);
+    assert_eq!(n(&minted, "amount"), 1_000_500_000);
+    let ata: anchor_lang::prelude::Pubkey = s(&minted, "tokenAccount").parse().expect("ata");
+    assert_eq!(env.balance(&ata), 1_000_500_000);
+    // Only the mint authority mints: the chain refuses anyone else.
+    let (_, stranger) = env.keypair("stranger", 1);
+    env.fails(&["-k", &stranger, "-y", "test-mint", "mint", &mint, "1"], 1);
+
+    // And a pool on that mint.
+    let pool = env.ok(&[
+        "-k",
+        &path,
+        "-y",
+        "pool",
+        "create",
+        "first-pool",
+        "--mint",
+        &mint,
+    ]);
+    assert!(!s(&pool, "pool").is_empty());
+}
