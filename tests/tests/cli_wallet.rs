@@ -92,3 +92,30 @@ fn a_new_user_gets_keys_sol_a_test_mint_and_a_pool() {
     ]);
     assert!(!s(&pool, "pool").is_empty());
 }
+
+#[test]
+fn completions_and_a_help_that_shows_examples_exit_codes_and_environment() {
+    let env = CliEnv::new();
+    let bash = env.ok(&["completions", "bash"]);
+    let script = s(&bash, "script");
+    assert!(script.contains("_datapool()"), "{script}");
+    assert!(script.contains("test-mint"));
+    let zsh = env.ok(&["completions", "zsh"]);
+    assert!(s(&zsh, "script").contains("#compdef datapool"));
+    let help = std::process::Command::new(data_pool_tests::cli::datapool_bin())
+        .arg("--help")
+        .output()
+        .expect("run datapool --help");
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "Examples",
+        "keypair new",
+        "Exit codes:",
+        "2  bad input: nothing was sent",
+        "Environment:",
+        "DATAPOOL_PROGRAM_SO",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle:?}:\n{text}");
+    }
+}

@@ -13,7 +13,7 @@ pub use wallet::{KeypairCmd, TestMintCmd};
 
 /// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
 #[derive(Debug, Parser)]
-#[command(name = "datapool", version, propagate_version = true)]
+#[command(name = "datapool", version, propagate_version = true, after_help = HELP_FOOTER)]
 pub struct Cli {
     /// Global options.
     #[command(flatten)]
@@ -22,6 +22,34 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Examples, exit codes and environment variables, after every `--help`'s options.
+pub const HELP_FOOTER: &str = "\
+Examples (localnet: ./scripts/localnet.sh; devnet: -u d):
+  datapool -u l keypair new                      # a key at the -k path or ~/.config/solana/id.json
+  datapool -u l airdrop 5                        # SOL for fees and rent
+  datapool -u l -y test-mint create              # a test payout mint (not on mainnet)
+  datapool -u l -y pool create unwrapped --mint <MINT>
+  datapool -u l attestor add <POOL> <ATTESTOR>
+  datapool -u l contribute <POOL> --file my_spotify_data.zip --attestor-url <URL>
+  datapool -u l offer create <POOL> --price 55000 --terms terms.txt
+  datapool -u l vote <OFFER> --approve
+  datapool -u l claim <POOL>
+  datapool -u l audit <POOL>
+  datapool demo                                  # the whole story on an embedded chain
+
+Exit codes:
+  0  success (an audit that finds nothing)
+  1  the chain refused or the transaction failed (or an audit found a problem)
+  2  bad input: nothing was sent
+  3  the node, the store or the data service could not be reached
+
+Environment:
+  DATAPOOL_PROGRAM_SO   the program the embedded chain runs [default: the one built in]
+  AWS_ENDPOINT_URL      S3-compatible endpoint for s3:// stores (with the AWS_* credentials)
+  XDG_DATA_HOME         where an attestor's identity index lives by default
+  HOME                  ~ in paths; the Solana CLI config (~/.config/solana/cli/config.yml)
+";
 
 /// Options every command takes, as in the `solana` CLI.
 #[derive(Clone, Debug, Args)]
@@ -101,7 +129,8 @@ pub enum Command {
     /// Fetch and verify a delivered dataset (buyers)
     #[command(subcommand)]
     Dataset(DatasetCmd),
-    /// Sign an attestation for a contributor's data (attestors; offline)
+    /// Sign an attestation for a contributor's data (attestors): from a hash and score given, with
+    /// no network; from an export, reading the pool's maximum score unless --max-score is given
     Attest(AttestArgs),
     /// Submit an attested contribution to a pool (an attestation file, or an export and an attestor service)
     Contribute {
@@ -189,6 +218,11 @@ pub enum Command {
     /// A test payout mint and tokens (not on mainnet)
     #[command(subcommand)]
     TestMint(TestMintCmd),
+    /// Print a shell completion script (e.g. `datapool completions bash > /etc/bash_completion.d/datapool`)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `pool …`

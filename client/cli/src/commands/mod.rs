@@ -114,6 +114,7 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             wallet::keypair_new(&path, force, words)
         }
         Action::Address => wallet::address(ctx),
+        Action::Completions(shell) => Ok(wallet::completions(shell)),
         Action::Balance { address } => wallet::balance(ctx, address.as_ref()).await,
         Action::Airdrop { amount, address } => {
             wallet::airdrop(ctx, &amount, address.as_ref()).await

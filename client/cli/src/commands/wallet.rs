@@ -1,5 +1,6 @@
 //! Wallets and test tokens: a new keypair, an address, a balance, an airdrop, and a test payout
-//! mint with tokens, so a new user needs no other tool to reach a pool on localnet or devnet.
+//! mint with tokens, so a new user needs no other tool to reach a pool on localnet or devnet;
+//! and the shell completions.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -342,6 +343,29 @@ impl fmt::Display for Minted {
         ];
         write!(f, "{}", fields(&rows))
     }
+}
+
+/// A shell completion script.
+#[derive(Debug, Serialize)]
+pub struct Completions {
+    /// The script.
+    pub script: String,
+}
+
+impl fmt::Display for Completions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.script)
+    }
+}
+
+/// `completions`: the script clap_complete writes for `shell`, from the CLI's own definition.
+pub fn completions(shell: clap_complete::Shell) -> Printed {
+    let mut cmd = <crate::args::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "datapool", &mut script);
+    Printed::of(&Completions {
+        script: String::from_utf8_lossy(&script).into_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -410,6 +410,8 @@ pub enum Action {
         amount: Amount,
         address: Option<Pubkey>,
     },
+    /// `completions`.
+    Completions(clap_complete::Shell),
     /// `test-mint create`.
     TestMintCreate { decimals: u8 },
     /// `test-mint mint`.

@@ -520,6 +520,7 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             words: *word_count,
         },
         Command::Address => Action::Address,
+        Command::Completions { shell } => Action::Completions(*shell),
         Command::Balance { address } => Action::Balance {
             address: opt_pubkey(address, "address")?,
         },
