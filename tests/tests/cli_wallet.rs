@@ -119,3 +119,28 @@ fn completions_and_a_help_that_shows_examples_exit_codes_and_environment() {
         assert!(text.contains(needle), "--help lacks {needle:?}:\n{text}");
     }
 }
+
+/// The binary carries the program it was built with (the one in `target/deploy`), so the demo
+/// runs from a directory that is not the repository, with no environment variable.
+#[test]
+fn the_demo_runs_from_anywhere_with_the_program_built_in() {
+    let built = std::fs::read(data_pool_tests::program_path()).expect("target/deploy/data_pool.so");
+    assert!(
+        data_pool_cli::EMBEDDED_PROGRAM == built.as_slice(),
+        "the embedded program is not the one in target/deploy: rebuild the CLI"
+    );
+    let elsewhere = std::env::temp_dir().join(format!("datapool-anywhere-{}", std::process::id()));
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    let out = std::process::Command::new(data_pool_tests::cli::datapool_bin())
+        .current_dir(&elsewhere)
+        .env_remove("DATAPOOL_PROGRAM_SO")
+        .args(["--output", "json", "demo", "--contributors", "12", "--store"])
+        .arg(elsewhere.join("store"))
+        .output()
+        .expect("run datapool demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["contributors"], 12, "{v}");
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}

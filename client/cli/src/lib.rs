@@ -33,6 +33,24 @@ pub use error::{CliError, EXIT_FAILED, EXIT_INPUT, EXIT_UNREACHABLE};
 pub use output::Printed;
 pub use resolve::Action;
 
+/// The program this binary was built with (`target/deploy/data_pool.so` at build time, by
+/// `build.rs`); empty when it had not been built. The embedded chain runs it unless
+/// `DATAPOOL_PROGRAM_SO` names another file.
+pub const EMBEDDED_PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/data_pool.so"));
+
+/// The embedded chain with the program: `DATAPOOL_PROGRAM_SO` if set, else the one built in, else
+/// `target/deploy/data_pool.so` found from the current directory.
+#[cfg(feature = "embedded")]
+pub fn embedded_chain(
+    program_id: &anchor_lang::prelude::Pubkey,
+) -> Result<data_pool_client::chain::embedded::EmbeddedChain, CliError> {
+    use data_pool_client::chain::embedded::EmbeddedChain;
+    if std::env::var_os("DATAPOOL_PROGRAM_SO").is_none() && !EMBEDDED_PROGRAM.is_empty() {
+        return Ok(EmbeddedChain::with_program_bytes(program_id, EMBEDDED_PROGRAM)?);
+    }
+    Ok(EmbeddedChain::with_default_program(program_id)?)
+}
+
 /// Resolves a parsed command line and runs it against `chain` (tests call this with an
 /// embedded chain).
 pub async fn execute<C: Chain>(ctx: &Ctx<'_, C>, command: &Command) -> Result<Printed, CliError> {
@@ -66,9 +84,7 @@ async fn run(cli: &Cli) -> Result<Printed, CliError> {
     #[cfg(feature = "embedded")]
     if let Action::Demo(..) = &action {
         if !settings.url_explicit {
-            let chain = data_pool_client::chain::embedded::EmbeddedChain::with_default_program(
-                &context::program_id(g)?,
-            )?;
+            let chain = embedded_chain(&context::program_id(g)?)?;
             let mut ctx = build_ctx(&chain, g, &settings.keypair_path)?;
             ctx.send_opts.fetch_logs = false;
             return commands::dispatch(&ctx, action).await;

@@ -67,13 +67,28 @@ impl EmbeddedChain {
                 so.display()
             ))
         })?;
+        Ok(Self::started(svm))
+    }
+
+    /// The chain around `svm`, its clock set to the wall clock's time.
+    fn started(mut svm: LiteSVM) -> Self {
         let mut clock: Clock = svm.get_sysvar();
         clock.unix_timestamp = crate::units::now_unix();
         svm.set_sysvar(&clock);
-        Ok(EmbeddedChain {
+        EmbeddedChain {
             svm: Mutex::new(svm),
             ledger: Mutex::new(Vec::new()),
-        })
+        }
+    }
+
+    /// A fresh chain with the program `bytes` (an SBF `.so`) loaded at `program_id`.
+    pub fn with_program_bytes(program_id: &Pubkey, bytes: &[u8]) -> Result<Self, ChainError> {
+        let mut svm = LiteSVM::new()
+            .with_blockhash_check(false)
+            .with_transaction_history(1_000_000);
+        svm.add_program(*program_id, bytes)
+            .map_err(|e| ChainError::Setup(format!("cannot load the built-in program: {e}")))?;
+        Ok(Self::started(svm))
     }
 
     /// A fresh chain with the program found by [`find_program_so`].
