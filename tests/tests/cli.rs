@@ -405,6 +405,14 @@ fn offers_votes_finalize_claims_and_refunds() {
         &offer1,
     ]);
     assert_eq!(s(&f1, "state"), "rejected");
+    // It says why, and where the buyer's money went.
+    assert_eq!(s(&f1, "rejectedBecause"), "voted-down");
+    assert_eq!(f1["refunded"], true);
+    let text = data_pool_cli::output::render(
+        data_pool_cli::OutputFormat::Text,
+        &env.report(&["offer", "show", &offer1]).expect("show"),
+    );
+    assert!(text.contains("rejected"), "{text}");
     let e = env.fails(
         &[
             "-y",

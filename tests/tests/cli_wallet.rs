@@ -134,7 +134,14 @@ fn the_demo_runs_from_anywhere_with_the_program_built_in() {
     let out = std::process::Command::new(data_pool_tests::cli::datapool_bin())
         .current_dir(&elsewhere)
         .env_remove("DATAPOOL_PROGRAM_SO")
-        .args(["--output", "json", "demo", "--contributors", "12", "--store"])
+        .args([
+            "--output",
+            "json",
+            "demo",
+            "--contributors",
+            "12",
+            "--store",
+        ])
         .arg(elsewhere.join("store"))
         .output()
         .expect("run datapool demo");

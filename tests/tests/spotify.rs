@@ -442,6 +442,20 @@ fn attest_file_and_contribute_through_the_service() {
         "score read the pool's cap (1,000) from the chain"
     );
     assert_eq!(n(&a["breakdown"], "qualifyingPlays"), 7);
+    // A capped score says so, with its parts.
+    let capped_out = d.join("capped.att.json").display().to_string();
+    let capped = env
+        .report(&as_strs(&attest(
+            &[&files[0], &files[1], &files[2]],
+            &["--out", &capped_out, "--max-score", "50"],
+        )))
+        .expect("capped");
+    let text = data_pool_cli::output::render(data_pool_cli::OutputFormat::Text, &capped);
+    assert!(
+        text.contains("= 102, capped at the pool's maximum score 50"),
+        "{text}"
+    );
+    assert!(text.contains("points: volume"), "{text}");
     let text = std::fs::read_to_string(&out).expect("file");
     for private in ["alice-1987", "203.0.113", "Pixel"] {
         assert!(!text.contains(private));

@@ -46,7 +46,10 @@ pub fn embedded_chain(
 ) -> Result<data_pool_client::chain::embedded::EmbeddedChain, CliError> {
     use data_pool_client::chain::embedded::EmbeddedChain;
     if std::env::var_os("DATAPOOL_PROGRAM_SO").is_none() && !EMBEDDED_PROGRAM.is_empty() {
-        return Ok(EmbeddedChain::with_program_bytes(program_id, EMBEDDED_PROGRAM)?);
+        return Ok(EmbeddedChain::with_program_bytes(
+            program_id,
+            EMBEDDED_PROGRAM,
+        )?);
     }
     Ok(EmbeddedChain::with_default_program(program_id)?)
 }

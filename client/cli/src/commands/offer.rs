@@ -409,6 +409,58 @@ pub struct Finalized {
     pub net_distributed: u64,
     /// When an approved offer must be delivered by (0 unless approved).
     pub delivery_deadline: i64,
+    /// Why a rejected offer was rejected: `quorum-missed`, `voted-down`, `undelivered`,
+    /// `empty-pool` or `accumulator-full` (`None` unless rejected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_because: Option<&'static str>,
+    /// For a rejected offer: whether the price went back to the buyer's refund account in this
+    /// transaction (else it waits for `offer refund`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<bool>,
+}
+
+/// Why an offer was rejected, for scripts and as a sentence, from its event and final tally.
+fn rejection(e: &data_pool::events::OfferRejected, o: &Offer) -> (&'static str, String) {
+    use data_pool::events::RejectReason;
+    let t = o.tally();
+    let pct = |part: u128, whole: u128| {
+        if whole == 0 {
+            0.0
+        } else {
+            part as f64 * 100.0 / whole as f64
+        }
+    };
+    let voted = t.yes + t.no;
+    match e.reason {
+        RejectReason::Vote if t.quorum_met() == Some(false) => (
+            "quorum-missed",
+            format!(
+                "quorum missed: {:.1} % of the weight voted, {} needed",
+                pct(voted, u128::from(t.snapshot_total)),
+                bps(t.quorum_bps)
+            ),
+        ),
+        RejectReason::Vote => (
+            "voted-down",
+            format!(
+                "voted down: {:.1} % of the votes approved, {} needed",
+                pct(t.yes, voted),
+                bps(t.approval_bps)
+            ),
+        ),
+        RejectReason::Undelivered => (
+            "undelivered",
+            "approved, but no custodian delivered the data before the deadline".into(),
+        ),
+        RejectReason::EmptyPool => (
+            "empty-pool",
+            "approved, but the pool had no weight left to pay".into(),
+        ),
+        RejectReason::AccumulatorFull => (
+            "accumulator-full",
+            "approved, but crediting it would overflow the reward accumulator".into(),
+        ),
+    }
 }
 
 /// `offer finalize`.
@@ -483,6 +535,32 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
     if deadline != 0 && state == "awaiting-delivery" {
         rows.push(("Delivery due by", format_time(deadline)));
     }
+    let rejected = sent.events.iter().find_map(|e| match e {
+        DataPoolEvent::OfferRejected(r) => Some(r.clone()),
+        _ => None,
+    });
+    let (mut rejected_because, mut refunded) = (None, None);
+    if let (Some(r), Some(a)) = (&rejected, &after) {
+        let (code, why) = rejection(r, a);
+        rows.push(("Why", why));
+        rows.push((
+            "Refund",
+            if r.refunded {
+                format!(
+                    "the price, {}, went back to {}",
+                    format_amount(r.price.into(), d),
+                    o.refund_account
+                )
+            } else {
+                format!(
+                    "{} waits for the buyer: `datapool offer refund {k}`",
+                    format_amount(r.price.into(), d)
+                )
+            },
+        ));
+        rejected_because = Some(code);
+        refunded = Some(r.refunded);
+    }
     Ok(Printed::of(&Transaction::new(
         ctx,
         &sent,
@@ -492,6 +570,8 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
             fee_paid: fee,
             net_distributed: net,
             delivery_deadline: deadline,
+            rejected_because,
+            refunded,
         },
         format!("Finalized offer {k}: {state}"),
         rows,

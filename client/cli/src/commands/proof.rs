@@ -40,10 +40,20 @@ fn export_error(e: ExportError) -> CliError {
 }
 
 fn breakdown_text(b: &Breakdown) -> String {
-    format!(
-        "{} music plays ({} of ≥ 30 s, {} counted, {} h), {} tracks by {} artists on {} active days; {} duplicates and {} non-music rows dropped, {} overlapping",
-        b.plays, b.qualifying_plays, b.counted_plays, b.listening_hours, b.distinct_tracks, b.distinct_artists, b.active_days, b.duplicates, b.non_music, b.overlapping
-    )
+    let mut text = format!(
+        "{} music plays ({} of ≥ 30 s, {} counted, {} h), {} tracks by {} artists on {} active days; {} duplicates and {} non-music rows dropped, {} overlapping\npoints: volume {}, listening {}, diversity {}, days {}, × authenticity {:.2}",
+        b.plays, b.qualifying_plays, b.counted_plays, b.listening_hours, b.distinct_tracks, b.distinct_artists, b.active_days, b.duplicates, b.non_music, b.overlapping,
+        b.volume_points, b.listening_points, b.diversity_points, b.day_points, b.authenticity_ppm as f64 / 1e6
+    );
+    if b.uncapped > b.score {
+        text.push_str(&format!(
+            " = {}, capped at the pool's maximum score {}",
+            b.uncapped, b.score
+        ));
+    } else {
+        text.push_str(&format!(" = {}", b.score));
+    }
+    text
 }
 
 /// A signed attestation: the file itself as JSON; as text, the file, or a line saying where it
