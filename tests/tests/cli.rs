@@ -67,7 +67,7 @@ fn pool_attestor_and_contribution_commands() {
     .to_string();
     let e = env.fails(
         &["-k", &t.people[1].1, "-y", "contribution", "revoke", &other],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("belongs to"), "{}", e.message);
     env.ok(&[
@@ -271,7 +271,7 @@ fn offers_votes_finalize_claims_and_refunds() {
             "--terms",
             &terms,
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(
         e.message.contains("not an active custodian"),
@@ -283,7 +283,7 @@ fn offers_votes_finalize_claims_and_refunds() {
         &[
             "-k", &t.buyer, "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("not delivered"), "{}", e.message);
     // This offer's terms live at an https URI: the custodian must be given them.
@@ -349,7 +349,7 @@ fn offers_votes_finalize_claims_and_refunds() {
         &[
             "-k", &t.curator, "dataset", "fetch", &offer0, "--store", &store, "--out", &out,
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(
         e.message.contains("encrypted to the offer's buyer"),
@@ -422,7 +422,7 @@ fn offers_votes_finalize_claims_and_refunds() {
             "finalize",
             &offer1,
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("already rejected"));
     // The fee waits in the pool's fee vault until the curator withdraws it.
@@ -430,7 +430,7 @@ fn offers_votes_finalize_claims_and_refunds() {
     assert_eq!(n(&show, "feeVaultBalance"), 2_750 * USDC);
     let stranger = env.fails(
         &["-k", &t.buyer, "-y", "pool", "withdraw-fees", &t.pool],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(
         stranger.message.contains("only the curator"),
@@ -446,7 +446,7 @@ fn offers_votes_finalize_claims_and_refunds() {
     assert_eq!(s(&show, "totalFeesWithdrawn"), (2_750 * USDC).to_string());
     let e = env.fails(
         &["-k", &t.curator, "-y", "pool", "withdraw-fees", &t.pool],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("no fees to withdraw"), "{}", e.message);
     assert_eq!(
@@ -512,7 +512,7 @@ fn offers_votes_finalize_claims_and_refunds() {
     // The accepted offer is the buyer's license: it stays.
     let e = env.fails(
         &["-k", &t.curator, "-y", "offer", "close", &offer0],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("accepted"), "{}", e.message);
 }

@@ -93,7 +93,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         &[
             "-k", &t.buyer, "-y", "offer", "create", &t.pool, "--price", "9", "--terms", &terms,
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("minimum price"), "{}", e.message);
     let e = env.fails(
@@ -173,7 +173,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     env.attest(&t.pool, &kp.pubkey(), &one, 50, &t.attestor, &dup, &[]);
     let e = env.fails(
         &["-k", &path, "contribute", &t.pool, "--attestation", &dup],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("in the pool already"), "{}", e.message);
     env.advance(11 * 60);
@@ -195,7 +195,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             "finalize",
             s(&o, "offer"),
         ],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("not decided yet"), "{}", e.message);
     // Without -y a command that moves money needs a terminal to confirm on.

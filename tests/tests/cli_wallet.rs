@@ -112,7 +112,8 @@ fn completions_and_a_help_that_shows_examples_exit_codes_and_environment() {
         "Examples",
         "keypair new",
         "Exit codes:",
-        "2  bad input: nothing was sent",
+        "2  bad input",
+        "nothing was sent",
         "Environment:",
         "DATAPOOL_PROGRAM_SO",
     ] {

@@ -1,7 +1,7 @@
 //! The end of a pool's life through the CLI on the embedded chain: `pool wind-down`,
 //! `contribution reap` after the claim window, `pool close` — and the refusals before their time.
 
-use data_pool_cli::EXIT_INPUT;
+use data_pool_cli::{EXIT_FAILED, EXIT_INPUT};
 use data_pool_tests::cli::{n, s, setup};
 
 #[test]
@@ -31,13 +31,13 @@ fn a_pool_winds_down_is_reaped_and_closes() {
     assert!(n(&w, "claimsEnd") > 0);
     let e = env.fails(
         &["-k", &t.curator, "-y", "pool", "wind-down", &t.pool],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("was wound down"), "{}", e.message);
     // During the claim window nothing is reaped and the pool stays.
     let e = env.fails(
         &["-k", &t.attestor, "-y", "contribution", "reap", &r1],
-        EXIT_INPUT,
+        EXIT_FAILED,
     );
     assert!(e.message.contains("claim window"), "{}", e.message);
     let e = env.fails(

@@ -507,7 +507,7 @@ fn attest_file_and_contribute_through_the_service() {
     };
     let e = env.fails(
         &as_strs(&contribute(&bob_path, &zip)),
-        data_pool_cli::EXIT_INPUT,
+        data_pool_cli::EXIT_FAILED,
     );
     assert!(e.message.contains("IdentityTaken"), "{}", e.message);
 
@@ -518,7 +518,7 @@ fn attest_file_and_contribute_through_the_service() {
     write_json(&grown, "StreamingHistory_music_0.json", &recs, false);
     let e = env.fails(
         &as_strs(&contribute(&bob_path, &grown)),
-        data_pool_cli::EXIT_INPUT,
+        data_pool_cli::EXIT_FAILED,
     );
     assert!(e.message.contains("IdentityTaken"), "{}", e.message);
     // …and replaces alice's contribution when she sends it: one record, the new weight.

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use data_pool_cli::{EXIT_FAILED, EXIT_INPUT, EXIT_UNREACHABLE};
+use data_pool_cli::{EXIT_FAILED, EXIT_UNREACHABLE};
 use data_pool_client::custody;
 use data_pool_client::fetch::request_message;
 use data_pool_client::spotify::{read_paths, Limits, Records};
@@ -243,7 +243,7 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
     assert_eq!(n(&dl, "contributions"), 3);
     assert_eq!(n(&dl, "fee") + n(&dl, "net"), 500_000_000);
     // Delivered once: a further attempt is refused.
-    let e = env.fails(&deliver, EXIT_INPUT);
+    let e = env.fails(&deliver, EXIT_FAILED);
     assert!(e.message.contains("not awaiting delivery"), "{}", e.message);
 
     // The buyer fetches from the service with a signed request, and it verifies.

@@ -1,6 +1,10 @@
-//! What went wrong, for people and for scripts, and the exit codes: 0 success, 1 the chain
-//! refused or the transaction failed, 2 bad input (nothing was sent), 3 the node, the store or
-//! the data service could not be reached.
+//! What went wrong, for people and for scripts, and the exit codes, one meaning each:
+//! - 0 success;
+//! - 1 the chain refused: a rule of the program, whether checked against the chain's state
+//!   before sending ([`CliError::failed`]) or by the chain itself, or the transaction failed;
+//! - 2 bad input: malformed arguments, files, keys or attestations, or an address that is not
+//!   what the command needs ([`CliError::input`]); nothing was sent;
+//! - 3 the node, the store or the data service could not be reached.
 
 use data_pool_client::chain::ChainError;
 use data_pool_client::errors::Failure;

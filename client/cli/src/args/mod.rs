@@ -40,8 +40,11 @@ Examples (localnet: ./scripts/localnet.sh; devnet: -u d):
 
 Exit codes:
   0  success (an audit that finds nothing)
-  1  the chain refused or the transaction failed (or an audit found a problem)
-  2  bad input: nothing was sent
+  1  the chain refused: a rule of the program, checked against the chain's state before sending
+     (already voted, not the buyer, too early, nothing to claim) or by the chain itself; a
+     transaction that failed; an audit that found a problem
+  2  bad input: a malformed argument, file, key or attestation, or an address that is not what
+     the command needs; nothing was sent
   3  the node, the store or the data service could not be reached
 
 Environment:

@@ -81,7 +81,7 @@ pub async fn apply<C: Chain>(ctx: &Ctx<'_, C>, cfg: &PoolConfig) -> Result<Print
     } else {
         let cur = lookup::pool(ctx, &pool).await?;
         if cur.mint != cfg.mint {
-            return Err(CliError::input(format!(
+            return Err(CliError::failed(format!(
                 "pool {pool} pays in {}, the config says {}; the mint of a pool cannot change",
                 cur.mint, cfg.mint
             )));

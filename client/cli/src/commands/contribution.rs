@@ -191,7 +191,7 @@ pub struct Ended {
 pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<Printed, CliError> {
     let (c, p) = record(ctx, k).await?;
     if !c.is_active() {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "contribution {k} was invalidated: its record stays and its deposit is forfeited"
         ))
         .with_hint("what it was owed before can still be claimed: `datapool claim <POOL>`"));
@@ -203,7 +203,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
     let owed = c.entitlement(p.acc_reward_per_weight).unwrap_or(0);
     if leave {
         if c.wallet != me {
-            return Err(CliError::input(format!(
+            return Err(CliError::failed(format!(
                 "contribution {k} belongs to {}, not {me}",
                 c.wallet
             )));
@@ -247,7 +247,7 @@ pub async fn end<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey, leave: bool) -> Result<
         ));
     } else {
         if p.open_offer_count > 0 {
-            return Err(CliError::input(format!(
+            return Err(CliError::failed(format!(
                 "pool {} has {} open offer(s): no contribution can be invalidated until they settle",
                 c.pool, p.open_offer_count
             ))

@@ -92,7 +92,7 @@ pub async fn show<C: Chain>(
     };
     let records = query::contributors(ctx.chain, &ctx.program_id, pool, Some(&wallet)).await?;
     if records.is_empty() {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "{wallet} has no contribution in pool {pool}"
         )));
     }
@@ -193,7 +193,7 @@ pub async fn claim<C: Chain>(
     let me = ctx.signer()?.pubkey();
     let records = query::contributors(ctx.chain, &ctx.program_id, addr, Some(&me)).await?;
     if records.is_empty() {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "{me} has no contribution in pool {addr}"
         )));
     }

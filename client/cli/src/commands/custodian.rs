@@ -112,7 +112,7 @@ fn custody_error(e: CustodyError) -> CliError {
         CustodyError::Query(q) => q.into(),
         CustodyError::Chain(c) => c.into(),
         CustodyError::Store(s) => s.into(),
-        e @ CustodyError::NotAwaiting { .. } => CliError::input(e.to_string()).with_hint(
+        e @ CustodyError::NotAwaiting { .. } => CliError::failed(e.to_string()).with_hint(
             "only an offer the vote approved can be delivered: see `datapool offer show`",
         ),
         e @ CustodyError::Terms { .. } => CliError::input(e.to_string())
@@ -156,7 +156,7 @@ pub async fn deliver<C: Chain>(
         .iter()
         .any(|(k, c)| *k == record && c.active);
     if !active {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "{me} is not an active custodian of pool {pool}"
         ))
         .with_hint("sign with a registered custodian's keypair (-k); the curator adds one with `datapool custodian add`"));

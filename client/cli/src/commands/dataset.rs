@@ -166,7 +166,7 @@ pub async fn fetch<C: Chain>(
 ) -> Result<Printed, CliError> {
     let o = lookup::offer(ctx, offer).await?;
     if o.state != OfferState::Accepted {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "offer {offer} is {}, not delivered",
             state_name(&o.state)
         ))
@@ -174,7 +174,7 @@ pub async fn fetch<C: Chain>(
     }
     let buyer = ctx.signer()?;
     if buyer.pubkey() != o.buyer {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "the delivery is encrypted to the offer's buyer {}, not to {}",
             o.buyer,
             buyer.pubkey()

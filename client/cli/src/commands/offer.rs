@@ -278,7 +278,7 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     let d = p.mint_decimals;
     let price = a.price.base_units(d)?;
     if price < p.params.min_offer_price {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "the pool's minimum price is {}",
             format_amount(p.params.min_offer_price.into(), d)
         )));
@@ -470,14 +470,14 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
     let now = ctx.chain.unix_time().await?;
     let overdue = o.state == OfferState::AwaitingDelivery && now >= o.delivery_deadline;
     if o.state == OfferState::AwaitingDelivery && !overdue {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "offer {k} is approved and awaits delivery until {}",
             format_time(o.delivery_deadline)
         ))
         .with_hint("a custodian delivers it with `datapool custodian deliver`; after the deadline, finalize refunds the buyer"));
     }
     if o.state != OfferState::Open && !overdue {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "offer {k} is already {}",
             state_name(&o.state)
         )));
@@ -492,7 +492,7 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
             ),
             Some(Outcome::Rejected) => "rejected: refund the buyer".into(),
             None => {
-                return Err(CliError::input(format!(
+                return Err(CliError::failed(format!(
                     "offer {k} is not decided yet: {}",
                     phase(&o, now)
                 )))

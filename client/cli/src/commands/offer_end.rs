@@ -40,7 +40,7 @@ pub async fn give_back<C: Chain>(
     let me = ctx.signer()?.pubkey();
     if o.buyer != me {
         return Err(
-            CliError::input(format!("offer {k} was made by {}, not {me}", o.buyer))
+            CliError::failed(format!("offer {k} was made by {}, not {me}", o.buyer))
                 .with_hint("sign with the buyer's keypair (-k)"),
         );
     }
@@ -107,7 +107,7 @@ fn not_closable(k: &Pubkey, o: &Offer) -> Option<CliError> {
             "it has not ended: settle it first with `datapool offer finalize` (or the buyer cancels)"
         };
         return Some(
-            CliError::input(format!(
+            CliError::failed(format!(
                 "offer {k} is {}: only a rejected, cancelled or undelivered offer closes",
                 state_name(&o.state)
             ))
@@ -116,7 +116,7 @@ fn not_closable(k: &Pubkey, o: &Offer) -> Option<CliError> {
     }
     if o.refund_pending {
         return Some(
-            CliError::input(format!("offer {k} still holds the buyer's price in escrow"))
+            CliError::failed(format!("offer {k} still holds the buyer's price in escrow"))
                 .with_hint("the buyer takes it back first: `datapool offer refund`"),
         );
     }

@@ -321,7 +321,7 @@ pub async fn create<C: Chain>(
     let pool = i.accounts[2].pubkey;
     if ctx.chain.get_account(&pool).await?.is_some() {
         return Err(
-            CliError::input(format!("you already have a pool named {name:?}: {pool}"))
+            CliError::failed(format!("you already have a pool named {name:?}: {pool}"))
                 .with_hint("pick another name, or see it with `datapool pool show`"),
         );
     }
@@ -364,7 +364,7 @@ pub async fn update<C: Chain>(
     let pl = lookup::pool(ctx, addr).await?;
     let params = change.over(Some(&pl.params), pl.mint_decimals)?;
     if params == pl.params {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "pool {addr} already has these parameters: nothing to update"
         )));
     }
@@ -509,7 +509,7 @@ pub async fn withdraw_fees<C: Chain>(
     let p = lookup::pool(ctx, addr).await?;
     let me = ctx.signer()?.pubkey();
     if p.authority != me {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "only the curator {} can withdraw fees, not {me}",
             p.authority
         ))
@@ -536,13 +536,13 @@ pub async fn withdraw_fees<C: Chain>(
     let available = u64::try_from(p.total_fees - p.total_fees_withdrawn).unwrap_or(u64::MAX);
     let want = amount.unwrap_or(available);
     if available == 0 {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "pool {addr} has no fees to withdraw (paid {}, all withdrawn)",
             format_amount(p.total_fees, d)
         )));
     }
     if want == 0 || want > available {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "the fee vault has {} to withdraw, not {}",
             format_amount(available.into(), d),
             format_amount(want.into(), d)

@@ -223,7 +223,7 @@ pub async fn submit<C: Chain>(
         .with_hint("ask the attestor for a fresh attestation"));
     }
     if file.score > p.params.max_score {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "score {} is above the pool's maximum {}",
             file.score, p.params.max_score
         )));
@@ -232,12 +232,12 @@ pub async fn submit<C: Chain>(
     let held = query::contributor_opt(ctx.chain, &ctx.program_id, &contribution).await?;
     if let Some(c) = &held {
         if !c.is_active() {
-            return Err(CliError::input(format!(
+            return Err(CliError::failed(format!(
                 "DataInvalidated: this person's contribution ({contribution}) was invalidated as fraudulent; they cannot enter the pool again"
             )));
         }
         if c.wallet != me {
-            return Err(CliError::input(format!(
+            return Err(CliError::failed(format!(
                 "IdentityTaken: this person's data is in the pool already, from wallet {} ({contribution})",
                 c.wallet
             ))

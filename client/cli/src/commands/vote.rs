@@ -74,7 +74,7 @@ pub async fn vote<C: Chain>(
     let weight: u64 = eligible.iter().map(|(_, c)| c.weight).sum();
     // Votes end at the deadline, or as soon as the votes decide the offer (a decision is final).
     if o.state != OfferState::Open || now >= o.voting_ends_at || o.outcome(now).is_some() {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "offer {k} is not open for votes: {}",
             phase(&o, now)
         )));

@@ -31,13 +31,13 @@ pub struct WoundDown {
 pub async fn wind_down<C: Chain>(ctx: &Ctx<'_, C>, addr: &Pubkey) -> Result<Printed, CliError> {
     let p = lookup::pool(ctx, addr).await?;
     if p.wound_down_at != 0 {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "pool {addr} was wound down at {}",
             format_time(p.wound_down_at)
         )));
     }
     if p.open_offer_count > 0 {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "pool {addr} has {} offer(s) open or awaiting delivery",
             p.open_offer_count
         ))
@@ -103,7 +103,7 @@ pub async fn reap<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, Cli
     let (c, p) = super::contribution::record(ctx, k).await?;
     let now = ctx.chain.unix_time().await?;
     if p.claims_end().is_none_or(|end| now < end) {
-        return Err(CliError::input(format!(
+        return Err(CliError::failed(format!(
             "pool {} is not past its claim window: its contributors can still claim and leave",
             c.pool
         )));
