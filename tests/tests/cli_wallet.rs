@@ -152,3 +152,61 @@ fn the_demo_runs_from_anywhere_with_the_program_built_in() {
     assert_eq!(v["contributors"], 12, "{v}");
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
+
+/// `config get/set` read and write the Solana CLI's config file, keeping the keys they do not
+/// own.
+#[test]
+fn config_set_and_get_share_the_solana_cli_config() {
+    let dir = std::env::temp_dir().join(format!("datapool-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cfg = dir.join("config.yml");
+    std::fs::write(
+        &cfg,
+        "address_labels:\n  '11111111111111111111111111111111': System Program\n",
+    )
+    .expect("config");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(data_pool_tests::cli::datapool_bin())
+            .arg("-C")
+            .arg(&cfg)
+            .args(["--output", "json"])
+            .args(args)
+            .output()
+            .expect("run datapool");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        (out.status.code(), json)
+    };
+    let (code, before) = run(&["config", "get"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(s(&before, "rpcUrl"), "https://api.mainnet-beta.solana.com");
+    let key = dir.join("me.json");
+    let (code, set) = run(&[
+        "-u",
+        "devnet",
+        "-k",
+        &key.display().to_string(),
+        "--commitment",
+        "finalized",
+        "config",
+        "set",
+    ]);
+    assert_eq!(code, Some(0), "{set}");
+    assert_eq!(s(&set, "rpcUrl"), "https://api.devnet.solana.com");
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    assert!(
+        text.contains("json_rpc_url: https://api.devnet.solana.com"),
+        "{text}"
+    );
+    assert!(text.contains("commitment: finalized"), "{text}");
+    assert!(
+        text.contains("System Program"),
+        "other keys are kept: {text}"
+    );
+    let (_, after) = run(&["config", "get"]);
+    assert_eq!(s(&after, "rpcUrl"), "https://api.devnet.solana.com");
+    assert_eq!(s(&after, "keypairPath"), key.display().to_string());
+    assert_eq!(s(&after, "commitment"), "finalized");
+    let (code, _) = run(&["config", "set"]);
+    assert_eq!(code, Some(2), "nothing to set");
+    let _ = std::fs::remove_dir_all(&dir);
+}

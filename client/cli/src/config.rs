@@ -83,7 +83,7 @@ pub fn resolve_url(s: &str) -> Result<String, CliError> {
 pub fn read_keypair(path: &Path) -> Result<Keypair, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::input(format!("cannot read keypair {}: {e}", path.display()))
-            .with_hint("create one with `solana-keygen new -o <PATH>` or pass -k <PATH>")
+            .with_hint("create one with `datapool keypair new --outfile <PATH>`, or pass -k <PATH>")
     })?;
     let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|_| {
         CliError::input(format!(
@@ -192,4 +192,51 @@ pub fn identities(
         .unwrap_or_else(default_identity_index);
     let index = IdentityIndex::open(&path).map_err(|e| CliError::input(e.to_string()))?;
     Ok(Identities::new(key, index))
+}
+
+/// The file `config set` writes and `config get` reads: `-C PATH`, else the Solana CLI's.
+pub fn config_path(g: &GlobalArgs) -> PathBuf {
+    g.config.clone().unwrap_or_else(default_config_path)
+}
+
+/// Writes `changes` (`json_rpc_url`, `websocket_url`, `keypair_path`, `commitment`) into the YAML
+/// config file at `path`, keeping every other key (the file is the Solana CLI's too).
+pub fn write_config(path: &Path, changes: &[(&str, String)]) -> Result<(), CliError> {
+    let mut doc = match std::fs::read_to_string(path) {
+        Ok(text) => serde_yaml::from_str::<serde_yaml::Value>(&text).map_err(|e| {
+            CliError::input(format!(
+                "config file {} is not valid YAML: {e}",
+                path.display()
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            serde_yaml::Value::Mapping(Default::default())
+        }
+        Err(e) => {
+            return Err(CliError::input(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let map = doc.as_mapping_mut().ok_or_else(|| {
+        CliError::input(format!(
+            "config file {} is not a YAML mapping",
+            path.display()
+        ))
+    })?;
+    for (k, v) in changes {
+        map.insert(
+            serde_yaml::Value::String((*k).into()),
+            serde_yaml::Value::String(v.clone()),
+        );
+    }
+    let text = serde_yaml::to_string(&doc)
+        .map_err(|e| CliError::failed(format!("cannot write YAML: {e}")))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))
 }

@@ -80,6 +80,9 @@ async fn run(cli: &Cli) -> Result<Printed, CliError> {
     // Input is checked before any settings file, keypair or node is read.
     let mut action = resolve::resolve(&cli.command)?;
     let settings = config::settings(g)?;
+    if matches!(action, Action::ConfigGet | Action::ConfigSet) {
+        return commands::wallet::config(g, &settings, matches!(action, Action::ConfigSet));
+    }
     // `keypair new` writes the -k path (or the config's) unless told where.
     if let Action::KeypairNew { outfile, .. } = &mut action {
         outfile.get_or_insert_with(|| settings.keypair_path.clone());

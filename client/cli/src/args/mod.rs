@@ -9,7 +9,7 @@ mod data;
 mod wallet;
 
 pub use data::{CustodianCmd, DatasetCmd, TermsArgs};
-pub use wallet::{KeypairCmd, TestMintCmd};
+pub use wallet::{ConfigCmd, KeypairCmd, TestMintCmd};
 
 /// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
 #[derive(Debug, Parser)]
@@ -221,6 +221,9 @@ pub enum Command {
     /// A test payout mint and tokens (not on mainnet)
     #[command(subcommand)]
     TestMint(TestMintCmd),
+    /// Read and write the Solana CLI config file (`solana config get/set`)
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Print a shell completion script (e.g. `datapool completions bash > /etc/bash_completion.d/datapool`)
     Completions {
         /// The shell

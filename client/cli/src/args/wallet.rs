@@ -57,3 +57,13 @@ fn word_count(text: &str) -> Result<usize, String> {
         )),
     }
 }
+
+/// `config …`: the Solana CLI's config file, which `datapool` shares
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the settings in effect and where they come from
+    Get,
+    /// Save the global -u/--url, -k/--keypair and --commitment given with it as the defaults
+    /// (e.g. `datapool config set -u devnet -k ~/alice.json`); other keys of the file are kept
+    Set,
+}

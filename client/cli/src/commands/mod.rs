@@ -115,6 +115,9 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
         }
         Action::Address => wallet::address(ctx),
         Action::Completions(shell) => Ok(wallet::completions(shell)),
+        Action::ConfigGet | Action::ConfigSet => Err(CliError::input(
+            "config get/set run from the command line, with its -C, -u, -k and --commitment",
+        )),
         Action::Balance { address } => wallet::balance(ctx, address.as_ref()).await,
         Action::Airdrop { amount, address } => {
             wallet::airdrop(ctx, &amount, address.as_ref()).await

@@ -345,6 +345,94 @@ impl fmt::Display for Minted {
     }
 }
 
+/// The settings in effect, as `solana config get` shows them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigView {
+    /// The config file.
+    pub config_file: String,
+    /// RPC URL.
+    pub rpc_url: String,
+    /// PubSub URL.
+    pub websocket_url: String,
+    /// Keypair path.
+    pub keypair_path: String,
+    /// Commitment.
+    pub commitment: String,
+    /// What `config set` wrote (empty for `config get`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub saved: Vec<String>,
+}
+
+impl fmt::Display for ConfigView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.saved.is_empty() {
+            writeln!(f, "Saved {} to {}", self.saved.join(", "), self.config_file)?;
+        }
+        let rows = [
+            ("Config File", self.config_file.clone()),
+            ("RPC URL", self.rpc_url.clone()),
+            ("WebSocket URL", self.websocket_url.clone()),
+            ("Keypair Path", self.keypair_path.clone()),
+            ("Commitment", self.commitment.clone()),
+        ];
+        write!(f, "{}", fields(&rows))
+    }
+}
+
+/// `config get` / `config set`: the settings in effect; `set` first saves the global `-u`, `-k`
+/// and `--commitment` given (at least one is needed) into the config file.
+pub fn config(
+    g: &crate::args::GlobalArgs,
+    settings: &crate::config::Settings,
+    set: bool,
+) -> Result<Printed, CliError> {
+    let path = crate::config::config_path(g);
+    let mut saved = vec![];
+    if set {
+        let mut changes = vec![];
+        if g.url.is_some() {
+            changes.push(("json_rpc_url", settings.url.clone()));
+            changes.push(("websocket_url", String::new()));
+        }
+        if let Some(k) = &g.keypair {
+            let absolute = std::path::absolute(k).unwrap_or_else(|_| k.clone());
+            changes.push(("keypair_path", absolute.display().to_string()));
+        }
+        if g.commitment.is_some() {
+            changes.push(("commitment", commitment_name(settings).into()));
+        }
+        if changes.is_empty() {
+            return Err(CliError::input("nothing to set").with_hint(
+                "give -u/--url, -k/--keypair or --commitment, e.g. `datapool config set -u devnet`",
+            ));
+        }
+        crate::config::write_config(&path, &changes)?;
+        saved = changes
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| k.to_string())
+            .collect();
+    }
+    Ok(Printed::of(&ConfigView {
+        config_file: path.display().to_string(),
+        rpc_url: settings.url.clone(),
+        websocket_url: settings.ws_url.clone(),
+        keypair_path: settings.keypair_path.display().to_string(),
+        commitment: commitment_name(settings).into(),
+        saved,
+    }))
+}
+
+fn commitment_name(settings: &crate::config::Settings) -> &'static str {
+    use solana_commitment_config::CommitmentLevel;
+    match settings.commitment.commitment {
+        CommitmentLevel::Processed => "processed",
+        CommitmentLevel::Finalized => "finalized",
+        _ => "confirmed",
+    }
+}
+
 /// A shell completion script.
 #[derive(Debug, Serialize)]
 pub struct Completions {

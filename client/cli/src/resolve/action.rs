@@ -410,6 +410,10 @@ pub enum Action {
         amount: Amount,
         address: Option<Pubkey>,
     },
+    /// `config get`.
+    ConfigGet,
+    /// `config set`.
+    ConfigSet,
     /// `completions`.
     Completions(clap_complete::Shell),
     /// `test-mint create`.

@@ -521,6 +521,8 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
         },
         Command::Address => Action::Address,
         Command::Completions { shell } => Action::Completions(*shell),
+        Command::Config(ConfigCmd::Get) => Action::ConfigGet,
+        Command::Config(ConfigCmd::Set) => Action::ConfigSet,
         Command::Balance { address } => Action::Balance {
             address: opt_pubkey(address, "address")?,
         },
