@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod data;
+mod help;
+mod proof;
 mod wallet;
 
 pub use data::{CustodianCmd, DatasetCmd, TermsArgs};
+pub use help::HELP_FOOTER;
+pub use proof::{AttestArgs, IdentityArgs};
 pub use wallet::{ConfigCmd, KeypairCmd, TestMintCmd};
 
 /// `datapool`: pool personal data, sell it together, get paid — the data-pool program's CLI.
@@ -22,37 +26,6 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
-
-/// Examples, exit codes and environment variables, after every `--help`'s options.
-pub const HELP_FOOTER: &str = "\
-Examples (localnet: ./scripts/localnet.sh; devnet: -u d):
-  datapool -u l keypair new                      # a key at the -k path or ~/.config/solana/id.json
-  datapool -u l airdrop 5                        # SOL for fees and rent
-  datapool -u l -y test-mint create              # a test payout mint (not on mainnet)
-  datapool -u l -y pool create unwrapped --mint <MINT>
-  datapool -u l attestor add <POOL> <ATTESTOR>
-  datapool -u l contribute <POOL> --file my_spotify_data.zip --attestor-url <URL>
-  datapool -u l offer create <POOL> --price 55000 --terms terms.txt
-  datapool -u l vote <OFFER> --approve
-  datapool -u l claim <POOL>
-  datapool -u l audit <POOL>
-  datapool demo                                  # the whole story on an embedded chain
-
-Exit codes:
-  0  success (an audit that finds nothing)
-  1  the chain refused: a rule of the program, checked against the chain's state before sending
-     (already voted, not the buyer, too early, nothing to claim) or by the chain itself; a
-     transaction that failed; an audit that found a problem
-  2  bad input: a malformed argument, file, key or attestation, or an address that is not what
-     the command needs; nothing was sent
-  3  the node, the store or the data service could not be reached
-
-Environment:
-  DATAPOOL_PROGRAM_SO   the program the embedded chain runs [default: the one built in]
-  AWS_ENDPOINT_URL      S3-compatible endpoint for s3:// stores (with the AWS_* credentials)
-  XDG_DATA_HOME         where an attestor's identity index lives by default
-  HOME                  ~ in paths; the Solana CLI config (~/.config/solana/cli/config.yml)
-";
 
 /// Options every command takes, as in the `solana` CLI.
 #[derive(Clone, Debug, Args)]
@@ -427,57 +400,6 @@ pub enum AttestorCmd {
         #[command(flatten)]
         identity: IdentityArgs,
     },
-}
-
-/// `attest …`
-#[derive(Clone, Debug, Args)]
-pub struct AttestArgs {
-    /// The pool
-    #[arg(long)]
-    pub pool: String,
-    /// The contributor's wallet
-    #[arg(long)]
-    pub contributor: String,
-    /// Score a Spotify export (JSON files, the .zip, or a folder); hash and score come from it
-    #[arg(long, value_name = "EXPORT", conflicts_with_all = ["data_hash", "score"], required_unless_present = "data_hash")]
-    pub file: Vec<PathBuf>,
-    /// Canonical data hash, 64 hex characters (with --score and --identity, instead of --file)
-    #[arg(long, value_name = "HEX", requires_all = ["score", "identity"])]
-    pub data_hash: Option<String>,
-    /// The contributor's identity commitment, 64 hex characters (with --data-hash)
-    #[arg(long, value_name = "HEX", requires = "data_hash")]
-    pub identity: Option<String>,
-    /// Score of the data (with --data-hash)
-    #[arg(long, value_name = "N")]
-    pub score: Option<u64>,
-    /// Cap for --file scores [default: the pool's max score, read from the chain]
-    #[arg(long, value_name = "N")]
-    pub max_score: Option<u64>,
-    /// The attestor's keypair
-    #[arg(long, value_name = "PATH")]
-    pub attestor_keypair: PathBuf,
-    /// How long the attestation stays valid
-    #[arg(long, default_value = "1h")]
-    pub expires_in: String,
-    /// Write the attestation here [default: print it]
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Who is who (with --file): the key and the index of identity commitments
-    #[command(flatten)]
-    pub identities: IdentityArgs,
-}
-
-/// Where an attestor keeps who is who: one person gets one identity commitment per pool.
-#[derive(Clone, Debug, Default, Args)]
-pub struct IdentityArgs {
-    /// Key of identity commitments, a file of 64 hex characters; the attestors of one pool must
-    /// share it [default: derived from the attestor's keypair]
-    #[arg(long, value_name = "FILE")]
-    pub identity_key: Option<PathBuf>,
-    /// The attestor's memory of attested exports (JSON lines; keep it and back it up)
-    /// [default: ~/.local/share/datapool/identity-index.jsonl]
-    #[arg(long, value_name = "FILE")]
-    pub identity_index: Option<PathBuf>,
 }
 
 /// `contribution …`
