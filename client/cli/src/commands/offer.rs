@@ -71,10 +71,10 @@ pub struct OfferView {
     pub quorum_bps: u16,
     /// Approval threshold, basis points.
     pub approval_bps: u16,
-    /// Approving weight (a string: u128).
-    pub yes_weight: String,
+    /// Approving weight (a JSON number).
+    pub yes_weight: u64,
     /// Rejecting weight.
-    pub no_weight: String,
+    pub no_weight: u64,
     /// Voters.
     pub voter_count: u64,
     /// When it was settled (0: not yet).
@@ -117,8 +117,9 @@ impl OfferView {
             fee_bps: o.fee_bps,
             quorum_bps: o.quorum_bps,
             approval_bps: o.approval_bps,
-            yes_weight: o.yes_weight.to_string(),
-            no_weight: o.no_weight.to_string(),
+            // A tally never exceeds the snapshot's total weight, a u64.
+            yes_weight: u64::try_from(o.yes_weight).unwrap_or(u64::MAX),
+            no_weight: u64::try_from(o.no_weight).unwrap_or(u64::MAX),
             voter_count: o.voter_count,
             decided_at: o.decided_at,
             fee_paid: o.fee_paid,

@@ -30,10 +30,10 @@ pub struct Voted {
     pub approve: bool,
     /// The voter's weight (Σ over its records that voted).
     pub weight: u64,
-    /// Approving weight after the vote.
-    pub yes_weight: String,
+    /// Approving weight after the vote (a JSON number).
+    pub yes_weight: u64,
     /// Rejecting weight after the vote.
-    pub no_weight: String,
+    pub no_weight: u64,
 }
 
 /// `vote`.
@@ -128,8 +128,9 @@ pub async fn vote<C: Chain>(
             indices: eligible.iter().map(|(_, c)| c.index).collect(),
             approve,
             weight,
-            yes_weight: yes.to_string(),
-            no_weight: no.to_string(),
+            // A tally never exceeds the snapshot's total weight, a u64.
+            yes_weight: u64::try_from(yes).unwrap_or(u64::MAX),
+            no_weight: u64::try_from(no).unwrap_or(u64::MAX),
         },
         format!("Voted {choice} on offer {k} with weight {weight}"),
         vec![("Tally", format!("yes {yes} / no {no}"))],
