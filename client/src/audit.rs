@@ -90,6 +90,10 @@ pub struct AuditReport {
     pub chain: String,
     /// Mint decimals (for display).
     pub decimals: u8,
+    /// The payout mint.
+    pub mint: String,
+    /// How amounts are labelled for people ([`crate::units::mint_label`]).
+    pub unit: String,
     /// True when every invariant and cross-check holds.
     pub ok: bool,
     /// The eight invariants.
@@ -524,6 +528,8 @@ pub async fn audit<C: Chain>(
         name: s.pool.name.clone(),
         chain: chain.label(),
         decimals: s.pool.mint_decimals,
+        mint: s.pool.mint.to_string(),
+        unit: crate::units::mint_label(&s.pool.mint),
         ok,
         invariants,
         history,

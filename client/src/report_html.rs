@@ -3,7 +3,7 @@
 
 use crate::audit::AuditReport;
 use crate::checks::Check;
-use crate::units::format_amount;
+use crate::units::format_money;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -160,7 +160,7 @@ fn vault_chart(r: &AuditReport) -> String {
     }
     format!(
         "<figure><figcaption>Vault balance after each sale and claim (max {})</figcaption><svg viewBox=\"0 0 {w} {ht}\" width=\"{w}\" height=\"{ht}\" role=\"img\"><line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/><polyline points=\"{}\" class=\"curve\"/></svg></figure>",
-        format_amount(max as u128, r.decimals),
+        format_money(max as u128, r.decimals, &r.unit),
         ht - pad,
         w - pad,
         ht - pad,
@@ -258,13 +258,13 @@ pub fn render(r: &AuditReport) -> String {
                 o.index,
                 esc(&o.address),
                 esc(&o.state),
-                format_amount(o.price.into(), d),
+                format_money(o.price.into(), d, &r.unit),
                 o.voters,
                 o.turnout_percent,
                 o.yes,
                 o.no,
-                format_amount(o.fee.into(), d),
-                format_amount(o.net.into(), d),
+                format_money(o.fee.into(), d, &r.unit),
+                format_money(o.net.into(), d, &r.unit),
                 delivery(o)
             )
         })
@@ -310,10 +310,10 @@ code {{ font-size: 12px; }}
         chain = esc(&r.chain),
         secs = r.seconds,
         contributors = r.contributors,
-        vault = format_amount(r.vault.into(), d),
-        dist = format_amount(r.total_distributed, d),
-        claimed = format_amount(r.total_claimed, d),
-        fees = format_amount(r.total_fees, d),
+        vault = format_money(r.vault.into(), d, &r.unit),
+        dist = format_money(r.total_distributed, d, &r.unit),
+        claimed = format_money(r.total_claimed, d, &r.unit),
+        fees = format_money(r.total_fees, d, &r.unit),
         gini = r.gini,
         inv = verdict_rows(&r.invariants),
         hist = weight_histogram(r),

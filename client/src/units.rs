@@ -1,6 +1,28 @@
 //! Amounts in a mint's UI units (`55000`, `0.5`) and durations (`90s`, `3d`, `1h30m`), parsed
 //! exactly (no floating point) and printed back.
 
+/// How a person reads a mint next to an amount: the symbol of the stablecoins pools pay in
+/// (USDC, USDT, PYUSD on mainnet; USDC on devnet), else its address shortened (`Gp9o…WFWf`).
+pub fn mint_label(mint: &anchor_lang::prelude::Pubkey) -> String {
+    let m = mint.to_string();
+    let known = match m.as_str() {
+        "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v" => Some("USDC"),
+        "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU" => Some("USDC"),
+        "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB" => Some("USDT"),
+        "2b1kV6DkPAnxd5ixfnxCpjxmKwqjjaYmCZfHsFu24GXo" => Some("PYUSD"),
+        _ => None,
+    };
+    match known {
+        Some(s) => s.to_string(),
+        None => format!("{}…{}", &m[..4], &m[m.len() - 4..]),
+    }
+}
+
+/// An amount in UI units with its mint's label: `55,000 USDC`.
+pub fn format_money(amount: u128, decimals: u8, label: &str) -> String {
+    format!("{} {label}", format_amount(amount, decimals))
+}
+
 /// Parses a UI amount of a mint with `decimals` into base units.
 pub fn parse_amount(text: &str, decimals: u8) -> Result<u64, String> {
     let t = text.trim().replace('_', "");

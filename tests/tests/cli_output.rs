@@ -91,6 +91,26 @@ fn hostile_names_uris_and_terms_are_escaped_in_text_and_exact_in_json() {
             assert_eq!(s(&printed.json, "termsUri"), HOSTILE_URI);
         }
     }
+    // Amounts read by people carry UI units and the mint's label, in events and the audit too;
+    // JSON keeps base units.
+    let label = data_pool_client::units::mint_label(&made.mint);
+    let text_of = |args: &[&str]| {
+        render(
+            OutputFormat::Text,
+            &env.report(args)
+                .unwrap_or_else(|e| panic!("{args:?}: {e:?}")),
+        )
+    };
+    let events = text_of(&["events", &made.pool]);
+    assert!(events.contains(&format!("price=5 {label}")), "{events}");
+    let audit = text_of(&["audit", &made.pool]);
+    assert!(audit.contains(&format!("5 {label}")), "{audit}");
+    let json = env.ok(&["events", &made.pool]);
+    let created = json
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["name"] == "OfferCreated"))
+        .expect("OfferCreated");
+    assert_eq!(created["data"]["price"], 5_000_000);
     // Errors quote what they were given: escaped too.
     let e = env.fails(&["pool", "show", HOSTILE_NAME], 2);
     let text = data_pool_cli::output::error_text(&e);

@@ -9,7 +9,7 @@ use data_pool_client::audit::{audit, AuditReport};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::{event_json, raw_events_from_logs};
 use data_pool_client::history::pool_history;
-use data_pool_client::units::format_amount;
+use data_pool_client::units::{format_money, mint_label};
 use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
@@ -31,7 +31,7 @@ impl fmt::Display for Audited {
 }
 
 fn audit_text(r: &AuditReport) -> String {
-    let d = r.decimals;
+    let money = |v: u128| format_money(v, r.decimals, &r.unit);
     let mut out = fields(&[
         ("Pool", format!("{} ({})", r.pool, r.name)),
         ("Chain", r.chain.clone()),
@@ -47,10 +47,10 @@ fn audit_text(r: &AuditReport) -> String {
             "Contributors",
             format!("{} (Gini of weights {:.3})", r.contributors, r.gini),
         ),
-        ("Vault", format_amount(r.vault.into(), d)),
-        ("Distributed", format_amount(r.total_distributed, d)),
-        ("Claimed", format_amount(r.total_claimed, d)),
-        ("Fees", format_amount(r.total_fees, d)),
+        ("Vault", money(r.vault.into())),
+        ("Distributed", money(r.total_distributed)),
+        ("Claimed", money(r.total_claimed)),
+        ("Fees", money(r.total_fees)),
         ("Audited in", format!("{:.2} s", r.seconds)),
     ]);
     out.push('\n');
@@ -74,12 +74,12 @@ fn audit_text(r: &AuditReport) -> String {
                 vec![
                     o.index.to_string(),
                     o.state.clone(),
-                    format_amount(o.price.into(), d),
+                    money(o.price.into()),
                     o.voters.to_string(),
                     format!("{:.1}%", o.turnout_percent),
                     format!("{} / {}", o.yes, o.no),
-                    format_amount(o.fee.into(), d),
-                    format_amount(o.net.into(), d),
+                    money(o.fee.into()),
+                    money(o.net.into()),
                 ]
             })
             .collect();
@@ -131,9 +131,13 @@ pub async fn run_events<C: Chain>(
     follow: bool,
     limit: Option<usize>,
 ) -> Result<Printed, CliError> {
-    lookup::pool(ctx, pool).await?;
+    let p = lookup::pool(ctx, pool).await?;
+    let unit = Unit {
+        decimals: p.mint_decimals,
+        label: mint_label(&p.mint),
+    };
     if follow {
-        return follow_events(ctx, pool).await;
+        return follow_events(ctx, pool, &unit).await;
     }
     let (mut events, _) = pool_history(ctx.chain, &ctx.program_id, pool, 16).await?;
     if let Some(n) = limit {
@@ -147,7 +151,7 @@ pub async fn run_events<C: Chain>(
             vec![
                 e.slot.to_string(),
                 e.name.clone(),
-                short_fields(&e.data),
+                short_fields(&e.data, &unit),
                 e.signature.clone(),
             ]
         },
@@ -155,12 +159,36 @@ pub async fn run_events<C: Chain>(
     )))
 }
 
-fn short_fields(data: &serde_json::Value) -> String {
+/// A pool's payout mint, as amounts are shown to people.
+struct Unit {
+    decimals: u8,
+    label: String,
+}
+
+/// Event fields that are amounts of the payout mint, in base units.
+const MONEY_FIELDS: [&str; 7] = [
+    "amount",
+    "price",
+    "fee",
+    "net",
+    "sweptFees",
+    "sweptRewards",
+    "totalWithdrawn",
+];
+
+fn short_fields(data: &serde_json::Value, unit: &Unit) -> String {
     data.as_object()
         .map(|m| {
             m.iter()
                 .filter(|(k, _)| *k != "pool")
                 .map(|(k, v)| {
+                    let base = v
+                        .as_u64()
+                        .map(u128::from)
+                        .or_else(|| v.as_str().and_then(|s| s.parse::<u128>().ok()));
+                    if let (true, Some(b)) = (MONEY_FIELDS.contains(&k.as_str()), base) {
+                        return format!("{k}={}", format_money(b, unit.decimals, &unit.label));
+                    }
                     let v = v
                         .as_str()
                         .map(|s| {
@@ -179,7 +207,11 @@ fn short_fields(data: &serde_json::Value) -> String {
         .unwrap_or_default()
 }
 
-async fn follow_events<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Printed, CliError> {
+async fn follow_events<C: Chain>(
+    ctx: &Ctx<'_, C>,
+    pool: &Pubkey,
+    unit: &Unit,
+) -> Result<Printed, CliError> {
     let Some(ws) = &ctx.ws_url else {
         return Err(CliError::input(
             "--follow needs a node: pass --url (the embedded chain has no subscriptions)",
@@ -219,7 +251,7 @@ async fn follow_events<C: Chain>(ctx: &Ctx<'_, C>, pool: &Pubkey) -> Result<Prin
                     if ctx.json_lines {
                         crate::output::print_line(line);
                     } else {
-                        let text = format!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"]), resp.value.signature);
+                        let text = format!("{} {} {} {}", resp.context.slot, ev["name"].as_str().unwrap_or(""), short_fields(&ev["data"], unit), resp.value.signature);
                         crate::output::print_line(crate::output::terminal_safe(&text));
                     }
                 }
