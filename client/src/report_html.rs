@@ -41,38 +41,47 @@ fn verdict_rows(checks: &[Check]) -> String {
 
 /// Bars of `values` (label, value) scaled to the largest, as SVG.
 fn bar_chart(title: &str, bars: &[(String, f64)], unit: &str) -> String {
-    let (w, h, pad) = (720.0, 260.0, 40.0);
+    // Room below the axis for labels written at 45°, so neighbours never overlap.
+    let (w, h, pad, below) = (720.0, 300.0, 40.0, 80.0);
     let max = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max).max(1e-9);
     let n = bars.len().max(1) as f64;
     let bw = (w - 2.0 * pad) / n;
     let mut svg = format!("<figure><figcaption>{}</figcaption><svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\">", esc(title));
+    let base = h - below;
     svg.push_str(&format!(
-        "<line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>",
-        h - pad,
+        "<line x1=\"{pad}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" class=\"axis\"/><line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{base}\" class=\"axis\"/>",
         w - pad,
-        h - pad
     ));
+    let number = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
     for (i, (label, v)) in bars.iter().enumerate() {
-        let bh = (v / max) * (h - 2.0 * pad);
+        let bh = (v / max) * (base - pad);
         let x = pad + i as f64 * bw + bw * 0.1;
         svg.push_str(&format!(
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"bar\"><title>{}: {v:.2}{unit}</title></rect>",
-            h - pad - bh,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"bar\"><title>{}: {}{unit}</title></rect>",
+            base - bh,
             bw * 0.8,
-            esc(label)
+            esc(label),
+            number(*v)
         ));
         if bars.len() <= 24 {
+            let (lx, ly) = (x + bw * 0.4, base + 12.0);
             svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{}\" class=\"lbl\">{}</text>",
-                x + bw * 0.4,
-                h - pad + 14.0,
+                "<text x=\"{lx:.1}\" y=\"{ly:.1}\" class=\"lbl\" text-anchor=\"end\" transform=\"rotate(-45 {lx:.1} {ly:.1})\">{}</text>",
                 esc(label)
             ));
         }
     }
     svg.push_str(&format!(
-        "<text x=\"{pad}\" y=\"{}\" class=\"lbl\">max {max:.2}{unit}</text></svg></figure>",
-        pad - 10.0
+        "<text x=\"{pad}\" y=\"{}\" class=\"lbl\">max {}{unit}</text><text x=\"{}\" y=\"{base}\" class=\"lbl\" text-anchor=\"end\">0</text></svg></figure>",
+        pad - 10.0,
+        number(max),
+        pad - 4.0,
     ));
     svg
 }
@@ -81,7 +90,8 @@ fn bar_chart(title: &str, bars: &[(String, f64)], unit: &str) -> String {
 fn tally_chart(r: &AuditReport) -> String {
     let (w, h, pad) = (720.0, 60.0 + 34.0 * r.offers.len() as f64, 40.0);
     let mut svg = format!("<figure><figcaption>Turnout and tally per offer (share of eligible weight)</figcaption><svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\">");
-    let width = w - 2.0 * pad - 90.0;
+    // Room on the left for the offer's label and on the right for its turnout.
+    let width = w - 2.0 * pad - 90.0 - 100.0;
     for (i, o) in r.offers.iter().enumerate() {
         let y = pad + i as f64 * 34.0;
         let total = (o.snapshot_weight as f64).max(1.0);
@@ -110,7 +120,7 @@ fn tally_chart(r: &AuditReport) -> String {
 
 /// Lorenz curve of the weights with the Gini coefficient.
 fn lorenz_chart(r: &AuditReport) -> String {
-    let (s, pad) = (260.0, 30.0);
+    let (s, pad) = (300.0, 44.0);
     let mut asc = r.weights.clone();
     asc.reverse();
     let total: f64 = asc.iter().map(|&x| x as f64).sum::<f64>().max(1.0);
@@ -126,12 +136,28 @@ fn lorenz_chart(r: &AuditReport) -> String {
             pts.push(format!("{x:.1},{y:.1}"));
         }
     }
+    let end = s - pad;
     format!(
-        "<figure><figcaption>Lorenz curve of weights — Gini {:.3}</figcaption><svg viewBox=\"0 0 {s} {s}\" width=\"{s}\" height=\"{s}\" role=\"img\"><line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{pad}\" class=\"diag\"/><polyline points=\"{}\" class=\"curve\"/></svg></figure>",
+        "<figure><figcaption>Lorenz curve of weights — Gini {:.3}</figcaption><svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\">\
+<line x1=\"{pad}\" y1=\"{end}\" x2=\"{end}\" y2=\"{end}\" class=\"axis\"/><line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{end}\" class=\"axis\"/>\
+<line x1=\"{pad}\" y1=\"{end}\" x2=\"{end}\" y2=\"{pad}\" class=\"diag\"/><polyline points=\"{}\" class=\"curve\"/>\
+<text x=\"{pad}\" y=\"{}\" class=\"lbl\" text-anchor=\"middle\">0%</text><text x=\"{end}\" y=\"{}\" class=\"lbl\" text-anchor=\"middle\">100%</text>\
+<text x=\"{}\" y=\"{}\" class=\"lbl\" text-anchor=\"middle\">contributors, lightest first</text>\
+<text x=\"{}\" y=\"{pad}\" class=\"lbl\" text-anchor=\"end\">100%</text>\
+<text x=\"{}\" y=\"{}\" class=\"lbl\" text-anchor=\"middle\" transform=\"rotate(-90 {} {})\">share of the weight</text></svg></figure>",
         r.gini,
-        s - pad,
-        s - pad,
-        pts.join(" ")
+        pts.join(" "),
+        end + 14.0,
+        end + 14.0,
+        s / 2.0,
+        end + 28.0,
+        pad - 4.0,
+        pad - 18.0,
+        s / 2.0,
+        pad - 18.0,
+        s / 2.0,
+        w = s + 10.0,
+        h = s + 10.0,
     )
 }
 
@@ -158,13 +184,22 @@ fn vault_chart(r: &AuditReport) -> String {
         let y = (ht - pad) - p.balance as f64 / max * (ht - 2.0 * pad);
         pts.push(format!("{x:.1},{y:.1}"));
     }
+    let base = ht - pad;
     format!(
-        "<figure><figcaption>Vault balance after each sale and claim (max {})</figcaption><svg viewBox=\"0 0 {w} {ht}\" width=\"{w}\" height=\"{ht}\" role=\"img\"><line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/><polyline points=\"{}\" class=\"curve\"/></svg></figure>",
-        format_money(max as u128, r.decimals, &r.unit),
-        ht - pad,
+        "<figure><figcaption>Vault balance after each sale and claim</figcaption><svg viewBox=\"0 0 {w} {ht}\" width=\"{w}\" height=\"{ht}\" role=\"img\">\
+<line x1=\"{pad}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" class=\"axis\"/><line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{base}\" class=\"axis\"/>\
+<polyline points=\"{}\" class=\"curve\"/>\
+<text x=\"{}\" y=\"{}\" class=\"lbl\">{}</text><text x=\"{}\" y=\"{base}\" class=\"lbl\" text-anchor=\"end\">0</text>\
+<text x=\"{}\" y=\"{}\" class=\"lbl\" text-anchor=\"middle\">{} sales and claims, in order</text></svg></figure>",
         w - pad,
-        ht - pad,
-        pts.join(" ")
+        pts.join(" "),
+        pad + 4.0,
+        pad - 6.0,
+        format_money(max as u128, r.decimals, &r.unit),
+        pad - 4.0,
+        w / 2.0,
+        base + 18.0,
+        h.vault_series.len(),
     )
 }
 
@@ -322,7 +357,11 @@ code {{ font-size: 12px; }}
         sales = if sales.is_empty() {
             "<p>No accepted sales yet.</p>".to_string()
         } else {
-            bar_chart("Credited to contributors per accepted sale", &sales, "")
+            bar_chart(
+                "Credited to contributors per accepted sale",
+                &sales,
+                &format!(" {}", r.unit),
+            )
         },
         vault_chart = vault_chart(r),
     )

@@ -150,6 +150,17 @@ fn the_demo_runs_from_anywhere_with_the_program_built_in() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["contributors"], 12, "{v}");
+    // `--html` writes the closing audit's page for the embedded chain too: charts with axes,
+    // amounts with their unit.
+    let page = std::fs::read_to_string(elsewhere.join("audit.html")).expect("audit.html");
+    for needle in [
+        "<svg",
+        "% turnout",
+        "contributors, lightest first",
+        "share of the weight",
+    ] {
+        assert!(page.contains(needle), "the page lacks {needle:?}");
+    }
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
 

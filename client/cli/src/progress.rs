@@ -66,6 +66,11 @@ impl Progress for Bars {
     }
 
     fn note(&self, line: &str) {
-        eprintln!("  {line}");
+        // Over a running bar, the note is printed above it rather than through it.
+        let slot = self.bar.lock().ok();
+        match slot.as_ref().and_then(|s| s.as_ref()) {
+            Some(b) => b.suspend(|| eprintln!("  {line}")),
+            None => eprintln!("  {line}"),
+        }
     }
 }

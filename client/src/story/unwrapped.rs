@@ -297,8 +297,8 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     );
     stage.send(&[create], &[buyer]).await?;
     stage.progress.note(&format!(
-        "offer {offer} for {} base units in escrow",
-        cfg.price
+        "offer {offer} for {} USDC in escrow",
+        crate::units::format_amount(u128::from(cfg.price), DECIMALS)
     ));
 
     // Votes: a realistic share of contributors, most in favour (heavy listeners have most to

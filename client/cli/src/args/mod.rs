@@ -564,4 +564,7 @@ pub struct DemoArgs {
     /// Write the buyer's verified Parquet files here
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write the closing audit as one self-contained HTML page
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }

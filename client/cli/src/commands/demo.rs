@@ -27,6 +27,7 @@ pub async fn run<C: Chain>(
     ctx: &Ctx<'_, C>,
     cfg: &unwrapped::Config,
     out: Option<&Path>,
+    html: Option<&Path>,
 ) -> Result<Printed, CliError> {
     let payer = if ctx.chain.is_embedded() {
         Keypair::new()
@@ -53,6 +54,20 @@ pub async fn run<C: Chain>(
                 .map_err(|e| CliError::input(format!("cannot write {}: {e}", p.display())))?;
             eprintln!("wrote {}", p.display());
         }
+    }
+    if let Some(path) = html {
+        let pool = summary.0.pool.parse().map_err(|_| {
+            CliError::failed(format!(
+                "the demo's pool {:?} is not an address",
+                summary.0.pool
+            ))
+        })?;
+        let report = data_pool_client::audit::audit(ctx.chain, &ctx.program_id, &pool, true)
+            .await
+            .map_err(|e| CliError::failed(format!("the audit for --html failed: {e}")))?;
+        std::fs::write(path, data_pool_client::report_html::render(&report))
+            .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("wrote {}", path.display());
     }
     let printed = Printed::of(&summary);
     if summary.0.sound() {

@@ -104,7 +104,7 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             follow,
             limit,
         } => audit::run_events(ctx, &pool, follow, limit).await,
-        Action::Demo(cfg, out) => demo::run(ctx, &cfg, out.as_deref()).await,
+        Action::Demo(cfg, out, html) => demo::run(ctx, &cfg, out.as_deref(), html.as_deref()).await,
         Action::KeypairNew {
             outfile,
             force,

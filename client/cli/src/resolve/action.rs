@@ -394,7 +394,7 @@ pub enum Action {
         limit: Option<usize>,
     },
     /// `demo`.
-    Demo(unwrapped::Config, Option<PathBuf>),
+    Demo(unwrapped::Config, Option<PathBuf>, Option<PathBuf>),
     /// `keypair new` (`None`: the -k path, else the default).
     KeypairNew {
         outfile: Option<PathBuf>,

@@ -558,7 +558,7 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
                     .map_err(|e: DatasetError| CliError::input(format!("--slice: {e}")))?,
             };
             cfg.validate().map_err(|e| CliError::input(e.to_string()))?;
-            Action::Demo(cfg, d.out.clone())
+            Action::Demo(cfg, d.out.clone(), d.html.clone())
         }
     })
 }
