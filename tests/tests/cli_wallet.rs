@@ -144,6 +144,8 @@ fn the_demo_runs_from_anywhere_with_the_program_built_in() {
             "--store",
         ])
         .arg(elsewhere.join("store"))
+        .arg("--html")
+        .arg(elsewhere.join("audit.html"))
         .output()
         .expect("run datapool demo");
     let stderr = String::from_utf8_lossy(&out.stderr);
