@@ -105,6 +105,13 @@ fn hostile_names_uris_and_terms_are_escaped_in_text_and_exact_in_json() {
     assert!(events.contains(&format!("price=5 {label}")), "{events}");
     let audit = text_of(&["audit", &made.pool]);
     assert!(audit.contains(&format!("5 {label}")), "{audit}");
+    let shown = text_of(&["offer", "show", &offer]);
+    assert!(shown.contains(&format!("5 {label}")), "{shown}");
+    let pool = text_of(&["pool", "show", &made.pool]);
+    assert!(
+        pool.contains(&format!("1 {label}")),
+        "the minimum price: {pool}"
+    );
     let json = env.ok(&["events", &made.pool]);
     let created = json
         .as_array()

@@ -9,7 +9,7 @@ use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query;
-use data_pool_client::units::format_amount;
+use data_pool_client::units::{format_amount, format_money, mint_label};
 use serde::Serialize;
 use solana_signer::Signer;
 
@@ -216,7 +216,10 @@ pub async fn claim<C: Chain>(
     ctx.confirm(&Review {
         title: format!("Claim from pool {} ({addr})", p.name),
         rows: vec![
-            ("amount".into(), format_amount(owed.into(), d)),
+            (
+                "amount".into(),
+                format_money(owed.into(), d, &mint_label(&p.mint)),
+            ),
             (
                 "to".into(),
                 format!(
@@ -257,7 +260,7 @@ pub async fn claim<C: Chain>(
         },
         format!(
             "Claimed {} from pool {}",
-            format_amount(amount.into(), d),
+            format_money(amount.into(), d, &mint_label(&p.mint)),
             p.name
         ),
         vec![("To", dest.to_string())],

@@ -5,14 +5,16 @@ use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
 use data_pool::math::Outcome;
-use data_pool::state::{Offer, OfferState};
+use data_pool::state::{Offer, OfferState, Pool};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::pda::{find_escrow_pda, find_offer_pda};
 use data_pool_client::query::{self, offer_state_name as state_name};
 use data_pool_client::token;
-use data_pool_client::units::{format_amount, format_duration, format_time};
+use data_pool_client::units::{
+    format_amount, format_duration, format_money, format_time, mint_label,
+};
 use serde::Serialize;
 use solana_signer::Signer;
 
@@ -87,12 +89,16 @@ pub struct OfferView {
     pool_name: String,
     #[serde(skip)]
     decimals: u8,
+    /// The payout mint's label for people ([`mint_label`]).
+    #[serde(skip)]
+    unit: String,
     #[serde(skip)]
     tally: (u128, u128),
 }
 
 impl OfferView {
-    fn new(k: &Pubkey, o: &Offer, pool_name: &str, decimals: u8, now: i64) -> Self {
+    fn new(k: &Pubkey, o: &Offer, p: &Pool, now: i64) -> Self {
+        let (pool_name, decimals) = (p.name.as_str(), p.mint_decimals);
         OfferView {
             address: k.to_string(),
             pool: o.pool.to_string(),
@@ -126,6 +132,7 @@ impl OfferView {
             net_distributed: o.net_distributed,
             pool_name: pool_name.to_string(),
             decimals,
+            unit: mint_label(&p.mint),
             tally: (o.yes_weight, o.no_weight),
         }
     }
@@ -152,7 +159,7 @@ impl fmt::Display for OfferView {
             ("State", self.phase.clone()),
             ("Buyer", self.buyer.clone()),
             ("Rent paid by", self.payer.clone()),
-            ("Price", self.price_ui.clone()),
+            ("Price", format!("{} {}", self.price_ui, self.unit)),
             ("Terms", format!("sha256 {}{uri}", self.terms_hash)),
             (
                 "Slice",
@@ -192,8 +199,8 @@ impl fmt::Display for OfferView {
                 if self.state == "accepted" {
                     format!(
                         "{} to contributors, {} fee",
-                        format_amount(self.net_distributed.into(), d),
-                        format_amount(self.fee_paid.into(), d)
+                        format_money(self.net_distributed.into(), d, &self.unit),
+                        format_money(self.fee_paid.into(), d, &self.unit)
                     )
                 } else {
                     "-".into()
@@ -218,7 +225,7 @@ pub async fn list<C: Chain>(
     }
     let views = list
         .iter()
-        .map(|(k, o)| OfferView::new(k, o, &p.name, p.mint_decimals, now))
+        .map(|(k, o)| OfferView::new(k, o, &p, now))
         .collect();
     Ok(Printed::of(&Listing::new(
         views,
@@ -241,13 +248,7 @@ pub async fn show<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed, Cli
     let o = lookup::offer(ctx, k).await?;
     let p = query::pool(ctx.chain, &ctx.program_id, &o.pool).await?;
     let now = ctx.chain.unix_time().await?;
-    Ok(Printed::of(&OfferView::new(
-        k,
-        &o,
-        &p.name,
-        p.mint_decimals,
-        now,
-    )))
+    Ok(Printed::of(&OfferView::new(k, &o, &p, now)))
 }
 
 /// An offer made.
@@ -281,7 +282,7 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     if price < p.params.min_offer_price {
         return Err(CliError::failed(format!(
             "the pool's minimum price is {}",
-            format_amount(p.params.min_offer_price.into(), d)
+            format_money(p.params.min_offer_price.into(), d, &mint_label(&p.mint))
         )));
     }
     let me = ctx.signer()?.pubkey();
@@ -292,8 +293,8 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     if t.amount < price {
         return Err(CliError::failed(format!(
             "insufficient funds: {from} holds {}, the offer needs {}",
-            format_amount(t.amount.into(), d),
-            format_amount(price.into(), d)
+            format_money(t.amount.into(), d, &mint_label(&p.mint)),
+            format_money(price.into(), d, &mint_label(&p.mint))
         )));
     }
     let refund = a.refund_to.unwrap_or(from);
@@ -308,14 +309,14 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
                 "price".into(),
                 format!(
                     "{} (into escrow now; refunded if the pool says no)",
-                    format_amount(price.into(), d)
+                    format_money(price.into(), d, &mint_label(&p.mint))
                 ),
             ),
             (
                 "fee".into(),
                 format!(
                     "{} to the curator if accepted ({})",
-                    format_amount(fee.into(), d),
+                    format_money(fee.into(), d, &mint_label(&p.mint)),
                     bps(p.params.fee_bps)
                 ),
             ),
@@ -386,7 +387,7 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
         },
         format!(
             "Offered {} for the data of pool {}",
-            format_amount(price.into(), d),
+            format_money(price.into(), d, &mint_label(&p.mint)),
             p.name
         ),
         vec![
@@ -505,7 +506,10 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
         title: format!("Finalize offer {k}"),
         rows: vec![
             ("outcome".into(), outcome),
-            ("price".into(), format_amount(o.price.into(), d)),
+            (
+                "price".into(),
+                format_money(o.price.into(), d, &mint_label(&p.mint)),
+            ),
         ],
     })?;
     let i = ix::offer_finalize(
@@ -530,8 +534,11 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
         })
         .unwrap_or(("?", 0, 0, 0));
     let mut rows = vec![
-        ("Paid to contributors", format_amount(net.into(), d)),
-        ("Fee", format_amount(fee.into(), d)),
+        (
+            "Paid to contributors",
+            format_money(net.into(), d, &mint_label(&p.mint)),
+        ),
+        ("Fee", format_money(fee.into(), d, &mint_label(&p.mint))),
     ];
     if deadline != 0 && state == "awaiting-delivery" {
         rows.push(("Delivery due by", format_time(deadline)));
@@ -549,13 +556,13 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
             if r.refunded {
                 format!(
                     "the price, {}, went back to {}",
-                    format_amount(r.price.into(), d),
+                    format_money(r.price.into(), d, &mint_label(&p.mint)),
                     o.refund_account
                 )
             } else {
                 format!(
                     "{} waits for the buyer: `datapool offer refund {k}`",
-                    format_amount(r.price.into(), d)
+                    format_money(r.price.into(), d, &mint_label(&p.mint))
                 )
             },
         ));

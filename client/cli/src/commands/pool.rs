@@ -9,7 +9,7 @@ use data_pool_client::instructions::{self as ix, PoolCreateArgs, PoolTokens, Poo
 use data_pool_client::pda::{find_fee_vault_pda, find_vault_pda};
 use data_pool_client::query;
 use data_pool_client::token;
-use data_pool_client::units::{format_amount, format_duration};
+use data_pool_client::units::{format_amount, format_duration, format_money, mint_label};
 use serde::Serialize;
 use solana_signer::Signer;
 
@@ -167,8 +167,13 @@ impl PoolView {
 impl fmt::Display for PoolView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.mint_decimals;
+        let unit = self
+            .mint
+            .parse()
+            .map(|m| mint_label(&m))
+            .unwrap_or_default();
         let holding = |addr: &str, balance: Option<u64>| match balance {
-            Some(b) => format!("{addr} holding {}", format_amount(b.into(), d)),
+            Some(b) => format!("{addr} holding {}", format_money(b.into(), d, &unit)),
             None => addr.to_string(),
         };
         let mut rows = vec![
@@ -190,7 +195,10 @@ impl fmt::Display for PoolView {
             ("Quorum", bps(self.quorum_bps)),
             ("Approval", bps(self.approval_bps)),
             ("Voting period", format_duration(self.voting_period)),
-            ("Minimum price", self.min_offer_price_ui.clone()),
+            (
+                "Minimum price",
+                format!("{} {unit}", self.min_offer_price_ui),
+            ),
             ("Max score", self.max_score.to_string()),
             ("Delivery period", format_duration(self.delivery_period)),
             ("Custodians", self.active_custodian_count.to_string()),
@@ -216,12 +224,15 @@ impl fmt::Display for PoolView {
                     self.closed_offer_count
                 ),
             ),
-            ("Distributed", self.total_distributed_ui.clone()),
-            ("Claimed", self.total_claimed_ui.clone()),
+            (
+                "Distributed",
+                format!("{} {unit}", self.total_distributed_ui),
+            ),
+            ("Claimed", format!("{} {unit}", self.total_claimed_ui)),
             (
                 "Fees",
                 format!(
-                    "{} paid, {} withdrawn",
+                    "{} {unit} paid, {} withdrawn",
                     self.total_fees_ui, self.total_fees_withdrawn_ui
                 ),
             ),
@@ -538,20 +549,23 @@ pub async fn withdraw_fees<C: Chain>(
     if available == 0 {
         return Err(CliError::failed(format!(
             "pool {addr} has no fees to withdraw (paid {}, all withdrawn)",
-            format_amount(p.total_fees, d)
+            format_money(p.total_fees, d, &mint_label(&p.mint))
         )));
     }
     if want == 0 || want > available {
         return Err(CliError::failed(format!(
             "the fee vault has {} to withdraw, not {}",
-            format_amount(available.into(), d),
-            format_amount(want.into(), d)
+            format_money(available.into(), d, &mint_label(&p.mint)),
+            format_money(want.into(), d, &mint_label(&p.mint))
         )));
     }
     ctx.confirm(&Review {
         title: format!("Withdraw fees of pool {} ({addr})", p.name),
         rows: vec![
-            ("amount".into(), format_amount(want.into(), d)),
+            (
+                "amount".into(),
+                format_money(want.into(), d, &mint_label(&p.mint)),
+            ),
             ("to".into(), dest.to_string()),
         ],
     })?;
@@ -574,7 +588,7 @@ pub async fn withdraw_fees<C: Chain>(
         },
         format!(
             "Withdrew {} of fees to {dest}",
-            format_amount(want.into(), d)
+            format_money(want.into(), d, &mint_label(&p.mint))
         ),
         vec![],
     )))
