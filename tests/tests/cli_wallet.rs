@@ -223,3 +223,90 @@ fn config_set_and_get_share_the_solana_cli_config() {
     assert_eq!(code, Some(2), "nothing to set");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Signers as the Solana CLIs take them (resolved by `solana-clap-utils`): a file, `file:PATH`,
+/// `stdin` and `-`, `ASK` and `prompt://` from a pseudo-terminal (`script`), and `usb://ledger`
+/// refused by name (no device here).
+#[test]
+fn signer_uris_file_stdin_and_a_seed_phrase_from_a_terminal() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = std::env::temp_dir().join(format!("datapool-signers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let key = dir.join("k.json");
+    let bin = data_pool_tests::cli::datapool_bin();
+    let made = Command::new(&bin)
+        .args(["--output", "json", "keypair", "new", "--outfile"])
+        .arg(&key)
+        .output()
+        .expect("keypair new");
+    let made: serde_json::Value = serde_json::from_slice(&made.stdout).expect("json");
+    let (address, phrase) = (s(&made, "address"), s(&made, "seedPhrase"));
+    let with_stdin = |signer: &str, input: &[u8]| {
+        let mut child = Command::new(&bin)
+            .args(["-k", signer, "address"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let json = std::fs::read(&key).expect("key");
+    let file_uri = format!("file:{}", key.display());
+    assert_eq!(with_stdin(&key.display().to_string(), b"").1, address);
+    assert_eq!(with_stdin(&file_uri, b"").1, address);
+    assert_eq!(with_stdin("stdin", &json).1, address);
+    assert_eq!(with_stdin("-", &json).1, address);
+    let (code, _, err) = with_stdin("stdin", b"not a keypair");
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = with_stdin("usb://ledger", b"");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("hardware wallets"), "{err}");
+    // The seed phrase typed on a terminal: `ASK` derives the key as `keypair new` did;
+    // `prompt://` derives m/44'/501' (another key, as in the Solana CLIs).
+    let on_terminal = |signer: &str| {
+        let mut child = Command::new("script")
+            .args([
+                "-qec",
+                &format!("{} -k {signer} address", bin.display()),
+                "/dev/null",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux)");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{phrase}\n\n").as_bytes())
+            .expect("type the phrase");
+        let out = child.wait_with_output().expect("wait");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(on_terminal("ASK"), address);
+    let derived = on_terminal("prompt://");
+    assert!(
+        derived.parse::<anchor_lang::prelude::Pubkey>().is_ok(),
+        "{derived}"
+    );
+    assert_ne!(derived, address);
+    let _ = std::fs::remove_dir_all(&dir);
+}

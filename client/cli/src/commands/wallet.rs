@@ -33,7 +33,7 @@ pub struct KeypairCreated {
     pub address: String,
     /// Where it was written.
     pub path: String,
-    /// The BIP39 seed phrase (no passphrase) that recovers it, as `solana-keygen recover` does.
+    /// The BIP39 seed phrase (no passphrase) that recovers it: `-k ASK`, `solana-keygen recover ASK`.
     pub seed_phrase: String,
 }
 
@@ -43,7 +43,7 @@ impl fmt::Display for KeypairCreated {
         writeln!(f, "pubkey: {}", self.address)?;
         writeln!(
             f,
-            "Save this seed phrase to recover the keypair (`solana-keygen recover`, no passphrase):"
+            "Save this seed phrase: it recovers the keypair (`datapool -k ASK …`, or `solana-keygen recover ASK`; no passphrase):"
         )?;
         write!(f, "{}", self.seed_phrase)
     }
