@@ -89,7 +89,7 @@ impl<'a, C: Chain> Ctx<'a, C> {
     /// Shows `review` on stderr and asks unless `-y`.
     pub fn confirm(&self, review: &Review) -> Result<(), CliError> {
         let mut err = std::io::stderr().lock();
-        let safe = crate::output::terminal_safe;
+        let safe = crate::terminal::terminal_safe;
         let _ = writeln!(err, "\n{}", safe(&review.title));
         let width = review.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, v) in &review.rows {

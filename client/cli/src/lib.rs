@@ -23,6 +23,7 @@ pub mod progress;
 pub mod registry;
 pub mod resolve;
 pub mod service;
+pub mod terminal;
 
 use data_pool_client::chain::rpc::RpcChain;
 use data_pool_client::chain::Chain;
