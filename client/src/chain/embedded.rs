@@ -58,37 +58,38 @@ pub fn find_program_so() -> Option<PathBuf> {
 impl EmbeddedChain {
     /// A fresh chain with `so` loaded at `program_id` and the clock at the wall clock's time.
     pub fn new(program_id: &Pubkey, so: &Path) -> Result<Self, ChainError> {
-        let mut svm = LiteSVM::new()
-            .with_blockhash_check(false)
-            .with_transaction_history(1_000_000);
-        svm.add_program_from_file(*program_id, so).map_err(|e| {
+        let what = format!("the program from {}", so.display());
+        let bytes = std::fs::read(so).map_err(|e| {
             ChainError::Setup(format!(
-                "cannot load the program from {}: {e} (build it with scripts/build-sbf.sh)",
-                so.display()
+                "cannot load {what}: {e} (build it with scripts/build-sbf.sh)"
             ))
         })?;
-        Ok(Self::started(svm))
-    }
-
-    /// The chain around `svm`, its clock set to the wall clock's time.
-    fn started(mut svm: LiteSVM) -> Self {
-        let mut clock: Clock = svm.get_sysvar();
-        clock.unix_timestamp = crate::units::now_unix();
-        svm.set_sysvar(&clock);
-        EmbeddedChain {
-            svm: Mutex::new(svm),
-            ledger: Mutex::new(Vec::new()),
-        }
+        Self::loaded(program_id, &bytes, &what)
     }
 
     /// A fresh chain with the program `bytes` (an SBF `.so`) loaded at `program_id`.
     pub fn with_program_bytes(program_id: &Pubkey, bytes: &[u8]) -> Result<Self, ChainError> {
+        Self::loaded(program_id, bytes, "the built-in program")
+    }
+
+    /// The chain with `bytes` (named `what` in errors) at `program_id`, its clock set to the wall
+    /// clock's time.
+    fn loaded(program_id: &Pubkey, bytes: &[u8], what: &str) -> Result<Self, ChainError> {
         let mut svm = LiteSVM::new()
             .with_blockhash_check(false)
             .with_transaction_history(1_000_000);
-        svm.add_program(*program_id, bytes)
-            .map_err(|e| ChainError::Setup(format!("cannot load the built-in program: {e}")))?;
-        Ok(Self::started(svm))
+        svm.add_program(*program_id, bytes).map_err(|e| {
+            ChainError::Setup(format!(
+                "cannot load {what}: {e} (build it with scripts/build-sbf.sh)"
+            ))
+        })?;
+        let mut clock: Clock = svm.get_sysvar();
+        clock.unix_timestamp = crate::units::now_unix();
+        svm.set_sysvar(&clock);
+        Ok(EmbeddedChain {
+            svm: Mutex::new(svm),
+            ledger: Mutex::new(Vec::new()),
+        })
     }
 
     /// A fresh chain with the program found by [`find_program_so`].
