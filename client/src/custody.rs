@@ -13,7 +13,9 @@ use solana_keypair::Keypair;
 
 use crate::chain::{Chain, ChainError};
 use crate::dataset::{DatasetError, SliceBuilder, Terms};
-use crate::delivery::{set_log, Commitment, DeliveredFile, DeliveryError, Manifest};
+use crate::delivery::{
+    replay, set_log, ActiveSet, Commitment, DeliveredFile, DeliveryError, Manifest, SetChange,
+};
 use crate::history::pool_history;
 use crate::query::{self, QueryError};
 use crate::seal::{self, SealError};
@@ -215,28 +217,57 @@ pub async fn prepare<C: Chain>(
     }
     let slice = terms.slice()?.to_string();
     let slice = slice.as_str();
-    let (history, _) = pool_history(chain, program_id, &offer.pool, 16).await?;
-    let manifest = Manifest::new(
+    let current = current_set(chain, program_id, &offer.pool).await?;
+    let manifest = Manifest::of_replayed(
         *program_id,
         offer.pool,
         *offer_addr,
         offer.buyer,
         slice,
-        set_log(&history),
-    )?;
-    let pool = query::pool(chain, program_id, &offer.pool).await?;
-    let now = Commitment::of_pool(&pool);
-    if manifest.commitment != now {
-        return Err(CustodyError::SetMoved {
-            history: manifest.commitment,
-            pool: now,
-        });
-    }
+        current.log,
+        (current.set, current.commitment),
+    );
+    let pool = current.pool;
     Ok(Prepared {
         manifest,
         pool,
         offer,
         terms: terms.clone(),
+    })
+}
+
+/// A pool's active set as its history replays it, with the pool read after the history.
+struct CurrentSet {
+    log: Vec<SetChange>,
+    set: ActiveSet,
+    commitment: Commitment,
+    pool: data_pool::state::Pool,
+}
+
+/// The pool's set log from its history, replayed, and the pool now: refused (`SetMoved`) unless
+/// the log ends in the pool's commitment (the set changed while it was read, or the node lacks
+/// history), so nothing is delivered or deleted on a partial view.
+async fn current_set<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+) -> Result<CurrentSet, CustodyError> {
+    let (history, _) = pool_history(chain, program_id, pool, 16).await?;
+    let log = set_log(&history);
+    let (set, commitment) = replay(&log)?;
+    let pool = query::pool(chain, program_id, pool).await?;
+    let now = Commitment::of_pool(&pool);
+    if commitment != now {
+        return Err(CustodyError::SetMoved {
+            history: commitment,
+            pool: now,
+        });
+    }
+    Ok(CurrentSet {
+        log,
+        set,
+        commitment,
+        pool,
     })
 }
 
@@ -264,18 +295,11 @@ pub async fn sweep<C: Chain>(
     grace: i64,
     now: i64,
 ) -> Result<Swept, CustodyError> {
-    // The active data hashes, from the pool's set log; a log that does not replay to the pool's
-    // commitment (the node lacks history) deletes nothing.
-    let (history, _) = pool_history(chain, program_id, pool, 16).await?;
-    let (set, replayed) = crate::delivery::replay(&set_log(&history))?;
-    let on_chain = Commitment::of_pool(&query::pool(chain, program_id, pool).await?);
-    if replayed != on_chain {
-        return Err(CustodyError::SetMoved {
-            history: replayed,
-            pool: on_chain,
-        });
-    }
-    let active: std::collections::HashSet<[u8; 32]> = set.values().map(|d| d.data_hash).collect();
+    // The active data hashes; a log that does not replay to the pool's commitment (the node
+    // lacks history) deletes nothing.
+    let current = current_set(chain, program_id, pool).await?;
+    let active: std::collections::HashSet<[u8; 32]> =
+        current.set.values().map(|d| d.data_hash).collect();
     let mut out = Swept::default();
     for l in store.list(&records_prefix(pool)).await? {
         // A record is stored under its data hash.

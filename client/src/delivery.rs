@@ -349,8 +349,24 @@ impl Manifest {
         slice: &str,
         log: Vec<SetChange>,
     ) -> Result<Self, DeliveryError> {
-        let (set, commitment) = replay(&log)?;
-        Ok(Manifest {
+        let replayed = replay(&log)?;
+        Ok(Self::of_replayed(
+            program, pool, offer, buyer, slice, log, replayed,
+        ))
+    }
+
+    /// [`Manifest::new`] from a log already replayed (`replayed` is [`replay`]`(&log)`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_replayed(
+        program: Pubkey,
+        pool: Pubkey,
+        offer: Pubkey,
+        buyer: Pubkey,
+        slice: &str,
+        log: Vec<SetChange>,
+        (set, commitment): (ActiveSet, Commitment),
+    ) -> Self {
+        Manifest {
             version: MANIFEST_VERSION,
             program,
             pool,
@@ -361,7 +377,7 @@ impl Manifest {
             log,
             contributions: set.into_values().collect(),
             files: vec![],
-        })
+        }
     }
 
     /// The manifest's bytes, as stored and hashed.
