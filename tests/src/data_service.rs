@@ -52,7 +52,7 @@ impl DataService {
         let pool: Pubkey = pool.parse().expect("pool");
         // The key an attestor derives from its keypair, as `attestor serve` does by default.
         let identities = Identities::new(
-            IdentityKey::derived_from_secret(keypair.secret_bytes()),
+            IdentityKey::of_attestor(&keypair),
             IdentityIndex::in_memory(),
         );
         let cfg = ServiceConfig {

@@ -221,7 +221,7 @@ pub fn identities(
             CliError::input(e.to_string())
                 .with_hint("an identity key file holds 64 hex characters: `openssl rand -hex 32`")
         })?,
-        None => IdentityKey::derived_from_secret(attestor.secret_bytes()),
+        None => IdentityKey::of_attestor(attestor),
     };
     let path = args
         .identity_index

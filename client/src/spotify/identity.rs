@@ -84,11 +84,12 @@ impl IdentityKey {
         IdentityKey(bytes)
     }
 
-    /// The key an attestor uses when none is configured: derived from its signing key's secret.
-    pub fn derived_from_secret(secret: &[u8]) -> Self {
+    /// The key an attestor uses when none is configured: derived from its signing key's secret,
+    /// so the CLI, the service and their tests agree on it.
+    pub fn of_attestor(attestor: &solana_keypair::Keypair) -> Self {
         let mut h = Sha256::new();
         h.update(b"DATAPOOL-IDENTITY-KEY-V1");
-        h.update(secret);
+        h.update(attestor.secret_bytes());
         IdentityKey(h.finalize().into())
     }
 
