@@ -15,9 +15,8 @@ use anchor_lang::solana_program::instruction::Instruction;
 use serde::Serialize;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_hash::Hash;
-use solana_keypair::Keypair;
 use solana_signature::Signature;
-use solana_signer::Signer;
+use solana_signer::{Signer, SignerError};
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
@@ -74,7 +73,7 @@ pub struct Sent {
     pub signature: String,
     /// Compute units the simulation used.
     pub compute_units: u64,
-    /// The compute-unit limit requested.
+    /// The compute-unit limit requested (0: none, the runtime's default).
     pub compute_unit_limit: u32,
     /// Signatures made (1 unless the blockhash expired in flight).
     pub signed_times: u32,
@@ -116,6 +115,9 @@ pub enum SendError {
     /// Signing failed (a required signer is missing).
     #[error("cannot sign: {0}")]
     Signing(String),
+    /// A transaction signed at a given blockhash was not seen before that blockhash expired.
+    #[error("the blockhash expired before the transaction landed; nothing was applied: sign again with a newer --blockhash")]
+    Expired,
     /// The blockhash expired again and again.
     #[error("the transaction did not land after {0} signatures; the network may be congested: try --with-compute-unit-price")]
     NotLanded(u32),
@@ -172,39 +174,134 @@ fn with_budget(limit: u32, price: Option<u64>, ixs: &[Instruction]) -> (Vec<Inst
     (v, prefix)
 }
 
-fn sign(
+/// `ixs` paid by `payer` at `blockhash`, signed by those of `signers` the message needs. With
+/// `partial`, a required signer may be missing (its signature stays empty) and a signer that
+/// cannot sign (a public key alone) is left unsigned; otherwise every required signature must be
+/// made.
+fn sign<S: Signer + ?Sized>(
     ixs: &[Instruction],
     payer: &Pubkey,
-    signers: &[&Keypair],
+    signers: &[&S],
     blockhash: Hash,
+    partial: bool,
 ) -> Result<Transaction, SendError> {
     let mut tx = Transaction::new_with_payer(ixs, Some(payer));
     let required = &tx.message.account_keys[..tx.message.header.num_required_signatures as usize];
-    let mut use_signers: Vec<&Keypair> = Vec::new();
+    let mut use_signers: Vec<&S> = Vec::new();
     for k in required {
         match signers.iter().find(|s| s.pubkey() == *k) {
             Some(s) => use_signers.push(s),
+            None if partial => {}
             None => return Err(SendError::Signing(format!("no keypair for signer {k}"))),
         }
     }
-    tx.try_sign(&use_signers, blockhash)
-        .map_err(|e| SendError::Signing(e.to_string()))?;
+    let signed = if partial {
+        tx.try_partial_sign(&use_signers, blockhash)
+    } else {
+        tx.try_sign(&use_signers, blockhash)
+    };
+    signed.map_err(signing_error)?;
     Ok(tx)
 }
 
+fn signing_error(e: SignerError) -> SendError {
+    SendError::Signing(match e {
+        SignerError::PresignerError(_) => "a signature made offline does not match this \
+            transaction (it was signed with other arguments or at another blockhash)"
+            .to_string(),
+        SignerError::UserCancel(why) => format!("the signer declined: {why}"),
+        other => other.to_string(),
+    })
+}
+
+/// `ixs` at a blockhash given by the user (`--blockhash`), signed by those of `signers` that can
+/// sign: for signing offline and for sending what was signed offline. Both sides must build the
+/// same bytes, so the message carries no compute-unit limit (the runtime's default of 200,000
+/// units per instruction) and a priority fee only if one is given.
+pub fn sign_at_blockhash<S: Signer + ?Sized>(
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    signers: &[&S],
+    blockhash: Hash,
+    compute_unit_price: Option<u64>,
+) -> Result<Transaction, SendError> {
+    let mut all = Vec::with_capacity(ixs.len().saturating_add(1));
+    if let Some(p) = compute_unit_price {
+        all.push(ComputeBudgetInstruction::set_compute_unit_price(p));
+    }
+    all.extend_from_slice(ixs);
+    sign(&all, payer, signers, blockhash, true)
+}
+
+/// Sends a transaction built by [`sign_at_blockhash`] once every signature is present: simulates
+/// it, sends it and waits. It is never re-signed (its signers may be offline): if its blockhash
+/// expires first, [`SendError::Expired`] says so and nothing was applied.
+pub async fn send_signed<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    tx: &Transaction,
+    ixs: &[Instruction],
+    opts: &SendOptions,
+) -> Result<Sent, SendError> {
+    if let Some(k) = missing_signers(tx).first() {
+        return Err(SendError::Signing(format!("no signature for signer {k}")));
+    }
+    let prefix = tx.message.instructions.len().saturating_sub(ixs.len());
+    let sim = with_retries(opts, || chain.simulate(tx)).await?;
+    if let Some(err) = sim.err {
+        return Err(SendError::Simulation {
+            failure: Box::new(decode_failure(program_id, ixs, prefix, &err, &sim.logs)),
+            logs: sim.logs,
+        });
+    }
+    // The given blockhash is no newer than the latest, so it expires no later than this height.
+    let (_, last_valid) = with_retries(opts, || chain.latest_blockhash()).await?;
+    let landed = send_and_wait(chain, program_id, tx, ixs, prefix, last_valid, opts).await?;
+    match landed {
+        Some(mut sent) => {
+            sent.compute_units = sim.units_consumed;
+            Ok(sent)
+        }
+        None => Err(SendError::Expired),
+    }
+}
+
+/// The signers a transaction still needs: required signers whose signature is empty.
+pub fn missing_signers(tx: &Transaction) -> Vec<Pubkey> {
+    let required = tx.message.header.num_required_signatures as usize;
+    tx.message.account_keys[..required]
+        .iter()
+        .zip(&tx.signatures)
+        .filter(|(_, s)| **s == Signature::default())
+        .map(|(k, _)| *k)
+        .collect()
+}
+
 /// Simulates `ixs` (paid by `payer`, signed by `signers`) and returns the units they use, or the
-/// decoded failure.
-pub async fn simulate<C: Chain>(
+/// decoded failure. Interactive signers (a hardware wallet) are not asked when the chain's
+/// simulation does not verify signatures (a node's), so a person approves only the transaction
+/// that is sent.
+pub async fn simulate<C: Chain, S: Signer + ?Sized>(
     chain: &C,
     program_id: &Pubkey,
     ixs: &[Instruction],
     payer: &Pubkey,
-    signers: &[&Keypair],
+    signers: &[&S],
     opts: &SendOptions,
 ) -> Result<u64, SendError> {
     let (all, prefix) = with_budget(MAX_COMPUTE_UNIT_LIMIT, opts.compute_unit_price, ixs);
     let (hash, _) = with_retries(opts, || chain.latest_blockhash()).await?;
-    let tx = sign(&all, payer, signers, hash)?;
+    let verifies = chain.simulation_verifies_signatures();
+    let quiet: Vec<&S> = signers
+        .iter()
+        .copied()
+        .filter(|s| verifies || !s.is_interactive())
+        .collect();
+    let tx = sign(&all, payer, &quiet, hash, true)?;
+    let given = |k: &Pubkey| signers.iter().any(|s| s.pubkey() == *k);
+    if let Some(k) = missing_signers(&tx).into_iter().find(|k| !given(k)) {
+        return Err(SendError::Signing(format!("no keypair for signer {k}")));
+    }
     let sim = with_retries(opts, || chain.simulate(&tx)).await?;
     match sim.err {
         None => Ok(sim.units_consumed),
@@ -223,12 +320,12 @@ pub async fn simulate<C: Chain>(
 pub const MIN_CU_MARGIN: u64 = 5_000;
 
 /// Simulates, then sends `ixs` and waits until they land at the chain's commitment.
-pub async fn send<C: Chain>(
+pub async fn send<C: Chain, S: Signer + ?Sized>(
     chain: &C,
     program_id: &Pubkey,
     ixs: &[Instruction],
     payer: &Pubkey,
-    signers: &[&Keypair],
+    signers: &[&S],
     opts: &SendOptions,
 ) -> Result<Sent, SendError> {
     let units = simulate(chain, program_id, ixs, payer, signers, opts).await?;
@@ -240,51 +337,70 @@ pub async fn send<C: Chain>(
 
     for signed_times in 1..=opts.max_resigns.saturating_add(1) {
         let (hash, last_valid) = with_retries(opts, || chain.latest_blockhash()).await?;
-        let tx = sign(&all, payer, signers, hash)?;
-        let signature = tx.signatures[0];
-        match with_retries(opts, || chain.send(&tx)).await {
-            Ok(_) => {}
-            Err(ChainError::Rejected(TransactionError::AlreadyProcessed)) => {}
-            Err(ChainError::Rejected(err)) => {
-                return Err(SendError::Refused(Box::new(decode_failure(
-                    program_id,
-                    ixs,
-                    prefix,
-                    &err,
-                    &[],
-                ))))
-            }
-            // It may have reached the node anyway: find out by polling below.
-            Err(e) if e.is_transient() => {}
-            Err(e) => return Err(e.into()),
+        let tx = sign(&all, payer, signers, hash, false)?;
+        if let Some(mut sent) =
+            send_and_wait(chain, program_id, &tx, ixs, prefix, last_valid, opts).await?
+        {
+            sent.compute_units = units;
+            sent.compute_unit_limit = limit;
+            sent.signed_times = signed_times;
+            return Ok(sent);
         }
-        match wait_for(chain, &tx, &signature, last_valid, opts).await? {
-            Some(landed) => {
-                let mut logs = landed.logs.unwrap_or_default();
-                if logs.is_empty() && opts.fetch_logs {
-                    logs = fetch_logs(chain, &signature, opts).await;
-                }
-                if let Some(err) = landed.err {
-                    return Err(SendError::Failed {
-                        signature: signature.to_string(),
-                        failure: Box::new(decode_failure(program_id, ixs, prefix, &err, &logs)),
-                        logs,
-                    });
-                }
-                return Ok(Sent {
-                    signature: signature.to_string(),
-                    compute_units: units,
-                    compute_unit_limit: limit,
-                    signed_times,
-                    events: events_from_logs(program_id, &logs),
-                    logs,
-                });
-            }
-            // Expired unseen: the old signature can never land; sign again.
-            None => continue,
-        }
+        // Expired unseen: the old signature can never land; sign again.
     }
     Err(SendError::NotLanded(opts.max_resigns.saturating_add(1)))
+}
+
+/// Sends a signed `tx` and waits: `Some` once it landed and succeeded, `None` if its blockhash
+/// (valid up to `last_valid`) expired without it landing.
+async fn send_and_wait<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    tx: &Transaction,
+    ixs: &[Instruction],
+    prefix: usize,
+    last_valid: u64,
+    opts: &SendOptions,
+) -> Result<Option<Sent>, SendError> {
+    let signature = tx.signatures[0];
+    match with_retries(opts, || chain.send(tx)).await {
+        Ok(_) => {}
+        Err(ChainError::Rejected(TransactionError::AlreadyProcessed)) => {}
+        Err(ChainError::Rejected(err)) => {
+            return Err(SendError::Refused(Box::new(decode_failure(
+                program_id,
+                ixs,
+                prefix,
+                &err,
+                &[],
+            ))))
+        }
+        // It may have reached the node anyway: find out by polling below.
+        Err(e) if e.is_transient() => {}
+        Err(e) => return Err(e.into()),
+    }
+    let Some(landed) = wait_for(chain, tx, &signature, last_valid, opts).await? else {
+        return Ok(None);
+    };
+    let mut logs = landed.logs.unwrap_or_default();
+    if logs.is_empty() && opts.fetch_logs {
+        logs = fetch_logs(chain, &signature, opts).await;
+    }
+    if let Some(err) = landed.err {
+        return Err(SendError::Failed {
+            signature: signature.to_string(),
+            failure: Box::new(decode_failure(program_id, ixs, prefix, &err, &logs)),
+            logs,
+        });
+    }
+    Ok(Some(Sent {
+        signature: signature.to_string(),
+        compute_units: 0,
+        compute_unit_limit: 0,
+        signed_times: 1,
+        events: events_from_logs(program_id, &logs),
+        logs,
+    }))
 }
 
 /// Polls until `signature` lands (`Some`) or its blockhash has expired without it (`None`).

@@ -211,7 +211,7 @@ impl CliEnv {
     /// upload); returns their data hash, hex.
     pub fn records(&self, store: &str, pool: &str, custodian: &str, i: u64) -> String {
         let custodian =
-            data_pool_cli::config::read_keypair(Path::new(custodian)).expect("custodian");
+            data_pool_cli::signer::read_keypair(Path::new(custodian)).expect("custodian");
         let r = data_pool_client::story::synthetic_records(0xC11, i, 20 + i * 7);
         let h = r.hash();
         let sealed =

@@ -47,7 +47,7 @@ impl DataService {
         concurrency: usize,
         configure: impl FnOnce(&mut ServiceConfig),
     ) -> Self {
-        let keypair = data_pool_cli::config::read_keypair(Path::new(attestor)).expect("attestor");
+        let keypair = data_pool_cli::signer::read_keypair(Path::new(attestor)).expect("attestor");
         let (l, requests) = lookups();
         let pool: Pubkey = pool.parse().expect("pool");
         // The key an attestor derives from its keypair, as `attestor serve` does by default.

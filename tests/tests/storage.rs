@@ -207,7 +207,7 @@ fn records_and_deliveries_through_s3_and_the_data_service() {
     // The custodian crashes mid-delivery: the files and manifest are stored, nothing is sent.
     // Nothing is paid, and delivering again rebuilds, stores over the same keys and pays once.
     let custodian_kp =
-        data_pool_cli::config::read_keypair(Path::new(&made.custodian)).expect("custodian");
+        data_pool_cli::signer::read_keypair(Path::new(&made.custodian)).expect("custodian");
     let offer_key = offer.parse().unwrap();
     env.block(async {
         let o = data_pool_client::query::offer(&env.chain, &PROGRAM_ID, &offer_key)

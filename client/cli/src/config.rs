@@ -79,59 +79,6 @@ pub fn resolve_url(s: &str) -> Result<String, CliError> {
     }
 }
 
-/// Signer sources other than a file path, as the Solana CLIs take them.
-const SIGNER_URI_PREFIXES: [&str; 6] = ["prompt:", "stdin", "file:", "usb:", "ASK", "-"];
-
-/// Reads a signer the way the Solana CLIs do, resolved by `solana-clap-utils`: a keypair file
-/// path; `ASK` (a seed phrase asked for on the terminal, the key derived as `keypair new` and
-/// `solana-keygen new` derive it); `prompt://` (a seed phrase and the derivation path
-/// m/44'/501', or `prompt://?key=N/M`); `stdin` or `-` (a keypair's JSON on standard input);
-/// `file:PATH`. `usb://ledger` is refused with a named error: this build
-/// signs with keypairs only.
-pub fn read_keypair(path: &Path) -> Result<Keypair, CliError> {
-    let source = path.to_string_lossy();
-    if !SIGNER_URI_PREFIXES.iter().any(|p| source.starts_with(p)) {
-        return read_keypair_file(path);
-    }
-    // `stdin` alone is what users type; solana-clap-utils knows it as `stdin://` (or `-`).
-    let source = if source == "stdin" {
-        "stdin://".into()
-    } else {
-        source
-    };
-    if source.starts_with("usb:") {
-        return Err(CliError::input(format!(
-            "{source}: hardware wallets are not supported by this build of datapool"
-        ))
-        .with_hint("sign with a keypair file, ASK (your seed phrase) or stdin"));
-    }
-    // solana-clap-utils reads its options from clap 2 matches: none are set.
-    let matches = clap2::App::new("datapool").get_matches_from(["datapool"]);
-    solana_clap_utils::keypair::keypair_from_path(&matches, &source, "keypair", false).map_err(
-        |e| {
-            CliError::input(format!("cannot read the signer {source}: {e}")).with_hint(
-                "a keypair file path, ASK or prompt:// (seed phrase), stdin, or file:PATH",
-            )
-        },
-    )
-}
-
-/// Reads a Solana keypair file (JSON array of 64 bytes).
-fn read_keypair_file(path: &Path) -> Result<Keypair, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::input(format!("cannot read keypair {}: {e}", path.display()))
-            .with_hint("create one with `datapool keypair new --outfile <PATH>`, or pass -k <PATH>")
-    })?;
-    let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|_| {
-        CliError::input(format!(
-            "{} is not a keypair file (expected a JSON array of 64 numbers)",
-            path.display()
-        ))
-    })?;
-    Keypair::try_from(bytes.as_slice())
-        .map_err(|e| CliError::input(format!("{} is not a valid keypair: {e}", path.display())))
-}
-
 /// Settings after flags and the config file are combined.
 pub struct Settings {
     /// RPC URL.

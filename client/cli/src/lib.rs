@@ -18,11 +18,13 @@ pub mod context;
 pub mod describe;
 pub mod error;
 pub mod lookup;
+pub mod offline;
 pub mod output;
 pub mod progress;
 pub mod registry;
 pub mod resolve;
 pub mod service;
+pub mod signer;
 pub mod terminal;
 
 use data_pool_client::chain::rpc::RpcChain;

@@ -101,7 +101,6 @@ pub async fn destination<C: Chain>(
     owner: &Pubkey,
     ixs: &mut Vec<anchor_lang::solana_program::instruction::Instruction>,
 ) -> Result<Pubkey, CliError> {
-    use solana_signer::Signer;
     if let Some(d) = to {
         token_account(ctx, d, pool, None, "destination").await?;
         return Ok(*d);

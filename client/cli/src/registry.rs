@@ -6,7 +6,6 @@ use data_pool_client::chain::Chain;
 use data_pool_client::instructions as ix;
 use data_pool_client::pda::{find_attestor_pda, find_custodian_pda};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use solana_signer::Signer;
 
 use crate::context::Ctx;
 use crate::error::CliError;

@@ -165,6 +165,10 @@ impl Chain for EmbeddedChain {
         Ok(self.with_svm(|s| s.get_sysvar::<Clock>().slot))
     }
 
+    fn simulation_verifies_signatures(&self) -> bool {
+        true
+    }
+
     async fn simulate(&self, tx: &Transaction) -> Result<Simulation, ChainError> {
         Ok(self.with_svm(|s| match s.simulate_transaction(tx.clone()) {
             Ok(info) => Simulation {

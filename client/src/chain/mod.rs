@@ -138,6 +138,11 @@ pub trait Chain {
     async fn latest_blockhash(&self) -> Result<(Hash, u64), ChainError>;
     /// The current block height.
     async fn block_height(&self) -> Result<u64, ChainError>;
+    /// Whether [`Chain::simulate`] checks signatures (the embedded chain does; a node is asked
+    /// not to), so that what is simulated must be signed by every signer.
+    fn simulation_verifies_signatures(&self) -> bool {
+        false
+    }
     /// Runs `tx` without applying it.
     async fn simulate(&self, tx: &Transaction) -> Result<Simulation, ChainError>;
     /// Submits `tx` (no preflight: the caller simulated it).
@@ -162,12 +167,12 @@ pub trait Chain {
     async fn unix_time(&self) -> Result<i64, ChainError>;
     /// Lamports of `address` (0 when it does not exist).
     async fn balance(&self, address: &Pubkey) -> Result<u64, ChainError>;
-    /// Asks the chain's faucet for lamports and waits until they arrive.
     /// The cluster's genesis hash (what tells mainnet-beta from a test cluster whatever the
     /// URL); the embedded chain's is the default hash.
     async fn genesis_hash(&self) -> Result<Hash, ChainError> {
         Ok(Hash::default())
     }
+    /// Asks the chain's faucet for lamports and waits until they arrive.
     async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), ChainError>;
     /// Moves the clock forward (embedded only).
     async fn advance_time(&self, seconds: i64) -> Result<(), ChainError>;

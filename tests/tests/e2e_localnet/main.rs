@@ -9,6 +9,7 @@
 
 mod harness;
 mod new_user;
+mod offline;
 mod service;
 
 use std::process::Command;
@@ -81,6 +82,8 @@ fn three_contributors_two_offers_claims_and_errors_on_a_real_validator() {
     events_follow_live(&sale);
     bad_input_is_refused(&sale);
     new_user::a_new_user_starts_from_nothing(&sale);
+    offline::a_curator_signs_offline_and_a_relayer_sends(&sale);
+    offline::a_hardware_wallet_approves_once(&sale);
     demo_runs_on_the_node(&sale);
     node_going_away_mid_demo_exits_3(&sale, v);
 }
@@ -194,7 +197,7 @@ fn curator_creates_the_pool(x: &mut Sale) {
 fn contributors_submit_attested_data(x: &Sale) {
     let e = &x.e;
     let store = data_pool_client::store::Store::open(&x.s3.url("e2e")).expect("store");
-    let curator = data_pool_cli::config::read_keypair(std::path::Path::new(&x.curator))
+    let curator = data_pool_cli::signer::read_keypair(std::path::Path::new(&x.curator))
         .expect("curator")
         .pubkey();
     for (i, ((k, path), score)) in x.people.iter().zip([100u64, 300, 600]).enumerate() {

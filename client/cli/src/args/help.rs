@@ -14,6 +14,9 @@ Examples (localnet: ./scripts/localnet.sh; devnet: -u d):
   datapool -u l claim <POOL>
   datapool -u l audit <POOL>
   datapool demo                                  # the whole story on an embedded chain
+  datapool -u d -k usb://ledger vote <OFFER> --approve      # a Ledger signs
+  datapool -u d -k <VAULT> --sign-only --blockhash <HASH> --dump-transaction-message \
+    pool update <POOL> --fee-bps 300             # a multisig's proposal (see the README)
 
 Exit codes:
   0  success (an audit that finds nothing)

@@ -7,11 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod data;
 mod help;
+mod offline;
 mod proof;
 mod wallet;
 
 pub use data::{CustodianCmd, DatasetCmd, TermsArgs};
 pub use help::HELP_FOOTER;
+pub use offline::OfflineArgs;
 pub use proof::{AttestArgs, IdentityArgs};
 pub use wallet::{ConfigCmd, KeypairCmd, TestMintCmd};
 
@@ -66,6 +68,9 @@ pub struct GlobalArgs {
         value_name = "MICROLAMPORTS"
     )]
     pub compute_unit_price: Option<u64>,
+    /// Offline signing.
+    #[command(flatten)]
+    pub offline: OfflineArgs,
 }
 
 /// Commitment levels.
@@ -179,6 +184,8 @@ pub enum Command {
     Keypair(KeypairCmd),
     /// Print the signer's address (-k)
     Address,
+    /// Print the cluster's latest blockhash, for signing offline with --blockhash
+    Blockhash,
     /// Print an account's SOL balance [default: the signer's]
     Balance {
         /// The account

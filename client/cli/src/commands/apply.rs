@@ -7,7 +7,6 @@ use data_pool_client::chain::Chain;
 use data_pool_client::instructions::{self as ix, PoolCreateArgs, PoolUpdateArgs};
 use data_pool_client::query;
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::Ctx;
 use crate::error::CliError;

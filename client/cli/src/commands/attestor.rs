@@ -91,7 +91,9 @@ pub async fn serve<C: Chain>(ctx: &Ctx<'_, C>, s: &Serve) -> Result<Printed, Cli
                 .max_score
         }
     };
-    let keypair = ctx.signer()?.insecure_clone();
+    let keypair = ctx
+        .keypair("the attestor service (signing attestations)")?
+        .insecure_clone();
     let attestor = keypair.pubkey();
     let identities = crate::config::identities(&s.identities, &keypair)?;
     let store = s.store.as_deref().map(open_store).transpose()?;

@@ -13,7 +13,6 @@ use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query::{self, QueryError};
 use data_pool_client::units::{format_amount, format_sol};
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::error::CliError;

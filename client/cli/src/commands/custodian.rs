@@ -147,7 +147,7 @@ pub async fn deliver<C: Chain>(
     let mut prep = custody::prepare(ctx.chain, &ctx.program_id, offer, terms)
         .await
         .map_err(custody_error)?;
-    let signer = ctx.signer()?;
+    let signer = ctx.keypair("delivering (sealing the data to the buyer)")?;
     let me = signer.pubkey();
     let pool = prep.offer.pool;
     let record = find_custodian_pda(&ctx.program_id, &pool, &me).0;

@@ -172,7 +172,7 @@ pub async fn fetch<C: Chain>(
         ))
         .with_hint("a delivery exists once a custodian ran `datapool custodian deliver`"));
     }
-    let buyer = ctx.signer()?;
+    let buyer = ctx.keypair("fetching a delivery (decrypting it)")?;
     if buyer.pubkey() != o.buyer {
         return Err(CliError::failed(format!(
             "the delivery is encrypted to the offer's buyer {}, not to {}",

@@ -32,7 +32,8 @@ pub async fn run<C: Chain>(
     let payer = if ctx.chain.is_embedded() {
         Keypair::new()
     } else {
-        ctx.payer()?.insecure_clone()
+        ctx.payer_keypair("the demo (its funding wallet)")?
+            .insecure_clone()
     };
     eprintln!(
         "datapool demo on {}: {} contributors, {}% turnout, seed {}",

@@ -26,8 +26,17 @@ use crate::error::CliError;
 use crate::output::Printed;
 use crate::resolve::Action;
 
-/// Runs one resolved command.
+/// Runs one resolved command. With `--sign-only`, the command stops at its first transaction
+/// and the result is that transaction's signatures.
 pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Printed, CliError> {
+    let result = run(ctx, action).await;
+    match ctx.take_signed_offline() {
+        Some(signed) => Ok(Printed::of(&signed)),
+        None => result,
+    }
+}
+
+async fn run<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Printed, CliError> {
     match action {
         Action::PoolCreate {
             name,
@@ -114,6 +123,7 @@ pub async fn dispatch<C: Chain>(ctx: &Ctx<'_, C>, action: Action) -> Result<Prin
             wallet::keypair_new(&path, force, words)
         }
         Action::Address => wallet::address(ctx),
+        Action::Blockhash => wallet::blockhash(ctx).await,
         Action::Completions(shell) => Ok(wallet::completions(shell)),
         Action::ConfigGet | Action::ConfigSet => Err(CliError::input(
             "config get/set run from the command line, with its -C, -u, -k and --commitment",

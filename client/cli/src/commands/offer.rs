@@ -16,7 +16,6 @@ use data_pool_client::units::{
     format_amount, format_duration, format_money, format_time, mint_label,
 };
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::describe::{decision, phase};

@@ -10,7 +10,6 @@ use data_pool_client::query::{self, offer_state_name as state_name};
 use data_pool_client::token;
 use data_pool_client::units::{format_amount, format_sol};
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::error::CliError;

@@ -11,7 +11,6 @@ use data_pool_client::query;
 use data_pool_client::token;
 use data_pool_client::units::{format_amount, format_duration, format_money, mint_label};
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::error::CliError;

@@ -22,7 +22,6 @@ use data_pool_client::spotify::{
 };
 use data_pool_client::units::{format_time, now_unix};
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::error::{CliError, EXIT_UNREACHABLE};

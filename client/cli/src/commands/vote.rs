@@ -10,7 +10,6 @@ use data_pool_client::instructions as ix;
 use data_pool_client::query;
 use data_pool_client::units::format_amount;
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::describe::phase;

@@ -121,6 +121,32 @@ pub fn address<C: Chain>(ctx: &Ctx<'_, C>) -> Result<Printed, CliError> {
     }))
 }
 
+/// The cluster's latest blockhash.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockhashView {
+    /// The blockhash.
+    pub blockhash: String,
+    /// The last block height at which a transaction built at it can land.
+    pub last_valid_block_height: u64,
+}
+
+impl fmt::Display for BlockhashView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.blockhash)
+    }
+}
+
+/// `blockhash`: what offline signers pass as `--blockhash` (valid for about a minute; a
+/// multisig that takes longer imports the message instead).
+pub async fn blockhash<C: Chain>(ctx: &Ctx<'_, C>) -> Result<Printed, CliError> {
+    let (hash, last_valid) = ctx.chain.latest_blockhash().await?;
+    Ok(Printed::of(&BlockhashView {
+        blockhash: hash.to_string(),
+        last_valid_block_height: last_valid,
+    }))
+}
+
 /// A SOL balance.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

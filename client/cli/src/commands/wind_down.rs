@@ -10,7 +10,6 @@ use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query;
 use data_pool_client::units::{format_amount, format_sol, format_time};
 use serde::Serialize;
-use solana_signer::Signer;
 
 use crate::context::{Ctx, Review};
 use crate::error::CliError;

@@ -403,6 +403,8 @@ pub enum Action {
     },
     /// `address`.
     Address,
+    /// `blockhash`.
+    Blockhash,
     /// `balance`.
     Balance { address: Option<Pubkey> },
     /// `airdrop`.

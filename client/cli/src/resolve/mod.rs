@@ -15,8 +15,8 @@ use data_pool_client::units::parse_duration;
 use solana_signer::Signer;
 
 use crate::args::*;
-use crate::config;
 use crate::error::CliError;
+use crate::signer;
 
 mod action;
 
@@ -29,7 +29,7 @@ pub fn pubkey(text: &str, what: &str) -> Result<Pubkey, CliError> {
     }
     let path = Path::new(text);
     if path.is_file() {
-        return config::read_keypair(path).map(|k| k.pubkey());
+        return signer::read_keypair(path).map(|k| k.pubkey());
     }
     Err(CliError::input(format!(
         "{text:?} is not a valid {what} address (base58 public key)"
@@ -157,7 +157,7 @@ fn attest(a: &AttestArgs) -> Result<Attest, CliError> {
         contributor: pubkey(&a.contributor, "contributor")?,
         source,
         max_score: a.max_score,
-        attestor: config::read_keypair(&a.attestor_keypair)?,
+        attestor: signer::read_keypair(&a.attestor_keypair)?,
         ttl,
         out: a.out.clone(),
         identities: a.identities.clone(),
@@ -520,6 +520,7 @@ pub fn resolve(command: &Command) -> Result<Action, CliError> {
             words: *word_count,
         },
         Command::Address => Action::Address,
+        Command::Blockhash => Action::Blockhash,
         Command::Completions { shell } => Action::Completions(*shell),
         Command::Config(ConfigCmd::Get) => Action::ConfigGet,
         Command::Config(ConfigCmd::Set) => Action::ConfigSet,
