@@ -52,17 +52,25 @@ fn a_curator_signs_offline_and_a_relayer_sends() {
     // The curator signs where its key is; the relayer is named by its public key only.
     let before = (lamports(&env, &curator_kp), lamports(&env, &relayer_kp));
     let update = ["pool", "update", pool.as_str(), "--fee-bps", "300"];
-    let mut args = vec![
-        "-y",
-        "-k",
+    // `-y -k SIGNER --fee-payer PAYER --blockhash HASH`, then `rest`.
+    let at = |signer: &str, payer: &str, rest: &[&str]| -> Vec<String> {
+        let head = [
+            "-y",
+            "-k",
+            signer,
+            "--fee-payer",
+            payer,
+            "--blockhash",
+            &blockhash,
+        ];
+        head.iter().chain(rest).map(|a| a.to_string()).collect()
+    };
+    let args = at(
         &made.curator,
-        "--fee-payer",
         &relayer,
-        "--sign-only",
-        "--blockhash",
-        &blockhash,
-    ];
-    args.extend_from_slice(&update);
+        &[&["--sign-only"][..], &update].concat(),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let signed = env.ok(&args);
     assert_eq!(s(&signed, "blockhash"), blockhash);
     assert_eq!(strings(&signed, "absent"), vec![relayer.clone()]);
@@ -81,19 +89,15 @@ fn a_curator_signs_offline_and_a_relayer_sends() {
     );
 
     // A signature for other arguments does not sign this transaction.
-    let mut tampered = vec![
-        "-y",
-        "-k",
-        &curator,
-        "--fee-payer",
-        &relayer_path,
-        "--blockhash",
-        &blockhash,
-        "--signer",
-        &sigs[0],
-    ];
-    tampered.extend_from_slice(&["pool", "update", &pool, "--fee-bps", "900"]);
-    let e = env.fails(&tampered, 2);
+    let presigned = |cmd: &[&str]| {
+        at(
+            &curator,
+            &relayer_path,
+            &[&["--signer", &sigs[0]][..], cmd].concat(),
+        )
+    };
+    let tampered = presigned(&["pool", "update", &pool, "--fee-bps", "900"]);
+    let e = env.fails(&tampered.iter().map(String::as_str).collect::<Vec<_>>(), 2);
     assert!(
         e.message.contains("does not match this transaction"),
         "{}",
@@ -101,33 +105,14 @@ fn a_curator_signs_offline_and_a_relayer_sends() {
     );
     assert!(e.hint.as_deref().unwrap_or("").contains("--blockhash"));
     // A public key without its signature cannot sign when sending.
-    let mut unsigned = vec![
-        "-y",
-        "-k",
-        &curator,
-        "--fee-payer",
-        &relayer_path,
-        "--blockhash",
-        &blockhash,
-    ];
-    unsigned.extend_from_slice(&update);
-    let e = env.fails(&unsigned, 2);
+    let unsigned = at(&curator, &relayer_path, &update);
+    let e = env.fails(&unsigned.iter().map(String::as_str).collect::<Vec<_>>(), 2);
     assert!(e.message.contains("missing signature"), "{}", e.message);
     assert_eq!(fee_bps(&env, &pool), 500);
 
     // The relayer sends with the curator's signature and pays the two signatures' fee.
-    let mut send = vec![
-        "-y",
-        "-k",
-        &curator,
-        "--fee-payer",
-        &relayer_path,
-        "--blockhash",
-        &blockhash,
-        "--signer",
-        &sigs[0],
-    ];
-    send.extend_from_slice(&update);
+    let send = presigned(&update);
+    let send: Vec<&str> = send.iter().map(String::as_str).collect();
     let sent = env.ok(&send);
     assert!(!s(&sent, "signature").is_empty());
     assert_eq!(fee_bps(&env, &pool), 300);

@@ -274,7 +274,10 @@ fn signer_uris_file_stdin_and_a_seed_phrase_from_a_terminal() {
     // A hardware wallet is looked for (none is attached here): refused by name, exit 2.
     let (code, _, err) = with_stdin("usb://ledger", b"");
     assert_eq!(code, Some(2));
-    assert!(err.contains("hardware wallet usb://ledger: no device found"), "{err}");
+    assert!(
+        err.contains("hardware wallet usb://ledger: no device found"),
+        "{err}"
+    );
     // The seed phrase typed on a terminal: `ASK` derives the key as `keypair new` did;
     // `prompt://` derives m/44'/501' (another key, as in the Solana CLIs).
     let on_terminal = |signer: &str| {
