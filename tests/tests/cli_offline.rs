@@ -197,6 +197,12 @@ fn a_multisig_vault_gets_the_message_to_propose() {
         .into_vec()
         .expect("base58");
     assert_eq!(b64, b58, "one message, two encodings");
+    use sha2::Digest;
+    assert_eq!(
+        s(&dumped, "messageHash"),
+        bs58::encode(sha2::Sha256::digest(&b64)).into_string(),
+        "the hash a Ledger shows when signing blind"
+    );
     let message: solana_message::Message = bincode::deserialize(&b64).expect("a message");
     assert_eq!(message.header.num_required_signatures, 1);
     assert_eq!(message.account_keys[0], vault_kp.pubkey());

@@ -6,6 +6,7 @@ use std::fmt;
 
 use base64::Engine;
 use serde::Serialize;
+use sha2::Digest;
 use solana_signature::Signature;
 use solana_transaction::Transaction;
 
@@ -21,6 +22,8 @@ pub struct SignedOffline {
     pub signers: Vec<String>,
     /// Signers whose signature is still missing.
     pub absent: Vec<String>,
+    /// SHA-256 of the message, base58: what a Ledger shows when it signs blind, to compare.
+    pub message_hash: String,
     /// The serialized message, base64 (`--dump-transaction-message`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -46,11 +49,13 @@ impl SignedOffline {
             }
         }
         let bytes = tx.message.serialize();
+        let hash = sha2::Sha256::digest(&bytes);
         SignedOffline {
             what: what.to_string(),
             blockhash: tx.message.recent_blockhash.to_string(),
             signers,
             absent,
+            message_hash: bs58::encode(hash).into_string(),
             message: dump.then(|| base64::engine::general_purpose::STANDARD.encode(&bytes)),
             message_base58: dump.then(|| bs58::encode(&bytes).into_string()),
         }
@@ -73,6 +78,7 @@ impl fmt::Display for SignedOffline {
                 writeln!(f, "  {s}")?;
             }
         }
+        writeln!(f, "Message Hash: {}", self.message_hash)?;
         if let (Some(b64), Some(b58)) = (&self.message, &self.message_base58) {
             writeln!(f, "Transaction Message (base64): {b64}")?;
             writeln!(f, "Transaction Message (base58): {b58}")?;
