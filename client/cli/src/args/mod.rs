@@ -43,11 +43,12 @@ pub struct GlobalArgs {
         value_name = "URL_OR_MONIKER"
     )]
     pub url: Option<String>,
-    /// Keypair that signs (the wallet acting) [default: config's keypair_path]
-    #[arg(short = 'k', long = "keypair", global = true, value_name = "PATH")]
+    /// Who signs (the wallet acting): a keypair file, ASK or prompt:// (seed phrase), stdin,
+    /// usb://ledger, or a public key when signing offline [default: config's keypair_path]
+    #[arg(short = 'k', long = "keypair", global = true, value_name = "SIGNER")]
     pub keypair: Option<PathBuf>,
-    /// Keypair that pays fees and rent instead of the signer (a relayer)
-    #[arg(long = "fee-payer", global = true, value_name = "PATH")]
+    /// Who pays fees and rent instead of the signer (a relayer); a signer as for -k
+    #[arg(long = "fee-payer", global = true, value_name = "SIGNER")]
     pub fee_payer: Option<PathBuf>,
     /// Commitment to read and confirm at [default: config's, else confirmed]
     #[arg(long, global = true, value_enum)]
