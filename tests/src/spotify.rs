@@ -154,3 +154,16 @@ pub fn account_export(dir: &Path) -> Vec<PathBuf> {
         ),
     ]
 }
+
+/// `path`, created as a directory first (with its parents).
+pub trait Mkdir {
+    /// Creates the directory and returns its path.
+    fn tap_mkdir(self) -> Self;
+}
+
+impl Mkdir for std::path::PathBuf {
+    fn tap_mkdir(self) -> Self {
+        std::fs::create_dir_all(&self).expect("mkdir");
+        self
+    }
+}
