@@ -18,6 +18,33 @@ pub fn mint_label(mint: &anchor_lang::prelude::Pubkey) -> String {
     }
 }
 
+/// Amounts of one mint, for people: its decimals and label, worked out once.
+#[derive(Clone, Debug)]
+pub struct Money {
+    decimals: u8,
+    label: String,
+}
+
+impl Money {
+    /// Amounts of `mint`, which has `decimals` decimals.
+    pub fn of(mint: &anchor_lang::prelude::Pubkey, decimals: u8) -> Self {
+        Money {
+            decimals,
+            label: mint_label(mint),
+        }
+    }
+
+    /// The mint's label (`USDC`, or the mint shortened).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// `amount` base units in UI units with the label: `55,000 USDC`.
+    pub fn show(&self, amount: impl Into<u128>) -> String {
+        format_money(amount.into(), self.decimals, &self.label)
+    }
+}
+
 /// An amount in UI units with its mint's label: `55,000 USDC`.
 pub fn format_money(amount: u128, decimals: u8, label: &str) -> String {
     format!("{} {label}", format_amount(amount, decimals))

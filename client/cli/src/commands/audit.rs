@@ -9,7 +9,7 @@ use data_pool_client::audit::{audit, AuditReport};
 use data_pool_client::chain::Chain;
 use data_pool_client::events::{event_json, raw_events_from_logs};
 use data_pool_client::history::pool_history;
-use data_pool_client::units::{format_money, mint_label};
+use data_pool_client::units::{format_money, Money};
 use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
@@ -132,10 +132,7 @@ pub async fn run_events<C: Chain>(
     limit: Option<usize>,
 ) -> Result<Printed, CliError> {
     let p = lookup::pool(ctx, pool).await?;
-    let unit = Unit {
-        decimals: p.mint_decimals,
-        label: mint_label(&p.mint),
-    };
+    let unit = Money::of(&p.mint, p.mint_decimals);
     if follow {
         return follow_events(ctx, pool, &unit).await;
     }
@@ -159,12 +156,6 @@ pub async fn run_events<C: Chain>(
     )))
 }
 
-/// A pool's payout mint, as amounts are shown to people.
-struct Unit {
-    decimals: u8,
-    label: String,
-}
-
 /// Event fields that are amounts of the payout mint, in base units.
 const MONEY_FIELDS: [&str; 7] = [
     "amount",
@@ -176,7 +167,7 @@ const MONEY_FIELDS: [&str; 7] = [
     "totalWithdrawn",
 ];
 
-fn short_fields(data: &serde_json::Value, unit: &Unit) -> String {
+fn short_fields(data: &serde_json::Value, unit: &Money) -> String {
     data.as_object()
         .map(|m| {
             m.iter()
@@ -187,7 +178,7 @@ fn short_fields(data: &serde_json::Value, unit: &Unit) -> String {
                         .map(u128::from)
                         .or_else(|| v.as_str().and_then(|s| s.parse::<u128>().ok()));
                     if let (true, Some(b)) = (MONEY_FIELDS.contains(&k.as_str()), base) {
-                        return format!("{k}={}", format_money(b, unit.decimals, &unit.label));
+                        return format!("{k}={}", unit.show(b));
                     }
                     let v = v
                         .as_str()
@@ -210,7 +201,7 @@ fn short_fields(data: &serde_json::Value, unit: &Unit) -> String {
 async fn follow_events<C: Chain>(
     ctx: &Ctx<'_, C>,
     pool: &Pubkey,
-    unit: &Unit,
+    unit: &Money,
 ) -> Result<Printed, CliError> {
     let Some(ws) = &ctx.ws_url else {
         return Err(CliError::input(

@@ -9,7 +9,7 @@ use data_pool_client::chain::Chain;
 use data_pool_client::events::DataPoolEvent;
 use data_pool_client::instructions::{self as ix, PoolTokens};
 use data_pool_client::query;
-use data_pool_client::units::{format_amount, format_money, mint_label};
+use data_pool_client::units::{format_amount, Money};
 use serde::Serialize;
 
 use crate::context::{Ctx, Review};
@@ -215,10 +215,7 @@ pub async fn claim<C: Chain>(
     ctx.confirm(&Review {
         title: format!("Claim from pool {} ({addr})", p.name),
         rows: vec![
-            (
-                "amount".into(),
-                format_money(owed.into(), d, &mint_label(&p.mint)),
-            ),
+            ("amount".into(), Money::of(&p.mint, d).show(owed)),
             (
                 "to".into(),
                 format!(
@@ -259,7 +256,7 @@ pub async fn claim<C: Chain>(
         },
         format!(
             "Claimed {} from pool {}",
-            format_money(amount.into(), d, &mint_label(&p.mint)),
+            Money::of(&p.mint, d).show(amount),
             p.name
         ),
         vec![("To", dest.to_string())],

@@ -13,7 +13,7 @@ use data_pool_client::pda::{find_escrow_pda, find_offer_pda};
 use data_pool_client::query::{self, offer_state_name as state_name};
 use data_pool_client::token;
 use data_pool_client::units::{
-    format_amount, format_duration, format_money, format_time, mint_label,
+    format_amount, format_duration, format_money, format_time, mint_label, Money,
 };
 use serde::Serialize;
 
@@ -277,11 +277,12 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     let addr = a.pool;
     let p = lookup::pool(ctx, &addr).await?;
     let d = p.mint_decimals;
+    let money = Money::of(&p.mint, d);
     let price = a.price.base_units(d)?;
     if price < p.params.min_offer_price {
         return Err(CliError::failed(format!(
             "the pool's minimum price is {}",
-            format_money(p.params.min_offer_price.into(), d, &mint_label(&p.mint))
+            money.show(p.params.min_offer_price)
         )));
     }
     let me = ctx.signer()?.pubkey();
@@ -292,8 +293,8 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
     if t.amount < price {
         return Err(CliError::failed(format!(
             "insufficient funds: {from} holds {}, the offer needs {}",
-            format_money(t.amount.into(), d, &mint_label(&p.mint)),
-            format_money(price.into(), d, &mint_label(&p.mint))
+            money.show(t.amount),
+            money.show(price)
         )));
     }
     let refund = a.refund_to.unwrap_or(from);
@@ -308,14 +309,14 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
                 "price".into(),
                 format!(
                     "{} (into escrow now; refunded if the pool says no)",
-                    format_money(price.into(), d, &mint_label(&p.mint))
+                    money.show(price)
                 ),
             ),
             (
                 "fee".into(),
                 format!(
                     "{} to the curator if accepted ({})",
-                    format_money(fee.into(), d, &mint_label(&p.mint)),
+                    money.show(fee),
                     bps(p.params.fee_bps)
                 ),
             ),
@@ -386,7 +387,7 @@ pub async fn create<C: Chain>(ctx: &Ctx<'_, C>, a: &OfferCreate) -> Result<Print
         },
         format!(
             "Offered {} for the data of pool {}",
-            format_money(price.into(), d, &mint_label(&p.mint)),
+            money.show(price),
             p.name
         ),
         vec![
@@ -501,14 +502,12 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
         }
     };
     let d = p.mint_decimals;
+    let money = Money::of(&p.mint, d);
     ctx.confirm(&Review {
         title: format!("Finalize offer {k}"),
         rows: vec![
             ("outcome".into(), outcome),
-            (
-                "price".into(),
-                format_money(o.price.into(), d, &mint_label(&p.mint)),
-            ),
+            ("price".into(), money.show(o.price)),
         ],
     })?;
     let i = ix::offer_finalize(
@@ -533,11 +532,8 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
         })
         .unwrap_or(("?", 0, 0, 0));
     let mut rows = vec![
-        (
-            "Paid to contributors",
-            format_money(net.into(), d, &mint_label(&p.mint)),
-        ),
-        ("Fee", format_money(fee.into(), d, &mint_label(&p.mint))),
+        ("Paid to contributors", money.show(net)),
+        ("Fee", money.show(fee)),
     ];
     if deadline != 0 && state == "awaiting-delivery" {
         rows.push(("Delivery due by", format_time(deadline)));
@@ -555,13 +551,13 @@ pub async fn finalize<C: Chain>(ctx: &Ctx<'_, C>, k: &Pubkey) -> Result<Printed,
             if r.refunded {
                 format!(
                     "the price, {}, went back to {}",
-                    format_money(r.price.into(), d, &mint_label(&p.mint)),
+                    money.show(r.price),
                     o.refund_account
                 )
             } else {
                 format!(
                     "{} waits for the buyer: `datapool offer refund {k}`",
-                    format_money(r.price.into(), d, &mint_label(&p.mint))
+                    money.show(r.price)
                 )
             },
         ));

@@ -9,7 +9,7 @@ use data_pool_client::instructions::{self as ix, PoolCreateArgs, PoolTokens, Poo
 use data_pool_client::pda::{find_fee_vault_pda, find_vault_pda};
 use data_pool_client::query;
 use data_pool_client::token;
-use data_pool_client::units::{format_amount, format_duration, format_money, mint_label};
+use data_pool_client::units::{format_amount, format_duration, Money};
 use serde::Serialize;
 
 use crate::context::{Ctx, Review};
@@ -166,13 +166,10 @@ impl PoolView {
 impl fmt::Display for PoolView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.mint_decimals;
-        let unit = self
-            .mint
-            .parse()
-            .map(|m| mint_label(&m))
-            .unwrap_or_default();
+        let money = Money::of(&self.mint.parse().unwrap_or_default(), d);
+        let unit = money.label();
         let holding = |addr: &str, balance: Option<u64>| match balance {
-            Some(b) => format!("{addr} holding {}", format_money(b.into(), d, &unit)),
+            Some(b) => format!("{addr} holding {}", money.show(b)),
             None => addr.to_string(),
         };
         let mut rows = vec![
@@ -526,6 +523,7 @@ pub async fn withdraw_fees<C: Chain>(
         .with_hint("sign with the curator's keypair (-k)"));
     }
     let d = p.mint_decimals;
+    let money = Money::of(&p.mint, d);
     let amount = amount.map(|a| a.base_units(d)).transpose()?;
     let mut ixs = vec![];
     let dest = match to {
@@ -548,23 +546,20 @@ pub async fn withdraw_fees<C: Chain>(
     if available == 0 {
         return Err(CliError::failed(format!(
             "pool {addr} has no fees to withdraw (paid {}, all withdrawn)",
-            format_money(p.total_fees, d, &mint_label(&p.mint))
+            money.show(p.total_fees)
         )));
     }
     if want == 0 || want > available {
         return Err(CliError::failed(format!(
             "the fee vault has {} to withdraw, not {}",
-            format_money(available.into(), d, &mint_label(&p.mint)),
-            format_money(want.into(), d, &mint_label(&p.mint))
+            money.show(available),
+            money.show(want)
         )));
     }
     ctx.confirm(&Review {
         title: format!("Withdraw fees of pool {} ({addr})", p.name),
         rows: vec![
-            (
-                "amount".into(),
-                format_money(want.into(), d, &mint_label(&p.mint)),
-            ),
+            ("amount".into(), money.show(want)),
             ("to".into(), dest.to_string()),
         ],
     })?;
@@ -585,10 +580,7 @@ pub async fn withdraw_fees<C: Chain>(
             amount: want,
             to: dest.to_string(),
         },
-        format!(
-            "Withdrew {} of fees to {dest}",
-            format_money(want.into(), d, &mint_label(&p.mint))
-        ),
+        format!("Withdrew {} of fees to {dest}", money.show(want)),
         vec![],
     )))
 }
