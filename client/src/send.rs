@@ -116,7 +116,7 @@ pub enum SendError {
     #[error("cannot sign: {0}")]
     Signing(String),
     /// A transaction signed at a given blockhash was not seen before that blockhash expired.
-    #[error("the blockhash expired before the transaction landed; nothing was applied: sign again with a newer --blockhash")]
+    #[error("the blockhash expired before the transaction landed; nothing was applied: sign it again at a newer blockhash")]
     Expired,
     /// The blockhash expired again and again.
     #[error("the transaction did not land after {0} signatures; the network may be congested: try --with-compute-unit-price")]
