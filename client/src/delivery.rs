@@ -339,23 +339,8 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// A manifest for `offer` over the set that `log` leaves; `files` are added by the caller.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        program: Pubkey,
-        pool: Pubkey,
-        offer: Pubkey,
-        buyer: Pubkey,
-        slice: &str,
-        log: Vec<SetChange>,
-    ) -> Result<Self, DeliveryError> {
-        let replayed = replay(&log)?;
-        Ok(Self::of_replayed(
-            program, pool, offer, buyer, slice, log, replayed,
-        ))
-    }
-
-    /// [`Manifest::new`] from a log already replayed (`replayed` is [`replay`]`(&log)`).
+    /// A manifest for `offer` over the set that `log` leaves, from the log already replayed
+    /// (`replayed` is [`replay`]`(&log)`); `files` are added by the caller.
     #[allow(clippy::too_many_arguments)]
     pub fn of_replayed(
         program: Pubkey,
@@ -510,7 +495,9 @@ mod tests {
 
     fn manifest() -> Manifest {
         let k = Pubkey::new_unique();
-        Manifest::new(k, k, k, k, "rows", log()).unwrap()
+        let log = log();
+        let replayed = replay(&log).unwrap();
+        Manifest::of_replayed(k, k, k, k, "rows", log, replayed)
     }
 
     #[test]
