@@ -34,14 +34,6 @@ pub struct OfflineArgs {
     pub dump_transaction_message: bool,
 }
 
-impl OfflineArgs {
-    /// Whether a transaction is built at a given blockhash (signed offline, or sent with
-    /// signatures made offline).
-    pub fn is_offline(&self) -> bool {
-        self.blockhash.is_some()
-    }
-}
-
 fn blockhash(text: &str) -> Result<solana_hash::Hash, String> {
     text.parse()
         .map_err(|_| format!("{text:?} is not a blockhash (base58, 32 bytes)"))
