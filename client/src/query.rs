@@ -205,6 +205,27 @@ pub async fn custodians<C: Chain>(
     .await
 }
 
+/// Every attestor and custodian record of `pool` with the account its rent goes back to, as
+/// `pool_close` takes them.
+pub async fn registry<C: Chain>(
+    chain: &C,
+    program_id: &Pubkey,
+    pool: &Pubkey,
+) -> Result<Vec<(Pubkey, Pubkey)>, QueryError> {
+    let mut records: Vec<(Pubkey, Pubkey)> = attestors(chain, program_id, pool)
+        .await?
+        .into_iter()
+        .map(|(k, a)| (k, a.payer))
+        .collect();
+    records.extend(
+        custodians(chain, program_id, pool)
+            .await?
+            .into_iter()
+            .map(|(k, c)| (k, c.payer)),
+    );
+    Ok(records)
+}
+
 /// Contributor records of `pool` (one per person still on chain), optionally only those
 /// of one wallet, by arrival index.
 pub async fn contributors<C: Chain>(

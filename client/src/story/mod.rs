@@ -9,8 +9,10 @@
 
 mod data;
 pub mod unwrapped;
+mod wind_down;
 
 pub use data::synthetic_records;
+pub use wind_down::Ending;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 

@@ -1,8 +1,8 @@
 //! The Unwrapped sale: a payout mint, a pool with three attestors, N contributors with varied
 //! attested scores (most modest, a few heavy listeners), a buyer's offer paid into escrow, votes
 //! from a share of the contributors (most in favour), finalize, every contributor claiming, the
-//! curator withdrawing the fee, and the closing audit (docs/PROTOCOL.md invariants and the
-//! event history).
+//! curator withdrawing the fee, every contributor leaving with its deposit, the closing audit
+//! (docs/PROTOCOL.md invariants and the event history), and the pool wound down and closed.
 
 use std::time::Instant;
 
@@ -157,6 +157,11 @@ pub struct Summary {
     pub history_checks: Vec<Check>,
     /// Seconds the closing audit (snapshot, invariants, history) took.
     pub audit_seconds: f64,
+    /// How the pool ended: contributors left, wound down, closed.
+    pub ending: super::Ending,
+    /// The closing audit, whole (for the HTML report), taken before the pool closed.
+    #[serde(skip)]
+    pub report: crate::audit::AuditReport,
     /// The verified files, opened (for the caller to write out).
     #[serde(skip)]
     pub dataset: Vec<DatasetFile>,
@@ -356,10 +361,20 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
     if o.fee_paid > 0 {
         stage.withdraw_fees(&pool, &market.payer_account).await?;
     }
+    // Everyone leaves with the deposit back; the audit then proves the books with every record
+    // closed, and the curator winds the pool down and closes it.
+    let deposits_returned = stage
+        .leave(&pool, people.iter().collect(), cfg.concurrency)
+        .await?;
 
     let audit = crate::audit::audit(chain, p, &pool, true).await?;
     let final_pool = query::pool(chain, p, &pool).await?;
     let vault = query::token_account(chain, &final_pool.vault).await?.amount;
+    let mut ending = stage
+        .wind_down(&pool, &market.payer_account, &[offer])
+        .await?;
+    ending.left = n;
+    ending.deposits_returned = deposits_returned;
     let voted = o.yes_weight + o.no_weight;
     let total_weight = pool_state.total_weight;
     let percent = |x: u128, of: u128| {
@@ -424,9 +439,15 @@ pub async fn run<C: Chain>(stage: &Stage<'_, C>, cfg: &Config) -> Result<Summary
         compute_units: stage.tally.compute_units(),
         seconds: round2(started.elapsed().as_secs_f64()),
         top_shares,
-        invariants: audit.invariants,
-        history_checks: audit.history.map(|h| h.checks).unwrap_or_default(),
+        invariants: audit.invariants.clone(),
+        history_checks: audit
+            .history
+            .as_ref()
+            .map(|h| h.checks.clone())
+            .unwrap_or_default(),
         audit_seconds: round2(audit.seconds),
+        ending,
+        report: audit,
         dataset: verified.map(|v| v.files).unwrap_or_default(),
     })
 }

@@ -376,7 +376,7 @@ fn main() {
     let wall = started.elapsed().as_secs_f64();
     let peak_mib = data_pool_tests::peak_rss_kib() as f64 / 1024.0;
     let _ = std::fs::remove_dir_all(&store_dir);
-    println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, delivery, all claim)\n");
+    println!("\n## Full sale cycle on the embedded chain ({n} contributors, 60 % vote, finalize, delivery, all claim, all leave, the pool wound down and closed)\n");
     println!("| transactions | compute units | wall time (s) | audit (s) |\n|---|---|---|---|");
     println!(
         "| {} | {} | {wall:.1} | {} |",

@@ -519,6 +519,13 @@ fn demo_runs_on_the_node(x: &Sale) {
         "{d}"
     );
     assert_eq!(n(&d, "deliveredContributions"), 24);
+    // Every contributor left with its deposit back; on a node the pool is wound down and closes
+    // only after its claim window (a year), so it stays locked until then.
+    let end = &d["ending"];
+    assert_eq!(n(end, "left"), 24);
+    assert_eq!(n(end, "depositsReturned"), 24 * 2_192_400);
+    assert_eq!(end["closed"], false, "{d}");
+    assert!(n(end, "claimsEnd") > 0);
     assert!(n(&d, "deliveredRows") > 24, "{d}");
     assert!(s(&d, "store").starts_with("s3://"));
     assert!(

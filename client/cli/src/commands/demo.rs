@@ -7,7 +7,7 @@ use std::path::Path;
 use data_pool_client::chain::Chain;
 use data_pool_client::story::unwrapped::{self, Summary, DECIMALS};
 use data_pool_client::story::Stage;
-use data_pool_client::units::format_amount;
+use data_pool_client::units::{format_amount, format_sol as sol, format_time};
 use serde::Serialize;
 use solana_keypair::Keypair;
 
@@ -57,17 +57,12 @@ pub async fn run<C: Chain>(
         }
     }
     if let Some(path) = html {
-        let pool = summary.0.pool.parse().map_err(|_| {
-            CliError::failed(format!(
-                "the demo's pool {:?} is not an address",
-                summary.0.pool
-            ))
-        })?;
-        let report = data_pool_client::audit::audit(ctx.chain, &ctx.program_id, &pool, true)
-            .await
-            .map_err(|e| CliError::failed(format!("the audit for --html failed: {e}")))?;
-        std::fs::write(path, data_pool_client::report_html::render(&report))
-            .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))?;
+        // The story's closing audit, taken before the pool closed.
+        std::fs::write(
+            path,
+            data_pool_client::report_html::render(&summary.0.report),
+        )
+        .map_err(|e| CliError::input(format!("cannot write {}: {e}", path.display())))?;
         eprintln!("wrote {}", path.display());
     }
     let printed = Printed::of(&summary);
@@ -165,6 +160,38 @@ impl fmt::Display for DemoSummary {
                 ),
             ),
             ("Vault dust", format!("{} base units", s.vault_dust)),
+            (
+                "Left",
+                format!(
+                    "{} contributors, {} of deposits back to whoever paid them",
+                    s.ending.left,
+                    sol(s.ending.deposits_returned)
+                ),
+            ),
+            (
+                "Wound down",
+                if s.ending.closed {
+                    format!(
+                        "pool closed after its claim window: {} base units swept to the curator, {} of rent back",
+                        s.ending.swept,
+                        sol(s.ending.close_returned)
+                    )
+                } else {
+                    format!(
+                        "claim window open until {}; then `datapool pool close {}` returns the pool's rent",
+                        format_time(s.ending.claims_end),
+                        s.pool
+                    )
+                },
+            ),
+            (
+                "Still locked",
+                format!(
+                    "{} (the accepted offer, the buyer's license{})",
+                    sol(s.ending.still_locked),
+                    if s.ending.closed { "" } else { ", and the pool until it closes" }
+                ),
+            ),
             (
                 "Transactions",
                 format!("{} using {} compute units", s.transactions, s.compute_units),

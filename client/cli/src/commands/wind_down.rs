@@ -184,17 +184,7 @@ pub async fn close<C: Chain>(
     let me = ctx.signer()?.pubkey();
     let mut ixs = vec![];
     let dest = lookup::destination(ctx, &p, to, &me, &mut ixs).await?;
-    let mut registry: Vec<(Pubkey, Pubkey)> = query::attestors(ctx.chain, &ctx.program_id, addr)
-        .await?
-        .into_iter()
-        .map(|(k, a)| (k, a.payer))
-        .collect();
-    registry.extend(
-        query::custodians(ctx.chain, &ctx.program_id, addr)
-            .await?
-            .into_iter()
-            .map(|(k, c)| (k, c.payer)),
-    );
+    let registry = query::registry(ctx.chain, &ctx.program_id, addr).await?;
     let rewards = query::token_account(ctx.chain, &p.vault).await?.amount;
     let fees = query::token_account(ctx.chain, &p.fee_vault).await?.amount;
     let d = p.mint_decimals;
