@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use serde::Serialize;
+use solana_signer::Signer;
 
 use super::{Person, Stage, StoryError};
 use crate::chain::Chain;
@@ -43,23 +44,19 @@ impl<'a, C: Chain> Stage<'a, C> {
         concurrency: usize,
     ) -> Result<u64, StoryError> {
         let p = &self.program_id;
-        let back = self
-            .each("leaving", concurrency, people, |person| async move {
-                let k = &person.wallet;
-                let record = find_contributor_pda(p, pool, &person.identity).0;
-                let deposit = self.chain.balance(&record).await?;
-                let leave = ix::contributor_leave(
-                    p,
-                    &solana_signer::Signer::pubkey(k),
-                    pool,
-                    &solana_signer::Signer::pubkey(&self.payer),
-                    &person.identity,
-                );
-                self.send(&[leave], &[k]).await?;
-                Ok(deposit)
-            })
-            .await?;
-        Ok(back.iter().sum())
+        let records: Vec<Pubkey> = people
+            .iter()
+            .map(|person| find_contributor_pda(p, pool, &person.identity).0)
+            .collect();
+        let deposits = lamports(self.chain, &records).await?;
+        let payer = self.payer.pubkey();
+        self.each("leaving", concurrency, people, |person| async move {
+            let k = &person.wallet;
+            let leave = ix::contributor_leave(p, &k.pubkey(), pool, &payer, &person.identity);
+            self.send(&[leave], &[k]).await.map(|_| ())
+        })
+        .await?;
+        Ok(deposits)
     }
 
     /// The curator (the payer) winds `pool` down; on the embedded chain it then moves the clock
@@ -72,7 +69,7 @@ impl<'a, C: Chain> Stage<'a, C> {
         offers: &[Pubkey],
     ) -> Result<Ending, StoryError> {
         let p = &self.program_id;
-        let curator = solana_signer::Signer::pubkey(&self.payer);
+        let curator = self.payer.pubkey();
         self.send(&[ix::pool_wind_down(p, &curator, pool)], &[])
             .await?;
         let state = query::pool(self.chain, p, pool).await?;
@@ -85,10 +82,10 @@ impl<'a, C: Chain> Stage<'a, C> {
             let wait = claims_end.saturating_sub(self.chain.unix_time().await?);
             self.chain.advance_time(wait.saturating_add(1)).await?;
             let tokens = PoolTokens::of(&state);
-            let swept = query::token_account(self.chain, &state.vault).await?.amount
-                + query::token_account(self.chain, &state.fee_vault)
-                    .await?
-                    .amount;
+            let rewards = query::token_account(self.chain, &state.vault).await?.amount;
+            let fees = query::token_account(self.chain, &state.fee_vault)
+                .await?
+                .amount;
             let registry = query::registry(self.chain, p, pool).await?;
             let mut closing = vec![*pool, state.vault, state.fee_vault];
             closing.extend(registry.iter().map(|(record, _)| *record));
@@ -96,7 +93,7 @@ impl<'a, C: Chain> Stage<'a, C> {
             let close = ix::pool_close(p, &curator, pool, &state.payer, &tokens, to, &registry);
             self.send(&[close], &[]).await?;
             ending.closed = true;
-            ending.swept = swept;
+            ending.swept = rewards.saturating_add(fees);
             ending.close_returned = rent;
         } else {
             self.progress.note(&format!(
@@ -107,8 +104,7 @@ impl<'a, C: Chain> Stage<'a, C> {
         if !ending.closed {
             held.extend([*pool, state.vault, state.fee_vault]);
         }
-        let locked = lamports(self.chain, &held).await?;
-        ending.still_locked = locked;
+        ending.still_locked = lamports(self.chain, &held).await?;
         Ok(ending)
     }
 }
