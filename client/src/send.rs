@@ -174,31 +174,43 @@ fn with_budget(limit: u32, price: Option<u64>, ixs: &[Instruction]) -> (Vec<Inst
     (v, prefix)
 }
 
-/// `ixs` paid by `payer` at `blockhash`, signed by those of `signers` the message needs. With
-/// `partial`, a required signer may be missing (its signature stays empty) and a signer that
-/// cannot sign (a public key alone) is left unsigned; otherwise every required signature must be
-/// made.
+/// Which of a message's signers sign.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Signing {
+    /// Every required signer is given and signs.
+    Every,
+    /// Every required signer is given; interactive ones (a hardware wallet) are not asked, for
+    /// a simulation that does not check signatures.
+    Quietly,
+    /// Those given sign; a missing one, or one that cannot sign (a public key alone), leaves
+    /// its signature empty (offline signing).
+    Partly,
+}
+
+/// `ixs` paid by `payer` at `blockhash`, signed by those of `signers` the message needs, as
+/// `how` says.
 fn sign<S: Signer + ?Sized>(
     ixs: &[Instruction],
     payer: &Pubkey,
     signers: &[&S],
     blockhash: Hash,
-    partial: bool,
+    how: Signing,
 ) -> Result<Transaction, SendError> {
     let mut tx = Transaction::new_with_payer(ixs, Some(payer));
     let required = &tx.message.account_keys[..tx.message.header.num_required_signatures as usize];
     let mut use_signers: Vec<&S> = Vec::new();
     for k in required {
         match signers.iter().find(|s| s.pubkey() == *k) {
+            Some(s) if how == Signing::Quietly && s.is_interactive() => {}
             Some(s) => use_signers.push(s),
-            None if partial => {}
+            None if how == Signing::Partly => {}
             None => return Err(SendError::Signing(format!("no keypair for signer {k}"))),
         }
     }
-    let signed = if partial {
-        tx.try_partial_sign(&use_signers, blockhash)
-    } else {
+    let signed = if how == Signing::Every {
         tx.try_sign(&use_signers, blockhash)
+    } else {
+        tx.try_partial_sign(&use_signers, blockhash)
     };
     signed.map_err(signing_error)?;
     Ok(tx)
@@ -230,7 +242,7 @@ pub fn sign_at_blockhash<S: Signer + ?Sized>(
         all.push(ComputeBudgetInstruction::set_compute_unit_price(p));
     }
     all.extend_from_slice(ixs);
-    sign(&all, payer, signers, blockhash, true)
+    sign(&all, payer, signers, blockhash, Signing::Partly)
 }
 
 /// Sends a transaction built by [`sign_at_blockhash`] once every signature is present: simulates
@@ -291,17 +303,12 @@ pub async fn simulate<C: Chain, S: Signer + ?Sized>(
 ) -> Result<u64, SendError> {
     let (all, prefix) = with_budget(MAX_COMPUTE_UNIT_LIMIT, opts.compute_unit_price, ixs);
     let (hash, _) = with_retries(opts, || chain.latest_blockhash()).await?;
-    let verifies = chain.simulation_verifies_signatures();
-    let quiet: Vec<&S> = signers
-        .iter()
-        .copied()
-        .filter(|s| verifies || !s.is_interactive())
-        .collect();
-    let tx = sign(&all, payer, &quiet, hash, true)?;
-    let given = |k: &Pubkey| signers.iter().any(|s| s.pubkey() == *k);
-    if let Some(k) = missing_signers(&tx).into_iter().find(|k| !given(k)) {
-        return Err(SendError::Signing(format!("no keypair for signer {k}")));
-    }
+    let how = if chain.simulation_verifies_signatures() {
+        Signing::Every
+    } else {
+        Signing::Quietly
+    };
+    let tx = sign(&all, payer, signers, hash, how)?;
     let sim = with_retries(opts, || chain.simulate(&tx)).await?;
     match sim.err {
         None => Ok(sim.units_consumed),
@@ -337,7 +344,7 @@ pub async fn send<C: Chain, S: Signer + ?Sized>(
 
     for signed_times in 1..=opts.max_resigns.saturating_add(1) {
         let (hash, last_valid) = with_retries(opts, || chain.latest_blockhash()).await?;
-        let tx = sign(&all, payer, signers, hash, false)?;
+        let tx = sign(&all, payer, signers, hash, Signing::Every)?;
         if let Some(mut sent) =
             send_and_wait(chain, program_id, &tx, ixs, prefix, last_valid, opts).await?
         {
